@@ -1,0 +1,117 @@
+//! When a patient whose stay has ended leaves the bed.
+//!
+//! `on-ready`: the moment the stay ends. `daily-window`: a patient ready during
+//! the day's window leaves at once; one ready outside it leaves at a time
+//! spread evenly over the next window. On a weekend day the discharge goes
+//! ahead only with probability `weekend_factor`, on a bank holiday with
+//! `bank_holiday_factor` (a bank holiday on a weekend uses the bank-holiday
+//! factor); otherwise the patient is considered again the next day. Both the
+//! daily go/no-go draw and the time in the window come from a hash of the
+//! patient's own key and the day, so they never depend on what else happens
+//! in the hospital (common random numbers).
+
+use super::rng::keyed_unit;
+use crate::calendar::is_weekend;
+use crate::model::{DAY, DischargePolicy, HOUR, Model};
+
+#[derive(Debug, Clone)]
+pub enum DischargeRules {
+    OnReady,
+    DailyWindow {
+        open: u32,
+        close: u32,
+        /// Chance a ready patient goes on each simulated day (1 on weekdays).
+        day_chance: Box<[f64]>,
+    },
+}
+
+impl DischargeRules {
+    pub fn new(model: &Model, days: u32) -> DischargeRules {
+        match model.discharge {
+            DischargePolicy::OnReady => DischargeRules::OnReady,
+            DischargePolicy::DailyWindow { open_hour, close_hour, weekend_factor, bank_holiday_factor } => {
+                let day_chance = (0..days)
+                    .map(|d| {
+                        let date = model.date_of_day(d);
+                        if model.calendar.is_bank_holiday(date) {
+                            bank_holiday_factor
+                        } else if is_weekend(date) {
+                            weekend_factor
+                        } else {
+                            1.0
+                        }
+                    })
+                    .collect();
+                DischargeRules::DailyWindow { open: open_hour * HOUR, close: close_hour * HOUR, day_chance }
+            }
+        }
+    }
+
+    /// Discharge time of a patient ready at `ready`, or `None` if it falls
+    /// beyond the simulated days.
+    #[inline]
+    pub fn leave_time(&self, ready: u32, key: u64) -> Option<u32> {
+        match self {
+            DischargeRules::OnReady => Some(ready),
+            DischargeRules::DailyWindow { open, close, day_chance } => {
+                let mut day = ready / DAY;
+                let time_of_day = ready % DAY;
+                if time_of_day >= *close {
+                    day += 1;
+                }
+                loop {
+                    let chance = *day_chance.get(day as usize)?;
+                    if chance > 0.0 && keyed_unit(key, day) < chance {
+                        let start = day * DAY;
+                        if start + open <= ready {
+                            // Ready inside today's window: leaves at once.
+                            return Some(ready);
+                        }
+                        let spread = keyed_unit(!key, day);
+                        return Some(start + open + (spread * (close - open) as f64) as u32);
+                    }
+                    day += 1;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules(chances: &[f64]) -> DischargeRules {
+        DischargeRules::DailyWindow { open: 9 * HOUR, close: 17 * HOUR, day_chance: chances.into() }
+    }
+
+    #[test]
+    fn ready_inside_window_leaves_at_once() {
+        let r = rules(&[1.0; 5]);
+        let ready = DAY + 10 * HOUR;
+        assert_eq!(r.leave_time(ready, 99), Some(ready));
+    }
+
+    #[test]
+    fn ready_overnight_leaves_in_next_window() {
+        let r = rules(&[1.0; 5]);
+        for key in 0..200u64 {
+            let t = r.leave_time(DAY + 20 * HOUR, key).unwrap();
+            assert!((2 * DAY + 9 * HOUR..2 * DAY + 17 * HOUR).contains(&t));
+            let t = r.leave_time(DAY + 3 * HOUR, key).unwrap();
+            assert!((DAY + 9 * HOUR..DAY + 17 * HOUR).contains(&t));
+        }
+    }
+
+    #[test]
+    fn zero_chance_days_are_skipped() {
+        // Days 1 and 2 (say Saturday and Sunday) discharge nobody.
+        let r = rules(&[1.0, 0.0, 0.0, 1.0]);
+        for key in 0..200u64 {
+            let t = r.leave_time(DAY + 10 * HOUR, key).unwrap();
+            assert!((3 * DAY + 9 * HOUR..3 * DAY + 17 * HOUR).contains(&t), "{t}");
+        }
+        // Beyond the simulated days: never discharged within the run.
+        assert_eq!(rules(&[1.0, 0.0]).leave_time(DAY + 10 * HOUR, 1), None);
+    }
+}

@@ -1,0 +1,619 @@
+//! The discrete-event engine: one replication of the hospital.
+//!
+//! Knows nothing of TOML, files or plots. [`Plan`] precomputes everything
+//! that is the same for every replication (hourly arrival rates, samplers,
+//! discharge chances per day); [`Engine`] holds the per-thread scratch state
+//! (event heap, patient slots, queues) and is reused across replications, so
+//! the event loop allocates nothing per event.
+//!
+//! Time is integer seconds from midnight of the first warm-up day. Events are
+//! ordered by (time, rank, sequence): at the same second a discharge comes
+//! first, then bed requests, then arrivals ([`queue::Rank`]); daily census
+//! observations (08:00 boarders, midnight occupancy) see the state just before
+//! anything that happens at that exact second.
+
+pub mod arrivals;
+pub mod discharge;
+pub mod queue;
+pub mod rng;
+
+use crate::dist::{Sampler, unit_f64};
+use crate::model::{DAY, HOUR, Model, RouteSource, WhenFull};
+use arrivals::{ArrivalClock, HourlyRates};
+use discharge::DischargeRules;
+use queue::{EventQueue, Kind, Rank};
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+use std::collections::VecDeque;
+
+/// Days simulated after `end` so that attendances on the last reported day
+/// finish their ED journey; only ED outcomes of in-window arrivals and bed
+/// waits of in-window decisions are counted from them.
+pub const COOLDOWN_DAYS: u32 = 2;
+
+const FOUR_HOURS: u32 = 4 * HOUR;
+const TWELVE_HOURS: u32 = 12 * HOUR;
+
+/// Converts a sampled duration to whole seconds, saturating far beyond any horizon.
+#[inline]
+fn secs(x: f64) -> u32 {
+    if x >= 4.0e9 { 4_000_000_000 } else { x.round() as u32 }
+}
+
+struct EdPlan {
+    rates: HourlyRates,
+    admission_probability: f64,
+    to_decision: Sampler,
+    in_department: Sampler,
+    /// Cumulative shares of ED routes: (upper bound, route index).
+    route_cumulative: Vec<(f64, usize)>,
+}
+
+struct RoutePlan {
+    pool: usize,
+    stay: Sampler,
+    /// Own arrival stream for direct routes.
+    direct: Option<(HourlyRates, ArrivalClock)>,
+}
+
+/// Everything about a model the engine precomputes once, shared by all threads.
+pub struct Plan {
+    ed: Option<EdPlan>,
+    routes: Vec<RoutePlan>,
+    beds: Vec<u32>,
+    when_full: Vec<WhenFull>,
+    discharge: DischargeRules,
+    /// End of the simulated time (seconds).
+    horizon: u32,
+    /// Reported window [start, end) in seconds.
+    window: (u32, u32),
+    /// Simulation day index of the first reported day.
+    first_day: u32,
+    /// Reported days.
+    days: u32,
+}
+
+impl Plan {
+    pub fn new(model: &Model) -> Plan {
+        let days_total = model.warmup_days + model.reported_days() + COOLDOWN_DAYS;
+        let ed = model.ed.as_ref().map(|ed| EdPlan {
+            rates: HourlyRates::new(model, ed.attendances_per_day, &ed.profile, days_total),
+            admission_probability: ed.admission_probability,
+            to_decision: ed.hours_to_decision.sampler(HOUR as f64),
+            in_department: ed.hours_in_department.sampler(HOUR as f64),
+            route_cumulative: {
+                let mut acc = 0.0;
+                model
+                    .routes
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, r)| match r.source {
+                        RouteSource::Ed { share } => {
+                            acc += share;
+                            Some((acc, i))
+                        }
+                        _ => None,
+                    })
+                    .collect()
+            },
+        });
+        let routes = model
+            .routes
+            .iter()
+            .map(|r| RoutePlan {
+                pool: r.pool,
+                stay: r.stay_days.sampler(DAY as f64),
+                direct: match &r.source {
+                    RouteSource::Direct { per_day, profile, process } => Some((
+                        HourlyRates::new(model, *per_day, profile, days_total),
+                        ArrivalClock::new(*process, *per_day),
+                    )),
+                    RouteSource::Ed { .. } => None,
+                },
+            })
+            .collect();
+        let first_day = model.warmup_days;
+        let days = model.reported_days();
+        Plan {
+            ed,
+            routes,
+            beds: model.pools.iter().map(|p| p.beds).collect(),
+            when_full: model.pools.iter().map(|p| p.when_full).collect(),
+            discharge: DischargeRules::new(model, days_total),
+            horizon: days_total * DAY,
+            window: (first_day * DAY, (first_day + days) * DAY),
+            first_day,
+            days,
+        }
+    }
+
+    pub fn pools(&self) -> usize {
+        self.beds.len()
+    }
+
+    pub fn reported_days(&self) -> u32 {
+        self.days
+    }
+
+    pub fn window_seconds(&self) -> u32 {
+        self.window.1 - self.window.0
+    }
+
+    pub fn has_ed(&self) -> bool {
+        self.ed.is_some()
+    }
+}
+
+/// What one replication measured over the reported window, for one pool or
+/// for the whole trust (the last entry of [`Outcome::pools`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PoolOutcome {
+    pub beds: u32,
+    /// Bed-seconds occupied within the window.
+    pub occupancy_area: u64,
+    /// Patient-seconds spent waiting for a bed (boarding) within the window.
+    pub boarder_area: u64,
+    /// Seconds with every bed taken.
+    pub full_seconds: u64,
+    pub peak: u32,
+    /// Decisions to admit (bed requests) in the window.
+    pub bed_requests: u64,
+    /// Bed waits of in-window decisions that got a bed, plus those still waiting
+    /// at the end of the run (counted with their wait so far).
+    pub waits: u64,
+    pub wait_seconds: u64,
+    pub waits_over_12h: u64,
+    pub diverted: u64,
+    pub admissions: u64,
+    pub discharges: u64,
+    /// Length of stay (admission to discharge) of in-window discharges.
+    pub stay_seconds: u64,
+    /// Census at midnight ending each reported day.
+    pub midnight: Vec<u32>,
+    /// Patients waiting for a bed at 08:00 each reported day.
+    pub boarders_0800: Vec<u32>,
+    pub admissions_daily: Vec<u32>,
+    pub discharges_daily: Vec<u32>,
+}
+
+/// ED outcomes by day of arrival.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EdOutcome {
+    pub attendances: Vec<u32>,
+    pub within_4h: Vec<u32>,
+    pub over_12h: Vec<u32>,
+}
+
+/// Everything one replication measured.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Outcome {
+    /// One per pool, then the trust-wide total.
+    pub pools: Vec<PoolOutcome>,
+    pub ed: Option<EdOutcome>,
+    /// Events processed (for performance figures).
+    pub events: u64,
+    pub window_seconds: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum State {
+    #[default]
+    Free,
+    /// In ED, before the decision to admit.
+    AwaitingDecision,
+    /// Decision made, waiting for a bed.
+    Waiting,
+    InBed,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Patient {
+    arrival: u32,
+    decision: u32,
+    admitted: u32,
+    stay: u32,
+    /// Seeds the patient's discharge-day draws.
+    key: u64,
+    pool: u32,
+    state: State,
+    from_ed: bool,
+}
+
+/// Live occupancy of one pool (or the trust) and its time integrals.
+#[derive(Debug, Clone, Copy, Default)]
+struct Gauge {
+    occupied: u32,
+    waiting: u32,
+    last: u32,
+}
+
+/// Per-thread scratch state, reused across replications.
+pub struct Engine<'p> {
+    plan: &'p Plan,
+    events: EventQueue,
+    patients: Vec<Patient>,
+    free: Vec<u32>,
+    queues: Vec<VecDeque<u32>>,
+    gauges: Vec<Gauge>,
+    clocks: Vec<Option<ArrivalClock>>,
+    ed_clock: ArrivalClock,
+    out: Outcome,
+}
+
+impl<'p> Engine<'p> {
+    pub fn new(plan: &'p Plan) -> Engine<'p> {
+        let pools = plan.pools();
+        Engine {
+            plan,
+            events: EventQueue::default(),
+            patients: Vec::new(),
+            free: Vec::new(),
+            queues: vec![VecDeque::new(); pools],
+            gauges: vec![Gauge::default(); pools + 1],
+            clocks: Vec::new(),
+            ed_clock: ArrivalClock::Poisson { t: 0.0 },
+            out: Outcome::default(),
+        }
+    }
+
+    fn reset(&mut self) {
+        let plan = self.plan;
+        self.events.clear();
+        self.patients.clear();
+        self.free.clear();
+        self.queues.iter_mut().for_each(VecDeque::clear);
+        self.gauges.iter_mut().for_each(|g| *g = Gauge::default());
+        self.clocks.clear();
+        self.clocks.extend(plan.routes.iter().map(|r| r.direct.as_ref().map(|(_, c)| *c)));
+        self.ed_clock = ArrivalClock::Poisson { t: 0.0 };
+        let days = plan.days as usize;
+        let total_beds: u32 = plan.beds.iter().sum();
+        let pool = |beds| PoolOutcome {
+            beds,
+            midnight: vec![0; days],
+            boarders_0800: vec![0; days],
+            admissions_daily: vec![0; days],
+            discharges_daily: vec![0; days],
+            ..PoolOutcome::default()
+        };
+        self.out = Outcome {
+            pools: plan.beds.iter().map(|&b| pool(b)).chain(std::iter::once(pool(total_beds))).collect(),
+            ed: plan.ed.as_ref().map(|_| EdOutcome {
+                attendances: vec![0; days],
+                within_4h: vec![0; days],
+                over_12h: vec![0; days],
+            }),
+            events: 0,
+            window_seconds: plan.window_seconds(),
+        };
+    }
+
+    /// Runs replication `rep` with its own random streams and returns what it measured.
+    pub fn run(&mut self, streams: &rng::Streams, rep: u32) -> Outcome {
+        self.reset();
+        let plan = self.plan;
+        let mut ed_arrivals = streams.stream(rep, rng::ED_ARRIVALS);
+        let mut case_mix = streams.stream(rep, rng::ED_CASE_MIX);
+        let mut route_arrivals: Vec<ChaCha8Rng> =
+            (0..plan.routes.len()).map(|k| streams.stream(rep, rng::route_arrivals(k))).collect();
+        let mut stays: Vec<ChaCha8Rng> =
+            (0..plan.routes.len()).map(|k| streams.stream(rep, rng::route_stays(k))).collect();
+
+        if let Some(ed) = &plan.ed
+            && let Some(t) = self.ed_clock.next(&ed.rates, &mut ed_arrivals)
+        {
+            self.events.push(t, Rank::Arrival, Kind::EdArrival, 0);
+        }
+        for k in 0..plan.routes.len() {
+            self.schedule_direct(k, &mut route_arrivals[k]);
+        }
+
+        // Census ticks: tick 2d is 08:00 of day d, tick 2d+1 is midnight ending day d.
+        let mut tick: u32 = 0;
+        let mut events = 0u64;
+        while let Some(ev) = self.events.pop() {
+            let now = ev.time();
+            if now >= plan.horizon {
+                break;
+            }
+            self.observe_until(&mut tick, now);
+            events += 1;
+            match ev.kind {
+                Kind::EdArrival => self.ed_arrival(now, &mut ed_arrivals, &mut case_mix, &mut stays),
+                Kind::DirectArrival => {
+                    let k = ev.target as usize;
+                    self.schedule_direct(k, &mut route_arrivals[k]);
+                    let rng = &mut stays[k];
+                    let stay = secs(plan.routes[k].stay.sample(rng));
+                    let key = rng.next_u64();
+                    let p = self.new_patient(Patient {
+                        arrival: now,
+                        decision: now,
+                        admitted: 0,
+                        stay,
+                        key,
+                        pool: plan.routes[k].pool as u32,
+                        state: State::Waiting,
+                        from_ed: false,
+                    });
+                    self.request_bed(p, now);
+                }
+                Kind::Decision => self.request_bed(ev.target, now),
+                Kind::Discharge => self.discharge(ev.target, now),
+            }
+        }
+        self.observe_until(&mut tick, plan.horizon);
+        self.finish();
+        self.out.events = events;
+        std::mem::take(&mut self.out)
+    }
+
+    fn schedule_direct(&mut self, k: usize, rng: &mut ChaCha8Rng) {
+        let plan = self.plan;
+        if let (Some((rates, _)), Some(clock)) = (&plan.routes[k].direct, self.clocks[k].as_mut())
+            && let Some(t) = clock.next(rates, rng)
+        {
+            self.events.push(t, Rank::Arrival, Kind::DirectArrival, k as u32);
+        }
+    }
+
+    fn ed_arrival(&mut self, now: u32, arrivals: &mut ChaCha8Rng, case_mix: &mut ChaCha8Rng, stays: &mut [ChaCha8Rng]) {
+        let plan = self.plan;
+        let Some(ed) = &plan.ed else { return };
+        if let Some(t) = self.ed_clock.next(&ed.rates, arrivals) {
+            self.events.push(t, Rank::Arrival, Kind::EdArrival, 0);
+        }
+        if let Some(d) = self.report_day(now)
+            && let Some(e) = self.out.ed.as_mut()
+        {
+            e.attendances[d] += 1;
+        }
+        if unit_f64(case_mix) < ed.admission_probability {
+            let u = unit_f64(case_mix);
+            let k = ed
+                .route_cumulative
+                .iter()
+                .find(|(upper, _)| u < *upper)
+                .or(ed.route_cumulative.last())
+                .map_or(0, |(_, k)| *k);
+            let decision = now.saturating_add(secs(ed.to_decision.sample(case_mix)));
+            let rng = &mut stays[k];
+            let stay = secs(plan.routes[k].stay.sample(rng));
+            let key = rng.next_u64();
+            let p = self.new_patient(Patient {
+                arrival: now,
+                decision,
+                admitted: 0,
+                stay,
+                key,
+                pool: plan.routes[k].pool as u32,
+                state: State::AwaitingDecision,
+                from_ed: true,
+            });
+            if decision < plan.horizon {
+                self.events.push(decision, Rank::BedRequest, Kind::Decision, p);
+            }
+        } else {
+            let stay = secs(ed.in_department.sample(case_mix));
+            self.ed_leaves(now, stay);
+        }
+    }
+
+    /// Takes a free patient slot (no allocation once the slab has grown).
+    fn new_patient(&mut self, p: Patient) -> u32 {
+        match self.free.pop() {
+            Some(i) => {
+                self.patients[i as usize] = p;
+                i
+            }
+            None => {
+                self.patients.push(p);
+                (self.patients.len() - 1) as u32
+            }
+        }
+    }
+
+    fn release(&mut self, p: u32) {
+        self.patients[p as usize].state = State::Free;
+        self.free.push(p);
+    }
+
+    #[inline]
+    fn in_window(&self, t: u32) -> bool {
+        t >= self.plan.window.0 && t < self.plan.window.1
+    }
+
+    /// Index of the reported day containing `t`, if any.
+    #[inline]
+    fn report_day(&self, t: u32) -> Option<usize> {
+        let d = (t / DAY).checked_sub(self.plan.first_day)?;
+        (d < self.plan.days).then_some(d as usize)
+    }
+
+    /// Records an ED attendance's time in department against its arrival day.
+    fn ed_leaves(&mut self, arrival: u32, duration: u32) {
+        if let Some(d) = self.report_day(arrival)
+            && let Some(e) = self.out.ed.as_mut()
+        {
+            e.within_4h[d] += (duration <= FOUR_HOURS) as u32;
+            e.over_12h[d] += (duration > TWELVE_HOURS) as u32;
+        }
+    }
+
+    fn request_bed(&mut self, p: u32, now: u32) {
+        let plan = self.plan;
+        let pat = self.patients[p as usize];
+        let pool = pat.pool as usize;
+        let trust = plan.pools();
+        if self.in_window(pat.decision) {
+            self.out.pools[pool].bed_requests += 1;
+            self.out.pools[trust].bed_requests += 1;
+        }
+        if self.gauges[pool].occupied < plan.beds[pool] {
+            self.admit(p, now);
+            return;
+        }
+        match plan.when_full[pool] {
+            WhenFull::Queue => {
+                self.patients[p as usize].state = State::Waiting;
+                self.queues[pool].push_back(p);
+                self.change(pool, now, 0, 1);
+            }
+            WhenFull::Divert => {
+                if self.in_window(pat.decision) {
+                    self.out.pools[pool].diverted += 1;
+                    self.out.pools[trust].diverted += 1;
+                }
+                if pat.from_ed {
+                    self.ed_leaves(pat.arrival, now - pat.arrival);
+                }
+                self.release(p);
+            }
+        }
+    }
+
+    fn admit(&mut self, p: u32, now: u32) {
+        let plan = self.plan;
+        let trust = plan.pools();
+        let pat = &mut self.patients[p as usize];
+        pat.state = State::InBed;
+        pat.admitted = now;
+        let pat = *pat;
+        let pool = pat.pool as usize;
+        self.change(pool, now, 1, 0);
+        if self.in_window(pat.decision) {
+            let wait = now - pat.decision;
+            for i in [pool, trust] {
+                let o = &mut self.out.pools[i];
+                o.waits += 1;
+                o.wait_seconds += wait as u64;
+                o.waits_over_12h += (wait > TWELVE_HOURS) as u64;
+            }
+        }
+        if let Some(d) = self.report_day(now) {
+            for i in [pool, trust] {
+                let o = &mut self.out.pools[i];
+                o.admissions += 1;
+                o.admissions_daily[d] += 1;
+            }
+        }
+        if pat.from_ed {
+            self.ed_leaves(pat.arrival, now - pat.arrival);
+        }
+        let ready = now.saturating_add(pat.stay);
+        if let Some(t) = plan.discharge.leave_time(ready, pat.key)
+            && t < plan.horizon
+        {
+            self.events.push(t, Rank::Discharge, Kind::Discharge, p);
+        }
+    }
+
+    fn discharge(&mut self, p: u32, now: u32) {
+        let trust = self.plan.pools();
+        let pat = self.patients[p as usize];
+        let pool = pat.pool as usize;
+        self.change(pool, now, -1, 0);
+        if let Some(d) = self.report_day(now) {
+            for i in [pool, trust] {
+                let o = &mut self.out.pools[i];
+                o.discharges += 1;
+                o.discharges_daily[d] += 1;
+                o.stay_seconds += (now - pat.admitted) as u64;
+            }
+        }
+        self.release(p);
+        if let Some(q) = self.queues[pool].pop_front() {
+            self.change(pool, now, 0, -1);
+            self.admit(q, now);
+        }
+    }
+
+    /// Changes a pool's occupancy or queue at `now`, keeping the pool's and the
+    /// trust's time integrals exact (integer bed-seconds).
+    fn change(&mut self, pool: usize, now: u32, d_occupied: i32, d_waiting: i32) {
+        let trust = self.plan.pools();
+        let in_window = self.in_window(now);
+        for i in [pool, trust] {
+            self.advance(i, now);
+            let g = &mut self.gauges[i];
+            g.occupied = g.occupied.wrapping_add_signed(d_occupied);
+            g.waiting = g.waiting.wrapping_add_signed(d_waiting);
+            if in_window && g.occupied > self.out.pools[i].peak {
+                self.out.pools[i].peak = g.occupied;
+            }
+        }
+    }
+
+    /// Accumulates gauge `i`'s time integrals up to `now`, clipped to the window.
+    #[inline]
+    fn advance(&mut self, i: usize, now: u32) {
+        let (ws, we) = self.plan.window;
+        let g = &mut self.gauges[i];
+        let a = g.last.max(ws);
+        let b = now.min(we);
+        if b > a {
+            let dt = (b - a) as u64;
+            let o = &mut self.out.pools[i];
+            o.occupancy_area += g.occupied as u64 * dt;
+            o.boarder_area += g.waiting as u64 * dt;
+            if g.occupied >= o.beds {
+                o.full_seconds += dt;
+            }
+        }
+        g.last = now;
+    }
+
+    /// Takes the daily census readings due at or before `now`.
+    fn observe_until(&mut self, tick: &mut u32, now: u32) {
+        loop {
+            let day = *tick / 2;
+            let at = if *tick % 2 == 0 { day * DAY + 8 * HOUR } else { (day + 1) * DAY };
+            if at > now || at > self.plan.horizon {
+                return;
+            }
+            let first = self.plan.first_day;
+            if *tick % 2 == 1 && day + 1 == first {
+                // Start of the window: the peak starts from the census there.
+                for (o, g) in self.out.pools.iter_mut().zip(&self.gauges) {
+                    o.peak = o.peak.max(g.occupied);
+                }
+            }
+            if let Some(d) = day.checked_sub(first).filter(|d| *d < self.plan.days) {
+                let d = d as usize;
+                for (o, g) in self.out.pools.iter_mut().zip(&self.gauges) {
+                    if *tick % 2 == 0 {
+                        o.boarders_0800[d] = g.waiting;
+                    } else {
+                        o.midnight[d] = g.occupied;
+                    }
+                }
+            }
+            *tick += 1;
+        }
+    }
+
+    /// Closes the books at the horizon: time integrals, and patients still in
+    /// ED or still waiting for a bed (counted with their wait so far).
+    fn finish(&mut self) {
+        let plan = self.plan;
+        let trust = plan.pools();
+        for i in 0..=trust {
+            self.advance(i, plan.horizon);
+        }
+        for p in 0..self.patients.len() {
+            let pat = self.patients[p];
+            if pat.from_ed && matches!(pat.state, State::AwaitingDecision | State::Waiting) {
+                self.ed_leaves(pat.arrival, plan.horizon - pat.arrival);
+            }
+            if pat.state == State::Waiting && self.in_window(pat.decision) {
+                let wait = plan.horizon - pat.decision;
+                for i in [pat.pool as usize, trust] {
+                    let o = &mut self.out.pools[i];
+                    o.waits += 1;
+                    o.wait_seconds += wait as u64;
+                    o.waits_over_12h += (wait > TWELVE_HOURS) as u64;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,15 @@
+//! bedflow: a discrete-event simulator of emergency flow through hospital beds.
+//!
+//! Data flows one way: TOML -> [`scenario`] (validation) -> [`model`] (typed,
+//! immutable) -> [`engine`] (one replication) -> [`replicate`] (parallel,
+//! replication order) -> [`stats`] -> [`output`] (CSV, JSON).
+
+pub mod calendar;
+pub mod cli;
+pub mod dist;
+pub mod engine;
+pub mod model;
+pub mod output;
+pub mod replicate;
+pub mod scenario;
+pub mod stats;

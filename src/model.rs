@@ -1,0 +1,182 @@
+//! The typed, validated, immutable model of a hospital that the engine runs.
+//!
+//! Nothing here knows about TOML: [`crate::scenario`] builds a [`Model`] and
+//! guarantees its invariants (beds >= 1, shares summing to 1, weights of the
+//! right length, pools that exist), so the engine can trust every field.
+
+use crate::calendar::Calendar;
+use crate::dist::Distribution;
+use chrono::{Datelike, NaiveDate};
+
+/// Seconds in a simulated day. Simulation time is an integer number of
+/// seconds since midnight at the start of the warm-up.
+pub const DAY: u32 = 86_400;
+pub const HOUR: u32 = 3_600;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    /// Used for the output folder; letters, digits, `.`, `_` and `-` only.
+    pub name: String,
+    /// First reported day.
+    pub start: NaiveDate,
+    /// Last reported day, inclusive.
+    pub end: NaiveDate,
+    /// Days simulated before `start` so the hospital is not empty on day one.
+    pub warmup_days: u32,
+    pub replications: u32,
+    pub seed: u64,
+    pub calendar: Calendar,
+    pub ed: Option<Ed>,
+    pub seasonality: Vec<Seasonality>,
+    pub routes: Vec<Route>,
+    pub pools: Vec<BedPool>,
+    pub discharge: DischargePolicy,
+}
+
+/// When demand varies through the day and the week. Weights are relative:
+/// hour-of-day weights give each hour's share of the day's arrivals; day-of-week
+/// weights are scaled to average 1, so `per_day` stays the average over a week.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimeProfile {
+    /// Share of a day's arrivals in each hour (sums to 1).
+    pub hour_share: [f64; 24],
+    /// Multiplier per weekday, Monday first (averages 1).
+    pub day_multiplier: [f64; 7],
+    /// Multiplier on bank holidays (and extra holidays).
+    pub bank_holiday_factor: f64,
+}
+
+impl TimeProfile {
+    pub fn flat() -> TimeProfile {
+        TimeProfile { hour_share: [1.0 / 24.0; 24], day_multiplier: [1.0; 7], bank_holiday_factor: 1.0 }
+    }
+}
+
+/// The emergency department: attendances, who is admitted, and how long it takes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ed {
+    pub attendances_per_day: f64,
+    pub profile: TimeProfile,
+    pub admission_probability: f64,
+    /// Arrival to decision to admit, in hours.
+    pub hours_to_decision: Distribution,
+    /// Arrival to leaving the department for patients not admitted, in hours.
+    pub hours_in_department: Distribution,
+}
+
+/// A date range (inclusive) over which all emergency demand is multiplied.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Seasonality {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub factor: f64,
+}
+
+/// How arrivals of a direct route are spaced.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ArrivalProcess {
+    /// Non-homogeneous Poisson process (the default).
+    Poisson,
+    /// Exactly evenly spaced, `per_day` a day from midnight of the first
+    /// simulated day; ignores profiles and seasonality. For scheduled transfers
+    /// and hand-worked tests.
+    Regular,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum RouteSource {
+    /// A share of the ED's admitted attendances.
+    Ed { share: f64 },
+    /// Its own arrival stream (GP referrals, transfers...).
+    Direct { per_day: f64, profile: TimeProfile, process: ArrivalProcess },
+}
+
+/// An admission route: where patients come from, which pool they need, how long they stay.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Route {
+    pub name: String,
+    pub source: RouteSource,
+    /// Index into [`Model::pools`].
+    pub pool: usize,
+    /// Length of stay, in days.
+    pub stay_days: Distribution,
+}
+
+/// What happens to a patient who needs a bed when every bed in the pool is taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WhenFull {
+    /// Wait in first-come-first-served order (boarding in ED).
+    Queue,
+    /// Turned away (diverted to another hospital); counted.
+    Divert,
+}
+
+/// A group of interchangeable beds (a ward or a set of wards).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BedPool {
+    pub name: String,
+    pub beds: u32,
+    pub when_full: WhenFull,
+}
+
+/// When a patient whose stay has ended actually leaves.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum DischargePolicy {
+    /// The moment the stay ends.
+    OnReady,
+    /// Only between `open_hour` and `close_hour`; on weekends and bank holidays
+    /// a ready patient goes that day only with the given probability.
+    DailyWindow { open_hour: u32, close_hour: u32, weekend_factor: f64, bank_holiday_factor: f64 },
+}
+
+impl Model {
+    /// Number of reported days.
+    pub fn reported_days(&self) -> u32 {
+        (self.end - self.start).num_days() as u32 + 1
+    }
+
+    /// Date of simulation day `d` (day 0 is the first warm-up day).
+    pub fn date_of_day(&self, d: u32) -> NaiveDate {
+        self.start - chrono::Days::new(self.warmup_days as u64) + chrono::Days::new(d as u64)
+    }
+
+    /// Seasonality multiplier on a date (product of every range covering it).
+    pub fn seasonality_factor(&self, date: NaiveDate) -> f64 {
+        self.seasonality
+            .iter()
+            .filter(|s| s.from <= date && date <= s.to)
+            .map(|s| s.factor)
+            .product()
+    }
+
+    /// Multiplier of a profile's daily rate on a date: weekday x seasonality x bank holiday.
+    pub fn day_multiplier(&self, profile: &TimeProfile, date: NaiveDate) -> f64 {
+        let mut m = profile.day_multiplier[date.weekday().num_days_from_monday() as usize]
+            * self.seasonality_factor(date);
+        if self.calendar.is_bank_holiday(date) {
+            m *= profile.bank_holiday_factor;
+        }
+        m
+    }
+
+    /// Average emergency admissions a day into each pool (before seasonality),
+    /// and the offered load lambda x E[stay] in beds: the M/G/inf mean occupancy.
+    pub fn offered_load(&self, pool: usize) -> f64 {
+        self.routes
+            .iter()
+            .filter(|r| r.pool == pool)
+            .map(|r| self.route_per_day(r) * r.stay_days.mean())
+            .sum()
+    }
+
+    /// Mean admissions a day on a route (ignoring profiles and seasonality).
+    pub fn route_per_day(&self, r: &Route) -> f64 {
+        match &r.source {
+            RouteSource::Ed { share } => self
+                .ed
+                .as_ref()
+                .map_or(0.0, |ed| ed.attendances_per_day * ed.admission_probability * share),
+            RouteSource::Direct { per_day, .. } => *per_day,
+        }
+    }
+}

@@ -1,0 +1,49 @@
+//! Result files: pure functions of the replications' KPIs, written into a
+//! temporary folder and moved into place only when complete.
+
+pub mod atomic;
+pub mod tables;
+
+use crate::model::Model;
+use crate::stats::Kpis;
+use std::path::Path;
+
+/// Facts about the run recorded in `run.json`. This is the one output file
+/// that legitimately differs between identical runs (wall time, threads).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RunInfo {
+    pub bedflow_version: String,
+    pub scenario_name: String,
+    pub scenario_path: String,
+    pub scenario_sha256: String,
+    pub seed: u64,
+    pub replications: u32,
+    pub threads: usize,
+    pub wall_time_seconds: f64,
+    pub events: u64,
+    pub events_per_second: f64,
+    pub start: String,
+    pub end: String,
+    pub warmup_days: u32,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write results to {path}: {source}")]
+pub struct OutputError {
+    pub path: String,
+    pub source: std::io::Error,
+}
+
+/// Writes every result file for a run into `dir` (replacing an earlier run's
+/// results only once the new ones are complete).
+pub fn write_run(dir: &Path, model: &Model, reps: &[Kpis], info: &RunInfo) -> Result<(), OutputError> {
+    atomic::publish(dir, |tmp| {
+        std::fs::write(tmp.join("summary.csv"), tables::summary_csv(model, reps))?;
+        std::fs::write(tmp.join("daily.csv"), tables::daily_csv(model, reps))?;
+        std::fs::write(tmp.join("replications.csv"), tables::replications_csv(model, reps))?;
+        let json = serde_json::to_string_pretty(info).map_err(std::io::Error::other)?;
+        std::fs::write(tmp.join("run.json"), json + "\n")?;
+        Ok(())
+    })
+    .map_err(|source| OutputError { path: dir.display().to_string(), source })
+}

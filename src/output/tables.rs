@@ -1,0 +1,114 @@
+//! CSV tables an analyst opens in Excel: plain ASCII, one header row, dates as
+//! ISO `YYYY-MM-DD`, numbers with at most six decimals, blank where undefined.
+
+use crate::model::Model;
+use crate::stats::{Key, Kpis, summarise};
+
+/// Formats a number for CSV: up to six decimals, trailing zeros trimmed, blank if undefined.
+pub fn num(x: f64) -> String {
+    if !x.is_finite() {
+        return String::new();
+    }
+    let s = format!("{x:.6}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" { "0".into() } else { s.to_string() }
+}
+
+fn pool_name(model: &Model, key: &Key) -> String {
+    key.pool.map(|p| model.pools[p].name.clone()).unwrap_or_default()
+}
+
+fn csv_writer() -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new())
+}
+
+fn finish(w: csv::Writer<Vec<u8>>) -> Vec<u8> {
+    // Writing to a Vec cannot fail.
+    w.into_inner().unwrap_or_default()
+}
+
+/// `summary.csv`: one row per KPI (and pool) across replications.
+pub fn summary_csv(model: &Model, reps: &[Kpis]) -> Vec<u8> {
+    let mut w = csv_writer();
+    let _ = w.write_record(["metric", "pool", "mean", "ci95_low", "ci95_high", "p10", "p50", "p90", "p95", "replications"]);
+    let Some(first) = reps.first() else { return finish(w) };
+    for (i, (key, _)) in first.scalar.iter().enumerate() {
+        let values: Vec<f64> = reps.iter().map(|r| r.scalar[i].1).collect();
+        let s = summarise(&values);
+        let _ = w.write_record([
+            key.metric.to_string(),
+            pool_name(model, key),
+            num(s.mean),
+            num(s.ci95_low),
+            num(s.ci95_high),
+            num(s.p10),
+            num(s.p50),
+            num(s.p90),
+            num(s.p95),
+            s.n.to_string(),
+        ]);
+    }
+    finish(w)
+}
+
+/// `daily.csv`: per reported date and daily metric, the mean and percentiles across replications.
+pub fn daily_csv(model: &Model, reps: &[Kpis]) -> Vec<u8> {
+    let mut w = csv_writer();
+    let _ = w.write_record(["date", "metric", "pool", "mean", "p10", "p25", "p50", "p75", "p90"]);
+    let Some(first) = reps.first() else { return finish(w) };
+    let days = model.reported_days() as usize;
+    let mut values = Vec::with_capacity(reps.len());
+    for day in 0..days {
+        let date = (model.start + chrono::Days::new(day as u64)).format("%Y-%m-%d").to_string();
+        for (i, (key, _)) in first.daily.iter().enumerate() {
+            values.clear();
+            values.extend(reps.iter().map(|r| r.daily[i].1[day]));
+            let s = summarise(&values);
+            let _ = w.write_record([
+                date.clone(),
+                key.metric.to_string(),
+                pool_name(model, key),
+                num(s.mean),
+                num(s.p10),
+                num(s.p25),
+                num(s.p50),
+                num(s.p75),
+                num(s.p90),
+            ]);
+        }
+    }
+    finish(w)
+}
+
+/// `replications.csv`: one row per replication, one column per KPI
+/// (`metric` for trust-wide, `metric:pool` per pool).
+pub fn replications_csv(model: &Model, reps: &[Kpis]) -> Vec<u8> {
+    let mut w = csv_writer();
+    let Some(first) = reps.first() else { return finish(w) };
+    let mut header = vec!["replication".to_string()];
+    header.extend(first.scalar.iter().map(|(k, _)| match k.pool {
+        None => k.metric.to_string(),
+        Some(_) => format!("{}:{}", k.metric, pool_name(model, k)),
+    }));
+    let _ = w.write_record(&header);
+    for (r, rep) in reps.iter().enumerate() {
+        let mut row = vec![(r + 1).to_string()];
+        row.extend(rep.scalar.iter().map(|(_, v)| num(*v)));
+        let _ = w.write_record(&row);
+    }
+    finish(w)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::num;
+
+    #[test]
+    fn numbers_are_short_and_blank_when_undefined() {
+        assert_eq!(num(1.0), "1");
+        assert_eq!(num(0.1 + 0.2), "0.3");
+        assert_eq!(num(412.3456789), "412.345679");
+        assert_eq!(num(-0.0000001), "0");
+        assert_eq!(num(f64::NAN), "");
+    }
+}

@@ -1,0 +1,726 @@
+//! The scenario file: the only code that knows TOML.
+//!
+//! [`load`] reads a file, checks every field and returns a validated
+//! [`Model`], or a [`ScenarioError`] listing every problem with its file, line,
+//! column and field. Field meanings are documented in `scenarios/winter-2026-27.toml`.
+
+mod diagnostic;
+mod reader;
+
+pub use diagnostic::{Diagnostic, ScenarioError};
+
+use crate::calendar::{Calendar, Region, built_in};
+use crate::dist::Distribution;
+use crate::model::{
+    ArrivalProcess, BedPool, DischargePolicy, Ed, Model, Route, RouteSource, Seasonality, TimeProfile, WhenFull,
+};
+use chrono::{Datelike, NaiveDate};
+use reader::{Ctx, Rule, Tbl, Val, as_table, number};
+use std::path::Path;
+use toml::de::DeTable;
+
+/// Limits that keep a run inside memory and the engine's integer time.
+pub mod limits {
+    /// Replications in one run.
+    pub const MAX_REPLICATIONS: i64 = 1_000_000;
+    /// Warm-up plus reported days (integer seconds stay far inside u32).
+    pub const MAX_HORIZON_DAYS: i64 = 20_000;
+    pub const MAX_WARMUP_DAYS: i64 = 3_650;
+    pub const MAX_BEDS: i64 = 1_000_000;
+    /// Arrivals a day on any stream.
+    pub const MAX_PER_DAY: f64 = 1_000_000.0;
+    /// Expected arrivals in one replication: each takes about three events and
+    /// the event sequence number must fit in 30 bits.
+    pub const MAX_ARRIVALS_PER_REPLICATION: f64 = 200_000_000.0;
+    /// Scenario file size.
+    pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
+}
+
+/// Why a scenario could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("error: cannot read scenario {path}: {source}")]
+    Read { path: String, source: std::io::Error },
+    #[error("error: scenario {path} is {size} bytes; the limit is {limit} bytes")]
+    TooLarge { path: String, size: u64, limit: u64 },
+    #[error("{0}")]
+    Invalid(#[from] ScenarioError),
+}
+
+/// Reads and validates a scenario file.
+pub fn load(path: &Path) -> Result<Model, LoadError> {
+    let shown = path.display().to_string();
+    let read_err = |source| LoadError::Read { path: shown.clone(), source };
+    let size = std::fs::metadata(path).map_err(read_err)?.len();
+    if size > limits::MAX_FILE_BYTES {
+        return Err(LoadError::TooLarge { path: shown, size, limit: limits::MAX_FILE_BYTES });
+    }
+    let bytes = std::fs::read(path).map_err(read_err)?;
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            let d = Diagnostic::new(&shown, &lossy, at..at, String::new(), "the file is not UTF-8 text".into());
+            return Err(ScenarioError { file: shown, diagnostics: vec![d] }.into());
+        }
+    };
+    Ok(parse_str(&text, &shown)?)
+}
+
+/// Parses and validates scenario text; `file` names it in messages.
+pub fn parse_str(text: &str, file: &str) -> Result<Model, ScenarioError> {
+    let mut cx = Ctx { file, text, diags: Vec::new() };
+    let model = match DeTable::parse(text) {
+        Ok(root) => {
+            let tbl = Tbl { map: root.get_ref(), span: (0, 0), path: "" };
+            build(&mut cx, tbl)
+        }
+        Err(e) => {
+            let span = e.span().unwrap_or(0..0);
+            cx.err(span, "", format!("TOML syntax error: {}", e.message().trim()));
+            None
+        }
+    };
+    match model {
+        Some(m) if cx.diags.is_empty() => Ok(m),
+        _ => {
+            let mut diagnostics = cx.diags;
+            if diagnostics.is_empty() {
+                // build() returns None only after reporting; keep the promise anyway.
+                diagnostics.push(Diagnostic::new(file, text, 0..0, String::new(), "invalid scenario".into()));
+            }
+            diagnostics.sort_by_key(|d| (d.line, d.column));
+            Err(ScenarioError { file: file.to_string(), diagnostics })
+        }
+    }
+}
+
+const ROOT_KEYS: &[&str] = &["scenario", "calendar", "ed", "seasonality", "admissions", "pool", "discharge"];
+
+/// Reads every section, reporting all problems; `None` if any were found.
+fn build(cx: &mut Ctx<'_>, root: Tbl<'_, '_>) -> Option<Model> {
+    root.check_keys(cx, ROOT_KEYS);
+
+    let head = read_scenario(cx, root);
+    let (region, extra) = read_calendar(cx, root);
+    let ed = root.table(cx, "ed", "ed").map(|t| read_ed(cx, t));
+    let seasonality: Vec<Option<Seasonality>> =
+        root.tables(cx, "seasonality").into_iter().map(|(v, p)| read_seasonality(cx, v, &p)).collect();
+    let pools: Vec<Option<BedPool>> = root.tables(cx, "pool").into_iter().map(|(v, p)| read_pool(cx, v, &p)).collect();
+    if !root.has("pool") {
+        cx.err(0..0, "pool", "no [[pool]] defined: a scenario needs at least one bed pool");
+    }
+    let pool_names: Vec<Option<&str>> = pools.iter().map(|p| p.as_ref().map(|p| p.name.as_str())).collect();
+    check_unique_names(cx, root, "pool", &pool_names);
+    let routes: Vec<Option<Route>> =
+        root.tables(cx, "admissions").into_iter().map(|(v, p)| read_route(cx, v, &p, &pool_names)).collect();
+    if !root.has("admissions") {
+        cx.err(0..0, "admissions", "no [[admissions]] defined: a scenario needs at least one admission route");
+    }
+    let route_names: Vec<Option<&str>> = routes.iter().map(|r| r.as_ref().map(|r| r.name.as_str())).collect();
+    check_unique_names(cx, root, "admissions", &route_names);
+    let discharge = match root.table(cx, "discharge", "discharge") {
+        Some(t) => read_discharge(cx, t),
+        None => Some(DischargePolicy::OnReady),
+    };
+
+    // Cross-field checks need the pieces they compare.
+    let ed = ed.flatten();
+    check_ed_routes(cx, root, ed.as_ref(), &routes);
+
+    let head = head?;
+    let calendar_window = head.start - chrono::Days::new(head.warmup_days as u64)
+        ..=head.end + chrono::Days::new(crate::engine::COOLDOWN_DAYS as u64);
+    let region = region?;
+    let (_, years) = built_in(region);
+    if region != Region::None
+        && (calendar_window.start().year() < *years.start() || calendar_window.end().year() > *years.end())
+    {
+        let span = root
+            .get("calendar")
+            .and_then(|c| match c.get_ref() {
+                toml::de::DeValue::Table(t) => t.get("bank_holidays").map(|v| v.span()),
+                _ => None,
+            })
+            .unwrap_or(0..0);
+        cx.err(
+            span,
+            "calendar.bank_holidays",
+            format!(
+                "built-in {} dates cover {}-{}, but the simulation runs {} to {} (warm-up included); \
+                 use bank_holidays = \"none\" and list the dates in extra_holidays",
+                region.name(),
+                years.start(),
+                years.end(),
+                calendar_window.start(),
+                calendar_window.end()
+            ),
+        );
+    }
+    let extra = extra?;
+    let seasonality: Vec<Seasonality> = seasonality.into_iter().collect::<Option<_>>()?;
+    let pools: Vec<BedPool> = pools.into_iter().collect::<Option<_>>()?;
+    let routes: Vec<Route> = routes.into_iter().collect::<Option<_>>()?;
+    let discharge = discharge?;
+    if pools.is_empty() || routes.is_empty() || !cx.diags.is_empty() {
+        return None;
+    }
+    let model = Model {
+        name: head.name,
+        start: head.start,
+        end: head.end,
+        warmup_days: head.warmup_days,
+        replications: head.replications,
+        seed: head.seed,
+        calendar: Calendar::new(region, &extra),
+        ed,
+        seasonality,
+        routes,
+        pools,
+        discharge,
+    };
+    check_size(cx, root, &model);
+    Some(model)
+}
+
+struct Head {
+    name: String,
+    start: NaiveDate,
+    end: NaiveDate,
+    warmup_days: u32,
+    replications: u32,
+    seed: u64,
+}
+
+fn read_scenario(cx: &mut Ctx<'_>, root: Tbl<'_, '_>) -> Option<Head> {
+    let Some(t) = root.table(cx, "scenario", "scenario") else {
+        if !root.has("scenario") {
+            cx.err(0..0, "scenario", "missing [scenario] table (name, start, end, warmup_days, replications, seed)");
+        }
+        return None;
+    };
+    t.check_keys(cx, &["name", "start", "end", "warmup_days", "replications", "seed"]);
+    let name = t.str_req(cx, "name", "a name such as \"winter-2026-27\"").and_then(|(s, span)| {
+        let ok = !s.is_empty()
+            && s.len() <= 100
+            && !s.starts_with('.')
+            && s.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
+        if ok {
+            Some(s.to_string())
+        } else {
+            cx.err(
+                span,
+                "scenario.name",
+                format!(
+                    "expected a folder-safe name (letters, digits, '.', '_', '-'; not starting with '.'; \
+                     at most 100 characters), found \"{s}\""
+                ),
+            );
+            None
+        }
+    });
+    let start = t.date_req(cx, "start");
+    let end = t.date_req(cx, "end");
+    let warmup = t.int_req(cx, "warmup_days", 0, limits::MAX_WARMUP_DAYS, "a whole number of days between 0 and 3650");
+    let reps = t.int_req(
+        cx,
+        "replications",
+        1,
+        limits::MAX_REPLICATIONS,
+        "a whole number of replications between 1 and 1000000",
+    );
+    let seed = t.int_req(cx, "seed", 0, i64::MAX, "a whole number >= 0");
+    if let (Some(s), Some(e)) = (start, end) {
+        if e < s {
+            let span = t.get("end").map(reader::span_of).unwrap_or(t.span());
+            cx.err(span, "scenario.end", format!("end ({e}) is before start ({s}); end is the last reported day"));
+            return None;
+        }
+        if let Some(w) = warmup {
+            let days = (e - s).num_days() + 1 + w;
+            if days > limits::MAX_HORIZON_DAYS {
+                let span = t.get("end").map(reader::span_of).unwrap_or(t.span());
+                cx.err(
+                    span,
+                    "scenario.end",
+                    format!("the run covers {days} days with warm-up; the limit is {}", limits::MAX_HORIZON_DAYS),
+                );
+                return None;
+            }
+        }
+    }
+    Some(Head {
+        name: name?,
+        start: start?,
+        end: end?,
+        warmup_days: warmup? as u32,
+        replications: reps? as u32,
+        seed: seed? as u64,
+    })
+}
+
+fn read_calendar(cx: &mut Ctx<'_>, root: Tbl<'_, '_>) -> (Option<Region>, Option<Vec<NaiveDate>>) {
+    let Some(t) = root.table(cx, "calendar", "calendar") else {
+        return if root.has("calendar") { (None, None) } else { (Some(Region::None), Some(Vec::new())) };
+    };
+    t.check_keys(cx, &["bank_holidays", "extra_holidays"]);
+    let region = match t.get("bank_holidays") {
+        None => Some(Region::None),
+        Some(_) => t.choice(cx, "bank_holidays", &Region::NAMES).and_then(|(s, _)| Region::parse(s)),
+    };
+    let extra = match t.array(cx, "extra_holidays") {
+        None if t.has("extra_holidays") => None,
+        None => Some(Vec::new()),
+        Some((items, _)) => items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| reader::date(cx, v, &format!("calendar.extra_holidays[{}]", i + 1)))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .collect(),
+    };
+    (region, extra)
+}
+
+/// Reads `hour_of_day`, `day_of_week` and `bank_holiday_factor` from a table.
+fn read_profile(cx: &mut Ctx<'_>, t: Tbl<'_, '_>) -> Option<TimeProfile> {
+    let mut profile = TimeProfile::flat();
+    let mut ok = true;
+    if let Some(w) = weights(cx, t, "hour_of_day", 24) {
+        profile.hour_share = std::array::from_fn(|h| w[h] / w.iter().sum::<f64>());
+    } else {
+        ok &= !t.has("hour_of_day");
+    }
+    if let Some(w) = weights(cx, t, "day_of_week", 7) {
+        let mean = w.iter().sum::<f64>() / 7.0;
+        profile.day_multiplier = std::array::from_fn(|d| w[d] / mean);
+    } else {
+        ok &= !t.has("day_of_week");
+    }
+    match t.f64(cx, "bank_holiday_factor", Rule::NonNegative) {
+        Some(f) => profile.bank_holiday_factor = f,
+        None => ok &= !t.has("bank_holiday_factor"),
+    }
+    ok.then_some(profile)
+}
+
+/// `n` non-negative relative weights with a positive total.
+fn weights(cx: &mut Ctx<'_>, t: Tbl<'_, '_>, key: &str, n: usize) -> Option<Vec<f64>> {
+    let (items, span) = t.array(cx, key)?;
+    let field = t.field(key);
+    if items.len() != n {
+        cx.err(span, field, format!("expected {n} relative weights, found {}", items.len()));
+        return None;
+    }
+    let w: Option<Vec<f64>> = items
+        .iter()
+        .enumerate()
+        .map(|(i, v)| number(cx, v, &format!("{field}[{}]", i + 1), Rule::NonNegative))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect();
+    let w = w?;
+    if w.iter().sum::<f64>() <= 0.0 {
+        cx.err(span, field, "expected at least one weight > 0");
+        return None;
+    }
+    Some(w)
+}
+
+fn read_ed(cx: &mut Ctx<'_>, t: Tbl<'_, '_>) -> Option<Ed> {
+    t.check_keys(
+        cx,
+        &[
+            "attendances_per_day",
+            "hour_of_day",
+            "day_of_week",
+            "bank_holiday_factor",
+            "admission_probability",
+            "hours_to_decision",
+            "hours_in_department",
+        ],
+    );
+    let per_day = rate(cx, t, "attendances_per_day");
+    let profile = read_profile(cx, t);
+    let p = t.f64_req(cx, "admission_probability", Rule::Probability);
+    let dta = dist_req(cx, t, "hours_to_decision");
+    let dept = dist_req(cx, t, "hours_in_department");
+    Some(Ed {
+        attendances_per_day: per_day?,
+        profile: profile?,
+        admission_probability: p?,
+        hours_to_decision: dta?,
+        hours_in_department: dept?,
+    })
+}
+
+/// A required arrival rate a day, within limits.
+fn rate(cx: &mut Ctx<'_>, t: Tbl<'_, '_>, key: &str) -> Option<f64> {
+    let v = t.f64_req(cx, key, Rule::NonNegative)?;
+    if v > limits::MAX_PER_DAY {
+        let span = t.get(key).map(reader::span_of).unwrap_or(t.span());
+        cx.err(span, t.field(key), format!("expected at most {} a day, found {v}", limits::MAX_PER_DAY));
+        return None;
+    }
+    Some(v)
+}
+
+fn read_seasonality(cx: &mut Ctx<'_>, v: &Val<'_>, path: &str) -> Option<Seasonality> {
+    let t = as_table(cx, v, path)?;
+    t.check_keys(cx, &["from", "to", "factor"]);
+    let from = t.date_req(cx, "from");
+    let to = t.date_req(cx, "to");
+    let factor = t.f64_req(cx, "factor", Rule::NonNegative);
+    if let (Some(f), Some(e)) = (from, to)
+        && e < f
+    {
+        let span = t.get("to").map(reader::span_of).unwrap_or(t.span());
+        cx.err(span, t.field("to"), format!("`to` ({e}) is before `from` ({f})"));
+        return None;
+    }
+    Some(Seasonality { from: from?, to: to?, factor: factor? })
+}
+
+fn read_pool(cx: &mut Ctx<'_>, v: &Val<'_>, path: &str) -> Option<BedPool> {
+    let t = as_table(cx, v, path)?;
+    t.check_keys(cx, &["name", "beds", "when_full"]);
+    let name = read_name(cx, t);
+    let beds = t.int_req(cx, "beds", 1, limits::MAX_BEDS, "a whole number of beds between 1 and 1000000");
+    let when_full = match t.get("when_full") {
+        None => Some(WhenFull::Queue),
+        Some(_) => t.choice(cx, "when_full", &["queue", "divert"]).map(|(s, _)| match s {
+            "divert" => WhenFull::Divert,
+            _ => WhenFull::Queue,
+        }),
+    };
+    Some(BedPool { name: name?, beds: beds? as u32, when_full: when_full? })
+}
+
+/// A pool or route name: printable, no commas or quotes, so CSV and plots stay clean.
+fn read_name(cx: &mut Ctx<'_>, t: Tbl<'_, '_>) -> Option<String> {
+    let (s, span) = t.str_req(cx, "name", "a name such as \"medicine\"")?;
+    let ok = !s.trim().is_empty()
+        && s.len() <= 60
+        && s.chars().all(|c| c.is_alphanumeric() || " _-&/()".contains(c));
+    if !ok {
+        cx.err(
+            span,
+            t.field("name"),
+            format!("expected a name of letters, digits, spaces and _-&/() (at most 60), found \"{s}\""),
+        );
+        return None;
+    }
+    Some(s.to_string())
+}
+
+fn check_unique_names(cx: &mut Ctx<'_>, root: Tbl<'_, '_>, key: &str, names: &[Option<&str>]) {
+    let tables = root.tables(&mut Ctx { file: cx.file, text: cx.text, diags: Vec::new() }, key);
+    for (i, n) in names.iter().enumerate() {
+        let Some(n) = n else { continue };
+        if names[..i].contains(&Some(n)) {
+            let span = tables
+                .get(i)
+                .and_then(|(v, _)| match v.get_ref() {
+                    toml::de::DeValue::Table(t) => t.get("name").map(|v| v.span()),
+                    _ => None,
+                })
+                .unwrap_or(0..0);
+            cx.err(span, format!("{key}[{}].name", i + 1), format!("duplicate name \"{n}\"; names must be unique"));
+        }
+    }
+}
+
+fn read_route(cx: &mut Ctx<'_>, v: &Val<'_>, path: &str, pools: &[Option<&str>]) -> Option<Route> {
+    let t = as_table(cx, v, path)?;
+    t.check_keys(
+        cx,
+        &[
+            "name",
+            "source",
+            "share",
+            "per_day",
+            "arrivals",
+            "hour_of_day",
+            "day_of_week",
+            "bank_holiday_factor",
+            "pool",
+            "stay_days",
+        ],
+    );
+    let name = read_name(cx, t);
+    let pool = t.str_req(cx, "pool", "the name of a [[pool]]").and_then(|(s, span)| {
+        let found = pools.iter().position(|p| *p == Some(s));
+        if found.is_none() && pools.iter().all(|p| p.is_some()) {
+            let known = pools.iter().flatten().map(|p| format!("\"{p}\"")).collect::<Vec<_>>().join(", ");
+            cx.err(span, t.field("pool"), format!("unknown pool \"{s}\"; the [[pool]] names are {known}"));
+        }
+        found
+    });
+    let stay = dist_req(cx, t, "stay_days");
+    let source = match t.get("source") {
+        None => {
+            t.missing(cx, "source", "\"ed\" or \"direct\"");
+            None
+        }
+        Some(_) => t.choice(cx, "source", &["ed", "direct"]).map(|(s, _)| s),
+    };
+    let only_for = |cx: &mut Ctx<'_>, keys: &[&str], src: &str| {
+        for k in keys {
+            if let Some(v) = t.get(k) {
+                cx.err(v.span(), t.field(k), format!("`{k}` is only used when source = \"{src}\""));
+            }
+        }
+    };
+    let source = match source? {
+        "ed" => {
+            only_for(cx, &["per_day", "arrivals", "hour_of_day", "day_of_week", "bank_holiday_factor"], "direct");
+            let share = t.f64_req(cx, "share", Rule::Probability);
+            RouteSource::Ed { share: share? }
+        }
+        _ => {
+            only_for(cx, &["share"], "ed");
+            let per_day = rate(cx, t, "per_day");
+            let process = match t.get("arrivals") {
+                None => Some(ArrivalProcess::Poisson),
+                Some(_) => t.choice(cx, "arrivals", &["poisson", "regular"]).map(|(s, _)| match s {
+                    "regular" => ArrivalProcess::Regular,
+                    _ => ArrivalProcess::Poisson,
+                }),
+            };
+            if process == Some(ArrivalProcess::Regular) {
+                for k in ["hour_of_day", "day_of_week", "bank_holiday_factor"] {
+                    if let Some(v) = t.get(k) {
+                        cx.err(v.span(), t.field(k), "regular arrivals are evenly spaced; a time profile does not apply");
+                    }
+                }
+                if per_day == Some(0.0) {
+                    let span = t.get("per_day").map(reader::span_of).unwrap_or(t.span());
+                    cx.err(span, t.field("per_day"), "regular arrivals need per_day > 0");
+                }
+            }
+            let profile = read_profile(cx, t);
+            RouteSource::Direct { per_day: per_day?, profile: profile?, process: process? }
+        }
+    };
+    Some(Route { name: name?, source, pool: pool?, stay_days: stay? })
+}
+
+/// ED routes and the `[ed]` table must agree, and ED shares must sum to 1.
+fn check_ed_routes(cx: &mut Ctx<'_>, root: Tbl<'_, '_>, ed: Option<&Ed>, routes: &[Option<Route>]) {
+    const SHARE_TOLERANCE: f64 = 1e-6;
+    let ed_routes: Vec<(usize, f64)> = routes
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| match r.as_ref()?.source {
+            RouteSource::Ed { share } => Some((i, share)),
+            _ => None,
+        })
+        .collect();
+    let route_tables = root.tables(&mut Ctx { file: cx.file, text: cx.text, diags: Vec::new() }, "admissions");
+    let route_span = |i: usize, key: &str| {
+        route_tables
+            .get(i)
+            .and_then(|(v, _)| match v.get_ref() {
+                toml::de::DeValue::Table(t) => t.get(key).map(|v| v.span()),
+                _ => None,
+            })
+            .unwrap_or(0..0)
+    };
+    let ed_present = root.has("ed");
+    if !ed_present {
+        for (i, _) in &ed_routes {
+            cx.err(
+                route_span(*i, "source"),
+                format!("admissions[{}].source", i + 1),
+                "source = \"ed\" needs an [ed] table describing attendances",
+            );
+        }
+        return;
+    }
+    let Some(ed) = ed else { return };
+    if ed_routes.is_empty() {
+        if ed.admission_probability > 0.0 {
+            let span = root
+                .get("ed")
+                .and_then(|v| match v.get_ref() {
+                    toml::de::DeValue::Table(t) => t.get("admission_probability").map(|v| v.span()),
+                    _ => None,
+                })
+                .unwrap_or(0..0);
+            cx.err(
+                span,
+                "ed.admission_probability",
+                "the ED admits patients but no [[admissions]] route has source = \"ed\" to take them",
+            );
+        }
+        return;
+    }
+    let incomplete = routes.iter().any(|r| r.is_none());
+    let total: f64 = ed_routes.iter().map(|(_, s)| s).sum();
+    if !incomplete && (total - 1.0).abs() > SHARE_TOLERANCE {
+        let (i, _) = ed_routes[0];
+        let listed = ed_routes
+            .iter()
+            .map(|(i, s)| format!("admissions[{}] {s}", i + 1))
+            .collect::<Vec<_>>()
+            .join(" + ");
+        cx.err(
+            route_span(i, "share"),
+            format!("admissions[{}].share", i + 1),
+            format!("shares of ED routes must sum to 1, found {listed} = {total}"),
+        );
+    }
+}
+
+fn read_discharge(cx: &mut Ctx<'_>, t: Tbl<'_, '_>) -> Option<DischargePolicy> {
+    t.check_keys(cx, &["mode", "window", "weekend_factor", "bank_holiday_factor"]);
+    let mode = match t.get("mode") {
+        None => Some("on-ready"),
+        Some(_) => t.choice(cx, "mode", &["on-ready", "daily-window"]).map(|(s, _)| s),
+    }?;
+    if mode == "on-ready" {
+        for k in ["window", "weekend_factor", "bank_holiday_factor"] {
+            if let Some(v) = t.get(k) {
+                cx.err(v.span(), t.field(k), format!("`{k}` is only used when mode = \"daily-window\""));
+            }
+        }
+        return Some(DischargePolicy::OnReady);
+    }
+    let window = match t.array(cx, "window") {
+        None => {
+            if !t.has("window") {
+                t.missing(cx, "window", "[open_hour, close_hour], e.g. [9, 19]");
+            }
+            None
+        }
+        Some((items, span)) => {
+            let hours: Vec<Option<i64>> = items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| reader::integer(cx, v, &format!("discharge.window[{}]", i + 1), 0, 24, "an hour 0..24"))
+                .collect();
+            match hours.as_slice() {
+                [Some(a), Some(b)] if a < b => Some((*a as u32, *b as u32)),
+                [Some(a), Some(b)] => {
+                    cx.err(span, "discharge.window", format!("the window must open before it closes, found [{a}, {b}]"));
+                    None
+                }
+                [_, _] => None,
+                _ => {
+                    cx.err(span, "discharge.window", format!("expected [open_hour, close_hour], found {} values", hours.len()));
+                    None
+                }
+            }
+        }
+    };
+    let weekend = match t.get("weekend_factor") {
+        None => Some(1.0),
+        Some(_) => t.f64(cx, "weekend_factor", Rule::Probability),
+    };
+    let bank = match t.get("bank_holiday_factor") {
+        None => Some(1.0),
+        Some(_) => t.f64(cx, "bank_holiday_factor", Rule::Probability),
+    };
+    let (open_hour, close_hour) = window?;
+    Some(DischargePolicy::DailyWindow { open_hour, close_hour, weekend_factor: weekend?, bank_holiday_factor: bank? })
+}
+
+/// A required distribution, e.g. `{ dist = "lognormal", mean = 6.5, sd = 8.0 }`.
+fn dist_req(cx: &mut Ctx<'_>, parent: Tbl<'_, '_>, key: &str) -> Option<Distribution> {
+    let path = parent.field(key);
+    let Some(t) = parent.table(cx, key, &path) else {
+        if !parent.has(key) {
+            parent.missing(cx, key, "a distribution such as { dist = \"lognormal\", mean = 6.5, sd = 8.0 }");
+        }
+        return None;
+    };
+    const KINDS: [&str; 7] = ["exponential", "lognormal", "gamma", "weibull", "fixed", "uniform", "empirical"];
+    let kind = match t.get("dist") {
+        None => {
+            t.missing(cx, "dist", "one of exponential, lognormal, gamma, weibull, fixed, uniform, empirical");
+            return None;
+        }
+        Some(_) => t.choice(cx, "dist", &KINDS)?.0,
+    };
+    let d = match kind {
+        "exponential" => {
+            t.check_keys(cx, &["dist", "mean"]);
+            Distribution::Exponential { mean: t.f64_req(cx, "mean", Rule::Positive)? }
+        }
+        "lognormal" | "gamma" => {
+            t.check_keys(cx, &["dist", "mean", "sd"]);
+            let mean = t.f64_req(cx, "mean", Rule::Positive);
+            let sd = t.f64_req(cx, "sd", Rule::Positive);
+            if kind == "gamma" {
+                Distribution::Gamma { mean: mean?, sd: sd? }
+            } else {
+                Distribution::LogNormal { mean: mean?, sd: sd? }
+            }
+        }
+        "weibull" => {
+            t.check_keys(cx, &["dist", "shape", "scale"]);
+            let shape = t.f64_req(cx, "shape", Rule::Positive);
+            let scale = t.f64_req(cx, "scale", Rule::Positive);
+            Distribution::Weibull { shape: shape?, scale: scale? }
+        }
+        "fixed" => {
+            t.check_keys(cx, &["dist", "value"]);
+            Distribution::Fixed { value: t.f64_req(cx, "value", Rule::NonNegative)? }
+        }
+        "uniform" => {
+            t.check_keys(cx, &["dist", "min", "max"]);
+            let min = t.f64_req(cx, "min", Rule::NonNegative);
+            let max = t.f64_req(cx, "max", Rule::NonNegative);
+            Distribution::Uniform { min: min?, max: max? }
+        }
+        _ => {
+            t.check_keys(cx, &["dist", "values"]);
+            let Some((items, _)) = t.array(cx, "values") else {
+                if !t.has("values") {
+                    t.missing(cx, "values", "a list of observed values, e.g. [1.0, 2.5, 4.0]");
+                }
+                return None;
+            };
+            let vals: Option<Vec<f64>> = items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| number(cx, v, &format!("{path}.values[{}]", i + 1), Rule::NonNegative))
+                .collect::<Vec<_>>()
+                .into_iter()
+                .collect();
+            Distribution::Empirical { values: vals? }
+        }
+    };
+    if let Err(msg) = d.validate() {
+        cx.err(t.span(), path, msg);
+        return None;
+    }
+    Some(d)
+}
+
+/// Keeps one replication inside the engine's limits.
+fn check_size(cx: &mut Ctx<'_>, root: Tbl<'_, '_>, m: &Model) {
+    let days = (m.warmup_days + m.reported_days()) as f64;
+    let max_season = m.seasonality.iter().map(|s| s.factor).fold(1.0_f64, f64::max);
+    let per_day: f64 = m.ed.as_ref().map_or(0.0, |e| e.attendances_per_day)
+        + m.routes
+            .iter()
+            .filter_map(|r| match r.source {
+                RouteSource::Direct { per_day, .. } => Some(per_day),
+                _ => None,
+            })
+            .sum::<f64>();
+    let arrivals = per_day * days * max_season;
+    if arrivals > limits::MAX_ARRIVALS_PER_REPLICATION {
+        let span = root.get("scenario").map(reader::span_of).unwrap_or(0..0);
+        cx.err(
+            span,
+            "scenario",
+            format!(
+                "one replication would simulate about {arrivals:.0} arrivals; the limit is {:.0}: shorten the horizon",
+                limits::MAX_ARRIVALS_PER_REPLICATION
+            ),
+        );
+    }
+}

@@ -1,0 +1,188 @@
+//! Key performance indicators of a replication, and their summaries across
+//! replications (mean, Student-t 95% CI, percentiles).
+//!
+//! Reduction is sequential, in replication order, so results are
+//! byte-identical whatever the number of threads that produced them.
+
+use crate::engine::{Outcome, PoolOutcome};
+use crate::model::{DAY, HOUR, Model};
+use statrs::distribution::{ContinuousCDF, StudentsT};
+
+/// A KPI's name and the pool it belongs to (`None`: trust-wide).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Key {
+    pub metric: &'static str,
+    pub pool: Option<usize>,
+}
+
+/// The KPIs of one replication: scalar values, and daily series over the reported days.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Kpis {
+    pub scalar: Vec<(Key, f64)>,
+    pub daily: Vec<(Key, Vec<f64>)>,
+    pub events: u64,
+}
+
+/// Occupancy threshold of the NHS planning assumption (92% of G&A beds).
+pub const OCCUPANCY_THRESHOLD: f64 = 0.92;
+
+fn ratio(a: f64, b: f64) -> f64 {
+    if b > 0.0 { a / b } else { f64::NAN }
+}
+
+/// Turns a replication's raw measurements into named KPIs. Trust-wide first,
+/// then each pool in scenario order, metric by metric.
+pub fn kpis(model: &Model, out: &Outcome) -> Kpis {
+    let n_pools = model.pools.len();
+    let window = out.window_seconds as f64;
+    // Trust (the last outcome entry) first, then pools.
+    let order: Vec<(Option<usize>, &PoolOutcome)> =
+        std::iter::once((None, &out.pools[n_pools])).chain(out.pools[..n_pools].iter().enumerate().map(|(i, p)| (Some(i), p))).collect();
+    let mut scalar = Vec::new();
+    let mut push_all = |metric: &'static str, f: &dyn Fn(&PoolOutcome) -> f64| {
+        for (pool, o) in &order {
+            scalar.push((Key { metric, pool: *pool }, f(o)));
+        }
+    };
+    let days = |o: &PoolOutcome| o.midnight.len() as f64;
+    push_all("midnight_occupancy", &|o| ratio(o.midnight.iter().map(|&x| x as f64).sum(), days(o)));
+    push_all("bed_occupancy_rate", &|o| {
+        ratio(o.midnight.iter().map(|&x| x as f64).sum(), days(o) * o.beds as f64)
+    });
+    push_all("time_average_occupancy", &|o| o.occupancy_area as f64 / window);
+    push_all("peak_occupancy", &|o| o.peak as f64);
+    push_all("share_of_time_full", &|o| o.full_seconds as f64 / window);
+    push_all("days_over_92pct", &|o| {
+        o.midnight.iter().filter(|&&x| x as f64 > OCCUPANCY_THRESHOLD * o.beds as f64).count() as f64
+    });
+    push_all("boarders_time_average", &|o| o.boarder_area as f64 / window);
+    push_all("bed_wait_hours_mean", &|o| ratio(o.wait_seconds as f64, o.waits as f64 * HOUR as f64));
+    push_all("waits_over_12h_from_dta", &|o| o.waits_over_12h as f64);
+    push_all("bed_requests", &|o| o.bed_requests as f64);
+    push_all("diverted", &|o| o.diverted as f64);
+    push_all("diverted_share", &|o| ratio(o.diverted as f64, o.bed_requests as f64));
+    push_all("admissions", &|o| o.admissions as f64);
+    push_all("discharges", &|o| o.discharges as f64);
+    push_all("length_of_stay_days_mean", &|o| ratio(o.stay_seconds as f64, o.discharges as f64 * DAY as f64));
+
+    let mut daily = Vec::new();
+    let series = |v: &[u32]| v.iter().map(|&x| x as f64).collect::<Vec<f64>>();
+    for (metric, f) in [
+        ("midnight_occupancy", (|o: &PoolOutcome| &o.midnight) as fn(&PoolOutcome) -> &Vec<u32>),
+        ("boarders_0800", |o| &o.boarders_0800),
+        ("admissions", |o| &o.admissions_daily),
+        ("discharges", |o| &o.discharges_daily),
+    ] {
+        for (pool, o) in &order {
+            daily.push((Key { metric, pool: *pool }, series(f(o))));
+        }
+    }
+
+    if let Some(ed) = &out.ed {
+        let total = |v: &[u32]| v.iter().map(|&x| x as f64).sum::<f64>();
+        let trust = |metric| Key { metric, pool: None };
+        scalar.push((trust("ed_attendances"), total(&ed.attendances)));
+        scalar.push((trust("ed_4h_performance"), ratio(total(&ed.within_4h), total(&ed.attendances))));
+        scalar.push((trust("ed_over_12h_from_arrival"), total(&ed.over_12h)));
+        daily.push((trust("ed_attendances"), series(&ed.attendances)));
+        daily.push((
+            trust("ed_4h_performance"),
+            ed.within_4h.iter().zip(&ed.attendances).map(|(&w, &a)| ratio(w as f64, a as f64)).collect(),
+        ));
+        daily.push((trust("ed_over_12h_from_arrival"), series(&ed.over_12h)));
+    }
+    Kpis { scalar, daily, events: out.events }
+}
+
+/// Summary of one KPI across replications. Replications where the KPI is
+/// undefined (e.g. a mean wait with nobody waiting) are left out; `n` says how many remain.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Summary {
+    pub n: usize,
+    pub mean: f64,
+    pub sd: f64,
+    pub ci95_low: f64,
+    pub ci95_high: f64,
+    pub p10: f64,
+    pub p25: f64,
+    pub p50: f64,
+    pub p75: f64,
+    pub p90: f64,
+    pub p95: f64,
+}
+
+/// Mean, Student-t 95% confidence interval of the mean, and percentiles.
+/// With fewer than two replications the interval is undefined (NaN).
+pub fn summarise(values: &[f64]) -> Summary {
+    let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
+    let n = v.len();
+    if n == 0 {
+        let nan = f64::NAN;
+        return Summary { n, mean: nan, sd: nan, ci95_low: nan, ci95_high: nan, p10: nan, p25: nan, p50: nan, p75: nan, p90: nan, p95: nan };
+    }
+    let mean = v.iter().sum::<f64>() / n as f64;
+    let (sd, half) = if n >= 2 {
+        let sd = (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt();
+        let t = StudentsT::new(0.0, 1.0, (n - 1) as f64).map(|d| d.inverse_cdf(0.975)).unwrap_or(f64::NAN);
+        (sd, t * sd / (n as f64).sqrt())
+    } else {
+        (f64::NAN, f64::NAN)
+    };
+    v.sort_by(f64::total_cmp);
+    let q = |p| percentile_sorted(&v, p);
+    Summary {
+        n,
+        mean,
+        sd,
+        ci95_low: mean - half,
+        ci95_high: mean + half,
+        p10: q(0.10),
+        p25: q(0.25),
+        p50: q(0.50),
+        p75: q(0.75),
+        p90: q(0.90),
+        p95: q(0.95),
+    }
+}
+
+/// Percentile by linear interpolation between order statistics (Excel's
+/// PERCENTILE.INC, R type 7), so analysts can reproduce it in a spreadsheet.
+pub fn percentile_sorted(v: &[f64], p: f64) -> f64 {
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    let h = (v.len() - 1) as f64 * p;
+    let lo = h.floor() as usize;
+    let hi = (lo + 1).min(v.len() - 1);
+    v[lo] + (h - lo as f64) * (v[hi] - v[lo])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_match_excel_percentile_inc() {
+        let v = [1.0, 2.0, 3.0, 4.0, 10.0];
+        assert_eq!(percentile_sorted(&v, 0.5), 3.0);
+        assert!((percentile_sorted(&v, 0.9) - 7.6).abs() < 1e-12);
+        assert!((percentile_sorted(&v, 0.1) - 1.4).abs() < 1e-12);
+    }
+
+    #[test]
+    fn t_interval_hand_computed() {
+        // mean 3, sd sqrt(2.5) = 1.5811, t(0.975, 4) = 2.776445
+        let s = summarise(&[1.0, 2.0, 3.0, 4.0, 5.0]);
+        let half = 2.776445 * 1.5811388 / 5f64.sqrt();
+        assert!((s.ci95_low - (3.0 - half)).abs() < 1e-5);
+        assert!((s.ci95_high - (3.0 + half)).abs() < 1e-5);
+        assert_eq!(s.n, 5);
+    }
+
+    #[test]
+    fn undefined_values_are_left_out() {
+        let s = summarise(&[f64::NAN, 2.0, 4.0]);
+        assert_eq!(s.n, 2);
+        assert_eq!(s.mean, 3.0);
+    }
+}
