@@ -12,14 +12,32 @@ use rand_distr::Distribution as _;
 /// about stays (mean and standard deviation) wherever the family allows.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Distribution {
-    Exponential { mean: f64 },
-    LogNormal { mean: f64, sd: f64 },
-    Gamma { mean: f64, sd: f64 },
-    Weibull { shape: f64, scale: f64 },
-    Fixed { value: f64 },
-    Uniform { min: f64, max: f64 },
+    Exponential {
+        mean: f64,
+    },
+    LogNormal {
+        mean: f64,
+        sd: f64,
+    },
+    Gamma {
+        mean: f64,
+        sd: f64,
+    },
+    Weibull {
+        shape: f64,
+        scale: f64,
+    },
+    Fixed {
+        value: f64,
+    },
+    Uniform {
+        min: f64,
+        max: f64,
+    },
     /// Each value equally likely (e.g. a list of observed stays).
-    Empirical { values: Vec<f64> },
+    Empirical {
+        values: Vec<f64>,
+    },
 }
 
 impl Distribution {
@@ -42,9 +60,7 @@ impl Distribution {
                 finite_pos("shape", *shape)?;
                 finite_pos("scale", *scale)?;
                 if *shape < 0.05 {
-                    return Err(format!(
-                        "`shape` below 0.05 gives astronomically long stays, found {shape}"
-                    ));
+                    return Err(format!("`shape` below 0.05 gives astronomically long stays, found {shape}"));
                 }
                 Ok(())
             }
@@ -69,9 +85,7 @@ impl Distribution {
                     return Err("`values` must list at least one value".into());
                 }
                 if let Some(v) = values.iter().find(|v| !(v.is_finite() && **v >= 0.0)) {
-                    return Err(format!(
-                        "every entry of `values` must be a finite number >= 0, found {v}"
-                    ));
+                    return Err(format!("every entry of `values` must be a finite number >= 0, found {v}"));
                 }
                 Ok(())
             }
@@ -145,17 +159,13 @@ impl Distribution {
                     Err(_) => Inner::Fixed(mean * unit),
                 }
             }
-            Distribution::Weibull { shape, scale } => {
-                match rand_distr::Weibull::new(scale * unit, *shape) {
-                    Ok(d) => Inner::Weibull(d),
-                    Err(_) => Inner::Fixed(self.mean() * unit),
-                }
-            }
+            Distribution::Weibull { shape, scale } => match rand_distr::Weibull::new(scale * unit, *shape) {
+                Ok(d) => Inner::Weibull(d),
+                Err(_) => Inner::Fixed(self.mean() * unit),
+            },
             Distribution::Fixed { value } => Inner::Fixed(value * unit),
             Distribution::Uniform { min, max } => Inner::Uniform(min * unit, (max - min) * unit),
-            Distribution::Empirical { values } => {
-                Inner::Empirical(values.iter().map(|v| v * unit).collect())
-            }
+            Distribution::Empirical { values } => Inner::Empirical(values.iter().map(|v| v * unit).collect()),
         };
         Sampler { inner }
     }

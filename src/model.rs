@@ -88,7 +88,7 @@ pub enum RouteSource {
     /// A share of the ED's admitted attendances.
     Ed { share: f64 },
     /// Its own arrival stream (GP referrals, transfers...).
-    Direct { per_day: f64, profile: TimeProfile, process: ArrivalProcess },
+    Direct { per_day: f64, profile: Box<TimeProfile>, process: ArrivalProcess },
 }
 
 /// An admission route: where patients come from, which pool they need, how long they stay.
@@ -142,17 +142,13 @@ impl Model {
 
     /// Seasonality multiplier on a date (product of every range covering it).
     pub fn seasonality_factor(&self, date: NaiveDate) -> f64 {
-        self.seasonality
-            .iter()
-            .filter(|s| s.from <= date && date <= s.to)
-            .map(|s| s.factor)
-            .product()
+        self.seasonality.iter().filter(|s| s.from <= date && date <= s.to).map(|s| s.factor).product()
     }
 
     /// Multiplier of a profile's daily rate on a date: weekday x seasonality x bank holiday.
     pub fn day_multiplier(&self, profile: &TimeProfile, date: NaiveDate) -> f64 {
-        let mut m = profile.day_multiplier[date.weekday().num_days_from_monday() as usize]
-            * self.seasonality_factor(date);
+        let mut m =
+            profile.day_multiplier[date.weekday().num_days_from_monday() as usize] * self.seasonality_factor(date);
         if self.calendar.is_bank_holiday(date) {
             m *= profile.bank_holiday_factor;
         }
@@ -162,20 +158,15 @@ impl Model {
     /// Average emergency admissions a day into each pool (before seasonality),
     /// and the offered load lambda x E[stay] in beds: the M/G/inf mean occupancy.
     pub fn offered_load(&self, pool: usize) -> f64 {
-        self.routes
-            .iter()
-            .filter(|r| r.pool == pool)
-            .map(|r| self.route_per_day(r) * r.stay_days.mean())
-            .sum()
+        self.routes.iter().filter(|r| r.pool == pool).map(|r| self.route_per_day(r) * r.stay_days.mean()).sum()
     }
 
     /// Mean admissions a day on a route (ignoring profiles and seasonality).
     pub fn route_per_day(&self, r: &Route) -> f64 {
         match &r.source {
-            RouteSource::Ed { share } => self
-                .ed
-                .as_ref()
-                .map_or(0.0, |ed| ed.attendances_per_day * ed.admission_probability * share),
+            RouteSource::Ed { share } => {
+                self.ed.as_ref().map_or(0.0, |ed| ed.attendances_per_day * ed.admission_probability * share)
+            }
             RouteSource::Direct { per_day, .. } => *per_day,
         }
     }

@@ -23,6 +23,27 @@ pub struct Kpis {
     pub events: u64,
 }
 
+impl Kpis {
+    /// A scalar KPI by metric name and pool name (`None`: trust-wide).
+    pub fn get(&self, model: &Model, metric: &str, pool: Option<&str>) -> Option<f64> {
+        let pool = resolve_pool(model, pool)?;
+        self.scalar.iter().find(|(k, _)| k.metric == metric && k.pool == pool).map(|(_, v)| *v)
+    }
+
+    /// A daily series by metric name and pool name (`None`: trust-wide).
+    pub fn daily(&self, model: &Model, metric: &str, pool: Option<&str>) -> Option<&[f64]> {
+        let pool = resolve_pool(model, pool)?;
+        self.daily.iter().find(|(k, _)| k.metric == metric && k.pool == pool).map(|(_, v)| v.as_slice())
+    }
+}
+
+fn resolve_pool(model: &Model, pool: Option<&str>) -> Option<Option<usize>> {
+    match pool {
+        None => Some(None),
+        Some(name) => model.pools.iter().position(|p| p.name == name).map(Some),
+    }
+}
+
 /// Occupancy threshold of the NHS planning assumption (92% of G&A beds).
 pub const OCCUPANCY_THRESHOLD: f64 = 0.92;
 
@@ -36,8 +57,9 @@ pub fn kpis(model: &Model, out: &Outcome) -> Kpis {
     let n_pools = model.pools.len();
     let window = out.window_seconds as f64;
     // Trust (the last outcome entry) first, then pools.
-    let order: Vec<(Option<usize>, &PoolOutcome)> =
-        std::iter::once((None, &out.pools[n_pools])).chain(out.pools[..n_pools].iter().enumerate().map(|(i, p)| (Some(i), p))).collect();
+    let order: Vec<(Option<usize>, &PoolOutcome)> = std::iter::once((None, &out.pools[n_pools]))
+        .chain(out.pools[..n_pools].iter().enumerate().map(|(i, p)| (Some(i), p)))
+        .collect();
     let mut scalar = Vec::new();
     let mut push_all = |metric: &'static str, f: &dyn Fn(&PoolOutcome) -> f64| {
         for (pool, o) in &order {
@@ -46,9 +68,7 @@ pub fn kpis(model: &Model, out: &Outcome) -> Kpis {
     };
     let days = |o: &PoolOutcome| o.midnight.len() as f64;
     push_all("midnight_occupancy", &|o| ratio(o.midnight.iter().map(|&x| x as f64).sum(), days(o)));
-    push_all("bed_occupancy_rate", &|o| {
-        ratio(o.midnight.iter().map(|&x| x as f64).sum(), days(o) * o.beds as f64)
-    });
+    push_all("bed_occupancy_rate", &|o| ratio(o.midnight.iter().map(|&x| x as f64).sum(), days(o) * o.beds as f64));
     push_all("time_average_occupancy", &|o| o.occupancy_area as f64 / window);
     push_all("peak_occupancy", &|o| o.peak as f64);
     push_all("share_of_time_full", &|o| o.full_seconds as f64 / window);
@@ -118,7 +138,19 @@ pub fn summarise(values: &[f64]) -> Summary {
     let n = v.len();
     if n == 0 {
         let nan = f64::NAN;
-        return Summary { n, mean: nan, sd: nan, ci95_low: nan, ci95_high: nan, p10: nan, p25: nan, p50: nan, p75: nan, p90: nan, p95: nan };
+        return Summary {
+            n,
+            mean: nan,
+            sd: nan,
+            ci95_low: nan,
+            ci95_high: nan,
+            p10: nan,
+            p25: nan,
+            p50: nan,
+            p75: nan,
+            p90: nan,
+            p95: nan,
+        };
     }
     let mean = v.iter().sum::<f64>() / n as f64;
     let (sd, half) = if n >= 2 {

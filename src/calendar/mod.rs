@@ -19,8 +19,7 @@ pub enum Region {
 }
 
 impl Region {
-    pub const NAMES: [&'static str; 4] =
-        ["england-and-wales", "scotland", "northern-ireland", "none"];
+    pub const NAMES: [&'static str; 4] = ["england-and-wales", "scotland", "northern-ireland", "none"];
 
     pub fn parse(s: &str) -> Option<Region> {
         match s {
@@ -69,15 +68,12 @@ pub fn built_in(region: Region) -> (Vec<BankHoliday>, std::ops::RangeInclusive<i
         Region::None => return (Vec::new(), i32::MIN..=i32::MAX),
         r => r.name(),
     };
-    let all: std::collections::HashMap<String, Division> =
-        serde_json::from_str(DATA).unwrap_or_default();
+    let all: std::collections::HashMap<String, Division> = serde_json::from_str(DATA).unwrap_or_default();
     let events = all.get(key).map(|d| d.events.as_slice()).unwrap_or(&[]);
     let days: Vec<BankHoliday> = events
         .iter()
         .filter_map(|e| {
-            NaiveDate::parse_from_str(&e.date, "%Y-%m-%d")
-                .ok()
-                .map(|date| BankHoliday { date, title: e.title.clone() })
+            NaiveDate::parse_from_str(&e.date, "%Y-%m-%d").ok().map(|date| BankHoliday { date, title: e.title.clone() })
         })
         .collect();
     let first = days.iter().map(|d| d.date.year()).min().unwrap_or(0);

@@ -304,8 +304,8 @@ impl<'p> Engine<'p> {
         {
             self.events.push(t, Rank::Arrival, Kind::EdArrival, 0);
         }
-        for k in 0..plan.routes.len() {
-            self.schedule_direct(k, &mut route_arrivals[k]);
+        for (k, rng) in route_arrivals.iter_mut().enumerate() {
+            self.schedule_direct(k, rng);
         }
 
         // Census ticks: tick 2d is 08:00 of day d, tick 2d+1 is midnight ending day d.
@@ -567,12 +567,13 @@ impl<'p> Engine<'p> {
     fn observe_until(&mut self, tick: &mut u32, now: u32) {
         loop {
             let day = *tick / 2;
-            let at = if *tick % 2 == 0 { day * DAY + 8 * HOUR } else { (day + 1) * DAY };
+            let morning = tick.is_multiple_of(2);
+            let at = if morning { day * DAY + 8 * HOUR } else { (day + 1) * DAY };
             if at > now || at > self.plan.horizon {
                 return;
             }
             let first = self.plan.first_day;
-            if *tick % 2 == 1 && day + 1 == first {
+            if !morning && day + 1 == first {
                 // Start of the window: the peak starts from the census there.
                 for (o, g) in self.out.pools.iter_mut().zip(&self.gauges) {
                     o.peak = o.peak.max(g.occupied);
@@ -581,7 +582,7 @@ impl<'p> Engine<'p> {
             if let Some(d) = day.checked_sub(first).filter(|d| *d < self.plan.days) {
                 let d = d as usize;
                 for (o, g) in self.out.pools.iter_mut().zip(&self.gauges) {
-                    if *tick % 2 == 0 {
+                    if morning {
                         o.boarders_0800[d] = g.waiting;
                     } else {
                         o.midnight[d] = g.occupied;

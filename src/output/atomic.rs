@@ -10,9 +10,8 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 fn sibling(dir: &Path, tag: &str) -> io::Result<PathBuf> {
-    let name = dir
-        .file_name()
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "output path has no folder name"))?;
+    let name =
+        dir.file_name().ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "output path has no folder name"))?;
     let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     Ok(parent.join(format!(".{}.{tag}-{}", name.to_string_lossy(), std::process::id())))
 }

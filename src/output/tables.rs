@@ -30,7 +30,8 @@ fn finish(w: csv::Writer<Vec<u8>>) -> Vec<u8> {
 /// `summary.csv`: one row per KPI (and pool) across replications.
 pub fn summary_csv(model: &Model, reps: &[Kpis]) -> Vec<u8> {
     let mut w = csv_writer();
-    let _ = w.write_record(["metric", "pool", "mean", "ci95_low", "ci95_high", "p10", "p50", "p90", "p95", "replications"]);
+    let _ =
+        w.write_record(["metric", "pool", "mean", "ci95_low", "ci95_high", "p10", "p50", "p90", "p95", "replications"]);
     let Some(first) = reps.first() else { return finish(w) };
     for (i, (key, _)) in first.scalar.iter().enumerate() {
         let values: Vec<f64> = reps.iter().map(|r| r.scalar[i].1).collect();

@@ -39,20 +39,13 @@ impl fmt::Display for Diagnostic {
         }
         writeln!(f, "{}", self.message)?;
         // Non-printable characters (binary garbage) would garble the terminal.
-        let shown: String = self
-            .source_line
-            .chars()
-            .take(160)
-            .map(|c| if c.is_control() && c != '\t' { '?' } else { c })
-            .collect();
+        let shown: String =
+            self.source_line.chars().take(160).map(|c| if c.is_control() && c != '\t' { '?' } else { c }).collect();
         let gutter = self.line.to_string().len();
         writeln!(f, "{:gutter$} |", "")?;
         writeln!(f, "{} | {}", self.line, shown)?;
-        let caret_pad: String = shown
-            .chars()
-            .take(self.column.saturating_sub(1))
-            .map(|c| if c == '\t' { '\t' } else { ' ' })
-            .collect();
+        let caret_pad: String =
+            shown.chars().take(self.column.saturating_sub(1)).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
         write!(f, "{:gutter$} | {}^", "", caret_pad)
     }
 }
@@ -67,13 +60,7 @@ pub struct ScenarioError {
 impl fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.diagnostics.len();
-        writeln!(
-            f,
-            "error: scenario {} has {} problem{}:",
-            self.file,
-            n,
-            if n == 1 { "" } else { "s" }
-        )?;
+        writeln!(f, "error: scenario {} has {} problem{}:", self.file, n, if n == 1 { "" } else { "s" })?;
         for d in &self.diagnostics {
             writeln!(f)?;
             writeln!(f, "{d}")?;

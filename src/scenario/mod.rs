@@ -400,9 +400,7 @@ fn read_pool(cx: &mut Ctx<'_>, v: &Val<'_>, path: &str) -> Option<BedPool> {
 /// A pool or route name: printable, no commas or quotes, so CSV and plots stay clean.
 fn read_name(cx: &mut Ctx<'_>, t: Tbl<'_, '_>) -> Option<String> {
     let (s, span) = t.str_req(cx, "name", "a name such as \"medicine\"")?;
-    let ok = !s.trim().is_empty()
-        && s.len() <= 60
-        && s.chars().all(|c| c.is_alphanumeric() || " _-&/()".contains(c));
+    let ok = !s.trim().is_empty() && s.len() <= 60 && s.chars().all(|c| c.is_alphanumeric() || " _-&/()".contains(c));
     if !ok {
         cx.err(
             span,
@@ -491,7 +489,11 @@ fn read_route(cx: &mut Ctx<'_>, v: &Val<'_>, path: &str, pools: &[Option<&str>])
             if process == Some(ArrivalProcess::Regular) {
                 for k in ["hour_of_day", "day_of_week", "bank_holiday_factor"] {
                     if let Some(v) = t.get(k) {
-                        cx.err(v.span(), t.field(k), "regular arrivals are evenly spaced; a time profile does not apply");
+                        cx.err(
+                            v.span(),
+                            t.field(k),
+                            "regular arrivals are evenly spaced; a time profile does not apply",
+                        );
                     }
                 }
                 if per_day == Some(0.0) {
@@ -500,7 +502,7 @@ fn read_route(cx: &mut Ctx<'_>, v: &Val<'_>, path: &str, pools: &[Option<&str>])
                 }
             }
             let profile = read_profile(cx, t);
-            RouteSource::Direct { per_day: per_day?, profile: profile?, process: process? }
+            RouteSource::Direct { per_day: per_day?, profile: Box::new(profile?), process: process? }
         }
     };
     Some(Route { name: name?, source, pool: pool?, stay_days: stay? })
@@ -560,11 +562,8 @@ fn check_ed_routes(cx: &mut Ctx<'_>, root: Tbl<'_, '_>, ed: Option<&Ed>, routes:
     let total: f64 = ed_routes.iter().map(|(_, s)| s).sum();
     if !incomplete && (total - 1.0).abs() > SHARE_TOLERANCE {
         let (i, _) = ed_routes[0];
-        let listed = ed_routes
-            .iter()
-            .map(|(i, s)| format!("admissions[{}] {s}", i + 1))
-            .collect::<Vec<_>>()
-            .join(" + ");
+        let listed =
+            ed_routes.iter().map(|(i, s)| format!("admissions[{}] {s}", i + 1)).collect::<Vec<_>>().join(" + ");
         cx.err(
             route_span(i, "share"),
             format!("admissions[{}].share", i + 1),
@@ -603,12 +602,20 @@ fn read_discharge(cx: &mut Ctx<'_>, t: Tbl<'_, '_>) -> Option<DischargePolicy> {
             match hours.as_slice() {
                 [Some(a), Some(b)] if a < b => Some((*a as u32, *b as u32)),
                 [Some(a), Some(b)] => {
-                    cx.err(span, "discharge.window", format!("the window must open before it closes, found [{a}, {b}]"));
+                    cx.err(
+                        span,
+                        "discharge.window",
+                        format!("the window must open before it closes, found [{a}, {b}]"),
+                    );
                     None
                 }
                 [_, _] => None,
                 _ => {
-                    cx.err(span, "discharge.window", format!("expected [open_hour, close_hour], found {} values", hours.len()));
+                    cx.err(
+                        span,
+                        "discharge.window",
+                        format!("expected [open_hour, close_hour], found {} values", hours.len()),
+                    );
                     None
                 }
             }

@@ -277,9 +277,9 @@ pub fn integer(cx: &mut Ctx<'_>, v: &Val<'_>, field: &str, min: i64, max: i64, w
 pub fn date(cx: &mut Ctx<'_>, v: &Val<'_>, field: &str) -> Option<NaiveDate> {
     let parsed = match v.get_ref() {
         DeValue::String(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().filter(|_| s.len() == 10),
-        DeValue::Datetime(dt) if dt.time.is_none() && dt.offset.is_none() => dt
-            .date
-            .and_then(|d| NaiveDate::from_ymd_opt(d.year as i32, d.month as u32, d.day as u32)),
+        DeValue::Datetime(dt) if dt.time.is_none() && dt.offset.is_none() => {
+            dt.date.and_then(|d| NaiveDate::from_ymd_opt(d.year as i32, d.month as u32, d.day as u32))
+        }
         _ => None,
     };
     if parsed.is_none() {

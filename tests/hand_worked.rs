@@ -1,0 +1,231 @@
+//! Small cases worked out by hand: exact counts, no statistics.
+
+mod common;
+use common::*;
+
+/// Evenly spaced arrivals (every 6 hours from midnight) with fixed 2-day
+/// stays into `beds` beds, reported over 10 days after a 6-day warm-up.
+fn regular(beds: u32, when_full: &str) -> String {
+    format!(
+        r#"
+[scenario]
+name = "hand"
+start = "2026-01-07"
+end = "2026-01-16"
+warmup_days = 6
+replications = 3
+seed = 1
+
+[[admissions]]
+name = "scheduled"
+source = "direct"
+per_day = 4.0
+arrivals = "regular"
+pool = "ward"
+stay_days = {{ dist = "fixed", value = 2.0 }}
+
+[[pool]]
+name = "ward"
+beds = {beds}
+when_full = "{when_full}"
+"#
+    )
+}
+
+/// Arrivals at 00:00, 06:00, 12:00, 18:00, each staying exactly 48 hours: at
+/// any midnight the 8 patients of the last two days are in. Every arrival
+/// meets the discharge of the patient who came 48 hours earlier at the same
+/// second; the discharge frees the bed first, so occupancy never exceeds 8 and
+/// 8 beds are enough for nobody to wait.
+#[test]
+fn fixed_arrivals_and_stays_give_exact_counts() {
+    let m = model(&regular(8, "queue"));
+    for k in run(&m) {
+        assert_eq!(k.daily(&m, "midnight_occupancy", Some("ward")).unwrap(), &[8.0; 10]);
+        assert_eq!(k.daily(&m, "admissions", Some("ward")).unwrap(), &[4.0; 10]);
+        assert_eq!(k.daily(&m, "discharges", Some("ward")).unwrap(), &[4.0; 10]);
+        assert_eq!(k.get(&m, "admissions", None), Some(40.0));
+        assert_eq!(k.get(&m, "peak_occupancy", Some("ward")), Some(8.0));
+        assert_eq!(k.get(&m, "time_average_occupancy", Some("ward")), Some(8.0));
+        assert_eq!(k.get(&m, "share_of_time_full", Some("ward")), Some(1.0));
+        assert_eq!(k.get(&m, "bed_wait_hours_mean", Some("ward")), Some(0.0));
+        assert_eq!(k.get(&m, "length_of_stay_days_mean", Some("ward")), Some(2.0));
+        assert_eq!(k.get(&m, "days_over_92pct", Some("ward")), Some(10.0));
+    }
+}
+
+/// Six beds, diverting when full. Arrivals numbered 0, 1, 2... each stay 8
+/// arrival intervals: 0-5 are admitted, 6 and 7 find the ward full, 8 takes
+/// the bed 0 frees at that second, ... so every 8 arrivals (2 days) 6 are
+/// admitted and 2 diverted: 10 diverted and 30 admitted in 10 days.
+#[test]
+fn divert_pattern_is_exact() {
+    let m = model(&regular(6, "divert"));
+    for k in run(&m) {
+        assert_eq!(k.get(&m, "diverted", Some("ward")), Some(10.0));
+        assert_eq!(k.get(&m, "admissions", Some("ward")), Some(30.0));
+        assert_eq!(k.get(&m, "diverted_share", Some("ward")), Some(0.25));
+        assert_eq!(k.daily(&m, "midnight_occupancy", Some("ward")).unwrap(), &[6.0; 10]);
+    }
+}
+
+/// An hourly arrival (regular, 24 a day) staying exactly 3 days, discharged
+/// only 09:00-17:00, never on weekends or bank holidays (factors 0).
+fn christmas(weekend: f64, bank_holiday: f64, reps: u32) -> String {
+    format!(
+        r#"
+[scenario]
+name = "christmas"
+start = "2026-10-05"
+end = "2027-01-10"
+warmup_days = 10
+replications = {reps}
+seed = 2
+
+[calendar]
+bank_holidays = "england-and-wales"
+
+[[admissions]]
+name = "hourly"
+source = "direct"
+per_day = 24.0
+arrivals = "regular"
+pool = "ward"
+stay_days = {{ dist = "fixed", value = 3.0 }}
+
+[[pool]]
+name = "ward"
+beds = 10000
+
+[discharge]
+mode = "daily-window"
+window = [9, 17]
+weekend_factor = {weekend}
+bank_holiday_factor = {bank_holiday}
+"#
+    )
+}
+
+fn day_index(m: &bedflow::model::Model, date: &str) -> usize {
+    let d = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap();
+    (d - m.start).num_days() as usize
+}
+
+/// On a working day 24 go home: 7 ready after 17:00 the evening before and
+/// 17 ready between 00:00 and 16:00. Nobody goes on Christmas Day (Friday,
+/// bank holiday), Saturday 26th, Sunday 27th or Monday 28th (the Boxing Day
+/// substitute). Tuesday 29th clears the backlog: 7 from the evening of the
+/// 24th + 4 x 24 ready on 25th-28th + 17 = 120. Likewise Friday 1 January
+/// and the weekend, then Monday 4 January: 7 + 3 x 24 + 17 = 96.
+#[test]
+fn weekend_and_bank_holiday_factors_delay_discharges() {
+    let m = model(&christmas(0.0, 0.0, 2));
+    for k in run(&m) {
+        let d = k.daily(&m, "discharges", Some("ward")).unwrap();
+        let on = |date| d[day_index(&m, date)];
+        for date in ["2026-12-25", "2026-12-26", "2026-12-27", "2026-12-28", "2027-01-01", "2027-01-02"] {
+            assert_eq!(on(date), 0.0, "{date}");
+        }
+        assert_eq!(on("2026-12-24"), 24.0);
+        assert_eq!(on("2026-12-29"), 120.0);
+        assert_eq!(on("2026-12-30"), 24.0);
+        assert_eq!(on("2027-01-04"), 96.0);
+        assert_eq!(on("2027-01-05"), 24.0);
+    }
+}
+
+/// With weekend_factor f, each of the 24 patients waiting on a Saturday (7
+/// from Friday evening, 17 ready before 17:00) goes that day with probability
+/// f: Saturday discharges are Binomial(24, f) per Saturday. Likewise Christmas
+/// Day (a Friday after a normal Thursday) with the bank-holiday factor. The
+/// proportion over n candidates has standard error sqrt(f (1-f) / n); we allow 4.
+#[test]
+fn weekend_and_bank_holiday_factors_are_probabilities() {
+    const F_WEEKEND: f64 = 0.65;
+    const F_BANK: f64 = 0.55;
+    let m = model(&christmas(F_WEEKEND, F_BANK, 200));
+    let reps = run(&m);
+    let saturdays: Vec<usize> = (0..m.reported_days() as usize)
+        .filter(|&i| {
+            let date = m.start + chrono::Days::new(i as u64);
+            use chrono::Datelike;
+            date.weekday() == chrono::Weekday::Sat
+                && !m.calendar.is_bank_holiday(date)
+                && !m.calendar.is_bank_holiday(date - chrono::Days::new(1))
+        })
+        .collect();
+    let (mut went, mut candidates) = (0.0, 0.0);
+    for k in &reps {
+        let d = k.daily(&m, "discharges", Some("ward")).unwrap();
+        for &i in &saturdays {
+            went += d[i];
+            candidates += 24.0;
+        }
+    }
+    let p = went / candidates;
+    let se = (F_WEEKEND * (1.0 - F_WEEKEND) / candidates).sqrt();
+    assert!((p - F_WEEKEND).abs() < 4.0 * se, "Saturday share {p} vs {F_WEEKEND} (SE {se})");
+
+    let xmas = day_index(&m, "2026-12-25");
+    let went: f64 = reps.iter().map(|k| k.daily(&m, "discharges", Some("ward")).unwrap()[xmas]).sum();
+    let n = 24.0 * reps.len() as f64;
+    let p = went / n;
+    let se = (F_BANK * (1.0 - F_BANK) / n).sqrt();
+    assert!((p - F_BANK).abs() < 4.0 * se, "Christmas Day share {p} vs {F_BANK} (SE {se})");
+}
+
+/// An ED with fixed times: non-admitted patients leave after `dept` hours,
+/// admitted ones reach a decision after `dta` hours and get a bed at once.
+fn ed(dept: f64, dta: f64, admit: f64) -> String {
+    format!(
+        r#"
+[scenario]
+name = "ed"
+start = "2026-11-01"
+end = "2026-11-07"
+warmup_days = 3
+replications = 2
+seed = 3
+
+[ed]
+attendances_per_day = 100.0
+admission_probability = {admit}
+hours_to_decision = {{ dist = "fixed", value = {dta} }}
+hours_in_department = {{ dist = "fixed", value = {dept} }}
+
+[[admissions]]
+name = "medical"
+source = "ed"
+share = 1.0
+pool = "ward"
+stay_days = {{ dist = "fixed", value = 1.0 }}
+
+[[pool]]
+name = "ward"
+beds = 10000
+"#
+    )
+}
+
+#[test]
+fn ed_four_and_twelve_hour_measures_are_exact_for_fixed_times() {
+    let cases = [
+        // (time in department, time to decision, admission probability, 4h performance, all over 12h)
+        (3.0, 1.0, 0.0, 1.0, false),
+        (4.0, 1.0, 0.0, 1.0, false), // exactly 4 hours counts as within 4 hours
+        (5.0, 1.0, 0.0, 0.0, false),
+        (13.0, 1.0, 0.0, 0.0, true),
+        (1.0, 2.0, 1.0, 1.0, false),
+        (1.0, 12.5, 1.0, 0.0, true),
+    ];
+    for (dept, dta, admit, perf, over12) in cases {
+        let m = model(&ed(dept, dta, admit));
+        for k in run(&m) {
+            let attendances = k.get(&m, "ed_attendances", None).unwrap();
+            assert!(attendances > 500.0);
+            assert_eq!(k.get(&m, "ed_4h_performance", None), Some(perf), "dept {dept} dta {dta}");
+            let expected_12h = if over12 { attendances } else { 0.0 };
+            assert_eq!(k.get(&m, "ed_over_12h_from_arrival", None), Some(expected_12h), "dept {dept} dta {dta}");
+        }
+    }
+}
