@@ -55,7 +55,7 @@ pub fn summary_csv(model: &Model, reps: &[Kpis]) -> Vec<u8> {
 /// `daily.csv`: per reported date and daily metric, the mean and percentiles across replications.
 pub fn daily_csv(model: &Model, reps: &[Kpis]) -> Vec<u8> {
     let mut w = csv_writer();
-    let _ = w.write_record(["date", "metric", "pool", "mean", "p10", "p25", "p50", "p75", "p90"]);
+    let _ = w.write_record(["date", "metric", "pool", "mean", "p10", "p50", "p90", "p25", "p75"]);
     let Some(first) = reps.first() else { return finish(w) };
     let days = model.reported_days() as usize;
     let mut values = Vec::with_capacity(reps.len());
@@ -71,10 +71,10 @@ pub fn daily_csv(model: &Model, reps: &[Kpis]) -> Vec<u8> {
                 pool_name(model, key),
                 num(s.mean),
                 num(s.p10),
-                num(s.p25),
                 num(s.p50),
-                num(s.p75),
                 num(s.p90),
+                num(s.p25),
+                num(s.p75),
             ]);
         }
     }

@@ -541,7 +541,8 @@ fn check_ed_routes(cx: &mut Ctx<'_>, root: Tbl<'_, '_>, ed: Option<&Ed>, routes:
         return;
     }
     let Some(ed) = ed else { return };
-    if ed_routes.is_empty() {
+    let incomplete = routes.iter().any(|r| r.is_none());
+    if ed_routes.is_empty() && !incomplete {
         if ed.admission_probability > 0.0 {
             let span = root
                 .get("ed")
@@ -558,7 +559,6 @@ fn check_ed_routes(cx: &mut Ctx<'_>, root: Tbl<'_, '_>, ed: Option<&Ed>, routes:
         }
         return;
     }
-    let incomplete = routes.iter().any(|r| r.is_none());
     let total: f64 = ed_routes.iter().map(|(_, s)| s).sum();
     if !incomplete && (total - 1.0).abs() > SHARE_TOLERANCE {
         let (i, _) = ed_routes[0];

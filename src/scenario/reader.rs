@@ -264,7 +264,7 @@ pub fn integer(cx: &mut Ctx<'_>, v: &Val<'_>, field: &str, min: i64, max: i64, w
             }
         },
         DeValue::Float(f) => {
-            cx.err(v.span(), field, format!("expected {what} (a whole number), found {}", f.as_str()));
+            cx.err(v.span(), field, format!("expected {what}, found {} (not a whole number)", f.as_str()));
             None
         }
         other => {

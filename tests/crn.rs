@@ -1,0 +1,34 @@
+//! Common random numbers: a bed-model change never changes anyone's draws.
+
+mod common;
+use common::*;
+
+fn winter_with_medicine_beds(beds: u32) -> bedflow::model::Model {
+    let text = std::fs::read_to_string("scenarios/winter-2026-27.toml").unwrap();
+    let text =
+        text.replacen("beds = 395", &format!("beds = {beds}"), 1).replace("replications = 200", "replications = 8");
+    model(&text)
+}
+
+/// Arrivals and decisions to admit are the same patient by patient whatever
+/// the beds; only what happens to them changes. With more beds, mean waits fall.
+#[test]
+fn changing_beds_keeps_every_draw() {
+    let small = winter_with_medicine_beds(380);
+    let large = winter_with_medicine_beds(420);
+    assert_eq!(small.pools[0].beds, 380);
+    let (a, b) = (run(&small), run(&large));
+    for metric in ["ed_attendances", "bed_requests"] {
+        assert_eq!(values(&small, &a, metric, None), values(&large, &b, metric, None), "{metric}");
+    }
+    let wait_small = values(&small, &a, "bed_wait_hours_mean", Some("medicine"));
+    let wait_large = values(&large, &b, "bed_wait_hours_mean", Some("medicine"));
+    for (s, l) in wait_small.iter().zip(&wait_large) {
+        assert!(l < s, "40 more beds should shorten waits in every replication: {l} vs {s}");
+    }
+    // Other pools' arrivals are untouched too.
+    assert_eq!(
+        values(&small, &a, "bed_requests", Some("surgery")),
+        values(&large, &b, "bed_requests", Some("surgery"))
+    );
+}
