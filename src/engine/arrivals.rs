@@ -7,7 +7,6 @@
 //! rate reaches E. There is no thinning, so no acceptance test can be evaluated
 //! in the wrong interval, and an hour with rate zero gets no arrivals at all.
 
-use crate::dist::unit_f64;
 use crate::model::{ArrivalProcess, HOUR, Model, TimeProfile};
 use rand::Rng;
 
@@ -75,8 +74,7 @@ impl ArrivalClock {
 
 #[inline]
 fn next_poisson<R: Rng + ?Sized>(rates: &HourlyRates, t: &mut f64, rng: &mut R) -> Option<u32> {
-    // E ~ Exp(1) by inversion keeps this to one uniform per arrival.
-    let mut e = -(1.0 - unit_f64(rng)).ln();
+    let mut e: f64 = rand_distr::Distribution::sample(&rand_distr::Exp1, rng);
     let hour = HOUR as f64;
     let mut h = (*t / hour) as usize;
     loop {

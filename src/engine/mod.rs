@@ -31,13 +31,16 @@ use std::collections::VecDeque;
 /// waits of in-window decisions are counted from them.
 pub const COOLDOWN_DAYS: u32 = 2;
 
+/// "No further arrival" in an arrival register.
+const NEVER: u32 = u32::MAX;
 const FOUR_HOURS: u32 = 4 * HOUR;
 const TWELVE_HOURS: u32 = 12 * HOUR;
 
 /// Converts a sampled duration to whole seconds, saturating far beyond any horizon.
 #[inline]
 fn secs(x: f64) -> u32 {
-    if x >= 4.0e9 { 4_000_000_000 } else { x.round() as u32 }
+    // Durations are never negative; adding 0.5 and truncating rounds to nearest.
+    if x >= 4.0e9 { 4_000_000_000 } else { (x + 0.5) as u32 }
 }
 
 struct EdPlan {
@@ -237,6 +240,7 @@ pub struct Engine<'p> {
     gauges: Vec<Gauge>,
     clocks: Vec<Option<ArrivalClock>>,
     ed_clock: ArrivalClock,
+    next_arrival: Vec<u32>,
     out: Outcome,
 }
 
@@ -252,6 +256,7 @@ impl<'p> Engine<'p> {
             gauges: vec![Gauge::default(); pools + 1],
             clocks: Vec::new(),
             ed_clock: ArrivalClock::Poisson { t: 0.0 },
+            next_arrival: Vec::new(),
             out: Outcome::default(),
         }
     }
@@ -299,30 +304,47 @@ impl<'p> Engine<'p> {
         let mut stays: Vec<ChaCha8Rng> =
             (0..plan.routes.len()).map(|k| streams.stream(rep, rng::route_stays(k))).collect();
 
-        if let Some(ed) = &plan.ed
-            && let Some(t) = self.ed_clock.next(&ed.rates, &mut ed_arrivals)
-        {
-            self.events.push(t, Rank::Arrival, Kind::EdArrival, 0);
-        }
+        // Arrivals live in registers beside the heap rather than in it: slot 0
+        // is the ED, slot 1 + k is direct route k (u32::MAX: no more arrivals).
+        // They have the last same-second rank, so one is taken only when it is
+        // strictly earlier than the heap's next event; ties between arrival
+        // streams go to the lower slot. This halves the heap traffic.
+        self.next_arrival.clear();
+        self.next_arrival.push(match &plan.ed {
+            Some(ed) => self.ed_clock.next(&ed.rates, &mut ed_arrivals).unwrap_or(NEVER),
+            None => NEVER,
+        });
         for (k, rng) in route_arrivals.iter_mut().enumerate() {
-            self.schedule_direct(k, rng);
+            let t = self.next_direct(k, rng);
+            self.next_arrival.push(t);
         }
 
         // Census ticks: tick 2d is 08:00 of day d, tick 2d+1 is midnight ending day d.
         let mut tick: u32 = 0;
         let mut events = 0u64;
-        while let Some(ev) = self.events.pop() {
-            let now = ev.time();
+        loop {
+            let (slot, arrival) = self
+                .next_arrival
+                .iter()
+                .enumerate()
+                .fold((0, NEVER), |best, (i, &t)| if t < best.1 { (i, t) } else { best });
+            let next_event = self.events.peek_time().unwrap_or(NEVER);
+            let now = arrival.min(next_event);
             if now >= plan.horizon {
                 break;
             }
             self.observe_until(&mut tick, now);
             events += 1;
-            match ev.kind {
-                Kind::EdArrival => self.ed_arrival(now, &mut ed_arrivals, &mut case_mix, &mut stays),
-                Kind::DirectArrival => {
-                    let k = ev.target as usize;
-                    self.schedule_direct(k, &mut route_arrivals[k]);
+            if arrival < next_event {
+                if slot == 0 {
+                    self.next_arrival[0] = match &plan.ed {
+                        Some(ed) => self.ed_clock.next(&ed.rates, &mut ed_arrivals).unwrap_or(NEVER),
+                        None => NEVER,
+                    };
+                    self.ed_arrival(now, &mut case_mix, &mut stays);
+                } else {
+                    let k = slot - 1;
+                    self.next_arrival[slot] = self.next_direct(k, &mut route_arrivals[k]);
                     let rng = &mut stays[k];
                     let stay = secs(plan.routes[k].stay.sample(rng));
                     let key = rng.next_u64();
@@ -338,6 +360,10 @@ impl<'p> Engine<'p> {
                     });
                     self.request_bed(p, now);
                 }
+                continue;
+            }
+            let Some(ev) = self.events.pop() else { break };
+            match ev.kind {
                 Kind::Decision => self.request_bed(ev.target, now),
                 Kind::Discharge => self.discharge(ev.target, now),
             }
@@ -348,21 +374,17 @@ impl<'p> Engine<'p> {
         std::mem::take(&mut self.out)
     }
 
-    fn schedule_direct(&mut self, k: usize, rng: &mut ChaCha8Rng) {
-        let plan = self.plan;
-        if let (Some((rates, _)), Some(clock)) = (&plan.routes[k].direct, self.clocks[k].as_mut())
-            && let Some(t) = clock.next(rates, rng)
-        {
-            self.events.push(t, Rank::Arrival, Kind::DirectArrival, k as u32);
+    /// Next arrival time of direct route `k` (`NEVER` for ED routes or past the horizon).
+    fn next_direct(&mut self, k: usize, rng: &mut ChaCha8Rng) -> u32 {
+        match (&self.plan.routes[k].direct, self.clocks[k].as_mut()) {
+            (Some((rates, _)), Some(clock)) => clock.next(rates, rng).unwrap_or(NEVER),
+            _ => NEVER,
         }
     }
 
-    fn ed_arrival(&mut self, now: u32, arrivals: &mut ChaCha8Rng, case_mix: &mut ChaCha8Rng, stays: &mut [ChaCha8Rng]) {
+    fn ed_arrival(&mut self, now: u32, case_mix: &mut ChaCha8Rng, stays: &mut [ChaCha8Rng]) {
         let plan = self.plan;
         let Some(ed) = &plan.ed else { return };
-        if let Some(t) = self.ed_clock.next(&ed.rates, arrivals) {
-            self.events.push(t, Rank::Arrival, Kind::EdArrival, 0);
-        }
         if let Some(d) = self.report_day(now)
             && let Some(e) = self.out.ed.as_mut()
         {

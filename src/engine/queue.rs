@@ -9,7 +9,8 @@ use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
 /// Same-instant order. A discharge frees its bed before a bed request at the
-/// same second is looked at, and arrivals come last.
+/// same second is looked at, and arrivals come last. (Arrivals are kept in
+/// registers beside the heap, see `Engine::run`, but obey the same rank.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Rank {
     Discharge = 0,
@@ -19,8 +20,6 @@ pub enum Rank {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
-    EdArrival,
-    DirectArrival,
     Decision,
     Discharge,
 }
@@ -29,7 +28,7 @@ pub enum Kind {
 pub struct Event {
     key: u64,
     pub kind: Kind,
-    /// Patient slot, or route index for a direct arrival.
+    /// Patient slot.
     pub target: u32,
 }
 
@@ -84,6 +83,12 @@ impl EventQueue {
         self.heap.pop()
     }
 
+    /// Time of the next event, without removing it.
+    #[inline]
+    pub fn peek_time(&self) -> Option<u32> {
+        self.heap.peek().map(Event::time)
+    }
+
     pub fn len(&self) -> usize {
         self.heap.len()
     }
@@ -100,9 +105,9 @@ mod tests {
     #[test]
     fn orders_by_time_then_rank_then_sequence() {
         let mut q = EventQueue::default();
-        q.push(10, Rank::Arrival, Kind::EdArrival, 1);
+        q.push(10, Rank::Arrival, Kind::Decision, 1);
         q.push(10, Rank::Discharge, Kind::Discharge, 2);
-        q.push(5, Rank::Arrival, Kind::EdArrival, 3);
+        q.push(5, Rank::Arrival, Kind::Decision, 3);
         q.push(10, Rank::BedRequest, Kind::Decision, 4);
         q.push(10, Rank::Discharge, Kind::Discharge, 5);
         let order: Vec<u32> = std::iter::from_fn(|| q.pop()).map(|e| e.target).collect();
