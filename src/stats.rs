@@ -114,6 +114,61 @@ pub fn kpis(model: &Model, out: &Outcome) -> Kpis {
     Kpis { scalar, daily, events: out.events }
 }
 
+/// Every KPI summarised across replications, computed once and shared by the
+/// CSV writers, the plots and the report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summaries {
+    pub scalar: Vec<(Key, Summary)>,
+    /// Per daily series, one summary per reported day.
+    pub daily: Vec<(Key, Vec<Summary>)>,
+    pub replications: usize,
+}
+
+impl Summaries {
+    pub fn new(reps: &[Kpis]) -> Summaries {
+        let Some(first) = reps.first() else {
+            return Summaries { scalar: Vec::new(), daily: Vec::new(), replications: 0 };
+        };
+        let mut values = Vec::with_capacity(reps.len());
+        let scalar = first
+            .scalar
+            .iter()
+            .enumerate()
+            .map(|(i, (key, _))| {
+                values.clear();
+                values.extend(reps.iter().map(|r| r.scalar[i].1));
+                (*key, summarise(&values))
+            })
+            .collect();
+        let daily = first
+            .daily
+            .iter()
+            .enumerate()
+            .map(|(i, (key, days))| {
+                let per_day = (0..days.len())
+                    .map(|d| {
+                        values.clear();
+                        values.extend(reps.iter().map(|r| r.daily[i].1[d]));
+                        summarise(&values)
+                    })
+                    .collect();
+                (*key, per_day)
+            })
+            .collect();
+        Summaries { scalar, daily, replications: reps.len() }
+    }
+
+    /// A scalar KPI's summary; `pool` is an index into the model's pools.
+    pub fn get(&self, metric: &str, pool: Option<usize>) -> Option<&Summary> {
+        self.scalar.iter().find(|(k, _)| k.metric == metric && k.pool == pool).map(|(_, s)| s)
+    }
+
+    /// A daily series' summaries.
+    pub fn series(&self, metric: &str, pool: Option<usize>) -> Option<&[Summary]> {
+        self.daily.iter().find(|(k, _)| k.metric == metric && k.pool == pool).map(|(_, s)| s.as_slice())
+    }
+}
+
 /// Summary of one KPI across replications. Replications where the KPI is
 /// undefined (e.g. a mean wait with nobody waiting) are left out; `n` says how many remain.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -5,7 +5,7 @@ pub mod atomic;
 pub mod tables;
 
 use crate::model::Model;
-use crate::stats::Kpis;
+use crate::stats::{Kpis, Summaries};
 use std::path::Path;
 
 /// Facts about the run recorded in `run.json`. This is the one output file
@@ -37,9 +37,10 @@ pub struct OutputError {
 /// Writes every result file for a run into `dir` (replacing an earlier run's
 /// results only once the new ones are complete).
 pub fn write_run(dir: &Path, model: &Model, reps: &[Kpis], info: &RunInfo) -> Result<(), OutputError> {
+    let sums = Summaries::new(reps);
     atomic::publish(dir, |tmp| {
-        std::fs::write(tmp.join("summary.csv"), tables::summary_csv(model, reps))?;
-        std::fs::write(tmp.join("daily.csv"), tables::daily_csv(model, reps))?;
+        std::fs::write(tmp.join("summary.csv"), tables::summary_csv(model, &sums))?;
+        std::fs::write(tmp.join("daily.csv"), tables::daily_csv(model, &sums))?;
         std::fs::write(tmp.join("replications.csv"), tables::replications_csv(model, reps))?;
         let json = serde_json::to_string_pretty(info).map_err(std::io::Error::other)?;
         std::fs::write(tmp.join("run.json"), json + "\n")?;

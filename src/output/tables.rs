@@ -2,7 +2,7 @@
 //! ISO `YYYY-MM-DD`, numbers with at most six decimals, blank where undefined.
 
 use crate::model::Model;
-use crate::stats::{Key, Kpis, summarise};
+use crate::stats::{Key, Kpis, Summaries};
 
 /// Formats a number for CSV: up to six decimals, trailing zeros trimmed, blank if undefined.
 pub fn num(x: f64) -> String {
@@ -28,14 +28,11 @@ fn finish(w: csv::Writer<Vec<u8>>) -> Vec<u8> {
 }
 
 /// `summary.csv`: one row per KPI (and pool) across replications.
-pub fn summary_csv(model: &Model, reps: &[Kpis]) -> Vec<u8> {
+pub fn summary_csv(model: &Model, sums: &Summaries) -> Vec<u8> {
     let mut w = csv_writer();
     let _ =
         w.write_record(["metric", "pool", "mean", "ci95_low", "ci95_high", "p10", "p50", "p90", "p95", "replications"]);
-    let Some(first) = reps.first() else { return finish(w) };
-    for (i, (key, _)) in first.scalar.iter().enumerate() {
-        let values: Vec<f64> = reps.iter().map(|r| r.scalar[i].1).collect();
-        let s = summarise(&values);
+    for (key, s) in &sums.scalar {
         let _ = w.write_record([
             key.metric.to_string(),
             pool_name(model, key),
@@ -53,18 +50,14 @@ pub fn summary_csv(model: &Model, reps: &[Kpis]) -> Vec<u8> {
 }
 
 /// `daily.csv`: per reported date and daily metric, the mean and percentiles across replications.
-pub fn daily_csv(model: &Model, reps: &[Kpis]) -> Vec<u8> {
+pub fn daily_csv(model: &Model, sums: &Summaries) -> Vec<u8> {
     let mut w = csv_writer();
     let _ = w.write_record(["date", "metric", "pool", "mean", "p10", "p50", "p90", "p25", "p75"]);
-    let Some(first) = reps.first() else { return finish(w) };
     let days = model.reported_days() as usize;
-    let mut values = Vec::with_capacity(reps.len());
     for day in 0..days {
         let date = (model.start + chrono::Days::new(day as u64)).format("%Y-%m-%d").to_string();
-        for (i, (key, _)) in first.daily.iter().enumerate() {
-            values.clear();
-            values.extend(reps.iter().map(|r| r.daily[i].1[day]));
-            let s = summarise(&values);
+        for (key, per_day) in &sums.daily {
+            let s = &per_day[day];
             let _ = w.write_record([
                 date.clone(),
                 key.metric.to_string(),
