@@ -2,6 +2,8 @@
 //! temporary folder and moved into place only when complete.
 
 pub mod atomic;
+pub mod plots;
+pub mod report;
 pub mod tables;
 
 use crate::model::Model;
@@ -34,6 +36,25 @@ pub struct OutputError {
     pub source: std::io::Error,
 }
 
+/// Draws every plot into `dir`, returning (file stem, SVG text) for the report.
+pub fn draw_plots(
+    dir: &Path,
+    model: &Model,
+    sums: &Summaries,
+) -> Result<Vec<(&'static str, String)>, plots::PlotError> {
+    use plots::{Figure, render};
+    let mut out = Vec::new();
+    let winter = plots::winter::WinterOccupancy { model, sums };
+    out.push((winter.name(), render(&winter, dir)?));
+    let holidays = plots::bank_holidays::BankHolidays { model, sums };
+    out.push((holidays.name(), render(&holidays, dir)?));
+    if model.ed.is_some() {
+        let ed = plots::ed::EdPerformance { model, sums };
+        out.push((ed.name(), render(&ed, dir)?));
+    }
+    Ok(out)
+}
+
 /// Writes every result file for a run into `dir` (replacing an earlier run's
 /// results only once the new ones are complete).
 pub fn write_run(dir: &Path, model: &Model, reps: &[Kpis], info: &RunInfo) -> Result<(), OutputError> {
@@ -44,6 +65,8 @@ pub fn write_run(dir: &Path, model: &Model, reps: &[Kpis], info: &RunInfo) -> Re
         std::fs::write(tmp.join("replications.csv"), tables::replications_csv(model, reps))?;
         let json = serde_json::to_string_pretty(info).map_err(std::io::Error::other)?;
         std::fs::write(tmp.join("run.json"), json + "\n")?;
+        let svgs = draw_plots(tmp, model, &sums).map_err(std::io::Error::other)?;
+        std::fs::write(tmp.join("report.html"), report::html(model, &sums, info, &svgs))?;
         Ok(())
     })
     .map_err(|source| OutputError { path: dir.display().to_string(), source })

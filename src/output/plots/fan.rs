@@ -1,0 +1,316 @@
+//! A fan chart panel over reported dates: P10-P90 and P25-P75 bands, median
+//! line, reference lines, and shaded date ranges (bank holidays, Christmas).
+
+use super::{FONT, PlotError, colours, fail};
+use crate::stats::Summary;
+use chrono::{Datelike, NaiveDate};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+/// A horizontal reference line (core beds, 92%, a target).
+pub struct Reference {
+    pub value: f64,
+    pub label: String,
+    pub colour: RGBColor,
+    pub dashed: bool,
+}
+
+/// A shaded range of reported days [from, to), with a label drawn on it.
+pub struct Shade {
+    pub from: f64,
+    pub to: f64,
+    pub label: String,
+    pub colour: RGBColor,
+    /// Legend entry (only the first shade of each kind needs one).
+    pub legend: Option<String>,
+}
+
+pub struct FanPanel<'a> {
+    pub title: String,
+    pub y_label: String,
+    pub start: NaiveDate,
+    pub days: &'a [Summary],
+    /// Multiplies every value (e.g. 100 for percentages).
+    pub scale: f64,
+    pub references: Vec<Reference>,
+    pub shades: Vec<Shade>,
+    /// Force the y axis to include these values.
+    pub y_include: Vec<f64>,
+    /// Appended to y tick labels (e.g. "%").
+    pub y_suffix: &'static str,
+}
+
+/// An x axis of reported days (0 = `start`) labelled "1 Dec", "15 Dec"...
+pub struct DateAxis {
+    inner: plotters::coord::types::RangedCoordf64,
+    ticks: Vec<f64>,
+    start: NaiveDate,
+}
+
+impl DateAxis {
+    pub fn new(start: NaiveDate, days: usize) -> DateAxis {
+        let last = (days.max(2) - 1) as f64;
+        DateAxis { inner: (-0.5..last + 0.5).into(), ticks: date_ticks(start, days), start }
+    }
+}
+
+impl plotters::coord::ranged1d::Ranged for DateAxis {
+    type FormatOption = plotters::coord::ranged1d::NoDefaultFormatting;
+    type ValueType = f64;
+    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
+        self.inner.map(value, limit)
+    }
+    fn key_points<H: plotters::coord::ranged1d::KeyPointHint>(&self, hint: H) -> Vec<f64> {
+        let max = hint.max_num_points().max(1);
+        let step = self.ticks.len().div_ceil(max).max(1);
+        self.ticks.iter().step_by(step).copied().collect()
+    }
+    fn range(&self) -> std::ops::Range<f64> {
+        self.inner.range()
+    }
+}
+
+impl plotters::coord::ranged1d::ValueFormatter<f64> for DateAxis {
+    fn format_ext(&self, value: &f64) -> String {
+        date_label(self.start, *value)
+    }
+}
+
+/// Tick positions: the 1st and 15th of each month; for short periods (up to
+/// nine weeks) every Monday and the 1st; for long ones (over 13 months) the 1st.
+pub fn date_ticks(start: NaiveDate, days: usize) -> Vec<f64> {
+    (0..days)
+        .filter(|&d| {
+            let date = start + chrono::Days::new(d as u64);
+            if days <= 63 {
+                date.weekday() == chrono::Weekday::Mon || date.day() == 1
+            } else if days > 400 {
+                date.day() == 1
+            } else {
+                date.day() == 1 || date.day() == 15
+            }
+        })
+        .map(|d| d as f64)
+        .collect()
+}
+
+/// One entry of a figure's legend.
+pub enum Swatch {
+    Band(RGBColor, String),
+    Line(RGBColor, bool, String),
+}
+
+/// The legend entries of a fan panel with these references and shades.
+pub fn fan_legend(references: &[Reference], shades: &[Shade]) -> Vec<Swatch> {
+    let mut v = Vec::new();
+    for s in shades.iter().filter(|s| s.legend.is_some()) {
+        v.push(Swatch::Band(s.colour, s.legend.clone().unwrap_or_default()));
+    }
+    v.push(Swatch::Band(colours::BAND_OUTER, "P10-P90 of replications".into()));
+    v.push(Swatch::Band(colours::BAND_INNER, "P25-P75".into()));
+    v.push(Swatch::Line(colours::DARK_BLUE, false, "Median".into()));
+    for r in references {
+        v.push(Swatch::Line(r.colour, r.dashed, r.label.clone()));
+    }
+    v
+}
+
+/// Draws a legend as one centred row across `area` (a strip below the panels),
+/// so it never hides data.
+pub fn legend_strip<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    entries: &[Swatch],
+    plot: &'static str,
+) -> Result<(), PlotError> {
+    let font: TextStyle = (FONT, 17).into_font().into();
+    let (w, h) = area.dim_in_pixel();
+    let swatch = 26i32;
+    let gap = 30i32;
+    let widths: Vec<i32> = entries
+        .iter()
+        .map(|e| {
+            let label = match e {
+                Swatch::Band(_, l) | Swatch::Line(_, _, l) => l,
+            };
+            area.estimate_text_size(label, &font).map(|(tw, _)| tw as i32 + swatch + 8).map_err(fail(plot))
+        })
+        .collect::<Result<_, _>>()?;
+    let total: i32 = widths.iter().sum::<i32>() + gap * (entries.len() as i32 - 1).max(0);
+    let mut x = ((w as i32 - total) / 2).max(4);
+    let y = h as i32 / 2;
+    for (e, width) in entries.iter().zip(widths) {
+        let (label, drawn) = match e {
+            Swatch::Band(c, l) => (l, area.draw(&Rectangle::new([(x, y - 9), (x + swatch, y + 9)], c.filled()))),
+            Swatch::Line(c, dashed, l) => {
+                let style = c.stroke_width(3);
+                let r = if *dashed {
+                    area.draw(&PathElement::new(vec![(x, y), (x + 10, y)], style))
+                        .and_then(|_| area.draw(&PathElement::new(vec![(x + 16, y), (x + swatch, y)], style)))
+                } else {
+                    area.draw(&PathElement::new(vec![(x, y), (x + swatch, y)], style))
+                };
+                (l, r)
+            }
+        };
+        drawn.map_err(fail(plot))?;
+        area.draw(&Text::new(label.clone(), (x + swatch + 8, y), font.pos(Pos::new(HPos::Left, VPos::Center))))
+            .map_err(fail(plot))?;
+        x += width + gap;
+    }
+    Ok(())
+}
+
+pub fn date_label(start: NaiveDate, x: f64) -> String {
+    let date = start + chrono::Days::new(x.max(0.0).round() as u64);
+    date.format("%-d %b").to_string()
+}
+
+impl FanPanel<'_> {
+    pub fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>, plot: &'static str) -> Result<(), PlotError> {
+        let n = self.days.len();
+        let v = |x: f64| x * self.scale;
+        let finite = |x: &f64| x.is_finite();
+        let lows = self.days.iter().map(|s| v(s.p10)).filter(finite);
+        let highs = self.days.iter().map(|s| v(s.p90)).filter(finite);
+        let mut lo = lows.chain(self.y_include.iter().copied()).fold(f64::INFINITY, f64::min);
+        let mut hi = highs
+            .chain(self.y_include.iter().copied())
+            .chain(self.references.iter().map(|r| r.value))
+            .fold(f64::NEG_INFINITY, f64::max);
+        if !lo.is_finite() || !hi.is_finite() {
+            (lo, hi) = (0.0, 1.0);
+        }
+        let pad = ((hi - lo) * 0.08).max(1e-9);
+        let (y0, y1) = ((lo - pad).max(if lo >= 0.0 { 0.0 } else { f64::NEG_INFINITY }), hi + pad * 2.5);
+        let x_range = DateAxis::new(self.start, n);
+        let mut chart = ChartBuilder::on(area)
+            .caption(&self.title, (FONT, 24).into_font().style(FontStyle::Bold))
+            .margin(12)
+            .x_label_area_size(44)
+            .y_label_area_size(72)
+            .build_cartesian_2d(x_range, y0..y1)
+            .map_err(fail(plot))?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .y_labels(8)
+            .y_max_light_lines(1)
+            .light_line_style(RGBColor(240, 240, 240))
+            .y_label_formatter(&|y| format!("{y:.0}{}", self.y_suffix))
+            .x_desc("Date")
+            .y_desc(&self.y_label)
+            .axis_desc_style((FONT, 18))
+            .label_style((FONT, 15))
+            .draw()
+            .map_err(fail(plot))?;
+
+        for shade in &self.shades {
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(shade.from - 0.5, y0), (shade.to - 0.5, y1)],
+                    shade.colour.mix(0.8).filled(),
+                )))
+                .map_err(fail(plot))?;
+        }
+        let band = |lo: fn(&Summary) -> f64, hi: fn(&Summary) -> f64| {
+            let mut pts: Vec<(f64, f64)> = Vec::with_capacity(2 * n);
+            pts.extend(
+                self.days.iter().enumerate().filter(|(_, s)| hi(s).is_finite()).map(|(i, s)| (i as f64, v(hi(s)))),
+            );
+            pts.extend(
+                self.days
+                    .iter()
+                    .enumerate()
+                    .rev()
+                    .filter(|(_, s)| lo(s).is_finite())
+                    .map(|(i, s)| (i as f64, v(lo(s)))),
+            );
+            pts
+        };
+        chart
+            .draw_series(std::iter::once(Polygon::new(band(|s| s.p10, |s| s.p90), colours::BAND_OUTER.filled())))
+            .map_err(fail(plot))?;
+        chart
+            .draw_series(std::iter::once(Polygon::new(band(|s| s.p25, |s| s.p75), colours::BAND_INNER.filled())))
+            .map_err(fail(plot))?;
+        chart
+            .draw_series(LineSeries::new(
+                self.days.iter().enumerate().filter(|(_, s)| s.p50.is_finite()).map(|(i, s)| (i as f64, v(s.p50))),
+                colours::DARK_BLUE.stroke_width(2),
+            ))
+            .map_err(fail(plot))?;
+        let x_end = (n.max(1) - 1) as f64;
+        for r in &self.references {
+            let style = r.colour.stroke_width(2);
+            let line = [(0.0, r.value), (x_end, r.value)];
+            if r.dashed {
+                chart.draw_series(DashedLineSeries::new(line, 8, 5, style)).map_err(fail(plot))?;
+            } else {
+                chart.draw_series(LineSeries::new(line, style)).map_err(fail(plot))?;
+            }
+        }
+        // Shade labels along the top, alternating rows so neighbours do not collide.
+        // Labels near the right edge are anchored on their right so they stay inside.
+        let mut row = 0;
+        for shade in self.shades.iter().filter(|s| !s.label.is_empty()) {
+            let y = y1 - (y1 - y0) * (0.03 + 0.05 * row as f64);
+            let right = shade.from > 0.75 * n as f64;
+            let (x, anchor) = if right {
+                (shade.from - 0.8, Pos::new(HPos::Right, VPos::Top))
+            } else {
+                (shade.from - 0.3, Pos::new(HPos::Left, VPos::Top))
+            };
+            let style = (FONT, 14).into_font().color(&colours::TEXT_GREY).pos(anchor);
+            chart.draw_series(std::iter::once(Text::new(shade.label.clone(), (x, y), style))).map_err(fail(plot))?;
+            row = (row + 1) % 2;
+        }
+        Ok(())
+    }
+}
+
+/// Shading for bank holidays in the reported period and for each
+/// Christmas-New Year fortnight (24 December to 6 January), which planners
+/// treat as one period. Bank holidays inside the fortnight are shaded but not
+/// labelled, so the labels stay readable.
+pub fn calendar_shades(model: &crate::model::Model) -> Vec<Shade> {
+    let day = |d: NaiveDate| (d - model.start).num_days() as f64;
+    let last = day(model.end) + 1.0;
+    let mut shades = Vec::new();
+    let mut festive = Vec::new();
+    for year in model.start.year() - 1..=model.end.year() {
+        let (Some(from), Some(to)) = (NaiveDate::from_ymd_opt(year, 12, 24), NaiveDate::from_ymd_opt(year + 1, 1, 7))
+        else {
+            continue;
+        };
+        let (a, b) = (day(from).max(0.0), day(to).min(last));
+        if b > a {
+            festive.push((from, to));
+            shades.push(Shade {
+                from: a,
+                to: b,
+                label: "Christmas-New Year".into(),
+                colour: colours::FESTIVE,
+                legend: None,
+            });
+        }
+    }
+    for h in model.calendar.holidays.iter().filter(|h| h.date >= model.start && h.date <= model.end) {
+        let in_festive = festive.iter().any(|(a, b)| h.date >= *a && h.date < *b);
+        let d = day(h.date);
+        shades.push(Shade {
+            from: d,
+            to: d + 1.0,
+            label: if in_festive { String::new() } else { h.title.clone() },
+            colour: colours::GREY,
+            legend: None,
+        });
+    }
+    if let Some(s) = shades.iter_mut().find(|s| s.colour == colours::FESTIVE) {
+        s.legend = Some("Christmas-New Year fortnight".into());
+    }
+    if let Some(s) = shades.iter_mut().find(|s| s.colour == colours::GREY) {
+        s.legend = Some("Bank holiday".into());
+    }
+    shades
+}

@@ -1,0 +1,90 @@
+//! `winter_occupancy`: fan charts of midnight occupancy over the reported
+//! dates, trust-wide and per pool, with core beds, the 92% planning line, bank
+//! holidays and the Christmas-New Year fortnight.
+
+use super::fan::{FanPanel, Reference, calendar_shades, fan_legend, legend_strip};
+use super::{FONT, Figure, PlotError, colours, fail};
+use crate::model::Model;
+use crate::stats::{OCCUPANCY_THRESHOLD, Summaries};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+pub struct WinterOccupancy<'a> {
+    pub model: &'a Model,
+    pub sums: &'a Summaries,
+}
+
+const NAME: &str = "winter_occupancy";
+
+impl WinterOccupancy<'_> {
+    fn panels(&self) -> usize {
+        self.model.pools.len() + 1
+    }
+    fn grid(&self) -> (usize, usize) {
+        let cols = if self.panels() == 1 { 1 } else { 2 };
+        (self.panels().div_ceil(cols), cols)
+    }
+}
+
+impl Figure for WinterOccupancy<'_> {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn size(&self) -> (u32, u32) {
+        let (rows, _) = self.grid();
+        (1800, 170 + 560 * rows as u32)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
+        let m = self.model;
+        let title = format!(
+            "{}: beds occupied at midnight, {} to {} ({} replications)",
+            m.name,
+            m.start.format("%-d %b %Y"),
+            m.end.format("%-d %b %Y"),
+            self.sums.replications
+        );
+        let body = root.titled(&title, (FONT, 30).into_font().style(FontStyle::Bold)).map_err(fail(NAME))?;
+        let (body, strip) = body.split_vertically(body.dim_in_pixel().1 - 50);
+        let areas = body.split_evenly(self.grid());
+        let references = |beds: f64| {
+            vec![
+                Reference { value: beds, label: "Core beds".into(), colour: colours::RED, dashed: false },
+                Reference {
+                    value: (OCCUPANCY_THRESHOLD * beds).round(),
+                    label: "92% of core beds".into(),
+                    colour: colours::ORANGE,
+                    dashed: true,
+                },
+            ]
+        };
+        let shades = calendar_shades(m);
+        legend_strip(&strip, &fan_legend(&references(1.0), &shades), NAME)?;
+        let total_beds: u32 = m.pools.iter().map(|p| p.beds).sum();
+        let panels = std::iter::once((None, "Trust-wide".to_string(), total_beds))
+            .chain(m.pools.iter().enumerate().map(|(i, p)| (Some(i), capitalise(&p.name), p.beds)));
+        for ((pool, name, beds), area) in panels.zip(areas.iter()) {
+            let Some(days) = self.sums.series("midnight_occupancy", pool) else { continue };
+            let beds = beds as f64;
+            FanPanel {
+                title: format!("{name} ({beds} core beds)"),
+                y_label: "Beds occupied at midnight".into(),
+                start: m.start,
+                days,
+                scale: 1.0,
+                references: references(beds),
+                shades: calendar_shades(m),
+                y_include: vec![],
+                y_suffix: "",
+            }
+            .draw(area, NAME)?;
+        }
+        Ok(())
+    }
+}
+
+pub fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+}
