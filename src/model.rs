@@ -31,6 +31,59 @@ pub struct Model {
     pub routes: Vec<Route>,
     pub pools: Vec<BedPool>,
     pub discharge: DischargePolicy,
+    /// Elective waiting lists, one per specialty.
+    pub specialties: Vec<Specialty>,
+    pub theatre_lists: Vec<TheatreList>,
+    /// Date ranges that cut routine elective activity (a winter-plan lever).
+    pub elective_cuts: Vec<ElectiveCut>,
+}
+
+/// An elective specialty's waiting list and case mix.
+///
+/// Whether a patient needs an inpatient bed, and how long they stay, belong
+/// to the patient (drawn at referral), not to the theatre list, so a
+/// cancelled inpatient is still an inpatient when rebooked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Specialty {
+    pub name: String,
+    /// Patients waiting when the simulation starts (first warm-up day).
+    pub initial_list: u32,
+    /// How long the initial list has been waiting, in weeks.
+    pub initial_wait_weeks: Distribution,
+    pub referrals_per_week: f64,
+    /// Share of patients (initial list and referrals) who are urgent (e.g.
+    /// cancer): treated first, never cancelled for lack of a bed.
+    pub urgent_share: f64,
+    /// Share who need an inpatient bed after surgery; the rest are day cases.
+    pub inpatient_share: f64,
+    /// Inpatient length of stay, in days.
+    pub stay_days: Distribution,
+}
+
+/// A recurring theatre list (session) of one specialty.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TheatreList {
+    pub specialty: usize,
+    /// Pool the list's inpatients need a bed in.
+    pub pool: usize,
+    /// Days it runs, Monday first.
+    pub weekdays: [bool; 7],
+    pub lists_per_day: u32,
+    pub cases_per_list: u32,
+    pub start_hour: u32,
+    /// Lists are cancelled on bank holidays (and extra holidays) unless true.
+    pub open_on_bank_holidays: bool,
+}
+
+/// Between two dates (inclusive), lists of the specialty (or every specialty)
+/// offer only `factor` of their slots to routine patients; urgent patients
+/// still get every slot. `factor = 0` pauses routine work.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ElectiveCut {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub factor: f64,
+    pub specialty: Option<usize>,
 }
 
 /// When demand varies through the day and the week. Weights are relative:
@@ -117,6 +170,9 @@ pub struct BedPool {
     pub name: String,
     pub beds: u32,
     pub when_full: WhenFull,
+    /// Cancel routine elective inpatients while anyone waits for a bed in
+    /// this pool (boarding in ED), even if a bed is free.
+    pub cancel_electives_when_boarding: bool,
 }
 
 /// When a patient whose stay has ended actually leaves.

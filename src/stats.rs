@@ -8,11 +8,13 @@ use crate::engine::{Outcome, PoolOutcome};
 use crate::model::{DAY, HOUR, Model};
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
-/// A KPI's name and the pool it belongs to (`None`: trust-wide).
+/// A KPI's name and what it belongs to: a pool, a specialty, or (both
+/// `None`) the whole trust.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Key {
     pub metric: &'static str,
     pub pool: Option<usize>,
+    pub specialty: Option<usize>,
 }
 
 /// The KPIs of one replication: scalar values, and daily series over the reported days.
@@ -27,13 +29,22 @@ impl Kpis {
     /// A scalar KPI by metric name and pool name (`None`: trust-wide).
     pub fn get(&self, model: &Model, metric: &str, pool: Option<&str>) -> Option<f64> {
         let pool = resolve_pool(model, pool)?;
-        self.scalar.iter().find(|(k, _)| k.metric == metric && k.pool == pool).map(|(_, v)| *v)
+        self.scalar.iter().find(|(k, _)| k.metric == metric && k.pool == pool && k.specialty.is_none()).map(|(_, v)| *v)
+    }
+
+    /// A scalar KPI of a specialty, by name.
+    pub fn get_specialty(&self, model: &Model, metric: &str, specialty: &str) -> Option<f64> {
+        let j = model.specialties.iter().position(|s| s.name == specialty)?;
+        self.scalar.iter().find(|(k, _)| k.metric == metric && k.specialty == Some(j)).map(|(_, v)| *v)
     }
 
     /// A daily series by metric name and pool name (`None`: trust-wide).
     pub fn daily(&self, model: &Model, metric: &str, pool: Option<&str>) -> Option<&[f64]> {
         let pool = resolve_pool(model, pool)?;
-        self.daily.iter().find(|(k, _)| k.metric == metric && k.pool == pool).map(|(_, v)| v.as_slice())
+        self.daily
+            .iter()
+            .find(|(k, _)| k.metric == metric && k.pool == pool && k.specialty.is_none())
+            .map(|(_, v)| v.as_slice())
     }
 }
 
@@ -63,7 +74,7 @@ pub fn kpis(model: &Model, out: &Outcome) -> Kpis {
     let mut scalar = Vec::new();
     let mut push_all = |metric: &'static str, f: &dyn Fn(&PoolOutcome) -> f64| {
         for (pool, o) in &order {
-            scalar.push((Key { metric, pool: *pool }, f(o)));
+            scalar.push((Key { metric, pool: *pool, specialty: None }, f(o)));
         }
     };
     let days = |o: &PoolOutcome| o.midnight.len() as f64;
@@ -94,13 +105,13 @@ pub fn kpis(model: &Model, out: &Outcome) -> Kpis {
         ("discharges", |o| &o.discharges_daily),
     ] {
         for (pool, o) in &order {
-            daily.push((Key { metric, pool: *pool }, series(f(o))));
+            daily.push((Key { metric, pool: *pool, specialty: None }, series(f(o))));
         }
     }
 
     if let Some(ed) = &out.ed {
         let total = |v: &[u32]| v.iter().map(|&x| x as f64).sum::<f64>();
-        let trust = |metric| Key { metric, pool: None };
+        let trust = |metric| Key { metric, pool: None, specialty: None };
         scalar.push((trust("ed_attendances"), total(&ed.attendances)));
         scalar.push((trust("ed_4h_performance"), ratio(total(&ed.within_4h), total(&ed.attendances))));
         scalar.push((trust("ed_over_12h_from_arrival"), total(&ed.over_12h)));
@@ -111,7 +122,54 @@ pub fn kpis(model: &Model, out: &Outcome) -> Kpis {
         ));
         daily.push((trust("ed_over_12h_from_arrival"), series(&ed.over_12h)));
     }
+    if !out.electives.is_empty() {
+        elective_kpis(out, &mut scalar, &mut daily);
+    }
     Kpis { scalar, daily, events: out.events }
+}
+
+/// Elective KPIs: all specialties (trust-wide rows), then each specialty.
+fn elective_kpis(out: &Outcome, scalar: &mut Vec<(Key, f64)>, daily: &mut Vec<(Key, Vec<f64>)>) {
+    use crate::engine::ElectiveOutcome;
+    let n = out.electives.len() - 1;
+    let order: Vec<(Option<usize>, &ElectiveOutcome)> = std::iter::once((None, &out.electives[n]))
+        .chain(out.electives[..n].iter().enumerate().map(|(j, e)| (Some(j), e)))
+        .collect();
+    let last = |v: &[u32]| v.last().map_or(f64::NAN, |&x| x as f64);
+    type Measure<'a> = (&'static str, &'a dyn Fn(&ElectiveOutcome) -> f64);
+    let metrics: [Measure; 9] = [
+        ("elective_scheduled", &|e| e.scheduled as f64),
+        ("elective_treated", &|e| e.treated as f64),
+        ("elective_cancelled_no_bed", &|e| e.cancelled as f64),
+        ("elective_cancelled_share", &|e| ratio(e.cancelled as f64, e.scheduled as f64)),
+        ("theatre_utilisation", &|e| ratio(e.treated as f64, e.slots as f64)),
+        ("waiting_list_size", &|e| last(&e.waiting_daily)),
+        ("waiting_under_18_weeks_share", &|e| ratio(last(&e.under_18_weeks_daily), last(&e.waiting_daily))),
+        ("waiting_over_52_weeks", &|e| last(&e.over_52_weeks_daily)),
+        ("waiting_urgent", &|e| last(&e.urgent_daily)),
+    ];
+    for (metric, f) in metrics {
+        for (specialty, e) in &order {
+            scalar.push((Key { metric, pool: None, specialty: *specialty }, f(e)));
+        }
+    }
+    let series = |v: &[u32]| v.iter().map(|&x| x as f64).collect::<Vec<f64>>();
+    for (specialty, e) in &order {
+        let key = |metric| Key { metric, pool: None, specialty: *specialty };
+        daily.push((key("elective_cancelled_no_bed"), series(&e.cancelled_daily)));
+        // Rolling 7-day sums, so weekly totals have their own percentiles.
+        let weekly = (0..e.cancelled_daily.len())
+            .map(|d| e.cancelled_daily[d.saturating_sub(6)..=d].iter().map(|&x| x as f64).sum())
+            .collect();
+        daily.push((key("elective_cancelled_7_days"), weekly));
+        daily.push((key("waiting_list_size"), series(&e.waiting_daily)));
+        daily.push((
+            key("waiting_under_18_weeks_share"),
+            e.under_18_weeks_daily.iter().zip(&e.waiting_daily).map(|(&u, &w)| ratio(u as f64, w as f64)).collect(),
+        ));
+        daily.push((key("waiting_over_52_weeks"), series(&e.over_52_weeks_daily)));
+        daily.push((key("waiting_urgent"), series(&e.urgent_daily)));
+    }
 }
 
 /// Every KPI summarised across replications, computed once and shared by the
@@ -160,12 +218,27 @@ impl Summaries {
 
     /// A scalar KPI's summary; `pool` is an index into the model's pools.
     pub fn get(&self, metric: &str, pool: Option<usize>) -> Option<&Summary> {
-        self.scalar.iter().find(|(k, _)| k.metric == metric && k.pool == pool).map(|(_, s)| s)
+        self.find(Key { metric: "", pool, specialty: None }, metric)
     }
 
-    /// A daily series' summaries.
+    /// A scalar KPI's summary for a specialty (index into the model's specialties).
+    pub fn get_specialty(&self, metric: &str, specialty: usize) -> Option<&Summary> {
+        self.find(Key { metric: "", pool: None, specialty: Some(specialty) }, metric)
+    }
+
+    fn find(&self, like: Key, metric: &str) -> Option<&Summary> {
+        self.scalar
+            .iter()
+            .find(|(k, _)| k.metric == metric && k.pool == like.pool && k.specialty == like.specialty)
+            .map(|(_, s)| s)
+    }
+
+    /// A daily series' summaries (pool, or trust-wide with `None`).
     pub fn series(&self, metric: &str, pool: Option<usize>) -> Option<&[Summary]> {
-        self.daily.iter().find(|(k, _)| k.metric == metric && k.pool == pool).map(|(_, s)| s.as_slice())
+        self.daily
+            .iter()
+            .find(|(k, _)| k.metric == metric && k.pool == pool && k.specialty.is_none())
+            .map(|(_, s)| s.as_slice())
     }
 }
 

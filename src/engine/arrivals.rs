@@ -117,6 +117,9 @@ mod tests {
             routes: vec![],
             pools: vec![],
             discharge: DischargePolicy::OnReady,
+            specialties: vec![],
+            theatre_lists: vec![],
+            elective_cuts: vec![],
         }
     }
 

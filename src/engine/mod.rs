@@ -14,6 +14,7 @@
 
 pub mod arrivals;
 pub mod discharge;
+pub mod electives;
 pub mod queue;
 pub mod rng;
 
@@ -21,6 +22,7 @@ use crate::dist::{Sampler, unit_f64};
 use crate::model::{DAY, HOUR, Model, RouteSource, WhenFull};
 use arrivals::{ArrivalClock, HourlyRates};
 use discharge::DischargeRules;
+use electives::{Session, SpecialtyPlan, WEEKS_18, WEEKS_52, Waiter, WaitingList};
 use queue::{EventQueue, Kind, Rank};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -65,7 +67,12 @@ pub struct Plan {
     routes: Vec<RoutePlan>,
     beds: Vec<u32>,
     when_full: Vec<WhenFull>,
+    cancel_when_boarding: Vec<bool>,
     discharge: DischargeRules,
+    specialties: Vec<SpecialtyPlan>,
+    sessions: Vec<Session>,
+    /// Per theatre list: (specialty, pool).
+    lists: Vec<(usize, usize)>,
     /// End of the simulated time (seconds).
     horizon: u32,
     /// Reported window [start, end) in seconds.
@@ -122,7 +129,11 @@ impl Plan {
             routes,
             beds: model.pools.iter().map(|p| p.beds).collect(),
             when_full: model.pools.iter().map(|p| p.when_full).collect(),
+            cancel_when_boarding: model.pools.iter().map(|p| p.cancel_electives_when_boarding).collect(),
             discharge: DischargeRules::new(model, days_total),
+            specialties: SpecialtyPlan::new(model, days_total),
+            sessions: electives::sessions(model, days_total),
+            lists: model.theatre_lists.iter().map(|l| (l.specialty, l.pool)).collect(),
             horizon: days_total * DAY,
             window: (first_day * DAY, (first_day + days) * DAY),
             first_day,
@@ -187,12 +198,40 @@ pub struct EdOutcome {
     pub over_12h: Vec<u32>,
 }
 
+/// Elective activity of one specialty (or all of them: the last entry of
+/// [`Outcome::electives`]). Counts are over the reported window unless named
+/// `_total` (whole simulation, for the waiting-list balance).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ElectiveOutcome {
+    /// Theatre slots offered by sessions in the window.
+    pub slots: u64,
+    /// Patients taken from the waiting list for a session.
+    pub scheduled: u64,
+    /// Operated on (day cases, and inpatients given or promised a bed).
+    pub treated: u64,
+    /// Cancelled on the day for lack of a bed, and rebooked.
+    pub cancelled: u64,
+    pub cancelled_daily: Vec<u32>,
+    /// Waiting list at the midnight ending each reported day.
+    pub waiting_daily: Vec<u32>,
+    pub under_18_weeks_daily: Vec<u32>,
+    pub over_52_weeks_daily: Vec<u32>,
+    /// Urgent patients among those waiting.
+    pub urgent_daily: Vec<u32>,
+    pub initial_total: u64,
+    pub referred_total: u64,
+    pub treated_total: u64,
+    pub waiting_end: u64,
+}
+
 /// Everything one replication measured.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Outcome {
     /// One per pool, then the trust-wide total.
     pub pools: Vec<PoolOutcome>,
     pub ed: Option<EdOutcome>,
+    /// One per specialty, then all specialties; empty without electives.
+    pub electives: Vec<ElectiveOutcome>,
     /// Events processed (for performance figures).
     pub events: u64,
     pub window_seconds: u32,
@@ -220,6 +259,8 @@ struct Patient {
     pool: u32,
     state: State,
     from_ed: bool,
+    /// An urgent elective: waits for a bed ahead of emergency patients.
+    urgent: bool,
 }
 
 /// Live occupancy of one pool (or the trust) and its time integrals.
@@ -241,6 +282,11 @@ pub struct Engine<'p> {
     clocks: Vec<Option<ArrivalClock>>,
     ed_clock: ArrivalClock,
     next_arrival: Vec<u32>,
+    waiting: Vec<WaitingList>,
+    /// Urgent electives at the front of each pool's bed queue.
+    urgent_in_queue: Vec<u32>,
+    referral_clocks: Vec<ArrivalClock>,
+    scratch: Vec<Waiter>,
     out: Outcome,
 }
 
@@ -257,6 +303,10 @@ impl<'p> Engine<'p> {
             clocks: Vec::new(),
             ed_clock: ArrivalClock::Poisson { t: 0.0 },
             next_arrival: Vec::new(),
+            waiting: vec![WaitingList::default(); plan.specialties.len()],
+            urgent_in_queue: vec![0; pools],
+            referral_clocks: Vec::new(),
+            scratch: Vec::new(),
             out: Outcome::default(),
         }
     }
@@ -271,6 +321,10 @@ impl<'p> Engine<'p> {
         self.clocks.clear();
         self.clocks.extend(plan.routes.iter().map(|r| r.direct.as_ref().map(|(_, c)| *c)));
         self.ed_clock = ArrivalClock::Poisson { t: 0.0 };
+        self.waiting.iter_mut().for_each(WaitingList::clear);
+        self.urgent_in_queue.iter_mut().for_each(|u| *u = 0);
+        self.referral_clocks.clear();
+        self.referral_clocks.extend(plan.specialties.iter().map(|_| ArrivalClock::Poisson { t: 0.0 }));
         let days = plan.days as usize;
         let total_beds: u32 = plan.beds.iter().sum();
         let pool = |beds| PoolOutcome {
@@ -288,6 +342,20 @@ impl<'p> Engine<'p> {
                 within_4h: vec![0; days],
                 over_12h: vec![0; days],
             }),
+            electives: if plan.specialties.is_empty() {
+                Vec::new()
+            } else {
+                (0..=plan.specialties.len())
+                    .map(|_| ElectiveOutcome {
+                        cancelled_daily: vec![0; days],
+                        waiting_daily: vec![0; days],
+                        under_18_weeks_daily: vec![0; days],
+                        over_52_weeks_daily: vec![0; days],
+                        urgent_daily: vec![0; days],
+                        ..ElectiveOutcome::default()
+                    })
+                    .collect()
+            },
             events: 0,
             window_seconds: plan.window_seconds(),
         };
@@ -303,12 +371,23 @@ impl<'p> Engine<'p> {
             (0..plan.routes.len()).map(|k| streams.stream(rep, rng::route_arrivals(k))).collect();
         let mut stays: Vec<ChaCha8Rng> =
             (0..plan.routes.len()).map(|k| streams.stream(rep, rng::route_stays(k))).collect();
+        let n_spec = plan.specialties.len();
+        let mut referrals: Vec<ChaCha8Rng> =
+            (0..n_spec).map(|j| streams.stream(rep, rng::specialty_referrals(j))).collect();
+        let mut elective_mix: Vec<ChaCha8Rng> =
+            (0..n_spec).map(|j| streams.stream(rep, rng::specialty_case_mix(j))).collect();
+        for (j, rng) in elective_mix.iter_mut().enumerate() {
+            self.initial_waiting_list(j, rng);
+        }
 
         // Arrivals live in registers beside the heap rather than in it: slot 0
-        // is the ED, slot 1 + k is direct route k (u32::MAX: no more arrivals).
-        // They have the last same-second rank, so one is taken only when it is
-        // strictly earlier than the heap's next event; ties between arrival
-        // streams go to the lower slot. This halves the heap traffic.
+        // is the ED, slot 1 + k is direct route k, then one slot per
+        // specialty's referrals (u32::MAX: no more arrivals). They have the
+        // last same-second rank, so one is taken only when it is strictly
+        // earlier than the heap's next event and the next theatre session;
+        // ties between arrival streams go to the lower slot. Theatre sessions
+        // come from a precomputed timetable and run after the heap's events
+        // (discharges, decisions) of the same second. This halves the heap traffic.
         self.next_arrival.clear();
         self.next_arrival.push(match &plan.ed {
             Some(ed) => self.ed_clock.next(&ed.rates, &mut ed_arrivals).unwrap_or(NEVER),
@@ -318,9 +397,15 @@ impl<'p> Engine<'p> {
             let t = self.next_direct(k, rng);
             self.next_arrival.push(t);
         }
+        let first_referral = 1 + plan.routes.len();
+        for (j, rng) in referrals.iter_mut().enumerate() {
+            let t = self.referral_clocks[j].next(&plan.specialties[j].referrals, rng).unwrap_or(NEVER);
+            self.next_arrival.push(t);
+        }
 
         // Census ticks: tick 2d is 08:00 of day d, tick 2d+1 is midnight ending day d.
         let mut tick: u32 = 0;
+        let mut session = 0usize;
         let mut events = 0u64;
         loop {
             let (slot, arrival) = self
@@ -329,49 +414,166 @@ impl<'p> Engine<'p> {
                 .enumerate()
                 .fold((0, NEVER), |best, (i, &t)| if t < best.1 { (i, t) } else { best });
             let next_event = self.events.peek_time().unwrap_or(NEVER);
-            let now = arrival.min(next_event);
+            let next_session = plan.sessions.get(session).map_or(NEVER, |s| s.time);
+            let now = arrival.min(next_event).min(next_session);
             if now >= plan.horizon {
                 break;
             }
             self.observe_until(&mut tick, now);
             events += 1;
-            if arrival < next_event {
-                if slot == 0 {
-                    self.next_arrival[0] = match &plan.ed {
-                        Some(ed) => self.ed_clock.next(&ed.rates, &mut ed_arrivals).unwrap_or(NEVER),
-                        None => NEVER,
-                    };
-                    self.ed_arrival(now, &mut case_mix, &mut stays);
-                } else {
-                    let k = slot - 1;
-                    self.next_arrival[slot] = self.next_direct(k, &mut route_arrivals[k]);
-                    let rng = &mut stays[k];
-                    let stay = secs(plan.routes[k].stay.sample(rng));
-                    let key = rng.next_u64();
-                    let p = self.new_patient(Patient {
-                        arrival: now,
-                        decision: now,
-                        admitted: 0,
-                        stay,
-                        key,
-                        pool: plan.routes[k].pool as u32,
-                        state: State::Waiting,
-                        from_ed: false,
-                    });
-                    self.request_bed(p, now);
+            if next_event == now {
+                let Some(ev) = self.events.pop() else { break };
+                match ev.kind {
+                    Kind::Decision => self.request_bed(ev.target, now),
+                    Kind::Discharge => self.discharge(ev.target, now),
                 }
-                continue;
-            }
-            let Some(ev) = self.events.pop() else { break };
-            match ev.kind {
-                Kind::Decision => self.request_bed(ev.target, now),
-                Kind::Discharge => self.discharge(ev.target, now),
+            } else if next_session == now {
+                self.theatre_session(plan.sessions[session], now);
+                session += 1;
+            } else if slot == 0 {
+                self.next_arrival[0] = match &plan.ed {
+                    Some(ed) => self.ed_clock.next(&ed.rates, &mut ed_arrivals).unwrap_or(NEVER),
+                    None => NEVER,
+                };
+                self.ed_arrival(now, &mut case_mix, &mut stays);
+            } else if slot < first_referral {
+                let k = slot - 1;
+                self.next_arrival[slot] = self.next_direct(k, &mut route_arrivals[k]);
+                let rng = &mut stays[k];
+                let stay = secs(plan.routes[k].stay.sample(rng));
+                let key = rng.next_u64();
+                let p = self.new_patient(Patient {
+                    arrival: now,
+                    decision: now,
+                    admitted: 0,
+                    stay,
+                    key,
+                    pool: plan.routes[k].pool as u32,
+                    state: State::Waiting,
+                    from_ed: false,
+                    urgent: false,
+                });
+                self.request_bed(p, now);
+            } else {
+                let j = slot - first_referral;
+                self.next_arrival[slot] =
+                    self.referral_clocks[j].next(&plan.specialties[j].referrals, &mut referrals[j]).unwrap_or(NEVER);
+                let (urgent, waiter) = self.draw_waiter(j, now as i64, &mut elective_mix[j]);
+                self.waiting[j].push(urgent, waiter);
+                for i in [j, n_spec] {
+                    self.out.electives[i].referred_total += 1;
+                }
             }
         }
         self.observe_until(&mut tick, plan.horizon);
         self.finish();
         self.out.events = events;
         std::mem::take(&mut self.out)
+    }
+
+    /// Draws one waiting-list patient of specialty `j` referred at `referral`:
+    /// urgency, inpatient or day case, and (for inpatients) stay and discharge key.
+    fn draw_waiter(&self, j: usize, referral: i64, rng: &mut ChaCha8Rng) -> (bool, Waiter) {
+        let sp = &self.plan.specialties[j];
+        let urgent = unit_f64(rng) < sp.urgent_share;
+        let inpatient = unit_f64(rng) < sp.inpatient_share;
+        let stay = secs(sp.stay.sample(rng));
+        let key = rng.next_u64();
+        (urgent, Waiter { referral, stay, key, inpatient })
+    }
+
+    /// The waiting list at the start of the simulation, oldest first.
+    fn initial_waiting_list(&mut self, j: usize, rng: &mut ChaCha8Rng) {
+        let sp = &self.plan.specialties[j];
+        for _ in 0..sp.initial {
+            let waited = sp.initial_wait.sample(rng).min(1.0e9) as i64;
+            let (urgent, w) = self.draw_waiter(j, -waited, rng);
+            self.waiting[j].push(urgent, w);
+        }
+        self.waiting[j].urgent.make_contiguous().sort_by_key(|w| w.referral);
+        self.waiting[j].routine.make_contiguous().sort_by_key(|w| w.referral);
+        let n = self.plan.specialties.len();
+        for i in [j, n] {
+            self.out.electives[i].initial_total += sp.initial as u64;
+        }
+    }
+
+    /// One theatre-list session: see [`electives`] for the rules.
+    fn theatre_session(&mut self, session: Session, now: u32) {
+        let plan = self.plan;
+        let (j, pool) = plan.lists[session.list as usize];
+        let all = plan.specialties.len();
+        let day = self.report_day(now);
+        let in_window = day.is_some();
+        let mut routine_used = 0;
+        let mut treated = 0u64;
+        let mut cancelled = 0u64;
+        self.scratch.clear();
+        for _ in 0..session.slots {
+            let (urgent, w) = if let Some(w) = self.waiting[j].urgent.pop_front() {
+                (true, w)
+            } else if routine_used < session.routine_slots
+                && let Some(w) = self.waiting[j].routine.pop_front()
+            {
+                routine_used += 1;
+                (false, w)
+            } else {
+                break;
+            };
+            if !w.inpatient {
+                treated += 1;
+                continue;
+            }
+            let free = self.gauges[pool].occupied < plan.beds[pool];
+            let boarding = plan.cancel_when_boarding[pool] && !self.queues[pool].is_empty();
+            if !urgent && (!free || boarding) {
+                cancelled += 1;
+                self.scratch.push(w);
+                continue;
+            }
+            treated += 1;
+            let p = self.new_patient(Patient {
+                arrival: now,
+                decision: now,
+                admitted: 0,
+                stay: w.stay,
+                key: w.key,
+                pool: pool as u32,
+                state: State::Waiting,
+                from_ed: false,
+                urgent,
+            });
+            if self.in_window(now) {
+                self.out.pools[pool].bed_requests += 1;
+                self.out.pools[plan.pools()].bed_requests += 1;
+            }
+            if free {
+                self.admit(p, now);
+            } else {
+                // Urgent: first in line for the next bed, after earlier urgent patients.
+                let at = self.urgent_in_queue[pool] as usize;
+                self.queues[pool].insert(at, p);
+                self.urgent_in_queue[pool] += 1;
+                self.change(pool, now, 0, 1);
+            }
+        }
+        // Cancelled patients go back to the front, in their original order.
+        for w in self.scratch.drain(..).rev() {
+            self.waiting[j].routine.push_front(w);
+        }
+        for i in [j, all] {
+            let e = &mut self.out.electives[i];
+            e.treated_total += treated;
+            if in_window {
+                e.slots += session.slots as u64;
+                e.scheduled += treated + cancelled;
+                e.treated += treated;
+                e.cancelled += cancelled;
+            }
+            if let Some(d) = day {
+                e.cancelled_daily[d] += cancelled as u32;
+            }
+        }
     }
 
     /// Next arrival time of direct route `k` (`NEVER` for ED routes or past the horizon).
@@ -411,6 +613,7 @@ impl<'p> Engine<'p> {
                 pool: plan.routes[k].pool as u32,
                 state: State::AwaitingDecision,
                 from_ed: true,
+                urgent: false,
             });
             if decision < plan.horizon {
                 self.events.push(decision, Rank::BedRequest, Kind::Decision, p);
@@ -545,6 +748,9 @@ impl<'p> Engine<'p> {
         }
         self.release(p);
         if let Some(q) = self.queues[pool].pop_front() {
+            if self.patients[q as usize].urgent {
+                self.urgent_in_queue[pool] -= 1;
+            }
             self.change(pool, now, 0, -1);
             self.admit(q, now);
         }
@@ -610,6 +816,21 @@ impl<'p> Engine<'p> {
                         o.midnight[d] = g.occupied;
                     }
                 }
+                if !morning && !self.waiting.is_empty() {
+                    let all = self.waiting.len();
+                    for j in 0..all {
+                        let list = &self.waiting[j];
+                        let (size, over_18, over_52) =
+                            (list.len(), list.waited_at_least(at, WEEKS_18), list.waited_at_least(at, WEEKS_52));
+                        for i in [j, all] {
+                            let e = &mut self.out.electives[i];
+                            e.waiting_daily[d] += size as u32;
+                            e.under_18_weeks_daily[d] += (size - over_18) as u32;
+                            e.over_52_weeks_daily[d] += over_52 as u32;
+                            e.urgent_daily[d] += list.urgent.len() as u32;
+                        }
+                    }
+                }
             }
             *tick += 1;
         }
@@ -620,6 +841,13 @@ impl<'p> Engine<'p> {
     fn finish(&mut self) {
         let plan = self.plan;
         let trust = plan.pools();
+        let all = self.waiting.len();
+        for j in 0..all {
+            let n = self.waiting[j].len() as u64;
+            for i in [j, all] {
+                self.out.electives[i].waiting_end += n;
+            }
+        }
         for i in 0..=trust {
             self.advance(i, plan.horizon);
         }

@@ -16,6 +16,18 @@ pub const ED_ARRIVALS: u32 = 0;
 pub const ED_CASE_MIX: u32 = 1;
 pub const ROUTE_BASE: u32 = 16;
 
+/// Specialty sources start far above any route's.
+pub const SPECIALTY_BASE: u32 = 1 << 20;
+
+pub fn specialty_referrals(specialty: usize) -> u32 {
+    SPECIALTY_BASE + 2 * specialty as u32
+}
+
+/// Urgency, inpatient or day case, stay and discharge key of each waiting-list patient.
+pub fn specialty_case_mix(specialty: usize) -> u32 {
+    SPECIALTY_BASE + 2 * specialty as u32 + 1
+}
+
 pub fn route_arrivals(route: usize) -> u32 {
     ROUTE_BASE + 2 * route as u32
 }

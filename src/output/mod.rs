@@ -52,6 +52,10 @@ pub fn draw_plots(
         let ed = plots::ed::EdPerformance { model, sums };
         out.push((ed.name(), render(&ed, dir)?));
     }
+    if !model.specialties.is_empty() {
+        let electives = plots::electives::Electives { model, sums };
+        out.push((electives.name(), render(&electives, dir)?));
+    }
     Ok(out)
 }
 

@@ -104,11 +104,19 @@ pub fn kpi_table(model: &Model, sums: &Summaries) -> String {
     let mut h = String::new();
     h.push_str("<table class=\"kpi\">\n<thead><tr><th>Measure</th><th>Where</th><th>Mean</th><th>95% CI of the mean</th><th>P10</th><th>P50</th><th>P90</th></tr></thead>\n<tbody>\n");
     for v in METRICS {
-        let pools = std::iter::once(None).chain((0..model.pools.len()).map(Some));
-        for pool in pools {
-            let Some(s) = sums.get(v.metric, pool) else { continue };
-            let r#where = pool.map_or("Trust".to_string(), |p| esc(&model.pools[p].name));
-            let class = if pool.is_none() { " class=\"trust\"" } else { "" };
+        // Trust row, then pools, then specialties (whichever the metric has).
+        let rows = std::iter::once((sums.get(v.metric, None), "Trust".to_string(), true))
+            .chain(model.pools.iter().enumerate().map(|(i, p)| (sums.get(v.metric, Some(i)), esc(&p.name), false)))
+            .chain(
+                model
+                    .specialties
+                    .iter()
+                    .enumerate()
+                    .map(|(j, s)| (sums.get_specialty(v.metric, j), esc(&s.name), false)),
+            );
+        for (summary, r#where, trust) in rows {
+            let Some(s) = summary else { continue };
+            let class = if trust { " class=\"trust\"" } else { "" };
             // A t interval can stray outside 0..100% for a share; show it clipped.
             let (lo, hi) =
                 if v.percent { (s.ci95_low.max(0.0), s.ci95_high.min(1.0)) } else { (s.ci95_low, s.ci95_high) };
@@ -117,7 +125,7 @@ pub fn kpi_table(model: &Model, sums: &Summaries) -> String {
             let _ = writeln!(
                 h,
                 "<tr{class}><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                if pool.is_none() { v.label } else { "" },
+                if trust { v.label } else { "" },
                 r#where,
                 fmt(v, s.mean),
                 ci,

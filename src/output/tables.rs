@@ -18,6 +18,10 @@ fn pool_name(model: &Model, key: &Key) -> String {
     key.pool.map(|p| model.pools[p].name.clone()).unwrap_or_default()
 }
 
+fn specialty_name(model: &Model, key: &Key) -> String {
+    key.specialty.map(|s| model.specialties[s].name.clone()).unwrap_or_default()
+}
+
 fn csv_writer() -> csv::Writer<Vec<u8>> {
     csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new())
 }
@@ -30,8 +34,19 @@ fn finish(w: csv::Writer<Vec<u8>>) -> Vec<u8> {
 /// `summary.csv`: one row per KPI (and pool) across replications.
 pub fn summary_csv(model: &Model, sums: &Summaries) -> Vec<u8> {
     let mut w = csv_writer();
-    let _ =
-        w.write_record(["metric", "pool", "mean", "ci95_low", "ci95_high", "p10", "p50", "p90", "p95", "replications"]);
+    let _ = w.write_record([
+        "metric",
+        "pool",
+        "mean",
+        "ci95_low",
+        "ci95_high",
+        "p10",
+        "p50",
+        "p90",
+        "p95",
+        "replications",
+        "specialty",
+    ]);
     for (key, s) in &sums.scalar {
         let _ = w.write_record([
             key.metric.to_string(),
@@ -44,6 +59,7 @@ pub fn summary_csv(model: &Model, sums: &Summaries) -> Vec<u8> {
             num(s.p90),
             num(s.p95),
             s.n.to_string(),
+            specialty_name(model, key),
         ]);
     }
     finish(w)
@@ -52,7 +68,7 @@ pub fn summary_csv(model: &Model, sums: &Summaries) -> Vec<u8> {
 /// `daily.csv`: per reported date and daily metric, the mean and percentiles across replications.
 pub fn daily_csv(model: &Model, sums: &Summaries) -> Vec<u8> {
     let mut w = csv_writer();
-    let _ = w.write_record(["date", "metric", "pool", "mean", "p10", "p50", "p90", "p25", "p75"]);
+    let _ = w.write_record(["date", "metric", "pool", "mean", "p10", "p50", "p90", "p25", "p75", "specialty"]);
     let days = model.reported_days() as usize;
     for day in 0..days {
         let date = (model.start + chrono::Days::new(day as u64)).format("%Y-%m-%d").to_string();
@@ -68,6 +84,7 @@ pub fn daily_csv(model: &Model, sums: &Summaries) -> Vec<u8> {
                 num(s.p90),
                 num(s.p25),
                 num(s.p75),
+                specialty_name(model, key),
             ]);
         }
     }
@@ -80,9 +97,10 @@ pub fn replications_csv(model: &Model, reps: &[Kpis]) -> Vec<u8> {
     let mut w = csv_writer();
     let Some(first) = reps.first() else { return finish(w) };
     let mut header = vec!["replication".to_string()];
-    header.extend(first.scalar.iter().map(|(k, _)| match k.pool {
-        None => k.metric.to_string(),
-        Some(_) => format!("{}:{}", k.metric, pool_name(model, k)),
+    header.extend(first.scalar.iter().map(|(k, _)| match (k.pool, k.specialty) {
+        (Some(_), _) => format!("{}:{}", k.metric, pool_name(model, k)),
+        (None, Some(_)) => format!("{}:specialty:{}", k.metric, specialty_name(model, k)),
+        (None, None) => k.metric.to_string(),
     }));
     let _ = w.write_record(&header);
     for (r, rep) in reps.iter().enumerate() {

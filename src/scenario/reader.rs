@@ -138,6 +138,18 @@ impl<'a, 'i> Tbl<'a, 'i> {
         self.int(cx, key, min, max, what)
     }
 
+    /// A boolean, `default` when absent.
+    pub fn bool_or(&self, cx: &mut Ctx<'_>, key: &str, default: bool) -> Option<bool> {
+        let Some(v) = self.get(key) else { return Some(default) };
+        match v.get_ref() {
+            DeValue::Boolean(b) => Some(*b),
+            other => {
+                cx.err(v.span(), self.field(key), format!("expected true or false, found {}", type_name(other)));
+                None
+            }
+        }
+    }
+
     pub fn str(&self, cx: &mut Ctx<'_>, key: &str) -> Option<(&'a str, Range<usize>)> {
         let v = self.get(key)?;
         match v.get_ref() {

@@ -8,6 +8,7 @@
 
 pub mod bank_holidays;
 pub mod ed;
+pub mod electives;
 pub mod fan;
 pub mod winter;
 

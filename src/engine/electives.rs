@@ -1,0 +1,136 @@
+//! Elective work: theatre-list sessions, waiting lists, and what the engine
+//! precomputes for them.
+//!
+//! Each list session takes patients from its specialty's waiting list,
+//! urgent first, then routine, longest wait first within each class. A day
+//! case needs no bed. An inpatient needs a free bed in the list's pool at the
+//! session's start: a routine inpatient without one (or, if the pool says so,
+//! while anyone waits for a bed there) is cancelled on the day and goes back to
+//! the waiting list keeping their original referral date (the RTT clock does
+//! not stop); the slot is lost. An urgent inpatient is never cancelled for
+//! lack of a bed: they wait for the next bed, ahead of emergency patients.
+
+use super::arrivals::HourlyRates;
+use crate::dist::Sampler;
+use crate::model::{DAY, HOUR, Model, TimeProfile};
+use chrono::Datelike;
+use std::collections::VecDeque;
+
+/// One theatre-list session.
+#[derive(Debug, Clone, Copy)]
+pub struct Session {
+    pub time: u32,
+    pub list: u32,
+    pub slots: u32,
+    /// Slots routine patients may use (fewer under an elective cut).
+    pub routine_slots: u32,
+}
+
+/// Every session over `days` simulated days, in time order (list order within a time).
+pub fn sessions(model: &Model, days: u32) -> Vec<Session> {
+    let mut out = Vec::new();
+    for d in 0..days {
+        let date = model.date_of_day(d);
+        let weekday = date.weekday().num_days_from_monday() as usize;
+        let holiday = model.calendar.is_bank_holiday(date);
+        for (i, l) in model.theatre_lists.iter().enumerate() {
+            if !l.weekdays[weekday] || (holiday && !l.open_on_bank_holidays) {
+                continue;
+            }
+            let factor: f64 = model
+                .elective_cuts
+                .iter()
+                .filter(|c| c.from <= date && date <= c.to && c.specialty.is_none_or(|s| s == l.specialty))
+                .map(|c| c.factor)
+                .product();
+            let routine_slots = (factor * l.cases_per_list as f64).round() as u32;
+            for _ in 0..l.lists_per_day {
+                out.push(Session {
+                    time: d * DAY + l.start_hour * HOUR,
+                    list: i as u32,
+                    slots: l.cases_per_list,
+                    routine_slots,
+                });
+            }
+        }
+    }
+    out.sort_by_key(|s| (s.time, s.list));
+    out
+}
+
+/// What the engine needs about a specialty.
+pub struct SpecialtyPlan {
+    pub referrals: HourlyRates,
+    pub stay: Sampler,
+    /// Initial waits, in seconds.
+    pub initial_wait: Sampler,
+    pub initial: u32,
+    pub urgent_share: f64,
+    pub inpatient_share: f64,
+}
+
+impl SpecialtyPlan {
+    pub fn new(model: &Model, days: u32) -> Vec<SpecialtyPlan> {
+        model
+            .specialties
+            .iter()
+            .map(|s| SpecialtyPlan {
+                referrals: HourlyRates::new(model, s.referrals_per_week / 7.0, &TimeProfile::flat(), days),
+                stay: s.stay_days.sampler(DAY as f64),
+                initial_wait: s.initial_wait_weeks.sampler(7.0 * DAY as f64),
+                initial: s.initial_list,
+                urgent_share: s.urgent_share,
+                inpatient_share: s.inpatient_share,
+            })
+            .collect()
+    }
+}
+
+/// A patient on a waiting list. Their stay and discharge key are drawn at
+/// referral, so bed changes never change them (common random numbers).
+#[derive(Debug, Clone, Copy)]
+pub struct Waiter {
+    /// Referral time in seconds from the start of the simulation (negative
+    /// for the initial list).
+    pub referral: i64,
+    pub stay: u32,
+    pub key: u64,
+    pub inpatient: bool,
+}
+
+/// A specialty's waiting list: urgent and routine, each in referral order
+/// (oldest at the front).
+#[derive(Debug, Default, Clone)]
+pub struct WaitingList {
+    pub urgent: VecDeque<Waiter>,
+    pub routine: VecDeque<Waiter>,
+}
+
+impl WaitingList {
+    pub fn clear(&mut self) {
+        self.urgent.clear();
+        self.routine.clear();
+    }
+
+    pub fn push(&mut self, urgent: bool, w: Waiter) {
+        if urgent { self.urgent.push_back(w) } else { self.routine.push_back(w) }
+    }
+
+    pub fn len(&self) -> usize {
+        self.urgent.len() + self.routine.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Patients who at `now` have waited at least `seconds`.
+    pub fn waited_at_least(&self, now: u32, seconds: u32) -> usize {
+        let cutoff = now as i64 - seconds as i64;
+        self.urgent.partition_point(|w| w.referral <= cutoff) + self.routine.partition_point(|w| w.referral <= cutoff)
+    }
+}
+
+/// 18 weeks (the RTT standard) and 52 weeks, in seconds.
+pub const WEEKS_18: u32 = 18 * 7 * DAY;
+pub const WEEKS_52: u32 = 52 * 7 * DAY;
