@@ -36,6 +36,7 @@ pub struct Model {
     pub theatre_lists: Vec<TheatreList>,
     /// Date ranges that cut routine elective activity (a winter-plan lever).
     pub elective_cuts: Vec<ElectiveCut>,
+    pub opel: Option<Opel>,
 }
 
 /// An elective specialty's waiting list and case mix.
@@ -173,6 +174,56 @@ pub struct BedPool {
     /// Cancel routine elective inpatients while anyone waits for a bed in
     /// this pool (boarding in ED), even if a bed is free.
     pub cancel_electives_when_boarding: bool,
+    /// Temporary beds above the core stock, opened by rule at bed meetings.
+    pub escalation: Option<Escalation>,
+}
+
+/// Escalation beds: opened `beds_per_step` at a time at a review (bed
+/// meeting) when occupancy of core beds or the number waiting for a bed
+/// reaches its trigger; closed a step at a review once occupancy has fallen
+/// below `close_below_occupancy` (hysteresis), a step's worth of beds is
+/// empty and the last opening was at least `min_days_open` ago.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Escalation {
+    pub max_beds: u32,
+    pub beds_per_step: u32,
+    /// Review hours each day, ascending.
+    pub review_hours: Vec<u32>,
+    /// Open when occupied / core beds >= this at a review.
+    pub open_at_occupancy: f64,
+    /// Or when at least this many wait for a bed at a review.
+    pub open_at_boarders: Option<u32>,
+    /// Close only when occupied / core beds < this.
+    pub close_below_occupancy: f64,
+    pub min_days_open: u32,
+    /// Date ranges (inclusive) in which beds may open; empty = any time.
+    pub windows: Vec<(NaiveDate, NaiveDate)>,
+    pub cost: EscalationCost,
+}
+
+/// What escalation capacity costs, in GBP.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EscalationCost {
+    /// Per escalation bed open for a day, filled or not (staff are booked).
+    pub per_open_bed_day: f64,
+    /// Extra per escalation bed occupied for a day (consumables, drugs...).
+    pub per_occupied_bed_day: f64,
+    /// Fixed cost of each opening step (setting up the area).
+    pub per_opening: f64,
+    /// How `per_open_bed_day` was set, for the report.
+    pub basis: String,
+}
+
+/// OPEL (Operational Pressures Escalation Levels) thresholds, set locally.
+/// The day's level is 1 plus the highest band any measure reaches at the
+/// 08:00 census: occupancy of core beds trust-wide, patients waiting for a
+/// bed, and patients who have waited over 12 hours since a decision to admit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Opel {
+    /// Thresholds for levels 2, 3 and 4 (ascending).
+    pub occupancy: [f64; 3],
+    pub boarders: [u32; 3],
+    pub waits_over_12h: [u32; 3],
 }
 
 /// When a patient whose stay has ended actually leaves.

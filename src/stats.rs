@@ -22,6 +22,8 @@ pub struct Key {
 pub struct Kpis {
     pub scalar: Vec<(Key, f64)>,
     pub daily: Vec<(Key, Vec<f64>)>,
+    /// Per calendar month of the reported period (first month first).
+    pub monthly: Vec<(Key, Vec<f64>)>,
     pub events: u64,
 }
 
@@ -125,7 +127,105 @@ pub fn kpis(model: &Model, out: &Outcome) -> Kpis {
     if !out.electives.is_empty() {
         elective_kpis(out, &mut scalar, &mut daily);
     }
-    Kpis { scalar, daily, events: out.events }
+    let mut monthly = Vec::new();
+    if model.pools.iter().any(|p| p.escalation.is_some()) {
+        escalation_kpis(model, &order, &mut scalar, &mut daily, &mut monthly);
+    }
+    if !out.opel.is_empty() {
+        let trust = |metric| Key { metric, pool: None, specialty: None };
+        for (level, metric) in ["opel_1_days", "opel_2_days", "opel_3_days", "opel_4_days"].into_iter().enumerate() {
+            scalar.push((trust(metric), out.opel.iter().filter(|&&l| l as usize == level + 1).count() as f64));
+        }
+        daily.push((trust("opel_level"), out.opel.iter().map(|&l| l as f64).collect()));
+    }
+    Kpis { scalar, daily, monthly, events: out.events }
+}
+
+/// Month boundaries of the reported period: (first day index, label "2026-11").
+pub fn months(model: &Model) -> Vec<(usize, String)> {
+    use chrono::Datelike;
+    let mut out: Vec<(usize, String)> = Vec::new();
+    for d in 0..model.reported_days() as usize {
+        let date = model.start + chrono::Days::new(d as u64);
+        if d == 0 || date.day() == 1 {
+            out.push((d, date.format("%Y-%m").to_string()));
+        }
+    }
+    out
+}
+
+/// Escalation KPIs and costs; the trust's cost is the sum of the pools'.
+fn escalation_kpis(
+    model: &Model,
+    order: &[(Option<usize>, &PoolOutcome)],
+    scalar: &mut Vec<(Key, f64)>,
+    daily: &mut Vec<(Key, Vec<f64>)>,
+    monthly: &mut Vec<(Key, Vec<f64>)>,
+) {
+    let day = DAY as f64;
+    // Daily cost of one pool: open bed-days x rate + occupied bed-days x rate + openings x fixed.
+    let pool_daily_cost = |i: usize, o: &PoolOutcome| -> Vec<f64> {
+        let Some(e) = &model.pools[i].escalation else { return vec![0.0; o.midnight.len()] };
+        (0..o.midnight.len())
+            .map(|d| {
+                o.escalation_open_daily[d] as f64 / day * e.cost.per_open_bed_day
+                    + o.escalation_used_daily[d] as f64 / day * e.cost.per_occupied_bed_day
+                    + o.escalation_openings_daily[d] as f64 * e.cost.per_opening
+            })
+            .collect()
+    };
+    let pools: Vec<(usize, &PoolOutcome)> = order.iter().filter_map(|(p, o)| p.map(|i| (i, *o))).collect();
+    let pool_costs: Vec<Vec<f64>> = pools.iter().map(|(i, o)| pool_daily_cost(*i, o)).collect();
+    let days = order[0].1.midnight.len();
+    let trust_cost: Vec<f64> = (0..days).map(|d| pool_costs.iter().map(|c| c[d]).sum()).collect();
+    let cost_of = |pool: Option<usize>| -> &Vec<f64> {
+        match pool {
+            None => &trust_cost,
+            Some(i) => &pool_costs[pools.iter().position(|(j, _)| *j == i).unwrap_or(0)],
+        }
+    };
+    let key = |metric, pool| Key { metric, pool, specialty: None };
+    for (metric, f) in [
+        ("escalation_beds_open_days", (|o: &PoolOutcome| o.escalation_open_seconds as f64) as fn(&PoolOutcome) -> f64),
+        ("escalation_beds_occupied_days", |o| o.escalation_used_seconds as f64),
+    ] {
+        for (pool, o) in order {
+            scalar.push((key(metric, *pool), f(o) / day));
+        }
+    }
+    for (pool, o) in order {
+        scalar.push((key("escalation_openings", *pool), o.escalation_openings as f64));
+    }
+    // The sum of the daily costs: exactly open bed-days x rate + openings x fixed (+ occupied).
+    for (pool, _) in order {
+        scalar.push((key("escalation_cost", *pool), cost_of(*pool).iter().sum()));
+    }
+    for (pool, o) in order {
+        daily
+            .push((key("escalation_beds_open", *pool), o.escalation_open_midnight.iter().map(|&x| x as f64).collect()));
+        daily.push((
+            key("escalation_bed_days_open", *pool),
+            o.escalation_open_daily.iter().map(|&x| x as f64 / day).collect(),
+        ));
+        daily.push((
+            key("escalation_bed_days_occupied", *pool),
+            o.escalation_used_daily.iter().map(|&x| x as f64 / day).collect(),
+        ));
+        daily.push((key("escalation_cost", *pool), cost_of(*pool).clone()));
+    }
+    let bounds = months(model);
+    for (pool, _) in order {
+        let cost = cost_of(*pool);
+        let by_month = bounds
+            .iter()
+            .enumerate()
+            .map(|(m, (first, _))| {
+                let last = bounds.get(m + 1).map_or(days, |(f, _)| *f);
+                cost[*first..last].iter().sum()
+            })
+            .collect();
+        monthly.push((key("escalation_cost", *pool), by_month));
+    }
 }
 
 /// Elective KPIs: all specialties (trust-wide rows), then each specialty.
@@ -179,13 +279,15 @@ pub struct Summaries {
     pub scalar: Vec<(Key, Summary)>,
     /// Per daily series, one summary per reported day.
     pub daily: Vec<(Key, Vec<Summary>)>,
+    /// Per monthly series, one summary per calendar month.
+    pub monthly: Vec<(Key, Vec<Summary>)>,
     pub replications: usize,
 }
 
 impl Summaries {
     pub fn new(reps: &[Kpis]) -> Summaries {
         let Some(first) = reps.first() else {
-            return Summaries { scalar: Vec::new(), daily: Vec::new(), replications: 0 };
+            return Summaries { scalar: Vec::new(), daily: Vec::new(), monthly: Vec::new(), replications: 0 };
         };
         let mut values = Vec::with_capacity(reps.len());
         let scalar = first
@@ -198,22 +300,26 @@ impl Summaries {
                 (*key, summarise(&values))
             })
             .collect();
-        let daily = first
-            .daily
-            .iter()
-            .enumerate()
-            .map(|(i, (key, days))| {
-                let per_day = (0..days.len())
-                    .map(|d| {
-                        values.clear();
-                        values.extend(reps.iter().map(|r| r.daily[i].1[d]));
-                        summarise(&values)
-                    })
-                    .collect();
-                (*key, per_day)
-            })
-            .collect();
-        Summaries { scalar, daily, replications: reps.len() }
+        type Series = Vec<(Key, Vec<f64>)>;
+        let mut per_period = |pick: fn(&Kpis) -> &Series| -> Vec<(Key, Vec<Summary>)> {
+            pick(first)
+                .iter()
+                .enumerate()
+                .map(|(i, (key, periods))| {
+                    let per = (0..periods.len())
+                        .map(|d| {
+                            values.clear();
+                            values.extend(reps.iter().map(|r| pick(r)[i].1[d]));
+                            summarise(&values)
+                        })
+                        .collect();
+                    (*key, per)
+                })
+                .collect()
+        };
+        let daily = per_period(|k| &k.daily);
+        let monthly = per_period(|k| &k.monthly);
+        Summaries { scalar, daily, monthly, replications: reps.len() }
     }
 
     /// A scalar KPI's summary; `pool` is an index into the model's pools.

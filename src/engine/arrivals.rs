@@ -120,6 +120,7 @@ mod tests {
             specialties: vec![],
             theatre_lists: vec![],
             elective_cuts: vec![],
+            opel: None,
         }
     }
 

@@ -61,6 +61,40 @@ struct RoutePlan {
     direct: Option<(HourlyRates, ArrivalClock)>,
 }
 
+/// A pool's escalation rules in engine units.
+struct EscalationPlan {
+    max: u32,
+    step: u32,
+    open_at: f64,
+    open_at_boarders: Option<u32>,
+    close_below: f64,
+    min_open: u32,
+}
+
+/// A bed meeting of one pool; `may_open` is false outside the escalation windows.
+#[derive(Debug, Clone, Copy)]
+struct Review {
+    time: u32,
+    pool: u32,
+    may_open: bool,
+}
+
+fn reviews(model: &Model, days: u32) -> Vec<Review> {
+    let mut out = Vec::new();
+    for d in 0..days {
+        let date = model.date_of_day(d);
+        for (i, p) in model.pools.iter().enumerate() {
+            let Some(e) = &p.escalation else { continue };
+            let may_open = e.windows.is_empty() || e.windows.iter().any(|(f, t)| *f <= date && date <= *t);
+            for h in &e.review_hours {
+                out.push(Review { time: d * DAY + h * HOUR, pool: i as u32, may_open });
+            }
+        }
+    }
+    out.sort_by_key(|r| (r.time, r.pool));
+    out
+}
+
 /// Everything about a model the engine precomputes once, shared by all threads.
 pub struct Plan {
     ed: Option<EdPlan>,
@@ -73,6 +107,10 @@ pub struct Plan {
     sessions: Vec<Session>,
     /// Per theatre list: (specialty, pool).
     lists: Vec<(usize, usize)>,
+    escalation: Vec<Option<EscalationPlan>>,
+    /// Bed meetings of pools with escalation beds, in time order.
+    reviews: Vec<Review>,
+    opel: Option<crate::model::Opel>,
     /// End of the simulated time (seconds).
     horizon: u32,
     /// Reported window [start, end) in seconds.
@@ -134,6 +172,22 @@ impl Plan {
             specialties: SpecialtyPlan::new(model, days_total),
             sessions: electives::sessions(model, days_total),
             lists: model.theatre_lists.iter().map(|l| (l.specialty, l.pool)).collect(),
+            escalation: model
+                .pools
+                .iter()
+                .map(|p| {
+                    p.escalation.as_ref().map(|e| EscalationPlan {
+                        max: e.max_beds,
+                        step: e.beds_per_step,
+                        open_at: e.open_at_occupancy,
+                        open_at_boarders: e.open_at_boarders,
+                        close_below: e.close_below_occupancy,
+                        min_open: e.min_days_open * DAY,
+                    })
+                })
+                .collect(),
+            reviews: reviews(model, days_total),
+            opel: model.opel.clone(),
             horizon: days_total * DAY,
             window: (first_day * DAY, (first_day + days) * DAY),
             first_day,
@@ -188,6 +242,17 @@ pub struct PoolOutcome {
     pub boarders_0800: Vec<u32>,
     pub admissions_daily: Vec<u32>,
     pub discharges_daily: Vec<u32>,
+    /// Escalation bed-seconds open (staffed) in the window, and in each reported day.
+    pub escalation_open_seconds: u64,
+    pub escalation_open_daily: Vec<u64>,
+    /// Bed-seconds occupied above the core beds, in the window and per day.
+    pub escalation_used_seconds: u64,
+    pub escalation_used_daily: Vec<u64>,
+    /// Opening steps in the window and per day.
+    pub escalation_openings: u64,
+    pub escalation_openings_daily: Vec<u32>,
+    /// Escalation beds open at the midnight ending each reported day.
+    pub escalation_open_midnight: Vec<u32>,
 }
 
 /// ED outcomes by day of arrival.
@@ -232,6 +297,8 @@ pub struct Outcome {
     pub ed: Option<EdOutcome>,
     /// One per specialty, then all specialties; empty without electives.
     pub electives: Vec<ElectiveOutcome>,
+    /// OPEL level (1-4) of each reported day at 08:00; empty without `[opel]`.
+    pub opel: Vec<u8>,
     /// Events processed (for performance figures).
     pub events: u64,
     pub window_seconds: u32,
@@ -269,6 +336,9 @@ struct Gauge {
     occupied: u32,
     waiting: u32,
     last: u32,
+    /// Core beds plus open escalation beds.
+    capacity: u32,
+    core: u32,
 }
 
 /// Per-thread scratch state, reused across replications.
@@ -287,6 +357,8 @@ pub struct Engine<'p> {
     urgent_in_queue: Vec<u32>,
     referral_clocks: Vec<ArrivalClock>,
     scratch: Vec<Waiter>,
+    /// Time of each pool's latest escalation opening.
+    last_opening: Vec<u32>,
     out: Outcome,
 }
 
@@ -307,6 +379,7 @@ impl<'p> Engine<'p> {
             urgent_in_queue: vec![0; pools],
             referral_clocks: Vec::new(),
             scratch: Vec::new(),
+            last_opening: vec![0; pools],
             out: Outcome::default(),
         }
     }
@@ -317,7 +390,12 @@ impl<'p> Engine<'p> {
         self.patients.clear();
         self.free.clear();
         self.queues.iter_mut().for_each(VecDeque::clear);
-        self.gauges.iter_mut().for_each(|g| *g = Gauge::default());
+        let total_core: u32 = plan.beds.iter().sum();
+        for (i, g) in self.gauges.iter_mut().enumerate() {
+            let core = plan.beds.get(i).copied().unwrap_or(total_core);
+            *g = Gauge { capacity: core, core, ..Gauge::default() };
+        }
+        self.last_opening.iter_mut().for_each(|t| *t = 0);
         self.clocks.clear();
         self.clocks.extend(plan.routes.iter().map(|r| r.direct.as_ref().map(|(_, c)| *c)));
         self.ed_clock = ArrivalClock::Poisson { t: 0.0 };
@@ -333,6 +411,10 @@ impl<'p> Engine<'p> {
             boarders_0800: vec![0; days],
             admissions_daily: vec![0; days],
             discharges_daily: vec![0; days],
+            escalation_open_daily: vec![0; days],
+            escalation_used_daily: vec![0; days],
+            escalation_openings_daily: vec![0; days],
+            escalation_open_midnight: vec![0; days],
             ..PoolOutcome::default()
         };
         self.out = Outcome {
@@ -356,6 +438,7 @@ impl<'p> Engine<'p> {
                     })
                     .collect()
             },
+            opel: if plan.opel.is_some() { vec![1; days] } else { Vec::new() },
             events: 0,
             window_seconds: plan.window_seconds(),
         };
@@ -406,6 +489,7 @@ impl<'p> Engine<'p> {
         // Census ticks: tick 2d is 08:00 of day d, tick 2d+1 is midnight ending day d.
         let mut tick: u32 = 0;
         let mut session = 0usize;
+        let mut review = 0usize;
         let mut events = 0u64;
         loop {
             let (slot, arrival) = self
@@ -415,7 +499,8 @@ impl<'p> Engine<'p> {
                 .fold((0, NEVER), |best, (i, &t)| if t < best.1 { (i, t) } else { best });
             let next_event = self.events.peek_time().unwrap_or(NEVER);
             let next_session = plan.sessions.get(session).map_or(NEVER, |s| s.time);
-            let now = arrival.min(next_event).min(next_session);
+            let next_review = plan.reviews.get(review).map_or(NEVER, |r| r.time);
+            let now = arrival.min(next_event).min(next_session).min(next_review);
             if now >= plan.horizon {
                 break;
             }
@@ -430,6 +515,9 @@ impl<'p> Engine<'p> {
             } else if next_session == now {
                 self.theatre_session(plan.sessions[session], now);
                 session += 1;
+            } else if next_review == now {
+                self.bed_meeting(plan.reviews[review], now);
+                review += 1;
             } else if slot == 0 {
                 self.next_arrival[0] = match &plan.ed {
                     Some(ed) => self.ed_clock.next(&ed.rates, &mut ed_arrivals).unwrap_or(NEVER),
@@ -524,7 +612,7 @@ impl<'p> Engine<'p> {
                 treated += 1;
                 continue;
             }
-            let free = self.gauges[pool].occupied < plan.beds[pool];
+            let free = self.gauges[pool].occupied < self.gauges[pool].capacity;
             let boarding = plan.cancel_when_boarding[pool] && !self.queues[pool].is_empty();
             if !urgent && (!free || boarding) {
                 cancelled += 1;
@@ -573,6 +661,51 @@ impl<'p> Engine<'p> {
             if let Some(d) = day {
                 e.cancelled_daily[d] += cancelled as u32;
             }
+        }
+    }
+
+    /// A bed meeting: open or close escalation beds by the pool's rules.
+    fn bed_meeting(&mut self, review: Review, now: u32) {
+        let plan = self.plan;
+        let pool = review.pool as usize;
+        let Some(e) = &plan.escalation[pool] else { return };
+        let g = self.gauges[pool];
+        let open = g.capacity - g.core;
+        let occupancy = g.occupied as f64 / g.core as f64;
+        let pressure = occupancy >= e.open_at || e.open_at_boarders.is_some_and(|b| g.waiting >= b);
+        if review.may_open && pressure && open < e.max {
+            let n = e.step.min(e.max - open);
+            self.set_capacity(pool, now, n as i32);
+            self.last_opening[pool] = now;
+            if let Some(d) = self.report_day(now) {
+                self.out.pools[pool].escalation_openings += 1;
+                self.out.pools[pool].escalation_openings_daily[d] += 1;
+            }
+            // The new beds take the patients waiting, in queue order.
+            while self.gauges[pool].occupied < self.gauges[pool].capacity
+                && let Some(q) = self.queues[pool].pop_front()
+            {
+                if self.patients[q as usize].urgent {
+                    self.urgent_in_queue[pool] -= 1;
+                }
+                self.change(pool, now, 0, -1);
+                self.admit(q, now);
+            }
+        } else if open > 0 && occupancy < e.close_below && now - self.last_opening[pool] >= e.min_open {
+            // Close a step only if that many beds are empty.
+            let n = e.step.min(open);
+            if g.capacity - g.occupied >= n {
+                self.set_capacity(pool, now, -(n as i32));
+            }
+        }
+    }
+
+    /// Changes a pool's (and the trust's) capacity at `now`, keeping the time integrals exact.
+    fn set_capacity(&mut self, pool: usize, now: u32, delta: i32) {
+        let trust = self.plan.pools();
+        for i in [pool, trust] {
+            self.advance(i, now);
+            self.gauges[i].capacity = self.gauges[i].capacity.wrapping_add_signed(delta);
         }
     }
 
@@ -674,7 +807,7 @@ impl<'p> Engine<'p> {
             self.out.pools[pool].bed_requests += 1;
             self.out.pools[trust].bed_requests += 1;
         }
-        if self.gauges[pool].occupied < plan.beds[pool] {
+        if self.gauges[pool].occupied < self.gauges[pool].capacity {
             self.admit(p, now);
             return;
         }
@@ -784,8 +917,25 @@ impl<'p> Engine<'p> {
             let o = &mut self.out.pools[i];
             o.occupancy_area += g.occupied as u64 * dt;
             o.boarder_area += g.waiting as u64 * dt;
-            if g.occupied >= o.beds {
+            if g.occupied >= g.capacity {
                 o.full_seconds += dt;
+            }
+            let open = g.capacity.saturating_sub(g.core) as u64;
+            let used = g.occupied.saturating_sub(g.core) as u64;
+            // Pools only: the trust's figures are the pools' sums (see `finish`).
+            if open + used > 0 && i < self.plan.pools() {
+                // Split at midnights so each day gets its own bed-seconds (monthly costs).
+                let mut t = a;
+                while t < b {
+                    let end = ((t / DAY + 1) * DAY).min(b);
+                    let d = (t / DAY - self.plan.first_day) as usize;
+                    let seg = (end - t) as u64;
+                    o.escalation_open_daily[d] += open * seg;
+                    o.escalation_used_daily[d] += used * seg;
+                    t = end;
+                }
+                o.escalation_open_seconds += open * dt;
+                o.escalation_used_seconds += used * dt;
             }
         }
         g.last = now;
@@ -814,7 +964,24 @@ impl<'p> Engine<'p> {
                         o.boarders_0800[d] = g.waiting;
                     } else {
                         o.midnight[d] = g.occupied;
+                        o.escalation_open_midnight[d] = g.capacity - g.core;
                     }
+                }
+                if morning && let Some(opel) = &self.plan.opel {
+                    let trust = &self.gauges[self.plan.pools()];
+                    let occupancy = trust.occupied as f64 / trust.core as f64;
+                    let long = self
+                        .queues
+                        .iter()
+                        .flatten()
+                        .filter(|&&p| at - self.patients[p as usize].decision > TWELVE_HOURS)
+                        .count() as u32;
+                    let band = |x: f64, t: [f64; 3]| t.iter().filter(|&&v| x >= v).count();
+                    let as_f = |t: [u32; 3]| t.map(|v| v as f64);
+                    let level = band(occupancy, opel.occupancy)
+                        .max(band(trust.waiting as f64, as_f(opel.boarders)))
+                        .max(band(long as f64, as_f(opel.waits_over_12h)));
+                    self.out.opel[d] = 1 + level as u8;
                 }
                 if !morning && !self.waiting.is_empty() {
                     let all = self.waiting.len();
@@ -850,6 +1017,19 @@ impl<'p> Engine<'p> {
         }
         for i in 0..=trust {
             self.advance(i, plan.horizon);
+        }
+        // Trust-wide escalation figures are the pools' sums.
+        let (pools, rest) = self.out.pools.split_at_mut(trust);
+        let t = &mut rest[0];
+        for p in pools.iter() {
+            t.escalation_open_seconds += p.escalation_open_seconds;
+            t.escalation_used_seconds += p.escalation_used_seconds;
+            t.escalation_openings += p.escalation_openings;
+            for d in 0..t.midnight.len() {
+                t.escalation_open_daily[d] += p.escalation_open_daily[d];
+                t.escalation_used_daily[d] += p.escalation_used_daily[d];
+                t.escalation_openings_daily[d] += p.escalation_openings_daily[d];
+            }
         }
         for p in 0..self.patients.len() {
             let pat = self.patients[p];

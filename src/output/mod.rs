@@ -2,6 +2,7 @@
 //! temporary folder and moved into place only when complete.
 
 pub mod atomic;
+pub mod finance;
 pub mod plots;
 pub mod report;
 pub mod tables;
@@ -41,6 +42,7 @@ pub fn draw_plots(
     dir: &Path,
     model: &Model,
     sums: &Summaries,
+    reps: &[Kpis],
 ) -> Result<Vec<(&'static str, String)>, plots::PlotError> {
     use plots::{Figure, render};
     let mut out = Vec::new();
@@ -56,6 +58,11 @@ pub fn draw_plots(
         let electives = plots::electives::Electives { model, sums };
         out.push((electives.name(), render(&electives, dir)?));
     }
+    if model.pools.iter().any(|p| p.escalation.is_some()) {
+        let costs: Vec<f64> = reps.iter().filter_map(|r| r.get(model, "escalation_cost", None)).collect();
+        let escalation = plots::escalation::EscalationFigure { model, sums, costs: &costs };
+        out.push((escalation.name(), render(&escalation, dir)?));
+    }
     Ok(out)
 }
 
@@ -64,12 +71,16 @@ pub fn draw_plots(
 pub fn write_run(dir: &Path, model: &Model, reps: &[Kpis], info: &RunInfo) -> Result<(), OutputError> {
     let sums = Summaries::new(reps);
     atomic::publish(dir, |tmp| {
-        std::fs::write(tmp.join("summary.csv"), tables::summary_csv(model, &sums))?;
-        std::fs::write(tmp.join("daily.csv"), tables::daily_csv(model, &sums))?;
-        std::fs::write(tmp.join("replications.csv"), tables::replications_csv(model, reps))?;
+        std::fs::write(tmp.join("summary.csv"), tables::for_excel(tables::summary_csv(model, &sums)))?;
+        std::fs::write(tmp.join("daily.csv"), tables::for_excel(tables::daily_csv(model, &sums)))?;
+        std::fs::write(tmp.join("replications.csv"), tables::for_excel(tables::replications_csv(model, reps)))?;
         let json = serde_json::to_string_pretty(info).map_err(std::io::Error::other)?;
         std::fs::write(tmp.join("run.json"), json + "\n")?;
-        let svgs = draw_plots(tmp, model, &sums).map_err(std::io::Error::other)?;
+        if model.pools.iter().any(|p| p.escalation.is_some()) {
+            let xlsx = finance::workbook(model, &sums, info).map_err(std::io::Error::other)?;
+            std::fs::write(tmp.join("finance.xlsx"), xlsx)?;
+        }
+        let svgs = draw_plots(tmp, model, &sums, reps).map_err(std::io::Error::other)?;
         std::fs::write(tmp.join("report.html"), report::html(model, &sums, info, &svgs))?;
         Ok(())
     })

@@ -24,6 +24,7 @@ struct MetricView {
     label: &'static str,
     percent: bool,
     decimals: usize,
+    money: bool,
 }
 
 const METRICS: &[MetricView] = &[
@@ -32,41 +33,82 @@ const METRICS: &[MetricView] = &[
         label: "Beds occupied at midnight (mean of days)",
         percent: false,
         decimals: 1,
+        money: false,
     },
-    MetricView { metric: "bed_occupancy_rate", label: "Midnight bed occupancy", percent: true, decimals: 1 },
-    MetricView { metric: "time_average_occupancy", label: "Beds occupied, time average", percent: false, decimals: 1 },
-    MetricView { metric: "peak_occupancy", label: "Peak beds occupied", percent: false, decimals: 0 },
-    MetricView { metric: "share_of_time_full", label: "Time with every bed full", percent: true, decimals: 1 },
-    MetricView { metric: "days_over_92pct", label: "Days over 92% occupied (midnight)", percent: false, decimals: 1 },
+    MetricView {
+        metric: "bed_occupancy_rate",
+        label: "Midnight bed occupancy",
+        percent: true,
+        decimals: 1,
+        money: false,
+    },
+    MetricView {
+        metric: "time_average_occupancy",
+        label: "Beds occupied, time average",
+        percent: false,
+        decimals: 1,
+        money: false,
+    },
+    MetricView { metric: "peak_occupancy", label: "Peak beds occupied", percent: false, decimals: 0, money: false },
+    MetricView {
+        metric: "share_of_time_full",
+        label: "Time with every bed full",
+        percent: true,
+        decimals: 1,
+        money: false,
+    },
+    MetricView {
+        metric: "days_over_92pct",
+        label: "Days over 92% occupied (midnight)",
+        percent: false,
+        decimals: 1,
+        money: false,
+    },
     MetricView {
         metric: "boarders_time_average",
         label: "Patients waiting for a bed, time average",
         percent: false,
         decimals: 1,
+        money: false,
     },
     MetricView {
         metric: "bed_wait_hours_mean",
         label: "Mean wait for a bed after DTA (hours)",
         percent: false,
         decimals: 2,
+        money: false,
     },
     MetricView {
         metric: "waits_over_12h_from_dta",
         label: "Waits over 12 hours from DTA (trolley waits)",
         percent: false,
         decimals: 0,
+        money: false,
     },
-    MetricView { metric: "diverted", label: "Patients diverted", percent: false, decimals: 0 },
-    MetricView { metric: "admissions", label: "Admissions", percent: false, decimals: 0 },
-    MetricView { metric: "discharges", label: "Discharges", percent: false, decimals: 0 },
-    MetricView { metric: "length_of_stay_days_mean", label: "Mean length of stay (days)", percent: false, decimals: 2 },
-    MetricView { metric: "ed_attendances", label: "ED attendances", percent: false, decimals: 0 },
-    MetricView { metric: "ed_4h_performance", label: "ED 4-hour performance", percent: true, decimals: 1 },
+    MetricView { metric: "diverted", label: "Patients diverted", percent: false, decimals: 0, money: false },
+    MetricView { metric: "admissions", label: "Admissions", percent: false, decimals: 0, money: false },
+    MetricView { metric: "discharges", label: "Discharges", percent: false, decimals: 0, money: false },
+    MetricView {
+        metric: "length_of_stay_days_mean",
+        label: "Mean length of stay (days)",
+        percent: false,
+        decimals: 2,
+        money: false,
+    },
+    MetricView { metric: "ed_attendances", label: "ED attendances", percent: false, decimals: 0, money: false },
+    MetricView {
+        metric: "ed_4h_performance",
+        label: "ED 4-hour performance",
+        percent: true,
+        decimals: 1,
+        money: false,
+    },
     MetricView {
         metric: "ed_over_12h_from_arrival",
         label: "ED stays over 12 hours from arrival",
         percent: false,
         decimals: 0,
+        money: false,
     },
 ];
 
@@ -76,6 +118,8 @@ fn fmt(v: &MetricView, x: f64) -> String {
     }
     if v.percent {
         format!("{:.*}%", v.decimals, 100.0 * x)
+    } else if v.money {
+        format!("&pound;{}", group_thousands(&format!("{x:.0}")))
     } else {
         let s = format!("{:.*}", v.decimals, x);
         group_thousands(&s)
@@ -114,8 +158,13 @@ pub fn kpi_table(model: &Model, sums: &Summaries) -> String {
                     .enumerate()
                     .map(|(j, s)| (sums.get_specialty(v.metric, j), esc(&s.name), false)),
             );
-        for (summary, r#where, trust) in rows {
+        for (i, (summary, r#where, trust)) in rows.enumerate() {
             let Some(s) = summary else { continue };
+            // Escalation rows only for pools that can escalate.
+            let pool = i.checked_sub(1).filter(|&p| p < model.pools.len());
+            if v.metric.starts_with("escalation") && pool.is_some_and(|p| model.pools[p].escalation.is_none()) {
+                continue;
+            }
             let class = if trust { " class=\"trust\"" } else { "" };
             // A t interval can stray outside 0..100% for a share; show it clipped.
             let (lo, hi) =
@@ -192,6 +241,10 @@ fn headline(model: &Model, sums: &Summaries) -> String {
         add("ed_over_12h_from_arrival", "ED stays over 12 hours".into());
     }
     add("waits_over_12h_from_dta", "waits over 12 hours from decision to admit".into());
+    if let Some(s) = get("escalation_cost") {
+        let k = |x: f64| format!("&pound;{}k", group_thousands(&format!("{:.0}", x / 1000.0)));
+        h.push_str(&card(&format!("{} / {}", k(s.p50), k(s.p90)), "escalation cost, P50 / P90"));
+    }
     h.push_str("</div>\n");
     h
 }
@@ -221,6 +274,34 @@ fn describe_profile(p: &crate::model::TimeProfile) -> String {
 
 fn describe(d: &Distribution) -> String {
     format!("{} (mean {:.2}, sd {:.2})", esc(&d.describe()), d.mean(), d.variance().sqrt())
+}
+
+/// Escalation cost by calendar month (trust-wide), if any pool escalates.
+fn monthly_cost(model: &Model, sums: &Summaries) -> String {
+    let Some((_, by_month)) = sums.monthly.iter().find(|(k, _)| k.metric == "escalation_cost" && k.pool.is_none())
+    else {
+        return String::new();
+    };
+    let money = |x: f64| {
+        if x.is_finite() { format!("&pound;{}", group_thousands(&format!("{x:.0}"))) } else { "&ndash;".into() }
+    };
+    let mut h = String::from(
+        "<h3>Escalation cost by month (trust)</h3>\n<table class=\"kpi\"><thead><tr><th>Month</th><th></th><th>Mean</th><th>95% CI of the mean</th><th>P10</th><th>P50</th><th>P90</th></tr></thead><tbody>\n",
+    );
+    for ((_, label), s) in crate::stats::months(model).iter().zip(by_month) {
+        let _ = writeln!(
+            h,
+            "<tr><td>{label}</td><td></td><td>{}</td><td>{} to {}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            money(s.mean),
+            money(s.ci95_low),
+            money(s.ci95_high),
+            money(s.p10),
+            money(s.p50),
+            money(s.p90)
+        );
+    }
+    h.push_str("</tbody></table>\n<p class=\"note\">Detailed costs and assumptions: <code>finance.xlsx</code>.</p>\n");
+    h
 }
 
 /// The model description, STRESS-DES style.
@@ -290,6 +371,46 @@ fn assumptions(model: &Model, info: &RunInfo) -> String {
         );
     }
     h.push_str("</table>\n");
+    for p in &model.pools {
+        let Some(e) = &p.escalation else { continue };
+        let hours: Vec<String> = e.review_hours.iter().map(|h| format!("{h:02}:00")).collect();
+        let boarders =
+            e.open_at_boarders.map_or(String::new(), |b| format!(" or at least {b} patients wait for a bed"));
+        let windows: Vec<String> =
+            e.windows.iter().map(|(a, b)| format!("{} to {}", a.format("%-d %b %Y"), b.format("%-d %b %Y"))).collect();
+        let _ = writeln!(
+            h,
+            "<p><strong>Escalation: {}.</strong> Up to {} beds above the {} core beds, {} at a time, opened at bed meetings ({}) when occupancy of core beds is at least {:.0}%{}{}; a step closes at a meeting once occupancy is below {:.0}%, its beds are empty and it has been at least {} days since the last opening. Cost: {}; plus GBP {} per occupied escalation bed-day and GBP {} per opening.</p>",
+            esc(&p.name),
+            e.max_beds,
+            p.beds,
+            e.beds_per_step,
+            hours.join(", "),
+            100.0 * e.open_at_occupancy,
+            boarders,
+            if windows.is_empty() { String::new() } else { format!(", only {}", windows.join("; ")) },
+            100.0 * e.close_below_occupancy,
+            e.min_days_open,
+            esc(&e.cost.basis),
+            e.cost.per_occupied_bed_day,
+            e.cost.per_opening
+        );
+    }
+    if let Some(o) = &model.opel {
+        let _ = writeln!(
+            h,
+            "<p><strong>OPEL.</strong> Each day's level is 1 plus the highest band reached at the 08:00 census by trust occupancy of core beds (levels 2/3/4 from {:.0}% / {:.0}% / {:.0}%), patients waiting for a bed ({} / {} / {}) and patients waiting over 12 hours since a decision to admit ({} / {} / {}).</p>",
+            100.0 * o.occupancy[0],
+            100.0 * o.occupancy[1],
+            100.0 * o.occupancy[2],
+            o.boarders[0],
+            o.boarders[1],
+            o.boarders[2],
+            o.waits_over_12h[0],
+            o.waits_over_12h[1],
+            o.waits_over_12h[2]
+        );
+    }
     let discharge = match model.discharge {
         DischargePolicy::OnReady => "Patients leave the moment their stay ends.".to_string(),
         DischargePolicy::DailyWindow { open_hour, close_hour, weekend_factor, bank_holiday_factor } => format!(
@@ -390,6 +511,7 @@ pub fn html(model: &Model, sums: &Summaries, info: &RunInfo, svgs: &[(&str, Stri
     }
     h.push_str("</table>\n<h2>Key measures</h2>\n<p class=\"note\">Per replication over the reported period; the trust row first, then each pool.</p>\n");
     h.push_str(&kpi_table(model, sums));
+    h.push_str(&monthly_cost(model, sums));
     h.push_str("<h2>Charts</h2>\n");
     for (name, svg) in svgs {
         let _ = writeln!(

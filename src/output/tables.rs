@@ -14,6 +14,18 @@ pub fn num(x: f64) -> String {
     if s == "-0" { "0".into() } else { s.to_string() }
 }
 
+/// CSV stays plain ASCII; if a name brings in other characters, a UTF-8
+/// byte-order mark tells Excel the encoding (without it Excel guesses wrong).
+pub fn for_excel(csv: Vec<u8>) -> Vec<u8> {
+    if csv.is_ascii() {
+        return csv;
+    }
+    let mut out = Vec::with_capacity(csv.len() + 3);
+    out.extend_from_slice(b"\xEF\xBB\xBF");
+    out.extend(csv);
+    out
+}
+
 fn pool_name(model: &Model, key: &Key) -> String {
     key.pool.map(|p| model.pools[p].name.clone()).unwrap_or_default()
 }
@@ -114,6 +126,12 @@ pub fn replications_csv(model: &Model, reps: &[Kpis]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::num;
+
+    #[test]
+    fn non_ascii_csv_gets_a_byte_order_mark() {
+        assert_eq!(super::for_excel(b"a,b\r\n".to_vec()), b"a,b\r\n");
+        assert_eq!(super::for_excel("ward,Sjö\r\n".as_bytes().to_vec())[..3], [0xEF, 0xBB, 0xBF]);
+    }
 
     #[test]
     fn numbers_are_short_and_blank_when_undefined() {

@@ -9,6 +9,7 @@
 pub mod bank_holidays;
 pub mod ed;
 pub mod electives;
+pub mod escalation;
 pub mod fan;
 pub mod winter;
 

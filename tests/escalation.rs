@@ -1,0 +1,208 @@
+//! Escalation beds, their cost, and OPEL levels.
+
+mod common;
+use common::*;
+
+/// One pool of `core` beds fed by `arrivals` (a direct route), with escalation.
+fn scenario(core: u32, arrivals: &str, escalation: &str, extra: &str) -> String {
+    format!(
+        r#"
+[scenario]
+name = "escalation"
+start = "2026-02-02"
+end = "2026-02-11"
+warmup_days = 0
+replications = 3
+seed = 21
+
+[[admissions]]
+name = "emergency"
+source = "direct"
+pool = "ward"
+{arrivals}
+
+[[pool]]
+name = "ward"
+beds = {core}
+
+[pool.escalation]
+{escalation}
+{extra}
+"#
+    )
+}
+
+const HOUR: f64 = 3600.0;
+const DAY: f64 = 86400.0;
+
+/// Four arrivals a day, every 6 hours, each staying exactly 2 days, into 6
+/// core beds: the ward is full (6 of 6) at the 08:00 bed meeting of day 1, so
+/// 2 beds open; at day 2's meeting 8 patients are in 8 beds (133% of core), so
+/// 2 more open; occupancy then stays at 8/6 and nothing closes. Open bed-days
+/// over the 10 reported days: 2 x 1 day + 4 x (8 days - 8 hours) = 32.667; cost
+/// = 32.667 x GBP 100 + 2 openings x GBP 1,000 = GBP 5,266.67.
+#[test]
+fn cost_is_open_bed_days_times_rate_plus_openings() {
+    let m = model(&scenario(
+        6,
+        "per_day = 4.0\narrivals = \"regular\"\nstay_days = { dist = \"fixed\", value = 2.0 }",
+        "max_beds = 4\nbeds_per_step = 2\nreview_hours = [8]\nopen_at_occupancy = 1.0\nclose_below_occupancy = 0.5\ncost_per_open_bed_day = 100.0\ncost_per_opening = 1000.0",
+        "",
+    ));
+    let open_days = (2.0 * DAY + 4.0 * (8.0 * DAY - 8.0 * HOUR)) / DAY;
+    for k in run(&m) {
+        let get = |metric| k.get(&m, metric, Some("ward")).unwrap();
+        assert!((get("escalation_beds_open_days") - open_days).abs() < 1e-9, "{}", get("escalation_beds_open_days"));
+        assert_eq!(get("escalation_openings"), 2.0);
+        let cost = get("escalation_cost");
+        assert!((cost - (open_days * 100.0 + 2.0 * 1000.0)).abs() < 1e-6, "cost {cost}");
+        assert_eq!(k.get(&m, "escalation_cost", None), Some(cost), "trust cost is the pools' sum");
+        assert_eq!(
+            k.daily(&m, "escalation_beds_open", Some("ward")).unwrap(),
+            &[0.0, 2.0, 4.0, 4.0, 4.0, 4.0, 4.0, 4.0, 4.0, 4.0]
+        );
+        // Escalation beds take the queue: nobody waits once they are open.
+        assert_eq!(k.daily(&m, "boarders_0800", Some("ward")).unwrap()[3..], [0.0; 7]);
+    }
+}
+
+/// With occupied bed-days priced too, the cost is the three-part sum exactly.
+#[test]
+fn cost_adds_occupied_bed_days() {
+    let m = model(&scenario(
+        20,
+        "per_day = 5.0\nstay_days = { dist = \"lognormal\", mean = 4.0, sd = 3.0 }",
+        "max_beds = 6\nbeds_per_step = 3\nreview_hours = [8, 14, 20]\nopen_at_occupancy = 0.95\nclose_below_occupancy = 0.8\ncost_per_open_bed_day = 420.0\ncost_per_occupied_bed_day = 60.0\ncost_per_opening = 1500.0",
+        "",
+    ));
+    for k in run(&m) {
+        let get = |metric| k.get(&m, metric, Some("ward")).unwrap();
+        let expected = get("escalation_beds_open_days") * 420.0
+            + get("escalation_beds_occupied_days") * 60.0
+            + get("escalation_openings") * 1500.0;
+        assert!((get("escalation_cost") - expected).abs() < 1e-6 * expected.max(1.0));
+        assert!(get("escalation_beds_occupied_days") <= get("escalation_beds_open_days") + 1e-9);
+    }
+}
+
+/// Demand stops on 20 February (seasonality factor 0), so the surge opens
+/// beds and the empty ward later closes them. With a single bed meeting at
+/// 14:00, beds change only then: each day's open bed-days are the previous
+/// midnight's open beds for 14 hours plus that midnight's for 10. Beds close
+/// only once empty (never more occupied above core than open), never within
+/// `min_days_open` of the last opening, and all are closed at the end.
+#[test]
+fn hysteresis_opens_and_closes_at_the_reviews() {
+    let text = scenario(
+        10,
+        "per_day = 14.0\nstay_days = { dist = \"fixed\", value = 1.0 }",
+        "max_beds = 8\nbeds_per_step = 2\nreview_hours = [14]\nopen_at_occupancy = 1.0\nclose_below_occupancy = 0.8\nmin_days_open = 3\ncost_per_open_bed_day = 1.0",
+        "\n[[seasonality]]\nfrom = \"2026-02-20\"\nto = \"2026-03-31\"\nfactor = 0.0",
+    )
+    .replace("end = \"2026-02-11\"", "end = \"2026-03-10\"")
+    .replace("replications = 3", "replications = 10");
+    let m = model(&text);
+    for k in run(&m) {
+        let open = k.daily(&m, "escalation_beds_open", Some("ward")).unwrap();
+        let days_open = k.daily(&m, "escalation_bed_days_open", Some("ward")).unwrap();
+        let used = k.daily(&m, "escalation_bed_days_occupied", Some("ward")).unwrap();
+        assert!(open.iter().any(|&b| b > 0.0), "the surge opens beds");
+        assert_eq!(*open.last().unwrap(), 0.0, "all closed once the ward empties");
+        for d in 1..open.len() {
+            let expected = open[d - 1] * 14.0 / 24.0 + open[d] * 10.0 / 24.0;
+            assert!((days_open[d] - expected).abs() < 1e-9, "day {d}: beds changed outside the 14:00 review");
+            assert!(used[d] <= days_open[d] + 1e-9, "day {d}: more occupied than open");
+        }
+        let mut last_rise = None;
+        for d in 1..open.len() {
+            if open[d] > open[d - 1] {
+                last_rise = Some(d);
+            }
+            if open[d] < open[d - 1] {
+                let rise = last_rise.expect("a close follows an opening");
+                assert!(d - rise >= 3, "closed on day {d}, {} days after the opening on day {rise}", d - rise);
+            }
+        }
+    }
+}
+
+/// Common random numbers: more core beds never raise escalation bed-days.
+#[test]
+fn more_core_beds_never_raise_escalation() {
+    let text = std::fs::read_to_string("scenarios/winter-2026-27.toml")
+        .unwrap()
+        .replace("replications = 200", "replications = 12");
+    let base = model(&text);
+    let medicine = base.pools.iter().position(|p| p.escalation.is_some()).expect("the shipped scenario escalates");
+    let beds = base.pools[medicine].beds;
+    let more = model(&text.replacen(&format!("beds = {beds}"), &format!("beds = {}", beds + 10), 1));
+    let (a, b) = (run(&base), run(&more));
+    let name = base.pools[medicine].name.clone();
+    for (r, (x, y)) in a.iter().zip(&b).enumerate() {
+        let before = x.get(&base, "escalation_beds_open_days", Some(&name)).unwrap();
+        let after = y.get(&more, "escalation_beds_open_days", Some(&name)).unwrap();
+        assert!(
+            after <= before + 1e-9,
+            "replication {r}: {before} escalation bed-days with {beds} core beds, {after} with 10 more"
+        );
+    }
+}
+
+/// OPEL: a day's level is 1 + the highest band reached at 08:00; days at
+/// each level add up to the reported days.
+#[test]
+fn opel_levels_follow_thresholds() {
+    let text = std::fs::read_to_string("scenarios/winter-2026-27.toml")
+        .unwrap()
+        .replace("replications = 200", "replications = 6");
+    let m = model(&text);
+    assert!(m.opel.is_some(), "the shipped scenario sets OPEL thresholds");
+    for k in run(&m) {
+        let total: f64 = (1..=4).map(|l| k.get(&m, &format!("opel_{l}_days"), None).unwrap()).sum();
+        assert_eq!(total, m.reported_days() as f64);
+        let level = k.daily(&m, "opel_level", None).unwrap();
+        assert!(level.iter().all(|l| (1.0..=4.0).contains(l)));
+    }
+    // Thresholds at zero put every day at level 4.
+    let all4 = text.replace("occupancy = [0.90, 0.95, 0.99]", "occupancy = [0.0, 0.0, 0.0]");
+    assert_ne!(all4, text);
+    let m4 = model(&all4);
+    for k in run(&m4) {
+        assert_eq!(k.get(&m4, "opel_4_days", None), Some(m4.reported_days() as f64));
+    }
+}
+
+/// finance.xlsx opens (read back with calamine), has the four sheets and the
+/// summary's trust cost, and is byte-identical between two identical runs.
+#[test]
+fn finance_workbook_reads_back_and_is_reproducible() {
+    use calamine::{Reader, Xlsx, open_workbook};
+    let tmp = tempfile::tempdir().unwrap();
+    let run_to = |dir: &str| {
+        assert_cmd::Command::cargo_bin("bedflow")
+            .unwrap()
+            .args(["run", "scenarios/winter-2026-27.toml", "--replications", "6", "--out"])
+            .arg(tmp.path().join(dir))
+            .assert()
+            .success();
+        tmp.path().join(dir).join("finance.xlsx")
+    };
+    let (a, b) = (run_to("a"), run_to("b"));
+    assert!(std::fs::read(&a).unwrap() == std::fs::read(&b).unwrap(), "finance.xlsx differs between identical runs");
+    let mut wb: Xlsx<_> = open_workbook(&a).expect("finance.xlsx opens");
+    assert_eq!(wb.sheet_names(), vec!["Assumptions", "Summary", "Cost by month", "Daily"]);
+    let summary = wb.worksheet_range("Summary").unwrap();
+    let first = summary.rows().nth(1).expect("a summary row");
+    assert_eq!(first[0].to_string(), "Escalation cost (GBP)");
+    assert_eq!(first[1].to_string(), "Trust");
+    let mean: f64 = first[2].to_string().parse().expect("a number");
+    // The same figure as summary.csv's trust escalation_cost mean.
+    let csv = std::fs::read_to_string(tmp.path().join("a/summary.csv")).unwrap();
+    let row = csv.lines().find(|l| l.starts_with("escalation_cost,,")).unwrap();
+    let csv_mean: f64 = row.split(',').nth(2).unwrap().parse().unwrap();
+    assert!((mean - csv_mean).abs() < 1e-3, "{mean} vs {csv_mean}");
+    let months = wb.worksheet_range("Cost by month").unwrap();
+    assert_eq!(months.rows().count(), 1 + 5, "November to March");
+    let daily = wb.worksheet_range("Daily").unwrap();
+    assert_eq!(daily.rows().count(), 1 + 151);
+}
