@@ -6,6 +6,7 @@
 
 mod diagnostic;
 mod reader;
+mod sources;
 
 pub use diagnostic::{Diagnostic, ScenarioError};
 
@@ -16,9 +17,9 @@ use crate::model::{
     RouteSource, Seasonality, Specialty, TheatreList, TimeProfile, WhenFull,
 };
 use chrono::{Datelike, NaiveDate};
+pub use reader::Source;
 use reader::{Ctx, Rule, Tbl, Val, as_table, number};
 use std::path::Path;
-use toml::de::DeTable;
 
 /// Limits that keep a run inside memory and the engine's integer time.
 pub mod limits {
@@ -48,56 +49,55 @@ pub enum LoadError {
     Invalid(#[from] ScenarioError),
 }
 
-/// Reads and validates a scenario file.
+/// Reads and validates a scenario file (and any scenarios it `extends`).
 pub fn load(path: &Path) -> Result<Model, LoadError> {
-    let shown = path.display().to_string();
-    let read_err = |source| LoadError::Read { path: shown.clone(), source };
-    let size = std::fs::metadata(path).map_err(read_err)?.len();
-    if size > limits::MAX_FILE_BYTES {
-        return Err(LoadError::TooLarge { path: shown, size, limit: limits::MAX_FILE_BYTES });
-    }
-    let bytes = std::fs::read(path).map_err(read_err)?;
-    let text = match String::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            let at = e.utf8_error().valid_up_to();
-            let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
-            let d = Diagnostic::new(&shown, &lossy, at..at, String::new(), "the file is not UTF-8 text".into());
-            return Err(ScenarioError { file: shown, diagnostics: vec![d] }.into());
-        }
-    };
-    Ok(parse_str(&text, &shown)?)
+    load_with(path, &[])
 }
 
-/// Parses and validates scenario text; `file` names it in messages.
+/// Like [`load`], with `--set path=value` overrides applied (e.g.
+/// `("pool.medicine.beds", "415")`): a sweep's or a quick experiment's change.
+pub fn load_with(path: &Path, sets: &[(String, String)]) -> Result<Model, LoadError> {
+    let mut chain = sources::read_chain(path)?;
+    for (p, v) in sets {
+        chain.push(Source { file: format!("--set {p}={v}"), text: format!("value = {v}\n"), start: 0, sets: Some(p.clone()) });
+    }
+    sources::lay_end_to_end(&mut chain);
+    Ok(parse_sources(&chain)?)
+}
+
+/// Parses and validates scenario text; `file` names it in messages. A
+/// scenario read this way cannot `extend` another (there is no folder to
+/// resolve the path in).
 pub fn parse_str(text: &str, file: &str) -> Result<Model, ScenarioError> {
-    let mut cx = Ctx { file, text, diags: Vec::new() };
-    let model = match DeTable::parse(text) {
-        Ok(root) => {
-            let tbl = Tbl { map: root.get_ref(), span: (0, 0), path: "" };
-            build(&mut cx, tbl)
-        }
-        Err(e) => {
-            let span = e.span().unwrap_or(0..0);
-            cx.err(span, "", format!("TOML syntax error: {}", e.message().trim()));
-            None
-        }
-    };
+    let chain = [Source { file: file.to_string(), text: text.to_string(), start: 0, sets: None }];
+    parse_sources(&chain)
+}
+
+fn parse_sources(sources: &[Source]) -> Result<Model, ScenarioError> {
+    let mut cx = Ctx { sources, diags: Vec::new() };
+    let merged = sources::merge_all(&mut cx);
+    let model = merged.and_then(|root| {
+        let tbl = Tbl { map: &root, span: (0, 0), path: "" };
+        build(&mut cx, tbl)
+    });
+    let file = sources.iter().rev().find(|s| s.sets.is_none()).map_or(String::new(), |s| s.file.clone());
     match model {
         Some(m) if cx.diags.is_empty() => Ok(m),
         _ => {
             let mut diagnostics = cx.diags;
             if diagnostics.is_empty() {
                 // build() returns None only after reporting; keep the promise anyway.
-                diagnostics.push(Diagnostic::new(file, text, 0..0, String::new(), "invalid scenario".into()));
+                diagnostics.push(reader::locate(sources, 0..0, String::new(), "invalid scenario".into()));
             }
-            diagnostics.sort_by_key(|d| (d.line, d.column));
-            Err(ScenarioError { file: file.to_string(), diagnostics })
+            let order = |f: &str| sources.iter().position(|s| s.file == f).unwrap_or(0);
+            diagnostics.sort_by_key(|d| (usize::MAX - order(&d.file), d.line, d.column));
+            Err(ScenarioError { file, diagnostics })
         }
     }
 }
 
 const ROOT_KEYS: &[&str] = &[
+    "extends",
     "scenario",
     "calendar",
     "ed",
@@ -799,7 +799,7 @@ fn read_name(cx: &mut Ctx<'_>, t: Tbl<'_, '_>) -> Option<String> {
 }
 
 fn check_unique_names(cx: &mut Ctx<'_>, root: Tbl<'_, '_>, key: &str, names: &[Option<&str>]) {
-    let tables = root.tables(&mut Ctx { file: cx.file, text: cx.text, diags: Vec::new() }, key);
+    let tables = root.tables(&mut Ctx { sources: cx.sources, diags: Vec::new() }, key);
     for (i, n) in names.iter().enumerate() {
         let Some(n) = n else { continue };
         if names[..i].contains(&Some(n)) {
@@ -905,7 +905,7 @@ fn check_ed_routes(cx: &mut Ctx<'_>, root: Tbl<'_, '_>, ed: Option<&Ed>, routes:
             _ => None,
         })
         .collect();
-    let route_tables = root.tables(&mut Ctx { file: cx.file, text: cx.text, diags: Vec::new() }, "admissions");
+    let route_tables = root.tables(&mut Ctx { sources: cx.sources, diags: Vec::new() }, "admissions");
     let route_span = |i: usize, key: &str| {
         route_tables
             .get(i)

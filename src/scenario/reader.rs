@@ -10,17 +10,42 @@ use toml::de::{DeTable, DeValue};
 
 pub type Val<'i> = Spanned<DeValue<'i>>;
 
-/// Collects diagnostics for one file.
+/// One text the scenario was read from (a file, a parent it extends, or a
+/// `--set` override). Spans in the merged tree are offsets into the texts laid
+/// end to end, each starting at `start`, so every value still knows its file.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub file: String,
+    pub text: String,
+    pub start: usize,
+    /// For a `--set` override: the dotted path it sets.
+    pub sets: Option<String>,
+}
+
+/// Collects diagnostics, mapping spans back to their source.
 pub struct Ctx<'s> {
-    pub file: &'s str,
-    pub text: &'s str,
+    pub sources: &'s [Source],
     pub diags: Vec<Diagnostic>,
 }
 
 impl<'s> Ctx<'s> {
     pub fn err(&mut self, span: Range<usize>, field: impl Into<String>, msg: impl Into<String>) {
-        self.diags.push(Diagnostic::new(self.file, self.text, span, field.into(), msg.into()));
+        let d = locate(self.sources, span, field.into(), msg.into());
+        self.diags.push(d);
     }
+}
+
+/// The diagnostic for a global span. An empty span at 0 (something missing
+/// everywhere) is reported at the top of the file the user named.
+pub fn locate(sources: &[Source], span: Range<usize>, field: String, msg: String) -> Diagnostic {
+    let named = sources.iter().rposition(|s| s.sets.is_none()).unwrap_or(0);
+    let src = if span == (0..0) {
+        &sources[named]
+    } else {
+        sources.iter().rev().find(|s| s.start <= span.start).unwrap_or(&sources[0])
+    };
+    let local = span.start - src.start.min(span.start);
+    Diagnostic::new(&src.file, &src.text, local..local, field, msg)
 }
 
 /// A TOML table being read, with its dotted path for messages.
