@@ -18,27 +18,60 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// Flags shared by every command that runs simulations.
+#[derive(clap::Args, Debug, Clone)]
+pub struct RunFlags {
+    /// Number of replications (overrides the scenario).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub replications: Option<u32>,
+    /// Random seed (overrides the scenario).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: one per core). Results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
+    /// Output folder (default: under output/).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// No progress bar.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Simulate a scenario and write results to output/<scenario-name>/ (or --out).
     Run {
         /// Scenario file (TOML).
         scenario: PathBuf,
-        /// Number of replications (overrides the scenario).
-        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
-        replications: Option<u32>,
-        /// Random seed (overrides the scenario).
+        #[command(flatten)]
+        flags: RunFlags,
+    },
+    /// Run scenarios with the same seed and random streams and report ALT - BASE
+    /// for every KPI, replication by replication (output/compare-BASE-vs-ALT/).
+    Compare {
+        /// The base scenario.
+        base: PathBuf,
+        /// One or more alternatives.
+        #[arg(required = true)]
+        alternatives: Vec<PathBuf>,
+        #[command(flatten)]
+        flags: RunFlags,
+    },
+    /// Run a scenario at each value of a field, e.g.
+    /// `--set pool.medicine.beds=380..460:10`, and optionally find the smallest
+    /// value meeting `--target "share_of_time_full<=0.05"` (output/sweep-NAME/).
+    Sweep {
+        /// Scenario file (TOML).
+        scenario: PathBuf,
+        /// PATH=A..B:STEP, the field to sweep and its values.
+        #[arg(long = "set")]
+        set: String,
+        /// METRIC<=VALUE or METRIC>=VALUE (METRIC:POOL for a pool).
         #[arg(long)]
-        seed: Option<u64>,
-        /// Worker threads (default: one per core). Results do not depend on it.
-        #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
-        threads: Option<u16>,
-        /// Output folder (default: output/<scenario-name>).
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// No progress bar.
-        #[arg(long)]
-        quiet: bool,
+        target: Option<String>,
+        #[command(flatten)]
+        flags: RunFlags,
     },
     /// Validate a scenario without running it.
     Check {
@@ -55,13 +88,15 @@ pub enum Error {
     Threads(#[from] replicate::ThreadError),
     #[error("error: {0}")]
     Output(#[from] output::OutputError),
+    #[error("error: {0}")]
+    Usage(String),
 }
 
 impl Error {
     /// 2 for bad input (the scenario), 1 for everything else.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Scenario(_) => 2,
+            Error::Scenario(_) | Error::Usage(_) => 2,
             _ => 1,
         }
     }
@@ -84,19 +119,11 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             );
             Ok(())
         }
-        Command::Run { scenario, replications, seed, threads, out, quiet } => {
+        Command::Run { scenario, flags } => {
             let model = scenario::load(&scenario)?;
-            let spec = RunSpec {
-                replications: replications.unwrap_or(model.replications),
-                seed: seed.unwrap_or(model.seed),
-                threads: threads.map_or_else(default_threads, usize::from),
-            };
-            let dir = out.unwrap_or_else(|| Path::new("output").join(&model.name));
-            let bar = progress_bar(spec.replications, quiet);
-            let started = Instant::now();
-            let reps = replicate::run(&model, spec, &|| bar.inc(1))?;
-            bar.finish_and_clear();
-            let wall = started.elapsed().as_secs_f64();
+            let spec = spec(&model, &flags);
+            let dir = flags.out.clone().unwrap_or_else(|| Path::new("output").join(&model.name));
+            let (reps, wall) = simulate(&model, spec, flags.quiet)?;
             let events: u64 = reps.iter().map(|r| r.events).sum();
             let info = RunInfo {
                 bedflow_version: env!("CARGO_PKG_VERSION").into(),
@@ -125,7 +152,108 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             );
             Ok(())
         }
+        Command::Compare { base, alternatives, flags } => {
+            // Validate every scenario before running any.
+            let base_model = scenario::load(&base)?;
+            let alt_models = alternatives.iter().map(|p| scenario::load(p)).collect::<Result<Vec<_>, _>>()?;
+            let spec = spec(&base_model, &flags);
+            let (base_reps, _) = simulate(&base_model, spec, flags.quiet)?;
+            let mut alt_reps = Vec::new();
+            for m in &alt_models {
+                alt_reps.push(simulate(m, spec, flags.quiet)?.0);
+            }
+            let pairs: Vec<(String, Vec<crate::compare::Paired>)> = alt_models
+                .iter()
+                .zip(&alt_reps)
+                .map(|(m, r)| (m.name.clone(), crate::compare::paired(&base_model, &base_reps, m, r)))
+                .collect();
+            fn ran<'a>(m: &'a crate::model::Model, p: &Path, r: &'a [crate::stats::Kpis]) -> output::compare::Ran<'a> {
+                output::compare::Ran {
+                    model: m,
+                    path: p.display().to_string(),
+                    reps: r,
+                    sums: crate::stats::Summaries::new(r),
+                }
+            }
+            let base_ran = ran(&base_model, &base, &base_reps);
+            let alt_ran: Vec<_> =
+                alt_models.iter().zip(&alternatives).zip(&alt_reps).map(|((m, p), r)| ran(m, p, r)).collect();
+            let more = if alt_models.len() > 1 { format!("-and-{}-more", alt_models.len() - 1) } else { String::new() };
+            let default = format!("compare-{}-vs-{}{more}", base_model.name, alt_models[0].name);
+            let dir = flags.out.clone().unwrap_or_else(|| Path::new("output").join(default));
+            output::compare::write_compare(&dir, &base_ran, &alt_ran, &pairs, spec.replications as usize, spec.seed)?;
+            for (name, rows) in &pairs {
+                for metric in ["bed_occupancy_rate", "waits_over_12h_from_dta", "ed_4h_performance", "escalation_cost"]
+                {
+                    if let Some(p) = rows
+                        .iter()
+                        .find(|p| p.key.metric == metric && p.key.pool.is_empty() && p.key.specialty.is_empty())
+                    {
+                        println!(
+                            "{name} - {}: {metric} {} (95% CI {} to {})",
+                            base_model.name,
+                            output::tables::num(p.diff.mean),
+                            output::tables::num(p.diff.ci95_low),
+                            output::tables::num(p.diff.ci95_high)
+                        );
+                    }
+                }
+            }
+            eprintln!("bedflow: comparison -> {}", dir.display());
+            Ok(())
+        }
+        Command::Sweep { scenario, set, target, flags } => {
+            let (path, range) = set
+                .split_once('=')
+                .ok_or_else(|| Error::Usage(format!("--set expects PATH=A..B:STEP, found \"{set}\"")))?;
+            let (values, integer) = crate::compare::parse_range(range).map_err(Error::Usage)?;
+            let target: Option<crate::compare::Target> = target.map(|t| t.parse().map_err(Error::Usage)).transpose()?;
+            let literal = |v: f64| if integer { format!("{}", v.round() as i64) } else { format!("{v}") };
+            // Validate every value's scenario before running any.
+            let models = values
+                .iter()
+                .map(|&v| scenario::load_with(&scenario, &[(path.to_string(), literal(v))]))
+                .collect::<Result<Vec<_>, _>>()?;
+            let spec = spec(&models[0], &flags);
+            let mut points = Vec::new();
+            for (model, &value) in models.into_iter().zip(&values) {
+                let (reps, _) = simulate(&model, spec, flags.quiet)?;
+                let sums = crate::stats::Summaries::new(&reps);
+                points.push(output::compare::SweepPoint { value, model, sums });
+            }
+            if let Some(t) = &target
+                && points.iter().all(|p| output::compare::target_summary(p, t, path).is_none())
+            {
+                return Err(Error::Usage(format!("--target: no KPI named \"{}\"", t.metric)));
+            }
+            let answer = target.as_ref().map(|t| output::compare::answer(&points, t, path));
+            let name = points.first().map_or(String::new(), |p| p.model.name.clone());
+            let dir = flags.out.clone().unwrap_or_else(|| Path::new("output").join(format!("sweep-{name}")));
+            output::compare::write_sweep(&dir, path, &points, target.as_ref(), answer.as_ref())?;
+            if let Some(a) = &answer {
+                println!("{}", a.describe(path));
+            }
+            eprintln!("bedflow: sweep of {path} over {} values -> {}", values.len(), dir.display());
+            Ok(())
+        }
     }
+}
+
+fn spec(model: &crate::model::Model, flags: &RunFlags) -> RunSpec {
+    RunSpec {
+        replications: flags.replications.unwrap_or(model.replications),
+        seed: flags.seed.unwrap_or(model.seed),
+        threads: flags.threads.map_or_else(default_threads, usize::from),
+    }
+}
+
+/// Runs the replications with a progress bar; returns them and the wall time.
+fn simulate(model: &crate::model::Model, spec: RunSpec, quiet: bool) -> Result<(Vec<crate::stats::Kpis>, f64), Error> {
+    let bar = progress_bar(spec.replications, quiet);
+    let started = Instant::now();
+    let reps = replicate::run(model, spec, &|| bar.inc(1))?;
+    bar.finish_and_clear();
+    Ok((reps, started.elapsed().as_secs_f64()))
 }
 
 fn default_threads() -> usize {

@@ -2,6 +2,7 @@
 //! temporary folder and moved into place only when complete.
 
 pub mod atomic;
+pub mod compare;
 pub mod finance;
 pub mod plots;
 pub mod report;

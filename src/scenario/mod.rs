@@ -59,7 +59,12 @@ pub fn load(path: &Path) -> Result<Model, LoadError> {
 pub fn load_with(path: &Path, sets: &[(String, String)]) -> Result<Model, LoadError> {
     let mut chain = sources::read_chain(path)?;
     for (p, v) in sets {
-        chain.push(Source { file: format!("--set {p}={v}"), text: format!("value = {v}\n"), start: 0, sets: Some(p.clone()) });
+        chain.push(Source {
+            file: format!("--set {p}={v}"),
+            text: format!("value = {v}\n"),
+            start: 0,
+            sets: Some(p.clone()),
+        });
     }
     sources::lay_end_to_end(&mut chain);
     Ok(parse_sources(&chain)?)

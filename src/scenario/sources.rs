@@ -61,7 +61,13 @@ pub fn read_chain(path: &Path) -> Result<Vec<Source>, LoadError> {
         chain.push(Source { file: file.clone(), text, start: 0, sets: None });
         let Some((span, target)) = parent else { break };
         let fail = |msg: String| {
-            let d = Diagnostic::new(&file, &chain.last().map_or("", |s| s.text.as_str()).to_string(), span.clone(), "extends".into(), msg);
+            let d = Diagnostic::new(
+                &file,
+                chain.last().map_or("", |s| s.text.as_str()),
+                span.clone(),
+                "extends".into(),
+                msg,
+            );
             LoadError::Invalid(ScenarioError { file: file.clone(), diagnostics: vec![d] })
         };
         let Some(target) = target else {
@@ -142,7 +148,9 @@ fn merge<'i>(base: &mut DeTable<'i>, over: DeTable<'i>, top: bool) {
                         let existing = name_of(&item).and_then(|n| b.iter().position(|x| name_of(x) == Some(n)));
                         match existing {
                             Some(i) => {
-                                if let (DeValue::Table(bt), DeValue::Table(ot)) = (b.deref_mut()[i].get_mut(), item.into_inner()) {
+                                if let (DeValue::Table(bt), DeValue::Table(ot)) =
+                                    (b.deref_mut()[i].get_mut(), item.into_inner())
+                                {
                                     merge(bt, ot, false);
                                 }
                             }
@@ -214,7 +222,11 @@ pub fn merge_all<'s>(cx: &mut Ctx<'s>) -> Option<DeTable<'s>> {
             Ok(t) => shift_table(t.into_inner(), src.start),
             Err(e) => {
                 let span = e.span().unwrap_or(0..0);
-                cx.err(span.start + src.start..span.end + src.start, "", format!("TOML syntax error: {}", e.message().trim()));
+                cx.err(
+                    span.start + src.start..span.end + src.start,
+                    "",
+                    format!("TOML syntax error: {}", e.message().trim()),
+                );
                 ok = false;
                 continue;
             }

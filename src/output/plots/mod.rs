@@ -7,6 +7,7 @@
 //! text before any plot is drawn: a font failure is an error, never a blank plot.
 
 pub mod bank_holidays;
+pub mod compare;
 pub mod ed;
 pub mod electives;
 pub mod escalation;

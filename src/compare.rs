@@ -1,0 +1,137 @@
+//! Comparing scenarios under common random numbers, and sweeping a value.
+//!
+//! Every scenario runs with the same seed and replication count, so
+//! replication r of each sees the same arrivals and stays; the difference
+//! ALT - BASE is taken replication by replication (a paired difference), which
+//! removes most of the noise two independent runs would show.
+
+use crate::model::Model;
+use crate::stats::{Key, Kpis, Summary, summarise};
+
+/// A KPI identified by names rather than indices, so two scenarios with
+/// different pool lists can still be paired.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct NamedKey {
+    pub metric: &'static str,
+    pub pool: String,
+    pub specialty: String,
+}
+
+impl NamedKey {
+    pub fn of(model: &Model, key: &Key) -> NamedKey {
+        NamedKey {
+            metric: key.metric,
+            pool: key.pool.map(|p| model.pools[p].name.clone()).unwrap_or_default(),
+            specialty: key.specialty.map(|s| model.specialties[s].name.clone()).unwrap_or_default(),
+        }
+    }
+}
+
+/// One KPI of BASE and ALT with the paired difference ALT - BASE.
+#[derive(Debug, Clone)]
+pub struct Paired {
+    pub key: NamedKey,
+    pub base: Summary,
+    pub alt: Summary,
+    pub diff: Summary,
+}
+
+/// Pairs every scalar KPI the two runs share, in BASE's order. Replications
+/// where either value is undefined are left out of the difference.
+pub fn paired(base_model: &Model, base: &[Kpis], alt_model: &Model, alt: &[Kpis]) -> Vec<Paired> {
+    let (Some(b0), Some(a0)) = (base.first(), alt.first()) else { return Vec::new() };
+    let alt_index: Vec<NamedKey> = a0.scalar.iter().map(|(k, _)| NamedKey::of(alt_model, k)).collect();
+    let mut out = Vec::new();
+    for (i, (key, _)) in b0.scalar.iter().enumerate() {
+        let named = NamedKey::of(base_model, key);
+        let Some(j) = alt_index.iter().position(|k| *k == named) else { continue };
+        let b: Vec<f64> = base.iter().map(|r| r.scalar[i].1).collect();
+        let a: Vec<f64> = alt.iter().map(|r| r.scalar[j].1).collect();
+        let d: Vec<f64> =
+            a.iter().zip(&b).map(|(x, y)| if x.is_finite() && y.is_finite() { x - y } else { f64::NAN }).collect();
+        out.push(Paired { key: named, base: summarise(&b), alt: summarise(&a), diff: summarise(&d) });
+    }
+    out
+}
+
+/// A sweep target such as `share_of_time_full<=0.05` or `ed_4h_performance>=0.78`,
+/// optionally for a pool: `share_of_time_full:medicine<=0.05`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    pub metric: String,
+    pub pool: Option<String>,
+    pub at_most: bool,
+    pub value: f64,
+}
+
+impl std::str::FromStr for Target {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Target, String> {
+        let (lhs, at_most, rhs) = if let Some((l, r)) = s.split_once("<=") {
+            (l, true, r)
+        } else if let Some((l, r)) = s.split_once(">=") {
+            (l, false, r)
+        } else {
+            return Err(format!("expected METRIC<=VALUE or METRIC>=VALUE (optionally METRIC:POOL), found \"{s}\""));
+        };
+        let value: f64 =
+            rhs.trim().parse().map_err(|_| format!("the target value must be a number, found \"{}\"", rhs.trim()))?;
+        if !value.is_finite() {
+            return Err("the target value must be finite".into());
+        }
+        let (metric, pool) = match lhs.trim().split_once(':') {
+            Some((m, p)) => (m.trim().to_string(), Some(p.trim().to_string())),
+            None => (lhs.trim().to_string(), None),
+        };
+        if metric.is_empty() {
+            return Err("the target needs a metric name".into());
+        }
+        Ok(Target { metric, pool, at_most, value })
+    }
+}
+
+impl Target {
+    pub fn met_by(&self, x: f64) -> bool {
+        x.is_finite() && if self.at_most { x <= self.value } else { x >= self.value }
+    }
+
+    pub fn describe(&self) -> String {
+        let place = self.pool.as_ref().map_or(String::new(), |p| format!(":{p}"));
+        format!("{}{} {} {}", self.metric, place, if self.at_most { "<=" } else { ">=" }, self.value)
+    }
+}
+
+/// A swept range `A..B:STEP` (inclusive of B when it lands on a step).
+pub fn parse_range(s: &str) -> Result<(Vec<f64>, bool), String> {
+    let (range, step) = s.split_once(':').unwrap_or((s, "1"));
+    let (a, b) = range.split_once("..").ok_or_else(|| format!("expected A..B:STEP, found \"{s}\""))?;
+    let num = |t: &str| t.trim().parse::<f64>().map_err(|_| format!("expected a number in \"{s}\", found \"{t}\""));
+    let (a, b, step) = (num(a)?, num(b)?, num(step)?);
+    if !(a.is_finite() && b.is_finite() && step.is_finite()) || step <= 0.0 || b < a {
+        return Err(format!("expected A <= B and STEP > 0 in \"{s}\""));
+    }
+    let n = ((b - a) / step + 1e-9).floor() as usize + 1;
+    if n > 500 {
+        return Err(format!("{n} values is too many for one sweep (at most 500)"));
+    }
+    let integer = !s.contains('.');
+    Ok(((0..n).map(|i| a + step * i as f64).collect(), integer))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_and_ranges_parse() {
+        let t: Target = "share_of_time_full<=0.05".parse().unwrap();
+        assert!(t.at_most && t.value == 0.05 && t.pool.is_none());
+        let t: Target = "ed_4h_performance:medicine >= 0.78".parse().unwrap();
+        assert!(!t.at_most && t.pool.as_deref() == Some("medicine"));
+        assert!("share_of_time_full=0.05".parse::<Target>().is_err());
+        assert_eq!(parse_range("380..420:10").unwrap(), (vec![380.0, 390.0, 400.0, 410.0, 420.0], true));
+        assert_eq!(parse_range("0.5..1.0:0.25").unwrap().0, vec![0.5, 0.75, 1.0]);
+        assert!(parse_range("10..5:1").is_err());
+        assert!(parse_range("1..2:0").is_err());
+    }
+}

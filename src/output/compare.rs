@@ -1,0 +1,318 @@
+//! Outputs of `bedflow compare` and `bedflow sweep`.
+
+use super::plots::compare::{Comparison, Overlay, Sweep, SweepPanel};
+use super::plots::render;
+use super::report::esc;
+use super::tables::{for_excel, num};
+use super::{OutputError, atomic};
+use crate::compare::{Paired, Target};
+use crate::model::Model;
+use crate::stats::{Kpis, Summaries, Summary};
+use std::fmt::Write;
+use std::path::Path;
+
+/// A scenario that was run, with its results.
+pub struct Ran<'a> {
+    pub model: &'a Model,
+    pub path: String,
+    pub reps: &'a [Kpis],
+    pub sums: Summaries,
+}
+
+fn csv_writer() -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new())
+}
+
+/// `comparison.csv`: per alternative and KPI, BASE and ALT means and the
+/// paired difference ALT - BASE with its 95% CI and percentiles.
+pub fn comparison_csv(pairs: &[(String, Vec<Paired>)]) -> Vec<u8> {
+    let mut w = csv_writer();
+    let _ = w.write_record([
+        "scenario",
+        "metric",
+        "pool",
+        "specialty",
+        "base_mean",
+        "alt_mean",
+        "diff_mean",
+        "diff_ci95_low",
+        "diff_ci95_high",
+        "diff_p10",
+        "diff_p50",
+        "diff_p90",
+        "replications",
+    ]);
+    for (alt, rows) in pairs {
+        for p in rows {
+            let d = &p.diff;
+            let _ = w.write_record([
+                alt.clone(),
+                p.key.metric.to_string(),
+                p.key.pool.clone(),
+                p.key.specialty.clone(),
+                num(p.base.mean),
+                num(p.alt.mean),
+                num(d.mean),
+                num(d.ci95_low),
+                num(d.ci95_high),
+                num(d.p10),
+                num(d.p50),
+                num(d.p90),
+                d.n.to_string(),
+            ]);
+        }
+    }
+    for_excel(w.into_inner().unwrap_or_default())
+}
+
+/// Headline KPIs shown in the comparison report.
+const HEADLINE: [(&str, &str); 9] = [
+    ("bed_occupancy_rate", "Midnight bed occupancy (share)"),
+    ("days_over_92pct", "Days over 92% occupied"),
+    ("share_of_time_full", "Time with every bed full (share)"),
+    ("bed_wait_hours_mean", "Mean wait for a bed (hours)"),
+    ("waits_over_12h_from_dta", "Waits over 12 hours from DTA"),
+    ("ed_4h_performance", "ED 4-hour performance (share)"),
+    ("ed_over_12h_from_arrival", "ED stays over 12 hours"),
+    ("elective_cancelled_no_bed", "Electives cancelled, no bed"),
+    ("escalation_cost", "Escalation cost (GBP)"),
+];
+
+fn report(base: &Ran<'_>, pairs: &[(String, Vec<Paired>)], svg: &str, reps: usize, seed: u64) -> String {
+    let mut h = String::new();
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n<title>bedflow comparison: {}</title>\n<style>body{{font-family:\"DejaVu Sans\",Arial,sans-serif;max-width:1180px;margin:0 auto;padding:24px;color:#212b32}}h1,h2{{color:#003087}}table{{border-collapse:collapse;width:100%;font-size:0.92em}}td,th{{border-bottom:1px solid #d8dde0;padding:5px 8px;text-align:right}}td:first-child,th:first-child{{text-align:left}}svg{{width:100%;height:auto}}.note{{color:#425563}}</style>\n</head>\n<body>\n<h1>bedflow comparison: {}</h1>\n<p class=\"note\">{} replications each, seed {}, common random numbers: replication r of every scenario sees the same arrivals and stays, so each difference below is taken replication by replication (ALT minus BASE).</p>\n",
+        esc(&base.model.name),
+        esc(&base.model.name),
+        reps,
+        seed
+    );
+    for (alt, rows) in pairs {
+        let _ = writeln!(
+            h,
+            "<h2>{} minus {}</h2>\n<table><tr><th>Measure (trust-wide)</th><th>Base mean</th><th>Alternative mean</th><th>Difference</th><th>95% CI of the difference</th><th>P10</th><th>P90</th></tr>",
+            esc(alt),
+            esc(&base.model.name)
+        );
+        for (metric, label) in HEADLINE {
+            let Some(p) =
+                rows.iter().find(|p| p.key.metric == metric && p.key.pool.is_empty() && p.key.specialty.is_empty())
+            else {
+                continue;
+            };
+            let f = |x: f64| if x.is_finite() { format!("{x:.3}") } else { "&ndash;".into() };
+            let _ = writeln!(
+                h,
+                "<tr><td>{label}</td><td>{}</td><td>{}</td><td>{}</td><td>{} to {}</td><td>{}</td><td>{}</td></tr>",
+                f(p.base.mean),
+                f(p.alt.mean),
+                f(p.diff.mean),
+                f(p.diff.ci95_low),
+                f(p.diff.ci95_high),
+                f(p.diff.p10),
+                f(p.diff.p90)
+            );
+        }
+        h.push_str("</table>\n");
+    }
+    let _ = writeln!(
+        h,
+        "<h2>Occupancy and ED performance</h2>\n<figure>{}</figure>\n<p class=\"note\">Every KPI, per pool and specialty: <code>comparison.csv</code>.</p>\n</body>\n</html>",
+        svg.replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1)
+    );
+    h
+}
+
+/// Writes `comparison.csv`, `comparison.png/.svg` and `comparison.html`.
+pub fn write_compare(
+    dir: &Path,
+    base: &Ran<'_>,
+    alts: &[Ran<'_>],
+    pairs: &[(String, Vec<Paired>)],
+    replications: usize,
+    seed: u64,
+) -> Result<(), OutputError> {
+    atomic::publish(dir, |tmp| {
+        std::fs::write(tmp.join("comparison.csv"), comparison_csv(pairs))?;
+        fn overlay<'r>(r: &'r Ran<'_>) -> Option<Overlay<'r>> {
+            Some(Overlay {
+                name: r.model.name.clone(),
+                occupancy: r.sums.series("midnight_occupancy", None)?,
+                ed: r.sums.series("ed_4h_performance", None),
+            })
+        }
+        let scenarios: Vec<Overlay<'_>> = std::iter::once(base).chain(alts).filter_map(overlay).collect();
+        let fig = Comparison {
+            title: format!(
+                "{} and alternatives, {} replications, common random numbers",
+                base.model.name, replications
+            ),
+            start: base.model.start,
+            scenarios,
+        };
+        let svg = render(&fig, tmp).map_err(std::io::Error::other)?;
+        std::fs::write(tmp.join("comparison.html"), report(base, pairs, &svg, replications, seed))?;
+        Ok(())
+    })
+    .map_err(|source| OutputError { path: dir.display().to_string(), source })
+}
+
+/// The result of a sweep at one value.
+pub struct SweepPoint {
+    pub value: f64,
+    pub model: Model,
+    pub sums: Summaries,
+}
+
+/// What the target search found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TargetAnswer {
+    pub target: Target,
+    /// Smallest value whose mean meets the target.
+    pub smallest: Option<f64>,
+    /// Smallest value whose whole 95% CI meets it (met with confidence).
+    pub smallest_confident: Option<f64>,
+    /// Mean and CI of the target KPI at `smallest`.
+    pub at_smallest: Option<Summary>,
+}
+
+impl TargetAnswer {
+    pub fn describe(&self, path: &str) -> String {
+        match (self.smallest, self.at_smallest) {
+            (Some(v), Some(s)) => format!(
+                "target {}: smallest {path} = {} (mean {} , 95% CI {} to {}); with the whole CI inside the target: {}",
+                self.target.describe(),
+                num(v),
+                num(s.mean),
+                num(s.ci95_low),
+                num(s.ci95_high),
+                self.smallest_confident.map_or("none of the swept values".into(), num)
+            ),
+            _ => format!("target {}: no swept value of {path} meets it", self.target.describe()),
+        }
+    }
+}
+
+/// The target KPI's summary at one sweep point: the named pool, or the swept
+/// pool if the path names one and the metric exists per pool, else trust-wide.
+pub fn target_summary<'a>(point: &'a SweepPoint, target: &Target, path: &str) -> Option<&'a Summary> {
+    let pool_name = target.pool.clone().or_else(|| {
+        let mut parts = path.split('.');
+        (parts.next() == Some("pool")).then(|| parts.next().map(str::to_string)).flatten()
+    });
+    let pool = pool_name.and_then(|n| point.model.pools.iter().position(|p| p.name == n));
+    pool.and_then(|p| point.sums.get(&target.metric, Some(p))).or_else(|| point.sums.get(&target.metric, None))
+}
+
+pub fn answer(points: &[SweepPoint], target: &Target, path: &str) -> TargetAnswer {
+    let find = |confident: bool| {
+        points.iter().find(|p| {
+            target_summary(p, target, path).is_some_and(|s| {
+                if confident {
+                    let edge = if target.at_most { s.ci95_high } else { s.ci95_low };
+                    target.met_by(edge)
+                } else {
+                    target.met_by(s.mean)
+                }
+            })
+        })
+    };
+    let smallest = find(false);
+    TargetAnswer {
+        target: target.clone(),
+        smallest: smallest.map(|p| p.value),
+        smallest_confident: find(true).map(|p| p.value),
+        at_smallest: smallest.and_then(|p| target_summary(p, target, path).copied()),
+    }
+}
+
+/// `sweep.csv` (every KPI at every value) and `sweep.png/.svg`.
+pub fn write_sweep(
+    dir: &Path,
+    path: &str,
+    points: &[SweepPoint],
+    target: Option<&Target>,
+    answer: Option<&TargetAnswer>,
+) -> Result<(), OutputError> {
+    atomic::publish(dir, |tmp| {
+        let mut w = csv_writer();
+        let _ = w.write_record([
+            "value",
+            "metric",
+            "pool",
+            "specialty",
+            "mean",
+            "ci95_low",
+            "ci95_high",
+            "p10",
+            "p50",
+            "p90",
+        ]);
+        for p in points {
+            for (key, s) in &p.sums.scalar {
+                let named = crate::compare::NamedKey::of(&p.model, key);
+                let _ = w.write_record([
+                    num(p.value),
+                    named.metric.to_string(),
+                    named.pool,
+                    named.specialty,
+                    num(s.mean),
+                    num(s.ci95_low),
+                    num(s.ci95_high),
+                    num(s.p10),
+                    num(s.p50),
+                    num(s.p90),
+                ]);
+            }
+        }
+        std::fs::write(tmp.join("sweep.csv"), for_excel(w.into_inner().unwrap_or_default()))?;
+        if let Some(a) = answer {
+            std::fs::write(tmp.join("target.txt"), a.describe(path) + "\n")?;
+        }
+        // Panels: the target KPI (or the swept pool's time full), then headline KPIs.
+        let mut metrics: Vec<(String, bool)> = vec![];
+        if let Some(t) = target {
+            metrics.push((t.metric.clone(), false));
+        }
+        for m in [
+            "share_of_time_full",
+            "bed_occupancy_rate",
+            "bed_wait_hours_mean",
+            "waits_over_12h_from_dta",
+            "ed_4h_performance",
+        ] {
+            if metrics.len() < 4 && !metrics.iter().any(|(x, _)| x == m) {
+                metrics.push((m.to_string(), false));
+            }
+        }
+        let panels = metrics
+            .into_iter()
+            .map(|(metric, _)| {
+                let t = Target {
+                    metric: metric.clone(),
+                    pool: target.and_then(|t| t.pool.clone()),
+                    at_most: true,
+                    value: 0.0,
+                };
+                let pts: Vec<(f64, Summary)> =
+                    points.iter().filter_map(|p| target_summary(p, &t, path).map(|s| (p.value, *s))).collect();
+                let percent = metric.ends_with("_share")
+                    || metric.ends_with("_rate")
+                    || metric.ends_with("performance")
+                    || metric == "share_of_time_full";
+                SweepPanel {
+                    title: metric.clone(),
+                    points: pts,
+                    target: target.filter(|t| t.metric == metric).map(|t| t.value),
+                    percent,
+                }
+            })
+            .collect();
+        let name = points.first().map_or(String::new(), |p| p.model.name.clone());
+        let fig = Sweep { title: format!("{name}: sweep of {path}"), x_label: path.to_string(), panels };
+        render(&fig, tmp).map_err(std::io::Error::other)?;
+        Ok(())
+    })
+    .map_err(|source| OutputError { path: dir.display().to_string(), source })
+}

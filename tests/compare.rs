@@ -1,0 +1,222 @@
+//! Comparing scenarios, inheritance, and sweeps.
+
+mod common;
+use assert_cmd::Command;
+use bedflow::replicate::{self, RunSpec};
+use common::*;
+use std::path::Path;
+
+fn queue_pool(beds: u32) -> String {
+    format!(
+        r#"
+[scenario]
+name = "pool-{beds}"
+start = "2026-01-01"
+end = "2026-06-29"
+warmup_days = 30
+replications = 40
+seed = 99
+
+[[admissions]]
+name = "emergency"
+source = "direct"
+per_day = 18.0
+pool = "beds"
+stay_days = {{ dist = "lognormal", mean = 5.0, sd = 5.0 }}
+
+[[pool]]
+name = "beds"
+beds = {beds}
+"#
+    )
+}
+
+/// Common random numbers: the paired difference in mean bed wait between 100
+/// and 101 beds varies far less when both run on the same streams than when
+/// the alternative uses other random numbers. The ratio of variances is
+/// printed and must exceed 4.
+#[test]
+fn common_random_numbers_shrink_the_variance_of_differences() {
+    let (base, alt) = (model(&queue_pool(100)), model(&queue_pool(101)));
+    let run_seed = |m: &bedflow::model::Model, seed| {
+        replicate::run(m, RunSpec { replications: 40, seed, threads: 2 }, &|| {}).unwrap()
+    };
+    let (b, a_same, a_other) = (run_seed(&base, 99), run_seed(&alt, 99), run_seed(&alt, 12345));
+    let waits = |m, r: &[bedflow::stats::Kpis]| values(m, r, "bed_wait_hours_mean", Some("beds"));
+    let wb = waits(&base, &b);
+    let paired: Vec<f64> = waits(&alt, &a_same).iter().zip(&wb).map(|(x, y)| x - y).collect();
+    let independent: Vec<f64> = waits(&alt, &a_other).iter().zip(&wb).map(|(x, y)| x - y).collect();
+    let ratio = variance(&independent) / variance(&paired);
+    println!(
+        "variance of the difference: independent {:.4}, common random numbers {:.4}, ratio {ratio:.1}",
+        variance(&independent),
+        variance(&paired)
+    );
+    assert!(ratio > 4.0, "ratio {ratio}");
+    assert!(mean(&paired) < 0.0, "a bed more shortens waits");
+}
+
+fn bedflow() -> Command {
+    Command::cargo_bin("bedflow").unwrap()
+}
+
+/// Comparing a scenario with itself gives exactly zero for every difference.
+#[test]
+fn comparing_a_scenario_with_itself_gives_exact_zeros() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("cmp");
+    bedflow()
+        .args([
+            "compare",
+            "scenarios/winter-2026-27.toml",
+            "scenarios/winter-2026-27.toml",
+            "--replications",
+            "4",
+            "--quiet",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let csv = std::fs::read_to_string(out.join("comparison.csv")).unwrap();
+    let mut rows = 0;
+    for line in csv.lines().skip(1) {
+        let cells: Vec<&str> = line.split(',').collect();
+        for c in &cells[6..12] {
+            assert!(c.is_empty() || *c == "0", "non-zero difference: {line}");
+        }
+        rows += 1;
+    }
+    assert!(rows > 50, "{rows} KPIs compared");
+    for f in ["comparison.png", "comparison.svg", "comparison.html"] {
+        assert!(out.join(f).exists(), "{f}");
+    }
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+/// A two-level extends chain merges tables key by key and named pools by name,
+/// and an error in the child names the child file and line.
+#[test]
+fn extends_chains_merge_and_errors_name_the_child() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    write(
+        d,
+        "base.toml",
+        &queue_pool(100).replace(
+            "[[pool]]",
+            "[discharge]\nmode = \"daily-window\"\nwindow = [9, 19]\nweekend_factor = 0.6\n\n[[pool]]",
+        ),
+    );
+    std::fs::create_dir(d.join("plans")).unwrap();
+    write(
+        d,
+        "plans/parent.toml",
+        "extends = \"../base.toml\"\n\n[scenario]\nname = \"parent\"\n\n[[pool]]\nname = \"beds\"\nbeds = 110\n\n[[pool]]\nname = \"extra\"\nbeds = 5\n",
+    );
+    let child = write(
+        d,
+        "plans/child.toml",
+        "extends = \"parent.toml\"\n\n[scenario]\nname = \"child\"\nseed = 7\n\n[discharge]\nweekend_factor = 0.9\n",
+    );
+    let m = bedflow::scenario::load(&child).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(m.name, "child");
+    assert_eq!(m.seed, 7);
+    assert_eq!(m.replications, 40, "inherited from the grandparent");
+    assert_eq!(m.pools.len(), 2);
+    assert_eq!((m.pools[0].name.as_str(), m.pools[0].beds), ("beds", 110));
+    assert_eq!((m.pools[1].name.as_str(), m.pools[1].beds), ("extra", 5));
+    match m.discharge {
+        bedflow::model::DischargePolicy::DailyWindow { weekend_factor, open_hour, .. } => {
+            assert_eq!((weekend_factor, open_hour), (0.9, 9), "merged key by key");
+        }
+        _ => panic!("discharge mode inherited"),
+    }
+    let bad = write(
+        d,
+        "plans/bad.toml",
+        "extends = \"parent.toml\"\n\n[scenario]\nname = \"bad\"\n\n[[pool]]\nname = \"beds\"\nbeds = 0\n",
+    );
+    let assert = bedflow().arg("check").arg(&bad).assert().code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(stderr.contains(&format!("{}:8:8: pool[1].beds", bad.display())), "{stderr}");
+    // An error inherited from the parent points at the parent.
+    write(d, "plans/parent2.toml", "extends = \"../base.toml\"\n\n[[pool]]\nname = \"beds\"\nbedz = 3\n");
+    let child2 = write(d, "plans/child2.toml", "extends = \"parent2.toml\"\n");
+    let assert = bedflow().arg("check").arg(&child2).assert().code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(stderr.contains("parent2.toml:5:1: pool[1].bedz"), "{stderr}");
+    // A missing parent and a loop are clear errors.
+    let orphan = write(d, "plans/orphan.toml", "extends = \"nowhere.toml\"\n");
+    let assert = bedflow().arg("check").arg(&orphan).assert().code(2);
+    assert!(String::from_utf8_lossy(&assert.get_output().stderr).contains("orphan.toml:1:11: extends: cannot find"));
+    write(d, "plans/loop_a.toml", "extends = \"loop_b.toml\"\n");
+    let loop_b = write(d, "plans/loop_b.toml", "extends = \"loop_a.toml\"\n");
+    let assert = bedflow().arg("check").arg(&loop_b).assert().code(2);
+    assert!(String::from_utf8_lossy(&assert.get_output().stderr).contains("loop"));
+}
+
+/// Sweeping beds: share_of_time_full falls (never rises) as beds are added,
+/// and --target returns the smallest value whose mean meets the target.
+#[test]
+fn sweep_is_monotone_and_finds_the_smallest_value() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = write(tmp.path(), "pool.toml", &queue_pool(100));
+    let out = tmp.path().join("sweep");
+    let assert = bedflow()
+        .arg("sweep")
+        .arg(&scenario)
+        .args([
+            "--set",
+            "pool.beds.beds=90..120:5",
+            "--target",
+            "share_of_time_full<=0.05",
+            "--replications",
+            "12",
+            "--quiet",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    let csv = std::fs::read_to_string(out.join("sweep.csv")).unwrap();
+    let full: Vec<(f64, f64)> = csv
+        .lines()
+        .filter_map(|l| {
+            let c: Vec<&str> = l.split(',').collect();
+            (c.get(1) == Some(&"share_of_time_full") && c.get(2) == Some(&"beds"))
+                .then(|| (c[0].parse().unwrap(), c[4].parse().unwrap()))
+        })
+        .collect();
+    assert_eq!(full.iter().map(|(v, _)| *v).collect::<Vec<_>>(), vec![90.0, 95.0, 100.0, 105.0, 110.0, 115.0, 120.0]);
+    for w in full.windows(2) {
+        assert!(w[1].1 <= w[0].1, "share_of_time_full rose from {:?} to {:?}", w[0], w[1]);
+    }
+    let smallest = full.iter().find(|(_, m)| *m <= 0.05).map(|(v, _)| *v).expect("some value meets the target");
+    assert!(full.iter().filter(|(v, _)| *v < smallest).all(|(_, m)| *m > 0.05));
+    assert!(stdout.contains(&format!("smallest pool.beds.beds = {smallest}")), "{stdout}");
+    assert!(out.join("sweep.png").exists() && out.join("target.txt").exists());
+}
+
+#[test]
+fn bad_sweep_arguments_exit_2() {
+    bedflow().args(["sweep", "scenarios/winter-2026-27.toml", "--set", "pool.medicine.beds=10..5:1"]).assert().code(2);
+    bedflow().args(["sweep", "scenarios/winter-2026-27.toml", "--set", "pool.nowhere.beds=10..12:1"]).assert().code(2);
+    bedflow()
+        .args([
+            "sweep",
+            "scenarios/winter-2026-27.toml",
+            "--set",
+            "pool.medicine.beds=300..310:10",
+            "--target",
+            "beds=3",
+        ])
+        .assert()
+        .code(2);
+}
