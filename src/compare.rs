@@ -104,18 +104,18 @@ impl Target {
 /// A swept range `A..B:STEP` (inclusive of B when it lands on a step).
 pub fn parse_range(s: &str) -> Result<(Vec<f64>, bool), String> {
     let (range, step) = s.split_once(':').unwrap_or((s, "1"));
-    let (a, b) = range.split_once("..").ok_or_else(|| format!("expected A..B:STEP, found \"{s}\""))?;
+    let (a_text, b_text) = range.split_once("..").ok_or_else(|| format!("expected A..B:STEP, found \"{s}\""))?;
     let num = |t: &str| t.trim().parse::<f64>().map_err(|_| format!("expected a number in \"{s}\", found \"{t}\""));
-    let (a, b, step) = (num(a)?, num(b)?, num(step)?);
-    if !(a.is_finite() && b.is_finite() && step.is_finite()) || step <= 0.0 || b < a {
+    let (a, b, step_value) = (num(a_text)?, num(b_text)?, num(step)?);
+    if !(a.is_finite() && b.is_finite() && step_value.is_finite()) || step_value <= 0.0 || b < a {
         return Err(format!("expected A <= B and STEP > 0 in \"{s}\""));
     }
-    let n = ((b - a) / step + 1e-9).floor() as usize + 1;
+    let n = ((b - a) / step_value + 1e-9).floor() as usize + 1;
     if n > 500 {
         return Err(format!("{n} values is too many for one sweep (at most 500)"));
     }
-    let integer = !s.contains('.');
-    Ok(((0..n).map(|i| a + step * i as f64).collect(), integer))
+    let integer = [a_text, b_text, step].iter().all(|t| !t.contains('.'));
+    Ok(((0..n).map(|i| a + step_value * i as f64).collect(), integer))
 }
 
 #[cfg(test)]
