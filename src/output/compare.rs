@@ -301,8 +301,20 @@ pub fn write_sweep(
                     || metric.ends_with("_rate")
                     || metric.ends_with("performance")
                     || metric == "share_of_time_full";
+                let pool = t.pool.clone().or_else(|| {
+                    let mut parts = path.split('.');
+                    (parts.next() == Some("pool")).then(|| parts.next().map(str::to_string)).flatten()
+                });
+                let per_pool = points.first().is_some_and(|p| {
+                    pool.as_ref()
+                        .and_then(|n| p.model.pools.iter().position(|x| &x.name == n))
+                        .is_some_and(|i| p.sums.get(&metric, Some(i)).is_some())
+                });
                 SweepPanel {
-                    title: metric.clone(),
+                    title: match (per_pool, pool) {
+                        (true, Some(p)) => format!("{metric} ({p})"),
+                        _ => format!("{metric} (trust)"),
+                    },
                     points: pts,
                     target: target.filter(|t| t.metric == metric).map(|t| t.value),
                     percent,

@@ -182,8 +182,10 @@ impl Figure for Sweep {
                 .y_label_area_size(72)
                 .build_cartesian_2d(x0 - xpad..x1 + xpad, (lo - pad).min(0.0f64.max(lo - pad))..hi + pad)
                 .map_err(fail(SWEEP))?;
+            let whole = xs.iter().all(|x| x.fract() == 0.0);
             chart
                 .configure_mesh()
+                .x_label_formatter(&|x| if whole { format!("{x:.0}") } else { format!("{x:.2}") })
                 .x_desc(&self.x_label)
                 .axis_desc_style((FONT, 17))
                 .label_style((FONT, 14))
