@@ -44,8 +44,26 @@ pub enum Command {
     Run {
         /// Scenario file (TOML).
         scenario: PathBuf,
+        /// Run only shard K of N (every N-th replication from the K-th) and
+        /// write a part file (to --out, default output/NAME.shard-K-of-N.part)
+        /// for `bedflow merge`.
+        #[arg(long, value_name = "K/N")]
+        shard: Option<String>,
         #[command(flatten)]
         flags: RunFlags,
+    },
+    /// Merge the part files of a sharded run into the outputs a single
+    /// machine would have written (byte-identical, except run.json).
+    Merge {
+        /// Part files, one per shard, in any order.
+        #[arg(required = true)]
+        parts: Vec<PathBuf>,
+        /// Output folder (default: output/<scenario-name>).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// The scenario file, if not at the path recorded in the parts.
+        #[arg(long)]
+        scenario: Option<PathBuf>,
     },
     /// Run scenarios with the same seed and random streams and report ALT - BASE
     /// for every KPI, replication by replication (output/compare-BASE-vs-ALT/).
@@ -90,13 +108,15 @@ pub enum Error {
     Output(#[from] output::OutputError),
     #[error("error: {0}")]
     Usage(String),
+    #[error("error: {0}")]
+    Shard(#[from] output::shard::ShardError),
 }
 
 impl Error {
     /// 2 for bad input (the scenario), 1 for everything else.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Scenario(_) | Error::Usage(_) => 2,
+            Error::Scenario(_) | Error::Usage(_) | Error::Shard(_) => 2,
             _ => 1,
         }
     }
@@ -119,8 +139,75 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             );
             Ok(())
         }
-        Command::Run { scenario, flags } => {
+        Command::Run { scenario, shard: Some(shard), flags } => {
+            let (k, n) = parse_shard(&shard)?;
             let model = scenario::load(&scenario)?;
+            warn_overload(&model);
+            let spec = spec(&model, &flags);
+            let indices: Vec<u32> = (0..spec.replications).filter(|r| r % n == k - 1).collect();
+            let bar = progress_bar(indices.len() as u32, flags.quiet);
+            let reps = replicate::run_indices(&model, spec, &indices, &|| bar.inc(1))?;
+            bar.finish_and_clear();
+            let path = flags
+                .out
+                .clone()
+                .unwrap_or_else(|| Path::new("output").join(format!("{}.shard-{k}-of-{n}.part", model.name)));
+            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(parent)
+                    .map_err(|source| output::shard::ShardError::Io { path: parent.display().to_string(), source })?;
+            }
+            let reps: Vec<(u32, crate::stats::Kpis)> = indices.into_iter().zip(reps).collect();
+            let base = output::shard::PartHeader {
+                scenario_path: scenario.display().to_string(),
+                scenario_sha256: sha256_hex(&scenario),
+                seed: spec.seed,
+                replications: spec.replications,
+                shard: k,
+                shards: n,
+                scalar: vec![],
+                daily: vec![],
+                monthly: vec![],
+                count: 0,
+            };
+            output::shard::write_part(&path, &output::shard::header_for(&reps, base), &reps)?;
+            eprintln!("bedflow: shard {k}/{n}: {} replications -> {}", reps.len(), path.display());
+            Ok(())
+        }
+        Command::Merge { parts, out, scenario } => {
+            let parts = parts.iter().map(|p| output::shard::read_part(p)).collect::<Result<Vec<_>, _>>()?;
+            let (header, reps) = output::shard::merge_parts(parts)?;
+            let path = scenario.unwrap_or_else(|| PathBuf::from(&header.scenario_path));
+            let model = scenario::load(&path)?;
+            if sha256_hex(&path) != header.scenario_sha256 {
+                return Err(Error::Usage(format!(
+                    "{} has changed since the shards ran (its SHA-256 differs); merge with the scenario they ran",
+                    path.display()
+                )));
+            }
+            let events: u64 = reps.iter().map(|r| r.events).sum();
+            let info = RunInfo {
+                bedflow_version: env!("CARGO_PKG_VERSION").into(),
+                scenario_name: model.name.clone(),
+                scenario_path: header.scenario_path.clone(),
+                scenario_sha256: header.scenario_sha256.clone(),
+                seed: header.seed,
+                replications: header.replications,
+                threads: 0,
+                wall_time_seconds: 0.0,
+                events,
+                events_per_second: 0.0,
+                start: model.start.to_string(),
+                end: model.end.to_string(),
+                warmup_days: model.warmup_days,
+            };
+            let dir = out.unwrap_or_else(|| Path::new("output").join(&model.name));
+            output::write_run(&dir, &model, &reps, &info)?;
+            eprintln!("bedflow: merged {} shards, {} replications -> {}", header.shards, reps.len(), dir.display());
+            Ok(())
+        }
+        Command::Run { scenario, shard: None, flags } => {
+            let model = scenario::load(&scenario)?;
+            warn_overload(&model);
             let spec = spec(&model, &flags);
             let dir = flags.out.clone().unwrap_or_else(|| Path::new("output").join(&model.name));
             let (reps, wall) = simulate(&model, spec, flags.quiet)?;
@@ -236,6 +323,24 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             eprintln!("bedflow: sweep of {path} over {} values -> {}", values.len(), dir.display());
             Ok(())
         }
+    }
+}
+
+/// Parses `K/N` with 1 <= K <= N.
+fn parse_shard(s: &str) -> Result<(u32, u32), Error> {
+    let bad = || Error::Usage(format!("--shard expects K/N with 1 <= K <= N, found \"{s}\""));
+    let (k, n) = s.split_once('/').ok_or_else(bad)?;
+    let (k, n): (u32, u32) = (k.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
+    if k == 0 || n == 0 || k > n || n > 100_000 {
+        return Err(bad());
+    }
+    Ok((k, n))
+}
+
+/// Says so, with the numbers, before running a scenario whose demand exceeds its beds.
+fn warn_overload(model: &crate::model::Model) {
+    for msg in model.overloaded_pools() {
+        eprintln!("warning: {msg}");
     }
 }
 

@@ -268,6 +268,55 @@ impl Model {
         self.routes.iter().filter(|r| r.pool == pool).map(|r| self.route_per_day(r) * r.stay_days.mean()).sum()
     }
 
+    /// Pools whose offered load at peak seasonality exceeds every bed they can
+    /// open (core + escalation): queues there grow without limit. Each entry is
+    /// a message with the numbers. Elective inpatients count at their theatre
+    /// lists' weekly capacity.
+    pub fn overloaded_pools(&self) -> Vec<String> {
+        let days = self.warmup_days + self.reported_days();
+        let peak = (0..days).map(|d| self.seasonality_factor(self.date_of_day(d))).fold(1.0_f64, f64::max);
+        let mut out = Vec::new();
+        for (i, p) in self.pools.iter().enumerate() {
+            let emergency = self.offered_load(i) * peak;
+            let elective: f64 = self
+                .theatre_lists
+                .iter()
+                .filter(|l| l.pool == i)
+                .map(|l| {
+                    let sp = &self.specialties[l.specialty];
+                    let per_week =
+                        l.weekdays.iter().filter(|d| **d).count() as f64 * (l.lists_per_day * l.cases_per_list) as f64;
+                    per_week / 7.0 * sp.inpatient_share * sp.stay_days.mean()
+                })
+                .sum();
+            let load = emergency + elective;
+            let capacity = p.beds + p.escalation.as_ref().map_or(0, |e| e.max_beds);
+            if load > capacity as f64 {
+                out.push(format!(
+                    "pool \"{}\": offered load {:.1} beds (admissions a day x mean stay{}) exceeds its {} beds{}; \
+                     the queue will grow by at least {:.1} patients a day (more with discharge delays) and bed waits will be long and \
+                     censored at the end of the run; see boarders_growth_per_day",
+                    p.name,
+                    load,
+                    if peak > 1.0 { format!(", at peak seasonality x{peak:.3}") } else { String::new() },
+                    capacity,
+                    if capacity > p.beds { format!(" ({} core + escalation)", p.beds) } else { String::new() },
+                    (load - capacity as f64) / self.mean_stay(i).max(1e-9),
+                ));
+            }
+        }
+        out
+    }
+
+    /// Mean length of stay of a pool's emergency routes, weighted by admissions.
+    fn mean_stay(&self, pool: usize) -> f64 {
+        let (load, rate) =
+            self.routes.iter().filter(|r| r.pool == pool).fold((0.0, 0.0), |(l, n), r| {
+                (l + self.route_per_day(r) * r.stay_days.mean(), n + self.route_per_day(r))
+            });
+        if rate > 0.0 { load / rate } else { 1.0 }
+    }
+
     /// Mean admissions a day on a route (ignoring profiles and seasonality).
     pub fn route_per_day(&self, r: &Route) -> f64 {
         match &r.source {

@@ -27,6 +27,18 @@ pub struct ThreadError {
 /// Runs `spec.replications` replications of `model`; `on_done` is called once
 /// per finished replication (from worker threads) to drive a progress bar.
 pub fn run(model: &Model, spec: RunSpec, on_done: &(dyn Fn() + Sync)) -> Result<Vec<Kpis>, ThreadError> {
+    let all: Vec<u32> = (0..spec.replications).collect();
+    run_indices(model, spec, &all, on_done)
+}
+
+/// Runs only the replications numbered in `indices` (for a shard: every N-th),
+/// returning them in that order.
+pub fn run_indices(
+    model: &Model,
+    spec: RunSpec,
+    indices: &[u32],
+    on_done: &(dyn Fn() + Sync),
+) -> Result<Vec<Kpis>, ThreadError> {
     let plan = Plan::new(model);
     let streams = Streams::new(spec.seed);
     let pool = rayon::ThreadPoolBuilder::new()
@@ -35,11 +47,11 @@ pub fn run(model: &Model, spec: RunSpec, on_done: &(dyn Fn() + Sync)) -> Result<
         .map_err(|source| ThreadError { threads: spec.threads, source })?;
     Ok(pool.install(|| {
         use rayon::prelude::*;
-        (0..spec.replications)
-            .into_par_iter()
+        indices
+            .par_iter()
             .map_init(
                 || Engine::new(&plan),
-                |engine, r| {
+                |engine, &r| {
                     let out = engine.run(&streams, r);
                     on_done();
                     kpis(model, &out)

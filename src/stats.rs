@@ -89,6 +89,11 @@ pub fn kpis(model: &Model, out: &Outcome) -> Kpis {
         o.midnight.iter().filter(|&&x| x as f64 > OCCUPANCY_THRESHOLD * o.beds as f64).count() as f64
     });
     push_all("boarders_time_average", &|o| o.boarder_area as f64 / window);
+    // Queue growth: waiting at the last reported 08:00 minus the first.
+    push_all("boarders_growth_per_day", &|o| match (o.boarders_0800.first(), o.boarders_0800.last()) {
+        (Some(&a), Some(&b)) if o.boarders_0800.len() > 1 => (b as f64 - a as f64) / (o.boarders_0800.len() - 1) as f64,
+        _ => f64::NAN,
+    });
     push_all("bed_wait_hours_mean", &|o| ratio(o.wait_seconds as f64, o.waits as f64 * HOUR as f64));
     push_all("waits_over_12h_from_dta", &|o| o.waits_over_12h as f64);
     push_all("bed_requests", &|o| o.bed_requests as f64);

@@ -16,12 +16,31 @@ fn sibling(dir: &Path, tag: &str) -> io::Result<PathBuf> {
     Ok(parent.join(format!(".{}.{tag}-{}", name.to_string_lossy(), std::process::id())))
 }
 
+/// Removes leftovers of earlier runs into `dir` that were killed (their
+/// `.NAME.partial-PID` or `.NAME.old-PID` folders). Two runs writing the same
+/// output folder at once are not supported.
+fn remove_leftovers(dir: &Path) -> io::Result<()> {
+    let (Some(parent), Some(name)) = (dir.parent(), dir.file_name()) else { return Ok(()) };
+    let parent = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
+    let Ok(entries) = std::fs::read_dir(parent) else { return Ok(()) };
+    let name = name.to_string_lossy();
+    for e in entries.flatten() {
+        let f = e.file_name().to_string_lossy().into_owned();
+        let stale = [format!(".{name}.partial-"), format!(".{name}.old-")].iter().any(|p| f.starts_with(p.as_str()));
+        if stale && e.path().is_dir() {
+            std::fs::remove_dir_all(e.path())?;
+        }
+    }
+    Ok(())
+}
+
 /// Runs `fill` on a fresh temporary folder, then moves it to `dir`.
 pub fn publish(dir: &Path, fill: impl FnOnce(&Path) -> io::Result<()>) -> io::Result<()> {
     let tmp = sibling(dir, "partial")?;
     if let Some(parent) = tmp.parent() {
         std::fs::create_dir_all(parent)?;
     }
+    remove_leftovers(dir)?;
     if tmp.exists() {
         std::fs::remove_dir_all(&tmp)?;
     }

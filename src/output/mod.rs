@@ -6,6 +6,7 @@ pub mod compare;
 pub mod finance;
 pub mod plots;
 pub mod report;
+pub mod shard;
 pub mod tables;
 
 use crate::model::Model;

@@ -1,0 +1,162 @@
+//! Reliability: no panics on any scenario text, atomic outputs under kill -9,
+//! shards that merge into the single-machine outputs, and overload warnings.
+
+use assert_cmd::Command;
+use proptest::prelude::*;
+use std::path::Path;
+
+const WINTER: &str = "scenarios/winter-2026-27.toml";
+
+fn bedflow() -> Command {
+    Command::cargo_bin("bedflow").unwrap()
+}
+
+/// Every rejection carries a location and a message.
+fn check_never_panics(text: &str) {
+    match bedflow::scenario::parse_str(text, "fuzz.toml") {
+        Ok(_) => {}
+        Err(e) => {
+            assert!(!e.diagnostics.is_empty());
+            for d in &e.diagnostics {
+                assert!(d.line >= 1 && d.column >= 1 && !d.message.is_empty(), "{d:?}");
+            }
+            let _ = e.to_string();
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Arbitrary text, including binary-looking garbage.
+    #[test]
+    fn arbitrary_text_never_panics(text in "\\PC{0,400}") {
+        check_never_panics(&text);
+    }
+
+    /// The shipped scenario with one line replaced by garbage, a number
+    /// replaced by an extreme value, or a line deleted.
+    #[test]
+    fn mutated_scenarios_never_panic(line in 0usize..400, kind in 0u8..3, junk in "\\PC{0,30}", big in prop::sample::select(vec!["-1", "0", "1e308", "-1e308", "nan", "inf", "99999999999999999999", "0.0000001", "\"x\"", "[]", "{}"])) {
+        let text = std::fs::read_to_string(WINTER).unwrap();
+        let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+        let i = line % lines.len();
+        match kind {
+            0 => lines[i] = junk.clone(),
+            1 => {
+                if let Some((k, _)) = lines[i].split_once('=') {
+                    lines[i] = format!("{k}= {big}");
+                }
+            }
+            _ => { lines.remove(i); }
+        }
+        check_never_panics(&lines.join("\n"));
+    }
+}
+
+/// Killing a run mid-way (SIGKILL) leaves the previous complete results
+/// untouched and no folder that looks complete.
+#[test]
+fn killed_run_leaves_previous_results_intact() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("results");
+    bedflow().args(["run", WINTER, "--replications", "4", "--quiet", "--out"]).arg(&out).assert().success();
+    let before: Vec<(String, Vec<u8>)> = files(&out);
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("bedflow"))
+        .args(["run", WINTER, "--replications", "100000", "--quiet", "--out"])
+        .arg(&out)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    child.kill().unwrap(); // SIGKILL on Unix
+    let _ = child.wait();
+    assert_eq!(files(&out), before, "previous results changed");
+    for e in std::fs::read_dir(tmp.path()).unwrap().flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        assert!(name == "results" || (name.starts_with('.') && name.contains("partial")), "left behind: {name}");
+    }
+}
+
+fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut v: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap()))
+        .collect();
+    v.sort();
+    v
+}
+
+/// Four shards merged give the same bytes as one machine (all but run.json).
+#[test]
+fn four_shards_merge_into_the_single_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let mut parts = Vec::new();
+    for k in [3, 1, 4, 2] {
+        let part = d.join(format!("p{k}.part"));
+        bedflow()
+            .args(["run", WINTER, "--replications", "10", "--quiet", "--shard", &format!("{k}/4"), "--out"])
+            .arg(&part)
+            .assert()
+            .success();
+        parts.push(part);
+    }
+    bedflow().arg("merge").args(&parts).arg("--out").arg(d.join("merged")).assert().success();
+    bedflow()
+        .args(["run", WINTER, "--replications", "10", "--quiet", "--out"])
+        .arg(d.join("single"))
+        .assert()
+        .success();
+    let (single, merged) = (files(&d.join("single")), files(&d.join("merged")));
+    assert_eq!(single.len(), merged.len());
+    for ((a, x), (b, y)) in single.iter().zip(&merged) {
+        assert_eq!(a, b);
+        if a != "run.json" {
+            assert!(x == y, "{a} differs between the merged and the single run");
+        }
+    }
+    // A missing or repeated shard is refused.
+    bedflow().arg("merge").args(&parts[..3]).arg("--out").arg(d.join("m2")).assert().code(2);
+    bedflow()
+        .arg("merge")
+        .args([&parts[0], &parts[0], &parts[1], &parts[2]])
+        .arg("--out")
+        .arg(d.join("m3"))
+        .assert()
+        .code(2);
+    assert!(!d.join("m2").exists() && !d.join("m3").exists());
+}
+
+/// Demand above capacity: a warning with the numbers, and the queue growth reported.
+#[test]
+fn overload_is_warned_and_measured() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(WINTER).unwrap().replacen("beds = 395", "beds = 300", 1);
+    std::fs::write(tmp.path().join("over.toml"), text).unwrap();
+    let out = tmp.path().join("o");
+    let assert = bedflow()
+        .arg("run")
+        .arg(tmp.path().join("over.toml"))
+        .args(["--replications", "4", "--quiet", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("warning: pool \"medicine\": offered load") && stderr.contains("exceeds its 324 beds"),
+        "{stderr}"
+    );
+    let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    let growth: f64 = summary
+        .lines()
+        .find(|l| l.starts_with("boarders_growth_per_day,medicine,"))
+        .unwrap()
+        .split(',')
+        .nth(2)
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(growth > 1.0, "queue growth {growth} a day");
+}
