@@ -184,7 +184,13 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                     path.display()
                 )));
             }
-            let events: u64 = reps.iter().map(|r| r.events).sum();
+            let mut reducer = crate::reduce::Reducer::new();
+            for k in &reps {
+                reducer.push(k);
+            }
+            drop(reps);
+            let results = reducer.finish();
+            let events = results.events;
             let info = RunInfo {
                 bedflow_version: env!("CARGO_PKG_VERSION").into(),
                 scenario_name: model.name.clone(),
@@ -201,8 +207,13 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                 warmup_days: model.warmup_days,
             };
             let dir = out.unwrap_or_else(|| Path::new("output").join(&model.name));
-            output::write_run(&dir, &model, &reps, &info)?;
-            eprintln!("bedflow: merged {} shards, {} replications -> {}", header.shards, reps.len(), dir.display());
+            output::write_run(&dir, &model, &results, &info)?;
+            eprintln!(
+                "bedflow: merged {} shards, {} replications -> {}",
+                header.shards,
+                header.replications,
+                dir.display()
+            );
             Ok(())
         }
         Command::Run { scenario, shard: None, flags } => {
@@ -210,8 +221,14 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             warn_overload(&model);
             let spec = spec(&model, &flags);
             let dir = flags.out.clone().unwrap_or_else(|| Path::new("output").join(&model.name));
-            let (reps, wall) = simulate(&model, spec, flags.quiet)?;
-            let events: u64 = reps.iter().map(|r| r.events).sum();
+            let bar = progress_bar(spec.replications, flags.quiet);
+            let started = Instant::now();
+            let mut reducer = crate::reduce::Reducer::new();
+            replicate::run_streaming(&model, spec, &|| bar.inc(1), &mut |k| reducer.push(&k))?;
+            bar.finish_and_clear();
+            let wall = started.elapsed().as_secs_f64();
+            let results = reducer.finish();
+            let events = results.events;
             let info = RunInfo {
                 bedflow_version: env!("CARGO_PKG_VERSION").into(),
                 scenario_name: model.name.clone(),
@@ -227,7 +244,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                 end: model.end.to_string(),
                 warmup_days: model.warmup_days,
             };
-            output::write_run(&dir, &model, &reps, &info)?;
+            output::write_run(&dir, &model, &results, &info)?;
             eprintln!(
                 "bedflow: {} replications of \"{}\" in {:.2} s ({:.1} M events/s, {} threads) -> {}",
                 spec.replications,

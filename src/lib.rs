@@ -11,6 +11,7 @@ pub mod dist;
 pub mod engine;
 pub mod model;
 pub mod output;
+pub mod reduce;
 pub mod replicate;
 pub mod scenario;
 pub mod stats;

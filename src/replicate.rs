@@ -31,6 +31,47 @@ pub fn run(model: &Model, spec: RunSpec, on_done: &(dyn Fn() + Sync)) -> Result<
     run_indices(model, spec, &all, on_done)
 }
 
+/// Replications handed to the reducer at a time: enough to keep both cores
+/// busy, few enough that memory does not grow with the replication count.
+pub const BATCH: usize = 256;
+
+/// Runs every replication, passing each to `sink` in replication order, one
+/// batch at a time, so memory stays flat however many replications run.
+pub fn run_streaming(
+    model: &Model,
+    spec: RunSpec,
+    on_done: &(dyn Fn() + Sync),
+    sink: &mut dyn FnMut(Kpis),
+) -> Result<(), ThreadError> {
+    let plan = Plan::new(model);
+    let streams = Streams::new(spec.seed);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(spec.threads)
+        .build()
+        .map_err(|source| ThreadError { threads: spec.threads, source })?;
+    let all: Vec<u32> = (0..spec.replications).collect();
+    for chunk in all.chunks(BATCH) {
+        let batch: Vec<Kpis> = pool.install(|| {
+            use rayon::prelude::*;
+            chunk
+                .par_iter()
+                .map_init(
+                    || Engine::new(&plan),
+                    |engine, &r| {
+                        let out = engine.run(&streams, r);
+                        on_done();
+                        kpis(model, &out)
+                    },
+                )
+                .collect()
+        });
+        for k in batch {
+            sink(k);
+        }
+    }
+    Ok(())
+}
+
 /// Runs only the replications numbered in `indices` (for a shard: every N-th),
 /// returning them in that order.
 pub fn run_indices(

@@ -290,41 +290,13 @@ pub struct Summaries {
 }
 
 impl Summaries {
+    /// Summaries of replications held in memory (see [`crate::reduce`]).
     pub fn new(reps: &[Kpis]) -> Summaries {
-        let Some(first) = reps.first() else {
-            return Summaries { scalar: Vec::new(), daily: Vec::new(), monthly: Vec::new(), replications: 0 };
-        };
-        let mut values = Vec::with_capacity(reps.len());
-        let scalar = first
-            .scalar
-            .iter()
-            .enumerate()
-            .map(|(i, (key, _))| {
-                values.clear();
-                values.extend(reps.iter().map(|r| r.scalar[i].1));
-                (*key, summarise(&values))
-            })
-            .collect();
-        type Series = Vec<(Key, Vec<f64>)>;
-        let mut per_period = |pick: fn(&Kpis) -> &Series| -> Vec<(Key, Vec<Summary>)> {
-            pick(first)
-                .iter()
-                .enumerate()
-                .map(|(i, (key, periods))| {
-                    let per = (0..periods.len())
-                        .map(|d| {
-                            values.clear();
-                            values.extend(reps.iter().map(|r| pick(r)[i].1[d]));
-                            summarise(&values)
-                        })
-                        .collect();
-                    (*key, per)
-                })
-                .collect()
-        };
-        let daily = per_period(|k| &k.daily);
-        let monthly = per_period(|k| &k.monthly);
-        Summaries { scalar, daily, monthly, replications: reps.len() }
+        let mut r = crate::reduce::Reducer::new();
+        for k in reps {
+            r.push(k);
+        }
+        r.finish().sums
     }
 
     /// A scalar KPI's summary; `pool` is an index into the model's pools.

@@ -10,7 +10,8 @@ pub mod shard;
 pub mod tables;
 
 use crate::model::Model;
-use crate::stats::{Kpis, Summaries};
+use crate::reduce::Results;
+use crate::stats::Summaries;
 use std::path::Path;
 
 /// Facts about the run recorded in `run.json`. This is the one output file
@@ -44,7 +45,7 @@ pub fn draw_plots(
     dir: &Path,
     model: &Model,
     sums: &Summaries,
-    reps: &[Kpis],
+    results: &Results,
 ) -> Result<Vec<(&'static str, String)>, plots::PlotError> {
     use plots::{Figure, render};
     let mut out = Vec::new();
@@ -61,7 +62,7 @@ pub fn draw_plots(
         out.push((electives.name(), render(&electives, dir)?));
     }
     if model.pools.iter().any(|p| p.escalation.is_some()) {
-        let costs: Vec<f64> = reps.iter().filter_map(|r| r.get(model, "escalation_cost", None)).collect();
+        let costs: Vec<f64> = results.column("escalation_cost", None).unwrap_or_default();
         let escalation = plots::escalation::EscalationFigure { model, sums, costs: &costs };
         out.push((escalation.name(), render(&escalation, dir)?));
     }
@@ -70,20 +71,20 @@ pub fn draw_plots(
 
 /// Writes every result file for a run into `dir` (replacing an earlier run's
 /// results only once the new ones are complete).
-pub fn write_run(dir: &Path, model: &Model, reps: &[Kpis], info: &RunInfo) -> Result<(), OutputError> {
-    let sums = Summaries::new(reps);
+pub fn write_run(dir: &Path, model: &Model, results: &Results, info: &RunInfo) -> Result<(), OutputError> {
+    let sums = &results.sums;
     atomic::publish(dir, |tmp| {
-        std::fs::write(tmp.join("summary.csv"), tables::for_excel(tables::summary_csv(model, &sums)))?;
-        std::fs::write(tmp.join("daily.csv"), tables::for_excel(tables::daily_csv(model, &sums)))?;
-        std::fs::write(tmp.join("replications.csv"), tables::for_excel(tables::replications_csv(model, reps)))?;
+        std::fs::write(tmp.join("summary.csv"), tables::for_excel(tables::summary_csv(model, sums)))?;
+        std::fs::write(tmp.join("daily.csv"), tables::for_excel(tables::daily_csv(model, sums)))?;
+        std::fs::write(tmp.join("replications.csv"), tables::for_excel(tables::replications_csv(model, results)))?;
         let json = serde_json::to_string_pretty(info).map_err(std::io::Error::other)?;
         std::fs::write(tmp.join("run.json"), json + "\n")?;
         if model.pools.iter().any(|p| p.escalation.is_some()) {
-            let xlsx = finance::workbook(model, &sums, info).map_err(std::io::Error::other)?;
+            let xlsx = finance::workbook(model, sums, info).map_err(std::io::Error::other)?;
             std::fs::write(tmp.join("finance.xlsx"), xlsx)?;
         }
-        let svgs = draw_plots(tmp, model, &sums, reps).map_err(std::io::Error::other)?;
-        std::fs::write(tmp.join("report.html"), report::html(model, &sums, info, &svgs))?;
+        let svgs = draw_plots(tmp, model, sums, results).map_err(std::io::Error::other)?;
+        std::fs::write(tmp.join("report.html"), report::html(model, sums, info, &svgs))?;
         Ok(())
     })
     .map_err(|source| OutputError { path: dir.display().to_string(), source })

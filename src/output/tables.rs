@@ -2,7 +2,8 @@
 //! ISO `YYYY-MM-DD`, numbers with at most six decimals, blank where undefined.
 
 use crate::model::Model;
-use crate::stats::{Key, Kpis, Summaries};
+use crate::reduce::Results;
+use crate::stats::{Key, Summaries};
 
 /// Formats a number for CSV: up to six decimals, trailing zeros trimmed, blank if undefined.
 pub fn num(x: f64) -> String {
@@ -105,19 +106,18 @@ pub fn daily_csv(model: &Model, sums: &Summaries) -> Vec<u8> {
 
 /// `replications.csv`: one row per replication, one column per KPI
 /// (`metric` for trust-wide, `metric:pool` per pool).
-pub fn replications_csv(model: &Model, reps: &[Kpis]) -> Vec<u8> {
+pub fn replications_csv(model: &Model, results: &Results) -> Vec<u8> {
     let mut w = csv_writer();
-    let Some(first) = reps.first() else { return finish(w) };
     let mut header = vec!["replication".to_string()];
-    header.extend(first.scalar.iter().map(|(k, _)| match (k.pool, k.specialty) {
+    header.extend(results.scalar_keys.iter().map(|k| match (k.pool, k.specialty) {
         (Some(_), _) => format!("{}:{}", k.metric, pool_name(model, k)),
         (None, Some(_)) => format!("{}:specialty:{}", k.metric, specialty_name(model, k)),
         (None, None) => k.metric.to_string(),
     }));
     let _ = w.write_record(&header);
-    for (r, rep) in reps.iter().enumerate() {
+    for (r, rep) in results.scalars.iter().enumerate() {
         let mut row = vec![(r + 1).to_string()];
-        row.extend(rep.scalar.iter().map(|(_, v)| num(*v)));
+        row.extend(rep.iter().map(|v| num(*v)));
         let _ = w.write_record(&row);
     }
     finish(w)
