@@ -54,5 +54,26 @@ fn replications(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, one_replication, replications);
+/// One replication of the performance reference model (benches/README.md).
+fn reference(c: &mut Criterion) {
+    let model = bedflow::scenario::load(std::path::Path::new("scenarios/reference-600-beds.toml"))
+        .expect("reference scenario is valid");
+    let plan = Plan::new(&model);
+    let streams = Streams::new(model.seed);
+    let mut engine = Engine::new(&plan);
+    let events = engine.run(&streams, 0).events;
+    println!("one replication of the reference model: {events} events");
+    let mut group = c.benchmark_group("reference");
+    group.throughput(Throughput::Elements(events));
+    group.bench_function("bedflow_one_replication", |b| {
+        let mut r = 0;
+        b.iter(|| {
+            r += 1;
+            black_box(engine.run(&streams, r % 64))
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, one_replication, replications, reference);
 criterion_main!(benches);
