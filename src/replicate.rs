@@ -43,29 +43,10 @@ pub fn run_streaming(
     on_done: &(dyn Fn() + Sync),
     sink: &mut dyn FnMut(Kpis),
 ) -> Result<(), ThreadError> {
-    let plan = Plan::new(model);
-    let streams = Streams::new(spec.seed);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(spec.threads)
-        .build()
-        .map_err(|source| ThreadError { threads: spec.threads, source })?;
     let all: Vec<u32> = (0..spec.replications).collect();
+    let runner = Runner::new(model, spec)?;
     for chunk in all.chunks(BATCH) {
-        let batch: Vec<Kpis> = pool.install(|| {
-            use rayon::prelude::*;
-            chunk
-                .par_iter()
-                .map_init(
-                    || Engine::new(&plan),
-                    |engine, &r| {
-                        let out = engine.run(&streams, r);
-                        on_done();
-                        kpis(model, &out)
-                    },
-                )
-                .collect()
-        });
-        for k in batch {
+        for k in runner.batch(chunk, on_done) {
             sink(k);
         }
     }
@@ -80,24 +61,42 @@ pub fn run_indices(
     indices: &[u32],
     on_done: &(dyn Fn() + Sync),
 ) -> Result<Vec<Kpis>, ThreadError> {
-    let plan = Plan::new(model);
-    let streams = Streams::new(spec.seed);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(spec.threads)
-        .build()
-        .map_err(|source| ThreadError { threads: spec.threads, source })?;
-    Ok(pool.install(|| {
-        use rayon::prelude::*;
-        indices
-            .par_iter()
-            .map_init(
-                || Engine::new(&plan),
-                |engine, &r| {
-                    let out = engine.run(&streams, r);
-                    on_done();
-                    kpis(model, &out)
-                },
-            )
-            .collect()
-    }))
+    Ok(Runner::new(model, spec)?.batch(indices, on_done))
+}
+
+/// The shared pieces of a run: the precomputed plan, the seed's streams and
+/// the thread pool.
+struct Runner<'m> {
+    model: &'m Model,
+    plan: Plan,
+    streams: Streams,
+    pool: rayon::ThreadPool,
+}
+
+impl<'m> Runner<'m> {
+    fn new(model: &'m Model, spec: RunSpec) -> Result<Runner<'m>, ThreadError> {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(spec.threads)
+            .build()
+            .map_err(|source| ThreadError { threads: spec.threads, source })?;
+        Ok(Runner { model, plan: Plan::new(model), streams: Streams::new(spec.seed), pool })
+    }
+
+    /// Runs `indices` in parallel; rayon's indexed collect keeps their order.
+    fn batch(&self, indices: &[u32], on_done: &(dyn Fn() + Sync)) -> Vec<Kpis> {
+        self.pool.install(|| {
+            use rayon::prelude::*;
+            indices
+                .par_iter()
+                .map_init(
+                    || Engine::new(&self.plan),
+                    |engine, &r| {
+                        let out = engine.run(&self.streams, r);
+                        on_done();
+                        kpis(self.model, &out)
+                    },
+                )
+                .collect()
+        })
+    }
 }

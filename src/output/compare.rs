@@ -2,8 +2,8 @@
 
 use super::plots::compare::{Comparison, Overlay, Sweep, SweepPanel};
 use super::plots::render;
-use super::report::esc;
-use super::tables::{for_excel, num};
+use super::report::{esc, inline_svg};
+use super::tables::{csv_writer, finish, for_excel, num};
 use super::{OutputError, atomic};
 use crate::compare::{Paired, Target};
 use crate::model::Model;
@@ -17,10 +17,6 @@ pub struct Ran<'a> {
     pub path: String,
     pub reps: &'a [Kpis],
     pub sums: Summaries,
-}
-
-fn csv_writer() -> csv::Writer<Vec<u8>> {
-    csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new())
 }
 
 /// `comparison.csv`: per alternative and KPI, BASE and ALT means and the
@@ -62,7 +58,7 @@ pub fn comparison_csv(pairs: &[(String, Vec<Paired>)]) -> Vec<u8> {
             ]);
         }
     }
-    for_excel(w.into_inner().unwrap_or_default())
+    for_excel(finish(w))
 }
 
 /// Headline KPIs shown in the comparison report.
@@ -119,7 +115,7 @@ fn report(base: &Ran<'_>, pairs: &[(String, Vec<Paired>)], svg: &str, reps: usiz
     let _ = writeln!(
         h,
         "<h2>Occupancy and ED performance</h2>\n<figure>{}</figure>\n<p class=\"note\">Every KPI, per pool and specialty: <code>comparison.csv</code>.</p>\n</body>\n</html>",
-        svg.replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1)
+        inline_svg(svg)
     );
     h
 }
@@ -194,13 +190,16 @@ impl TargetAnswer {
     }
 }
 
+/// The pool a `--set` path names (`pool.NAME.field`), if any.
+fn swept_pool(path: &str) -> Option<String> {
+    let mut parts = path.split('.');
+    (parts.next() == Some("pool")).then(|| parts.next().map(str::to_string)).flatten()
+}
+
 /// The target KPI's summary at one sweep point: the named pool, or the swept
 /// pool if the path names one and the metric exists per pool, else trust-wide.
 pub fn target_summary<'a>(point: &'a SweepPoint, target: &Target, path: &str) -> Option<&'a Summary> {
-    let pool_name = target.pool.clone().or_else(|| {
-        let mut parts = path.split('.');
-        (parts.next() == Some("pool")).then(|| parts.next().map(str::to_string)).flatten()
-    });
+    let pool_name = target.pool.clone().or_else(|| swept_pool(path));
     let pool = pool_name.and_then(|n| point.model.pools.iter().position(|p| p.name == n));
     pool.and_then(|p| point.sums.get(&target.metric, Some(p))).or_else(|| point.sums.get(&target.metric, None))
 }
@@ -266,7 +265,7 @@ pub fn write_sweep(
                 ]);
             }
         }
-        std::fs::write(tmp.join("sweep.csv"), for_excel(w.into_inner().unwrap_or_default()))?;
+        std::fs::write(tmp.join("sweep.csv"), for_excel(finish(w)))?;
         if let Some(a) = answer {
             std::fs::write(tmp.join("target.txt"), a.describe(path) + "\n")?;
         }
@@ -301,10 +300,7 @@ pub fn write_sweep(
                     || metric.ends_with("_rate")
                     || metric.ends_with("performance")
                     || metric == "share_of_time_full";
-                let pool = t.pool.clone().or_else(|| {
-                    let mut parts = path.split('.');
-                    (parts.next() == Some("pool")).then(|| parts.next().map(str::to_string)).flatten()
-                });
+                let pool = t.pool.clone().or_else(|| swept_pool(path));
                 let per_pool = points.first().is_some_and(|p| {
                     pool.as_ref()
                         .and_then(|n| p.model.pools.iter().position(|x| &x.name == n))

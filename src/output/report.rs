@@ -455,7 +455,7 @@ fn assumptions(model: &Model, info: &RunInfo) -> String {
 
 /// Removes the XML namespace URL so the page holds no URL at all (inline SVG
 /// in HTML does not need it).
-fn inline_svg(svg: &str) -> String {
+pub fn inline_svg(svg: &str) -> String {
     svg.replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1)
 }
 

@@ -35,11 +35,12 @@ fn specialty_name(model: &Model, key: &Key) -> String {
     key.specialty.map(|s| model.specialties[s].name.clone()).unwrap_or_default()
 }
 
-fn csv_writer() -> csv::Writer<Vec<u8>> {
+/// A CSV writer with Excel's CRLF line ends.
+pub fn csv_writer() -> csv::Writer<Vec<u8>> {
     csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new())
 }
 
-fn finish(w: csv::Writer<Vec<u8>>) -> Vec<u8> {
+pub fn finish(w: csv::Writer<Vec<u8>>) -> Vec<u8> {
     // Writing to a Vec cannot fail.
     w.into_inner().unwrap_or_default()
 }
