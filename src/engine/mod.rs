@@ -632,8 +632,10 @@ impl<'p> Engine<'p> {
                 urgent,
             });
             if self.in_window(now) {
-                self.out.pools[pool].bed_requests += 1;
-                self.out.pools[plan.pools()].bed_requests += 1;
+                let (t, n) = self.targets(pool);
+                for &i in &t[..n] {
+                    self.out.pools[i].bed_requests += 1;
+                }
             }
             if free {
                 self.admit(p, now);
@@ -702,8 +704,8 @@ impl<'p> Engine<'p> {
 
     /// Changes a pool's (and the trust's) capacity at `now`, keeping the time integrals exact.
     fn set_capacity(&mut self, pool: usize, now: u32, delta: i32) {
-        let trust = self.plan.pools();
-        for i in [pool, trust] {
+        let (t, n) = self.targets(pool);
+        for &i in &t[..n] {
             self.advance(i, now);
             self.gauges[i].capacity = self.gauges[i].capacity.wrapping_add_signed(delta);
         }
@@ -776,6 +778,22 @@ impl<'p> Engine<'p> {
         self.free.push(p);
     }
 
+    /// The outcome entries a pool's change updates: the pool and the trust
+    /// (the first `n` of the pair). With a single pool the trust is that pool,
+    /// so only the pool is updated during the run and copied to the trust at
+    /// the end (`finish`): half the bookkeeping in single-pool models.
+    #[inline]
+    fn targets(&self, pool: usize) -> ([usize; 2], usize) {
+        let trust = self.plan.pools();
+        ([pool, trust], if trust == 1 { 1 } else { 2 })
+    }
+
+    /// Index of the gauge that holds the trust-wide state.
+    #[inline]
+    fn trust_gauge(&self) -> usize {
+        if self.plan.pools() == 1 { 0 } else { self.plan.pools() }
+    }
+
     #[inline]
     fn in_window(&self, t: u32) -> bool {
         t >= self.plan.window.0 && t < self.plan.window.1
@@ -802,10 +820,11 @@ impl<'p> Engine<'p> {
         let plan = self.plan;
         let pat = self.patients[p as usize];
         let pool = pat.pool as usize;
-        let trust = plan.pools();
+        let (t, n) = self.targets(pool);
         if self.in_window(pat.decision) {
-            self.out.pools[pool].bed_requests += 1;
-            self.out.pools[trust].bed_requests += 1;
+            for &i in &t[..n] {
+                self.out.pools[i].bed_requests += 1;
+            }
         }
         if self.gauges[pool].occupied < self.gauges[pool].capacity {
             self.admit(p, now);
@@ -819,8 +838,9 @@ impl<'p> Engine<'p> {
             }
             WhenFull::Divert => {
                 if self.in_window(pat.decision) {
-                    self.out.pools[pool].diverted += 1;
-                    self.out.pools[trust].diverted += 1;
+                    for &i in &t[..n] {
+                        self.out.pools[i].diverted += 1;
+                    }
                 }
                 if pat.from_ed {
                     self.ed_leaves(pat.arrival, now - pat.arrival);
@@ -832,16 +852,16 @@ impl<'p> Engine<'p> {
 
     fn admit(&mut self, p: u32, now: u32) {
         let plan = self.plan;
-        let trust = plan.pools();
         let pat = &mut self.patients[p as usize];
         pat.state = State::InBed;
         pat.admitted = now;
         let pat = *pat;
         let pool = pat.pool as usize;
+        let (t, n) = self.targets(pool);
         self.change(pool, now, 1, 0);
         if self.in_window(pat.decision) {
             let wait = now - pat.decision;
-            for i in [pool, trust] {
+            for &i in &t[..n] {
                 let o = &mut self.out.pools[i];
                 o.waits += 1;
                 o.wait_seconds += wait as u64;
@@ -849,7 +869,7 @@ impl<'p> Engine<'p> {
             }
         }
         if let Some(d) = self.report_day(now) {
-            for i in [pool, trust] {
+            for &i in &t[..n] {
                 let o = &mut self.out.pools[i];
                 o.admissions += 1;
                 o.admissions_daily[d] += 1;
@@ -867,12 +887,12 @@ impl<'p> Engine<'p> {
     }
 
     fn discharge(&mut self, p: u32, now: u32) {
-        let trust = self.plan.pools();
         let pat = self.patients[p as usize];
         let pool = pat.pool as usize;
+        let (t, n) = self.targets(pool);
         self.change(pool, now, -1, 0);
         if let Some(d) = self.report_day(now) {
-            for i in [pool, trust] {
+            for &i in &t[..n] {
                 let o = &mut self.out.pools[i];
                 o.discharges += 1;
                 o.discharges_daily[d] += 1;
@@ -892,9 +912,9 @@ impl<'p> Engine<'p> {
     /// Changes a pool's occupancy or queue at `now`, keeping the pool's and the
     /// trust's time integrals exact (integer bed-seconds).
     fn change(&mut self, pool: usize, now: u32, d_occupied: i32, d_waiting: i32) {
-        let trust = self.plan.pools();
+        let (t, n) = self.targets(pool);
         let in_window = self.in_window(now);
-        for i in [pool, trust] {
+        for &i in &t[..n] {
             self.advance(i, now);
             let g = &mut self.gauges[i];
             g.occupied = g.occupied.wrapping_add_signed(d_occupied);
@@ -968,7 +988,7 @@ impl<'p> Engine<'p> {
                     }
                 }
                 if morning && let Some(opel) = &self.plan.opel {
-                    let trust = &self.gauges[self.plan.pools()];
+                    let trust = &self.gauges[self.trust_gauge()];
                     let occupancy = trust.occupied as f64 / trust.core as f64;
                     let long = self
                         .queues
@@ -1015,8 +1035,11 @@ impl<'p> Engine<'p> {
                 self.out.electives[i].waiting_end += n;
             }
         }
+        let single = trust == 1;
         for i in 0..=trust {
-            self.advance(i, plan.horizon);
+            if !(single && i == trust) {
+                self.advance(i, plan.horizon);
+            }
         }
         // Trust-wide escalation figures are the pools' sums.
         let (pools, rest) = self.out.pools.split_at_mut(trust);
@@ -1038,13 +1061,18 @@ impl<'p> Engine<'p> {
             }
             if pat.state == State::Waiting && self.in_window(pat.decision) {
                 let wait = plan.horizon - pat.decision;
-                for i in [pat.pool as usize, trust] {
+                let (t, n) = self.targets(pat.pool as usize);
+                for &i in &t[..n] {
                     let o = &mut self.out.pools[i];
                     o.waits += 1;
                     o.wait_seconds += wait as u64;
                     o.waits_over_12h += (wait > TWELVE_HOURS) as u64;
                 }
             }
+        }
+        if single {
+            // The trust is the one pool (see `targets`).
+            self.out.pools[trust] = self.out.pools[0].clone();
         }
     }
 }
