@@ -455,12 +455,7 @@ fn read_pool(cx: &mut Ctx<'_>, v: &Val<'_>, path: &str) -> Option<BedPool> {
 
 /// Three ascending thresholds (levels 2, 3, 4).
 fn thresholds(cx: &mut Ctx<'_>, t: Tbl<'_, '_>, key: &str, rule: Rule) -> Option<[f64; 3]> {
-    let Some((items, span)) = t.array(cx, key) else {
-        if !t.has(key) {
-            t.missing(cx, key, "three ascending thresholds for OPEL levels 2, 3 and 4");
-        }
-        return None;
-    };
+    let (items, span) = t.array_req(cx, key, "three ascending thresholds for OPEL levels 2, 3 and 4")?;
     let field = t.field(key);
     let v: Option<Vec<f64>> = items
         .iter()
@@ -515,13 +510,8 @@ fn read_escalation(cx: &mut Ctx<'_>, t: Tbl<'_, '_>) -> Option<Escalation> {
         cx.err(v.span(), t.field("beds_per_step"), format!("a step of {s} beds is more than max_beds ({m})"));
         return None;
     }
-    let reviews = match t.array(cx, "review_hours") {
-        None => {
-            if !t.has("review_hours") {
-                t.missing(cx, "review_hours", "bed-meeting hours such as [8, 14, 20]");
-            }
-            None
-        }
+    let reviews = match t.array_req(cx, "review_hours", "bed-meeting hours such as [8, 14, 20]") {
+        None => None,
         Some((items, span)) => {
             let hours: Option<Vec<u32>> = items
                 .iter()
@@ -722,13 +712,8 @@ fn read_theatre_list(
     let specialty = lookup(cx, t, "specialty", "specialty", specialties);
     let pool = lookup(cx, t, "pool", "pool", pools);
     const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-    let weekdays = match t.array(cx, "weekdays") {
-        None => {
-            if !t.has("weekdays") {
-                t.missing(cx, "weekdays", "a list of days such as [\"Mon\", \"Wed\", \"Fri\"]");
-            }
-            None
-        }
+    let weekdays = match t.array_req(cx, "weekdays", "a list of days such as [\"Mon\", \"Wed\", \"Fri\"]") {
+        None => None,
         Some((items, span)) => {
             let mut days = [false; 7];
             let mut ok = true;
@@ -977,13 +962,8 @@ fn read_discharge(cx: &mut Ctx<'_>, t: Tbl<'_, '_>) -> Option<DischargePolicy> {
         }
         return Some(DischargePolicy::OnReady);
     }
-    let window = match t.array(cx, "window") {
-        None => {
-            if !t.has("window") {
-                t.missing(cx, "window", "[open_hour, close_hour], e.g. [9, 19]");
-            }
-            None
-        }
+    let window = match t.array_req(cx, "window", "[open_hour, close_hour], e.g. [9, 19]") {
+        None => None,
         Some((items, span)) => {
             let hours: Vec<Option<i64>> = items
                 .iter()
@@ -1074,12 +1054,7 @@ fn dist_req(cx: &mut Ctx<'_>, parent: Tbl<'_, '_>, key: &str) -> Option<Distribu
         }
         _ => {
             t.check_keys(cx, &["dist", "values"]);
-            let Some((items, _)) = t.array(cx, "values") else {
-                if !t.has("values") {
-                    t.missing(cx, "values", "a list of observed values, e.g. [1.0, 2.5, 4.0]");
-                }
-                return None;
-            };
+            let (items, _) = t.array_req(cx, "values", "a list of observed values, e.g. [1.0, 2.5, 4.0]")?;
             let vals: Option<Vec<f64>> = items
                 .iter()
                 .enumerate()

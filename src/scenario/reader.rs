@@ -232,6 +232,15 @@ impl<'a, 'i> Tbl<'a, 'i> {
         }
     }
 
+    /// A required array: reported as missing when absent.
+    pub fn array_req(&self, cx: &mut Ctx<'_>, key: &str, what: &str) -> Option<(&'a [Val<'i>], Range<usize>)> {
+        if !self.has(key) {
+            self.missing(cx, key, what);
+            return None;
+        }
+        self.array(cx, key)
+    }
+
     /// A sub-table (`[ed]` or an inline `{ ... }`).
     pub fn table(&self, cx: &mut Ctx<'_>, key: &str, path: &'a str) -> Option<Tbl<'a, 'i>> {
         let v = self.get(key)?;
