@@ -2,7 +2,7 @@
 //! several scenarios overlaid (P10-P90 band and median each), and `sweep`:
 //! KPIs against a swept value with 95% confidence intervals.
 
-use super::fan::{DateAxis, Swatch, legend_strip};
+use super::fan::{Swatch, date_chart, legend_strip};
 use super::{FONT, Figure, PlotError, colours, fail};
 use crate::stats::Summary;
 use chrono::NaiveDate;
@@ -38,26 +38,7 @@ fn overlay_panel<DB: DrawingBackend>(
     let (lo, hi) = vals.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(x * scale), b.max(x * scale)));
     let (lo, hi) = if lo.is_finite() { (lo, hi) } else { (0.0, 1.0) };
     let pad = ((hi - lo) * 0.08).max(1e-6);
-    let mut chart = ChartBuilder::on(area)
-        .caption(title, (FONT, 24).into_font().style(FontStyle::Bold))
-        .margin(12)
-        .x_label_area_size(44)
-        .y_label_area_size(72)
-        .build_cartesian_2d(DateAxis::new(start, n), lo - pad..hi + pad)
-        .map_err(fail(COMPARISON))?;
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .y_labels(8)
-        .y_max_light_lines(1)
-        .light_line_style(RGBColor(240, 240, 240))
-        .x_desc("Date")
-        .y_desc(y_label)
-        .axis_desc_style((FONT, 18))
-        .label_style((FONT, 15))
-        .y_label_formatter(&|y| format!("{y:.0}{suffix}"))
-        .draw()
-        .map_err(fail(COMPARISON))?;
+    let mut chart = date_chart(area, title, y_label, suffix, start, n, lo - pad..hi + pad, COMPARISON)?;
     for (s, colour) in series {
         let mut pts: Vec<(f64, f64)> =
             s.iter().enumerate().filter(|(_, x)| x.p90.is_finite()).map(|(i, x)| (i as f64, x.p90 * scale)).collect();

@@ -77,6 +77,42 @@ impl plotters::coord::ranged1d::ValueFormatter<f64> for DateAxis {
     }
 }
 
+/// A chart over reported dates with bedflow's look: title, date axis,
+/// y axis labelled with `y_suffix`, light horizontal grid.
+#[allow(clippy::too_many_arguments)]
+pub fn date_chart<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    title: &str,
+    y_label: &str,
+    y_suffix: &str,
+    start: NaiveDate,
+    days: usize,
+    y: std::ops::Range<f64>,
+    plot: &'static str,
+) -> Result<ChartContext<'a, DB, Cartesian2d<DateAxis, plotters::coord::types::RangedCoordf64>>, PlotError> {
+    let mut chart = ChartBuilder::on(area)
+        .caption(title, (FONT, 24).into_font().style(FontStyle::Bold))
+        .margin(12)
+        .x_label_area_size(44)
+        .y_label_area_size(72)
+        .build_cartesian_2d(DateAxis::new(start, days), y)
+        .map_err(fail(plot))?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .y_labels(8)
+        .y_max_light_lines(1)
+        .light_line_style(RGBColor(240, 240, 240))
+        .y_label_formatter(&|y| format!("{y:.0}{y_suffix}"))
+        .x_desc("Date")
+        .y_desc(y_label)
+        .axis_desc_style((FONT, 18))
+        .label_style((FONT, 15))
+        .draw()
+        .map_err(fail(plot))?;
+    Ok(chart)
+}
+
 /// Tick positions: the 1st and 15th of each month; for short periods (up to
 /// nine weeks) every Monday and the 1st; for long ones (over 13 months) the 1st.
 pub fn date_ticks(start: NaiveDate, days: usize) -> Vec<f64> {
@@ -183,27 +219,7 @@ impl FanPanel<'_> {
         }
         let pad = ((hi - lo) * 0.08).max(1e-9);
         let (y0, y1) = ((lo - pad).max(if lo >= 0.0 { 0.0 } else { f64::NEG_INFINITY }), hi + pad * 2.5);
-        let x_range = DateAxis::new(self.start, n);
-        let mut chart = ChartBuilder::on(area)
-            .caption(&self.title, (FONT, 24).into_font().style(FontStyle::Bold))
-            .margin(12)
-            .x_label_area_size(44)
-            .y_label_area_size(72)
-            .build_cartesian_2d(x_range, y0..y1)
-            .map_err(fail(plot))?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .y_labels(8)
-            .y_max_light_lines(1)
-            .light_line_style(RGBColor(240, 240, 240))
-            .y_label_formatter(&|y| format!("{y:.0}{}", self.y_suffix))
-            .x_desc("Date")
-            .y_desc(&self.y_label)
-            .axis_desc_style((FONT, 18))
-            .label_style((FONT, 15))
-            .draw()
-            .map_err(fail(plot))?;
+        let mut chart = date_chart(area, &self.title, &self.y_label, self.y_suffix, self.start, n, y0..y1, plot)?;
 
         for shade in &self.shades {
             chart
