@@ -110,6 +110,8 @@ pub enum Error {
     Usage(String),
     #[error("error: {0}")]
     Shard(#[from] output::shard::ShardError),
+    #[error("error: {0}")]
+    OutputDir(#[from] output::atomic::OutputDirError),
 }
 
 impl Error {
@@ -117,6 +119,9 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Scenario(_) | Error::Usage(_) | Error::Shard(_) => 2,
+            // A folder bedflow did not make, or one another run is writing: refused.
+            Error::OutputDir(output::atomic::OutputDirError::Refused { .. })
+            | Error::OutputDir(output::atomic::OutputDirError::Busy { .. }) => 2,
             _ => 1,
         }
     }
@@ -184,6 +189,8 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                     path.display()
                 )));
             }
+            let dir = out.unwrap_or_else(|| Path::new("output").join(&model.name));
+            let staging = output::atomic::Staging::prepare(&dir)?;
             let mut reducer = crate::reduce::Reducer::new();
             for k in &reps {
                 reducer.push(k);
@@ -206,8 +213,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                 end: model.end.to_string(),
                 warmup_days: model.warmup_days,
             };
-            let dir = out.unwrap_or_else(|| Path::new("output").join(&model.name));
-            output::write_run(&dir, &model, &results, &info)?;
+            output::write_run(staging, &model, &results, &info)?;
             eprintln!(
                 "bedflow: merged {} shards, {} replications -> {}",
                 header.shards,
@@ -221,6 +227,8 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             warn_overload(&model);
             let spec = spec(&model, &flags);
             let dir = flags.out.clone().unwrap_or_else(|| Path::new("output").join(&model.name));
+            // Refuse a folder bedflow did not make before spending any time.
+            let staging = output::atomic::Staging::prepare(&dir)?;
             let bar = progress_bar(spec.replications, flags.quiet);
             let started = Instant::now();
             let mut reducer = crate::reduce::Reducer::new();
@@ -232,7 +240,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             let info = RunInfo {
                 bedflow_version: env!("CARGO_PKG_VERSION").into(),
                 scenario_name: model.name.clone(),
-                scenario_path: scenario.display().to_string(),
+                scenario_path: display_path(&scenario),
                 scenario_sha256: sha256_hex(&scenario),
                 seed: spec.seed,
                 replications: spec.replications,
@@ -244,7 +252,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                 end: model.end.to_string(),
                 warmup_days: model.warmup_days,
             };
-            output::write_run(&dir, &model, &results, &info)?;
+            output::write_run(staging, &model, &results, &info)?;
             eprintln!(
                 "bedflow: {} replications of \"{}\" in {:.2} s ({:.1} M events/s, {} threads) -> {}",
                 spec.replications,
@@ -261,6 +269,10 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             let base_model = scenario::load(&base)?;
             let alt_models = alternatives.iter().map(|p| scenario::load(p)).collect::<Result<Vec<_>, _>>()?;
             let spec = spec(&base_model, &flags);
+            let more = if alt_models.len() > 1 { format!("-and-{}-more", alt_models.len() - 1) } else { String::new() };
+            let default = format!("compare-{}-vs-{}{more}", base_model.name, alt_models[0].name);
+            let dir = flags.out.clone().unwrap_or_else(|| Path::new("output").join(default));
+            let staging = output::atomic::Staging::prepare(&dir)?;
             let (base_reps, _) = simulate(&base_model, spec, flags.quiet)?;
             let mut alt_reps = Vec::new();
             for m in &alt_models {
@@ -272,20 +284,19 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                 .map(|(m, r)| (m.name.clone(), crate::compare::paired(&base_model, &base_reps, m, r)))
                 .collect();
             fn ran<'a>(m: &'a crate::model::Model, p: &Path, r: &'a [crate::stats::Kpis]) -> output::compare::Ran<'a> {
-                output::compare::Ran {
-                    model: m,
-                    path: p.display().to_string(),
-                    reps: r,
-                    sums: crate::stats::Summaries::new(r),
-                }
+                output::compare::Ran { model: m, path: display_path(p), reps: r, sums: crate::stats::Summaries::new(r) }
             }
             let base_ran = ran(&base_model, &base, &base_reps);
             let alt_ran: Vec<_> =
                 alt_models.iter().zip(&alternatives).zip(&alt_reps).map(|((m, p), r)| ran(m, p, r)).collect();
-            let more = if alt_models.len() > 1 { format!("-and-{}-more", alt_models.len() - 1) } else { String::new() };
-            let default = format!("compare-{}-vs-{}{more}", base_model.name, alt_models[0].name);
-            let dir = flags.out.clone().unwrap_or_else(|| Path::new("output").join(default));
-            output::compare::write_compare(&dir, &base_ran, &alt_ran, &pairs, spec.replications as usize, spec.seed)?;
+            output::compare::write_compare(
+                staging,
+                &base_ran,
+                &alt_ran,
+                &pairs,
+                spec.replications as usize,
+                spec.seed,
+            )?;
             for (name, rows) in &pairs {
                 for metric in ["bed_occupancy_rate", "waits_over_12h_from_dta", "ed_4h_performance", "escalation_cost"]
                 {
@@ -318,6 +329,16 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                 .iter()
                 .map(|&v| scenario::load_with(&scenario, &[(path.to_string(), literal(v))]))
                 .collect::<Result<Vec<_>, _>>()?;
+            if let Some(t) = &target {
+                // The KPI must exist before anything runs (its name, not its values).
+                let layout = crate::stats::layout(&models[0]);
+                if !layout.scalar.iter().any(|(k, _)| k.metric == t.metric) {
+                    return Err(Error::Usage(format!("--target: no KPI named \"{}\"", t.metric.escape_debug())));
+                }
+            }
+            let name = models.first().map_or(String::new(), |m| m.name.clone());
+            let dir = flags.out.clone().unwrap_or_else(|| Path::new("output").join(format!("sweep-{name}")));
+            let staging = output::atomic::Staging::prepare(&dir)?;
             let spec = spec(&models[0], &flags);
             let mut points = Vec::new();
             for (model, &value) in models.into_iter().zip(&values) {
@@ -331,9 +352,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                 return Err(Error::Usage(format!("--target: no KPI named \"{}\"", t.metric)));
             }
             let answer = target.as_ref().map(|t| output::compare::answer(&points, t, path));
-            let name = points.first().map_or(String::new(), |p| p.model.name.clone());
-            let dir = flags.out.clone().unwrap_or_else(|| Path::new("output").join(format!("sweep-{name}")));
-            output::compare::write_sweep(&dir, path, &points, target.as_ref(), answer.as_ref())?;
+            output::compare::write_sweep(staging, path, &points, target.as_ref(), answer.as_ref())?;
             if let Some(a) = &answer {
                 println!("{}", a.describe(path));
             }
@@ -391,6 +410,12 @@ fn progress_bar(n: u32, quiet: bool) -> indicatif::ProgressBar {
         bar.set_style(style);
     }
     bar
+}
+
+/// A path as the user gave it, without `./` steps, so `small.toml` and
+/// `./small.toml` give identical reports.
+fn display_path(p: &Path) -> String {
+    p.components().filter(|c| !matches!(c, std::path::Component::CurDir)).collect::<PathBuf>().display().to_string()
 }
 
 fn sha256_hex(path: &Path) -> String {

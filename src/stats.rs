@@ -146,6 +146,15 @@ pub fn kpis(model: &Model, out: &Outcome) -> Kpis {
     Kpis { scalar, daily, monthly, events: out.events }
 }
 
+/// The KPIs a run of `model` reports (names, pools, specialties and series
+/// lengths), with placeholder values: lets a command check a KPI name, or a
+/// part file's layout, before simulating.
+pub fn layout(model: &Model) -> Kpis {
+    let plan = crate::engine::Plan::new(model);
+    let out = crate::engine::Engine::new(&plan).empty_outcome();
+    kpis(model, &out)
+}
+
 /// Month boundaries of the reported period: (first day index, label "2026-11").
 pub fn months(model: &Model) -> Vec<(usize, String)> {
     use chrono::Datelike;

@@ -444,6 +444,13 @@ impl<'p> Engine<'p> {
         };
     }
 
+    /// What a replication measures, with every series at its full length and
+    /// every count zero: the shape of the KPIs, without simulating anything.
+    pub fn empty_outcome(&mut self) -> Outcome {
+        self.reset();
+        std::mem::take(&mut self.out)
+    }
+
     /// Runs replication `rep` with its own random streams and returns what it measured.
     pub fn run(&mut self, streams: &rng::Streams, rep: u32) -> Outcome {
         self.reset();

@@ -9,7 +9,6 @@ use crate::compare::{Paired, Target};
 use crate::model::Model;
 use crate::stats::{Kpis, Summaries, Summary};
 use std::fmt::Write;
-use std::path::Path;
 
 /// A scenario that was run, with its results.
 pub struct Ran<'a> {
@@ -122,14 +121,14 @@ fn report(base: &Ran<'_>, pairs: &[(String, Vec<Paired>)], svg: &str, reps: usiz
 
 /// Writes `comparison.csv`, `comparison.png/.svg` and `comparison.html`.
 pub fn write_compare(
-    dir: &Path,
+    staging: atomic::Staging,
     base: &Ran<'_>,
     alts: &[Ran<'_>],
     pairs: &[(String, Vec<Paired>)],
     replications: usize,
     seed: u64,
 ) -> Result<(), OutputError> {
-    atomic::publish(dir, |tmp| {
+    staging.publish(|tmp| {
         std::fs::write(tmp.join("comparison.csv"), comparison_csv(pairs))?;
         fn overlay<'r>(r: &'r Ran<'_>) -> Option<Overlay<'r>> {
             Some(Overlay {
@@ -151,7 +150,6 @@ pub fn write_compare(
         std::fs::write(tmp.join("comparison.html"), report(base, pairs, &svg, replications, seed))?;
         Ok(())
     })
-    .map_err(|source| OutputError { path: dir.display().to_string(), source })
 }
 
 /// The result of a sweep at one value.
@@ -228,13 +226,13 @@ pub fn answer(points: &[SweepPoint], target: &Target, path: &str) -> TargetAnswe
 
 /// `sweep.csv` (every KPI at every value) and `sweep.png/.svg`.
 pub fn write_sweep(
-    dir: &Path,
+    staging: atomic::Staging,
     path: &str,
     points: &[SweepPoint],
     target: Option<&Target>,
     answer: Option<&TargetAnswer>,
 ) -> Result<(), OutputError> {
-    atomic::publish(dir, |tmp| {
+    staging.publish(|tmp| {
         let mut w = csv_writer();
         let _ = w.write_record([
             "value",
@@ -322,5 +320,4 @@ pub fn write_sweep(
         render(&fig, tmp).map_err(std::io::Error::other)?;
         Ok(())
     })
-    .map_err(|source| OutputError { path: dir.display().to_string(), source })
 }

@@ -71,9 +71,14 @@ pub fn draw_plots(
 
 /// Writes every result file for a run into `dir` (replacing an earlier run's
 /// results only once the new ones are complete).
-pub fn write_run(dir: &Path, model: &Model, results: &Results, info: &RunInfo) -> Result<(), OutputError> {
+pub fn write_run(
+    staging: atomic::Staging,
+    model: &Model,
+    results: &Results,
+    info: &RunInfo,
+) -> Result<(), OutputError> {
     let sums = &results.sums;
-    atomic::publish(dir, |tmp| {
+    staging.publish(|tmp| {
         std::fs::write(tmp.join("summary.csv"), tables::for_excel(tables::summary_csv(model, sums)))?;
         std::fs::write(tmp.join("daily.csv"), tables::for_excel(tables::daily_csv(model, sums)))?;
         std::fs::write(tmp.join("replications.csv"), tables::for_excel(tables::replications_csv(model, results)))?;
@@ -87,5 +92,4 @@ pub fn write_run(dir: &Path, model: &Model, results: &Results, info: &RunInfo) -
         std::fs::write(tmp.join("report.html"), report::html(model, sums, info, &svgs))?;
         Ok(())
     })
-    .map_err(|source| OutputError { path: dir.display().to_string(), source })
 }

@@ -1,0 +1,283 @@
+//! Nothing lost: bedflow only replaces folders it made, refuses before
+//! simulating, publishes safely at every instant (killed at each step of
+//! publication through the `failpoints` feature), and never touches look-alike
+//! or live folders.
+
+use assert_cmd::Command;
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+const WINTER: &str = "scenarios/winter-2026-27.toml";
+
+fn bedflow() -> Command {
+    Command::cargo_bin("bedflow").unwrap()
+}
+
+/// Every file under `dir` (recursively) with its bytes, sorted by path.
+fn tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.push((p.strip_prefix(root).unwrap().to_path_buf(), b"<dir>".to_vec()));
+                walk(root, &p, out);
+            } else {
+                out.push((p.strip_prefix(root).unwrap().to_path_buf(), std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out);
+    out.sort();
+    out
+}
+
+/// A user's folder of documents, with a sub-folder.
+fn user_docs(root: &Path) -> PathBuf {
+    let docs = root.join("mydocs");
+    std::fs::create_dir_all(docs.join("sub")).unwrap();
+    std::fs::write(docs.join("thesis.docx"), "t").unwrap();
+    std::fs::write(docs.join("sub/board-paper.pdf"), "b").unwrap();
+    docs
+}
+
+/// The command must be refused with exit 2 and a message before simulating:
+/// a million replications would take minutes, so finishing at all proves it.
+fn refused_before_simulating(cmd: &mut Command, why: &str) {
+    let started = Instant::now();
+    let out = cmd.timeout(Duration::from_secs(60)).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{why}: {stderr}");
+    assert!(stderr.contains("refusing to write results to"), "{why}: {stderr}");
+    assert!(started.elapsed() < Duration::from_secs(60), "{why}: it simulated first");
+}
+
+#[test]
+fn folders_bedflow_did_not_make_are_refused_by_every_command() {
+    let tmp = tempfile::tempdir().unwrap();
+    let docs = user_docs(tmp.path());
+    let before = tree(&docs);
+    let many = ["--replications", "1000000", "--quiet", "--out"];
+    refused_before_simulating(bedflow().args(["run", WINTER]).args(many).arg(&docs), "run");
+    refused_before_simulating(
+        bedflow().args(["compare", WINTER, "scenarios/winter-2026-27-plus-20-beds.toml"]).args(many).arg(&docs),
+        "compare",
+    );
+    refused_before_simulating(
+        bedflow().args(["sweep", WINTER, "--set", "pool.medicine.beds=390..400:10"]).args(many).arg(&docs),
+        "sweep",
+    );
+    // merge: two real parts, then an output folder that is not bedflow's.
+    let mut parts = Vec::new();
+    for k in 1..=2 {
+        let part = tmp.path().join(format!("p{k}.part"));
+        bedflow()
+            .args(["run", WINTER, "--replications", "2", "--quiet", "--shard", &format!("{k}/2"), "--out"])
+            .arg(&part)
+            .assert()
+            .success();
+        parts.push(part);
+    }
+    let merged = bedflow().arg("merge").args(&parts).arg("--out").arg(&docs).output().unwrap();
+    assert_eq!(merged.status.code(), Some(2), "{}", String::from_utf8_lossy(&merged.stderr));
+    assert_eq!(tree(&docs), before, "the user's folder changed");
+    // Nothing of bedflow's is left beside it.
+    let names: Vec<String> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.iter().all(|n| !n.starts_with(".mydocs")), "{names:?}");
+}
+
+#[test]
+fn the_working_folder_and_the_scenario_itself_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = tmp.path().join("trust.toml");
+    std::fs::copy(WINTER, &scenario).unwrap();
+    let before = tree(tmp.path());
+    // --out "$PWD" (the scenario's own folder), given as `.` and as its full path.
+    for out in [PathBuf::from("."), tmp.path().to_path_buf()] {
+        refused_before_simulating(
+            bedflow()
+                .current_dir(tmp.path())
+                .args(["run", "trust.toml", "--replications", "1000000", "--quiet", "--out"])
+                .arg(&out),
+            "--out at the working folder",
+        );
+    }
+    // --out naming the scenario file, or another regular file.
+    let notes = tmp.path().join("notes.txt");
+    std::fs::write(&notes, "n").unwrap();
+    for out in [&scenario, &notes] {
+        refused_before_simulating(
+            bedflow().arg("run").arg(&scenario).args(["--replications", "1000000", "--quiet", "--out"]).arg(out),
+            "--out naming a file",
+        );
+    }
+    std::fs::remove_file(&notes).unwrap();
+    assert_eq!(tree(tmp.path()), before, "a user file changed");
+}
+
+#[test]
+fn a_bedflow_folder_is_replaced_but_not_once_a_user_adds_to_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("results");
+    let run = |seed: &str| {
+        bedflow().args(["run", WINTER, "--replications", "2", "--quiet", "--seed", seed, "--out"]).arg(&out).output()
+    };
+    assert!(run("1").unwrap().status.success());
+    let marker = std::fs::read_to_string(out.join(".bedflow")).unwrap();
+    assert!(marker.contains("summary.csv") && marker.contains("report.html"), "{marker}");
+    let first = std::fs::read(out.join("summary.csv")).unwrap();
+    assert!(run("2").unwrap().status.success(), "bedflow replaces its own folder");
+    assert_ne!(std::fs::read(out.join("summary.csv")).unwrap(), first);
+    std::fs::write(out.join("my-notes.txt"), "mine").unwrap();
+    let before = tree(&out);
+    let refused = run("3").unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("my-notes.txt"));
+    assert_eq!(tree(&out), before);
+}
+
+#[test]
+fn look_alike_folders_are_never_removed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("results");
+    let lookalikes = [".results.old-backup", ".results.partial-mine", ".results.partial-12", ".results.old-7"];
+    for l in lookalikes {
+        std::fs::create_dir(tmp.path().join(l)).unwrap();
+        std::fs::write(tmp.path().join(l).join("keep.txt"), "k").unwrap();
+    }
+    bedflow().args(["run", WINTER, "--replications", "2", "--quiet", "--out"]).arg(&out).assert().success();
+    for l in lookalikes {
+        assert_eq!(std::fs::read_to_string(tmp.path().join(l).join("keep.txt")).unwrap(), "k", "{l}");
+    }
+}
+
+/// Starts a run into `out` that pauses at `failpoint`; returns once it is there.
+fn paused_run(out: &Path, seed: &str, failpoint: &str) -> Child {
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("bedflow"))
+        .args(["run", WINTER, "--replications", "2", "--quiet", "--seed", seed, "--out"])
+        .arg(out)
+        .env("BEDFLOW_FAILPOINT", failpoint)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let step = failpoint.split(',').next().unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(line) if line == format!("bedflow: failpoint {step}") => return child,
+            Ok(_) => {}
+            Err(_) => {
+                let _ = child.kill();
+                panic!("the run never reached failpoint {step}");
+            }
+        }
+    }
+}
+
+fn kill9(mut child: Child) {
+    child.kill().unwrap(); // SIGKILL on Unix
+    let _ = child.wait();
+}
+
+fn results_of(out: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    tree(out).into_iter().filter(|(p, _)| p != Path::new("run.json")).collect()
+}
+
+/// Killed with SIGKILL at every step of publishing, on both the atomic
+/// exchange path and the portable two-rename path: the target holds a
+/// complete set of results (old or new) or, between the two renames, the next
+/// run puts the old ones back before anything else; nothing is lost.
+#[test]
+fn killed_at_every_step_of_publishing_nothing_is_lost() {
+    let cases = [
+        ("before-publish", "old"),
+        ("after-exchange", "new"),
+        ("before-publish,no-exchange", "old"),
+        ("after-set-aside,no-exchange", "restored"),
+        ("after-rename,no-exchange", "new"),
+    ];
+    let tmp = tempfile::tempdir().unwrap();
+    let reference = |seed: &str| {
+        let dir = tmp.path().join(format!("reference-{seed}"));
+        bedflow()
+            .args(["run", WINTER, "--replications", "2", "--quiet", "--seed", seed, "--out"])
+            .arg(&dir)
+            .assert()
+            .success();
+        results_of(&dir)
+    };
+    let (old, new) = (reference("11"), reference("22"));
+    assert_ne!(old, new);
+    for (i, (failpoint, expect)) in cases.iter().enumerate() {
+        let out = tmp.path().join(format!("results-{i}"));
+        bedflow()
+            .args(["run", WINTER, "--replications", "2", "--quiet", "--seed", "11", "--out"])
+            .arg(&out)
+            .assert()
+            .success();
+        kill9(paused_run(&out, "22", failpoint));
+        match *expect {
+            "old" => assert_eq!(results_of(&out), old, "{failpoint}: previous results changed"),
+            "new" => assert_eq!(results_of(&out), new, "{failpoint}: new results incomplete"),
+            _ => {
+                // Between the renames the old results sit aside; the next run
+                // restores them first (seen by pausing it before it publishes).
+                assert!(!out.exists(), "{failpoint}");
+                kill9(paused_run(&out, "33", "before-publish"));
+                assert_eq!(results_of(&out), old, "{failpoint}: the old results were not restored");
+            }
+        }
+        // The next run succeeds and tidies every leftover of the killed ones.
+        bedflow()
+            .args(["run", WINTER, "--replications", "2", "--quiet", "--seed", "22", "--out"])
+            .arg(&out)
+            .assert()
+            .success();
+        assert_eq!(results_of(&out), new);
+        let prefix = format!(".results-{i}.");
+        let left: Vec<String> = std::fs::read_dir(tmp.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with(&prefix))
+            .collect();
+        assert!(left.is_empty(), "{failpoint}: left behind {left:?}");
+    }
+}
+
+/// A second run into a target that a live run is writing is refused and
+/// harms neither; the first completes normally.
+#[test]
+fn two_runs_into_one_folder_do_not_break_each_other() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("results");
+    bedflow().args(["run", WINTER, "--replications", "2", "--quiet", "--out"]).arg(&out).assert().success();
+    let before = tree(&out);
+    let first = paused_run(&out, "5", "before-publish");
+    let second = bedflow().args(["run", WINTER, "--replications", "2", "--quiet", "--out"]).arg(&out).output().unwrap();
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert_eq!(second.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("another bedflow run"), "{stderr}");
+    assert_eq!(tree(&out), before, "the refused run changed the results");
+    let partials = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".results.partial-"))
+        .count();
+    assert_eq!(partials, 1, "the live run's partial folder must survive");
+    kill9(first);
+}
