@@ -148,3 +148,20 @@ fn run_replaces_earlier_results_completely() {
         std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     assert_eq!(names, vec!["o".to_string()], "no temporary folders left behind");
 }
+
+/// `small.toml` and `./small.toml` are the same scenario: identical reports.
+#[test]
+fn a_leading_dot_slash_does_not_change_the_outputs() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::copy(WINTER, tmp.path().join("small.toml")).unwrap();
+    for (scenario, out) in [("small.toml", "a"), ("./small.toml", "b")] {
+        bedflow()
+            .current_dir(tmp.path())
+            .args(["run", scenario, "--replications", "2", "--quiet", "--out", out])
+            .assert()
+            .success();
+    }
+    for f in ["report.html", "summary.csv", "daily.csv"] {
+        assert!(read(&tmp.path().join("a"), f) == read(&tmp.path().join("b"), f), "{f} differs");
+    }
+}
