@@ -281,3 +281,16 @@ fn two_runs_into_one_folder_do_not_break_each_other() {
     assert_eq!(partials, 1, "the live run's partial folder must survive");
     kill9(first);
 }
+
+/// An escape sequence in a path (here `--out`) reaches the terminal escaped.
+#[test]
+fn error_messages_never_carry_terminal_escapes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let evil = tmp.path().join("\u{1b}]0;pwned\u{7}");
+    std::fs::write(&evil, "x").unwrap();
+    let out = bedflow().args(["run", WINTER, "--quiet", "--out"]).arg(&evil).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains('\u{1b}') && !stderr.contains('\u{7}'), "{stderr:?}");
+    assert!(stderr.contains("\\u{1b}]0;pwned"), "{stderr:?}");
+}
