@@ -220,3 +220,34 @@ fn bad_sweep_arguments_exit_2() {
         .assert()
         .code(2);
 }
+
+/// `compare` reports ALT - BASE: with 20 more beds the trolley waits fall, so
+/// the difference is negative, and it equals the alternative's mean minus the
+/// base's as `run` reports them on the same seed (common random numbers).
+#[test]
+fn compare_reports_alt_minus_base() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (base, alt) = ("scenarios/winter-2026-27.toml", "scenarios/winter-2026-27-plus-20-beds.toml");
+    let flags = ["--replications", "6", "--seed", "5", "--quiet", "--out"];
+    bedflow().args(["compare", base, alt]).args(flags).arg(tmp.path().join("cmp")).assert().success();
+    let mean_of = |scenario: &str, dir: &str| -> f64 {
+        bedflow().args(["run", scenario]).args(flags).arg(tmp.path().join(dir)).assert().success();
+        let csv = std::fs::read_to_string(tmp.path().join(dir).join("summary.csv")).unwrap();
+        let row = csv.lines().find(|l| l.starts_with("waits_over_12h_from_dta,,")).unwrap();
+        row.split(',').nth(2).unwrap().parse().unwrap()
+    };
+    let (b, a) = (mean_of(base, "base"), mean_of(alt, "alt"));
+    assert!(b > 0.0 && a < b, "precondition: 20 more beds cut trolley waits ({b} -> {a})");
+    let csv = std::fs::read_to_string(tmp.path().join("cmp/comparison.csv")).unwrap();
+    let row: Vec<&str> = csv
+        .lines()
+        .find(|l| l.split(',').nth(1) == Some("waits_over_12h_from_dta") && l.split(',').nth(2) == Some(""))
+        .unwrap()
+        .split(',')
+        .collect();
+    let num = |i: usize| row[i].parse::<f64>().unwrap();
+    assert!((num(4) - b).abs() < 1e-6, "base_mean {} vs run {b}", num(4));
+    assert!((num(5) - a).abs() < 1e-6, "alt_mean {} vs run {a}", num(5));
+    assert!((num(6) - (a - b)).abs() < 1e-6, "diff_mean {} is not ALT - BASE = {}", num(6), a - b);
+    assert!(num(6) < 0.0 && num(10) < 0.0, "ALT - BASE is negative in most replications: {row:?}");
+}
