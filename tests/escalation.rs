@@ -75,7 +75,11 @@ fn cost_adds_occupied_bed_days() {
         "max_beds = 6\nbeds_per_step = 3\nreview_hours = [8, 14, 20]\nopen_at_occupancy = 0.95\nclose_below_occupancy = 0.8\ncost_per_open_bed_day = 420.0\ncost_per_occupied_bed_day = 60.0\ncost_per_opening = 1500.0",
         "",
     ));
-    for k in run(&m) {
+    let reps = run(&m);
+    let openings: f64 = reps.iter().map(|k| k.get(&m, "escalation_openings", Some("ward")).unwrap()).sum();
+    let occupied: f64 = reps.iter().map(|k| k.get(&m, "escalation_beds_occupied_days", Some("ward")).unwrap()).sum();
+    assert!(openings > 0.0 && occupied > 0.0, "precondition: escalation beds open and are used");
+    for k in reps {
         let get = |metric| k.get(&m, metric, Some("ward")).unwrap();
         let expected = get("escalation_beds_open_days") * 420.0
             + get("escalation_beds_occupied_days") * 60.0
@@ -138,6 +142,11 @@ fn more_core_beds_never_raise_escalation() {
     let more = model(&text.replacen(&format!("beds = {beds}"), &format!("beds = {}", beds + 10), 1));
     let (a, b) = (run(&base), run(&more));
     let name = base.pools[medicine].name.clone();
+    let opened = |reps: &[bedflow::stats::Kpis], m| {
+        reps.iter().filter(|k| k.get(m, "escalation_openings", Some(&name)).unwrap() > 0.0).count()
+    };
+    assert!(opened(&a, &base) == a.len(), "precondition: the base opens escalation beds in every replication");
+    assert!(opened(&b, &more) > 0, "precondition: so does the alternative, sometimes");
     for (r, (x, y)) in a.iter().zip(&b).enumerate() {
         let before = x.get(&base, "escalation_beds_open_days", Some(&name)).unwrap();
         let after = y.get(&more, "escalation_beds_open_days", Some(&name)).unwrap();
