@@ -107,9 +107,17 @@ fn malformed_scenarios_are_rejected_with_location() {
             }
             let assert = cmd.assert().code(2);
             let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+            // `file:line:col: field: message`, all on one line.
             let location = format!("{}:{line}:", file.display());
-            assert!(stderr.contains(&location), "{name}: expected {location} in:\n{stderr}");
-            assert!(stderr.contains(&field), "{name}: expected field {field} in:\n{stderr}");
+            let on_one_line = stderr.lines().any(|l| {
+                let Some(rest) = l.strip_prefix(&location) else { return false };
+                let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+                let Some(rest) = rest[digits..].strip_prefix(": ") else { return false };
+                digits > 0
+                    && (rest.starts_with(&format!("{field}:"))
+                        || header("expect-field").is_none() && rest.contains(&field))
+            });
+            assert!(on_one_line, "{name}: expected {location}COL: {field} on one line in:\n{stderr}");
             assert!(!stderr.contains("panicked"), "{name} panicked");
         }
         assert!(!out.exists(), "{name}: output folder written for a bad scenario");
