@@ -444,6 +444,15 @@ impl<'p> Engine<'p> {
         };
     }
 
+    /// What a replication has measured before its first event: every count
+    /// zero, every series at full length. Its KPIs have the names, pools,
+    /// specialties and series lengths of every replication of this plan.
+    pub fn blank(plan: &'p Plan) -> Outcome {
+        let mut engine = Engine::new(plan);
+        engine.reset();
+        engine.out
+    }
+
     /// Runs replication `rep` with its own random streams and returns what it measured.
     pub fn run(&mut self, streams: &rng::Streams, rep: u32) -> Outcome {
         self.reset();
