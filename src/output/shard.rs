@@ -361,7 +361,7 @@ pub fn write_part(path: &Path, meta: &PartMeta, layout: &Layout, reps: &[(u32, K
     };
     let written = (|| -> std::io::Result<()> {
         let mut w = BufWriter::new(file);
-        w.write_all(&MAGIC_PREFIX[..])?;
+        w.write_all(MAGIC_PREFIX)?;
         writeln!(w, "{FORMAT}")?;
         writeln!(w, "{json}")?;
         for (r, k) in reps {
