@@ -356,6 +356,39 @@ fn more_shards_than_replications_merge() {
     refused(merge(&refs[..4], &d.join("m2")), "shard 5/5 is missing");
 }
 
+/// More parts than a merge keeps open: read one after another, same result.
+#[test]
+fn more_parts_than_kept_open_merge() {
+    use bedflow::output::shard::{self, Layout, MAX_OPEN_PARTS, PartMeta};
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let shards = MAX_OPEN_PARTS as u32 + 1;
+    let model = bedflow::scenario::load(Path::new(WINTER)).unwrap();
+    let layout = Layout::of_model(&model);
+    let spec = bedflow::replicate::RunSpec { replications: 3, seed: model.seed, threads: 1 };
+    let mut parts = Vec::new();
+    for k in 1..=shards {
+        let indices = shard::shard_indices(k, shards, 3);
+        let reps = bedflow::replicate::run_indices(&model, spec, &indices, &|| {}).unwrap();
+        let meta = PartMeta {
+            scenario_path: WINTER.into(),
+            scenario_sha256: bedflow::scenario::fingerprint::fingerprint(Path::new(WINTER), &[]).unwrap(),
+            seed: model.seed,
+            replications: 3,
+            shard: k,
+            shards,
+        };
+        let path = d.join(format!("{k}.part"));
+        shard::write_part(&path, &meta, &layout, &indices.into_iter().zip(reps).collect::<Vec<_>>()).unwrap();
+        parts.push(path);
+    }
+    parts.reverse();
+    let refs: Vec<&Path> = parts.iter().map(|p| p.as_path()).collect();
+    merge(&refs, &d.join("merged")).success();
+    bedflow().args(["run", WINTER, "--replications", "3", "--quiet", "--out"]).arg(d.join("single")).assert().success();
+    same_outputs(&d.join("single"), &d.join("merged"));
+}
+
 #[cfg(unix)]
 #[test]
 fn symlink_at_the_old_temporary_name_is_not_followed() {

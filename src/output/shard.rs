@@ -687,73 +687,123 @@ pub fn open_part(path: &Path) -> Result<PartReader<BufReader<std::io::Take<std::
     PartReader::new(BufReader::new(file.take(len.saturating_add(1))), len, &shown)
 }
 
-/// The parts of one run, opened and checked against each other, in shard order.
+/// Most parts a merge keeps open at once, reading them in turn; with more,
+/// it reads them one after another and holds every replication in memory.
+pub const MAX_OPEN_PARTS: usize = 256;
+
+/// The parts of one run, checked against each other, in shard order.
 pub struct Parts {
     /// The first part's header (the run's scenario, seed, counts, layout).
     pub header: PartHeader,
-    readers: Vec<PartReader<BufReader<std::io::Take<std::fs::File>>>>,
+    /// The part of each shard, in shard order.
+    paths: Vec<PathBuf>,
 }
 
-/// Opens every part and checks they make one run: same format, bedflow
-/// version, scenario fingerprint, seed, replication and shard counts and
-/// layout; every shard exactly once. Nothing but headers is read yet.
+/// What differs between two parts' runs, if anything.
+fn differs(a: &PartHeader, b: &PartHeader) -> Option<&'static str> {
+    [
+        (a.bedflow_version != b.bedflow_version, "bedflow version"),
+        (a.scenario_sha256 != b.scenario_sha256, "scenario (its SHA-256, over its whole extends chain)"),
+        (a.seed != b.seed, "seed"),
+        (a.replications != b.replications, "replication count"),
+        (a.shards != b.shards, "shard count"),
+        (a.scalar != b.scalar || a.daily != b.daily || a.monthly != b.monthly, "KPI layout"),
+    ]
+    .into_iter()
+    .find_map(|(d, what)| d.then_some(what))
+}
+
+/// Reads every part's header and checks they make one run: same format,
+/// bedflow version, scenario fingerprint, seed, replication and shard counts
+/// and layout; every shard exactly once. No body is read yet, and no file is
+/// left open.
 pub fn open_parts(paths: &[PathBuf]) -> Result<Parts, ShardError> {
-    let mut readers = paths.iter().map(|p| open_part(p)).collect::<Result<Vec<_>, _>>()?;
-    let Some(first) = readers.first().map(|r| r.header.clone()) else {
-        return Err(ShardError::Mismatch("no parts given".into()));
-    };
-    for r in &readers {
-        let h = &r.header;
-        let differs = [
-            (h.bedflow_version != first.bedflow_version, "bedflow version"),
-            (h.scenario_sha256 != first.scenario_sha256, "scenario (its SHA-256, over its whole extends chain)"),
-            (h.seed != first.seed, "seed"),
-            (h.replications != first.replications, "replication count"),
-            (h.shards != first.shards, "shard count"),
-            (h.scalar != first.scalar || h.daily != first.daily || h.monthly != first.monthly, "KPI layout"),
-        ];
-        if let Some((_, what)) = differs.iter().find(|(d, _)| *d) {
+    let mut first: Option<(PartHeader, Vec<Option<PathBuf>>)> = None;
+    for path in paths {
+        let h = open_part(path)?.header;
+        let (head, by_shard) = first.get_or_insert_with(|| {
+            let slots = (0..h.shards).map(|_| None).collect();
+            (h.clone(), slots)
+        });
+        if let Some(what) = differs(head, &h) {
             return Err(ShardError::Mismatch(format!(
                 "{} (shard {}/{}) and {} (shard {}/{}) differ in {what}",
-                r.shown, h.shard, h.shards, readers[0].shown, first.shard, first.shards
+                path.display(),
+                h.shard,
+                h.shards,
+                paths[0].display(),
+                head.shard,
+                head.shards
             )));
         }
-    }
-    let mut by_shard: Vec<Option<PartReader<_>>> = (0..first.shards).map(|_| None).collect();
-    for r in readers.drain(..) {
-        let k = r.header.shard as usize - 1;
-        if let Some(earlier) = &by_shard[k] {
+        let slot = &mut by_shard[h.shard as usize - 1];
+        if let Some(earlier) = slot {
             return Err(ShardError::Mismatch(format!(
                 "shard {}/{} given twice ({} and {})",
-                r.header.shard, r.header.shards, earlier.shown, r.shown
+                h.shard,
+                h.shards,
+                earlier.display(),
+                path.display()
             )));
         }
-        by_shard[k] = Some(r);
+        *slot = Some(path.clone());
     }
-    let readers = by_shard
+    let Some((header, by_shard)) = first else { return Err(ShardError::Mismatch("no parts given".into())) };
+    let paths = by_shard
         .into_iter()
         .enumerate()
-        .map(|(k, r)| r.ok_or_else(|| ShardError::Mismatch(format!("shard {}/{} is missing", k + 1, first.shards))))
+        .map(|(k, p)| p.ok_or_else(|| ShardError::Mismatch(format!("shard {}/{} is missing", k + 1, header.shards))))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Parts { header: first, readers })
+    Ok(Parts { header, paths })
 }
 
+type FileReader = PartReader<BufReader<std::io::Take<std::fs::File>>>;
+
 impl Parts {
+    /// Opens shard `k`'s part (from 0) again, refusing it if it changed since [`open_parts`].
+    fn reopen(&self, k: usize) -> Result<FileReader, ShardError> {
+        let r = open_part(&self.paths[k])?;
+        if differs(&self.header, &r.header).is_some() || r.header.shard as usize != k + 1 {
+            return Err(r.bad("it changed while being merged".into()));
+        }
+        Ok(r)
+    }
+
     /// Checks the parts' layout against `layout` (what this bedflow computes
     /// for the scenario), then passes every replication to `sink` in
-    /// replication order, reading the parts in turn; memory does not grow with
-    /// the replication count. Every part's checksum is verified before it returns.
-    pub fn stream(mut self, layout: &Layout, sink: &mut dyn FnMut(Kpis)) -> Result<(), ShardError> {
-        for r in &self.readers {
+    /// replication order. Up to [`MAX_OPEN_PARTS`] parts are read in turn, so
+    /// memory does not grow with the replication count. Every part's checksum
+    /// is verified before this returns.
+    pub fn stream(self, layout: &Layout, sink: &mut dyn FnMut(Kpis)) -> Result<(), ShardError> {
+        let n = self.paths.len();
+        let reps = self.header.replications;
+        if n <= MAX_OPEN_PARTS {
+            let mut readers = (0..n).map(|k| self.reopen(k)).collect::<Result<Vec<_>, _>>()?;
+            for r in &readers {
+                r.check_layout(layout)?;
+            }
+            for r in 0..reps {
+                let (_, k) = readers[r as usize % n].next_kpis(layout)?;
+                sink(k);
+            }
+            return readers.into_iter().try_for_each(PartReader::finish);
+        }
+        let mut all: Vec<Option<Kpis>> = (0..reps).map(|_| None).collect();
+        for k in 0..n {
+            let mut r = self.reopen(k)?;
             r.check_layout(layout)?;
-        }
-        let n = self.readers.len();
-        for r in 0..self.header.replications {
-            let (_, k) = self.readers[r as usize % n].next_kpis(layout)?;
-            sink(k);
-        }
-        for r in self.readers {
+            for _ in 0..r.header.count {
+                let (i, kpis) = r.next_kpis(layout)?;
+                // The header checks make i one of this shard's replications.
+                if let Some(slot) = all.get_mut(i as usize) {
+                    *slot = Some(kpis);
+                }
+            }
             r.finish()?;
+        }
+        for (i, k) in all.into_iter().enumerate() {
+            let k = k.ok_or_else(|| ShardError::Mismatch(format!("replication {} is missing", i + 1)))?;
+            sink(k);
         }
         Ok(())
     }
