@@ -4,9 +4,8 @@
 
 use crate::output::{self, RunInfo};
 use crate::replicate::{self, RunSpec};
-use crate::scenario::{self, LoadError};
+use crate::scenario::{self, LoadError, fingerprint};
 use clap::{Parser, Subcommand};
-use sha2::Digest;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -118,7 +117,8 @@ impl Error {
     /// 2 for bad input (the scenario), 1 for everything else.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Scenario(_) | Error::Usage(_) | Error::Shard(_) => 2,
+            Error::Scenario(_) | Error::Usage(_) => 2,
+            Error::Shard(e) => e.exit_code(),
             // A folder bedflow did not make, or one another run is writing: refused.
             Error::OutputDir(output::atomic::OutputDirError::Refused { .. })
             | Error::OutputDir(output::atomic::OutputDirError::Busy { .. }) => 2,
@@ -145,57 +145,57 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             Ok(())
         }
         Command::Run { scenario, shard: Some(shard), flags } => {
+            use output::shard::{self as part, ShardError};
             let (k, n) = parse_shard(&shard)?;
             let model = scenario::load(&scenario)?;
             warn_overload(&model);
             let spec = spec(&model, &flags);
-            let indices: Vec<u32> = (0..spec.replications).filter(|r| r % n == k - 1).collect();
-            let bar = progress_bar(indices.len() as u32, flags.quiet);
-            let reps = replicate::run_indices(&model, spec, &indices, &|| bar.inc(1))?;
-            bar.finish_and_clear();
+            // Every check of the part's path before simulating.
             let path = flags
                 .out
                 .clone()
                 .unwrap_or_else(|| Path::new("output").join(format!("{}.shard-{k}-of-{n}.part", model.name)));
+            part::check_out(&path, &fingerprint::chain_files(&scenario)?)?;
             if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
                 std::fs::create_dir_all(parent)
-                    .map_err(|source| output::shard::ShardError::Io { path: parent.display().to_string(), source })?;
+                    .map_err(|source| ShardError::Write { path: parent.display().to_string(), source })?;
             }
-            let reps: Vec<(u32, crate::stats::Kpis)> = indices.into_iter().zip(reps).collect();
-            let base = output::shard::PartHeader {
-                scenario_path: scenario.display().to_string(),
-                scenario_sha256: sha256_hex(&scenario),
+            let meta = part::PartMeta {
+                scenario_path: display_path(&scenario),
+                scenario_sha256: fingerprint::fingerprint(&scenario, &[])?,
                 seed: spec.seed,
                 replications: spec.replications,
                 shard: k,
                 shards: n,
-                scalar: vec![],
-                daily: vec![],
-                monthly: vec![],
-                count: 0,
             };
-            output::shard::write_part(&path, &output::shard::header_for(&reps, base), &reps)?;
+            let layout = part::Layout::of_model(&model);
+            // A shard may be empty (more shards than replications); its part merges like any other.
+            let indices = part::shard_indices(k, n, spec.replications);
+            let bar = progress_bar(indices.len() as u32, flags.quiet);
+            let reps = replicate::run_indices(&model, spec, &indices, &|| bar.inc(1))?;
+            bar.finish_and_clear();
+            let reps: Vec<(u32, crate::stats::Kpis)> = indices.into_iter().zip(reps).collect();
+            part::write_part(&path, &meta, &layout, &reps)?;
             eprintln!("bedflow: shard {k}/{n}: {} replications -> {}", reps.len(), path.display());
             Ok(())
         }
         Command::Merge { parts, out, scenario } => {
-            let parts = parts.iter().map(|p| output::shard::read_part(p)).collect::<Result<Vec<_>, _>>()?;
-            let (header, reps) = output::shard::merge_parts(parts)?;
+            // Headers first: the parts must make one run before any body is read.
+            let parts = output::shard::open_parts(&parts)?;
+            let header = parts.header.clone();
             let path = scenario.unwrap_or_else(|| PathBuf::from(&header.scenario_path));
             let model = scenario::load(&path)?;
-            if sha256_hex(&path) != header.scenario_sha256 {
+            if fingerprint::fingerprint(&path, &[])? != header.scenario_sha256 {
                 return Err(Error::Usage(format!(
-                    "{} has changed since the shards ran (its SHA-256 differs); merge with the scenario they ran",
+                    "{} (or a scenario it extends) has changed since the shards ran (the SHA-256 of its extends \
+                     chain differs); merge with the scenario files they ran",
                     path.display()
                 )));
             }
             let dir = out.unwrap_or_else(|| Path::new("output").join(&model.name));
             let staging = output::atomic::Staging::prepare(&dir)?;
             let mut reducer = crate::reduce::Reducer::new();
-            for k in &reps {
-                reducer.push(k);
-            }
-            drop(reps);
+            parts.stream(&output::shard::Layout::of_model(&model), &mut |k| reducer.push(&k))?;
             let results = reducer.finish();
             let events = results.events;
             let info = RunInfo {
@@ -224,6 +224,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         }
         Command::Run { scenario, shard: None, flags } => {
             let model = scenario::load(&scenario)?;
+            let scenario_sha256 = fingerprint::fingerprint(&scenario, &[])?;
             warn_overload(&model);
             let spec = spec(&model, &flags);
             let dir = flags.out.clone().unwrap_or_else(|| Path::new("output").join(&model.name));
@@ -241,7 +242,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                 bedflow_version: env!("CARGO_PKG_VERSION").into(),
                 scenario_name: model.name.clone(),
                 scenario_path: display_path(&scenario),
-                scenario_sha256: sha256_hex(&scenario),
+                scenario_sha256,
                 seed: spec.seed,
                 replications: spec.replications,
                 threads: spec.threads,
@@ -416,9 +417,4 @@ fn progress_bar(n: u32, quiet: bool) -> indicatif::ProgressBar {
 /// `./small.toml` give identical reports.
 fn display_path(p: &Path) -> String {
     p.components().filter(|c| !matches!(c, std::path::Component::CurDir)).collect::<PathBuf>().display().to_string()
-}
-
-fn sha256_hex(path: &Path) -> String {
-    let bytes = std::fs::read(path).unwrap_or_default();
-    sha2::Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect()
 }

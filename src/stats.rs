@@ -151,8 +151,7 @@ pub fn kpis(model: &Model, out: &Outcome) -> Kpis {
 /// part file's layout, before simulating.
 pub fn layout(model: &Model) -> Kpis {
     let plan = crate::engine::Plan::new(model);
-    let out = crate::engine::Engine::new(&plan).empty_outcome();
-    kpis(model, &out)
+    kpis(model, &crate::engine::Engine::blank(&plan))
 }
 
 /// Month boundaries of the reported period: (first day index, label "2026-11").

@@ -444,11 +444,13 @@ impl<'p> Engine<'p> {
         };
     }
 
-    /// What a replication measures, with every series at its full length and
-    /// every count zero: the shape of the KPIs, without simulating anything.
-    pub fn empty_outcome(&mut self) -> Outcome {
-        self.reset();
-        std::mem::take(&mut self.out)
+    /// What a replication has measured before its first event: every count
+    /// zero, every series at full length. Its KPIs have the names, pools,
+    /// specialties and series lengths of every replication of this plan.
+    pub fn blank(plan: &'p Plan) -> Outcome {
+        let mut engine = Engine::new(plan);
+        engine.reset();
+        engine.out
     }
 
     /// Runs replication `rep` with its own random streams and returns what it measured.

@@ -21,6 +21,9 @@ pub struct RunInfo {
     pub bedflow_version: String,
     pub scenario_name: String,
     pub scenario_path: String,
+    /// The scenario's fingerprint: SHA-256 over its whole `extends` chain and
+    /// any `--set` (for a lone file, the file's own SHA-256); see
+    /// [`crate::scenario::fingerprint`].
     pub scenario_sha256: String,
     pub seed: u64,
     pub replications: u32,

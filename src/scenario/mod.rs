@@ -5,6 +5,7 @@
 //! column and field. Field meanings are documented in `scenarios/winter-2026-27.toml`.
 
 mod diagnostic;
+pub mod fingerprint;
 mod reader;
 mod sources;
 
