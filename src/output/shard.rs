@@ -236,8 +236,14 @@ fn open_regular(path: &Path) -> Result<std::fs::File, ShardError> {
     if !std::fs::metadata(path).map_err(read)?.is_file() {
         return Err(not_file());
     }
-    let file = std::fs::File::open(path).map_err(read)?;
-    // The path may have been swapped since it was looked at.
+    // Non-blocking open: had the path been swapped for a FIFO since it was
+    // looked at, the open returns at once (and the check below refuses it)
+    // instead of waiting for a writer. Reads of a regular file are unaffected.
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(target_os = "linux")]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    let file = options.open(path).map_err(read)?;
     if !file.metadata().map_err(read)?.is_file() {
         return Err(not_file());
     }
