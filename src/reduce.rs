@@ -18,6 +18,9 @@ use statrs::distribution::{ContinuousCDF, StudentsT};
 /// Replications up to which daily percentiles are exact.
 pub const EXACT_DAILY_LIMIT: usize = 1000;
 
+/// Bytes of scalar KPIs kept in memory before they spill to disk.
+pub const SCALAR_BUDGET_BYTES: u64 = 256 * 1024 * 1024;
+
 const QUANTILES: [f64; 5] = [0.10, 0.25, 0.50, 0.75, 0.90];
 
 /// One P-square estimator of a quantile.
