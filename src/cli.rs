@@ -145,6 +145,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             warn_overload(&model);
             let spec = spec(&model, &flags);
             let indices: Vec<u32> = (0..spec.replications).filter(|r| r % n == k - 1).collect();
+            scenario::size::check_kept(&[&model], indices.len() as u32).map_err(Error::Usage)?;
             let bar = progress_bar(indices.len() as u32, flags.quiet);
             let reps = replicate::run_indices(&model, spec, &indices, &|| bar.inc(1))?;
             bar.finish_and_clear();
@@ -221,13 +222,18 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             warn_overload(&model);
             let spec = spec(&model, &flags);
             let dir = flags.out.clone().unwrap_or_else(|| Path::new("output").join(&model.name));
+            scenario::size::check_replications(&model, spec.replications).map_err(Error::Usage)?;
+            // replications.csv streams to disk: into a scratch folder beside
+            // the output until the output folder itself exists before the run.
+            let scratch = Scratch::beside(&dir)?;
+            let out_err = |source| output::OutputError { path: scratch.0.display().to_string(), source };
             let bar = progress_bar(spec.replications, flags.quiet);
             let started = Instant::now();
-            let mut reducer = crate::reduce::Reducer::new();
+            let mut reducer = crate::reduce::Reducer::with_folder(&scratch.0, &model).map_err(out_err)?;
             replicate::run_streaming(&model, spec, &|| bar.inc(1), &mut |k| reducer.push(&k))?;
             bar.finish_and_clear();
             let wall = started.elapsed().as_secs_f64();
-            let results = reducer.finish();
+            let results = reducer.try_finish().map_err(out_err)?;
             let events = results.events;
             let info = RunInfo {
                 bedflow_version: env!("CARGO_PKG_VERSION").into(),
@@ -261,6 +267,8 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             let base_model = scenario::load(&base)?;
             let alt_models = alternatives.iter().map(|p| scenario::load(p)).collect::<Result<Vec<_>, _>>()?;
             let spec = spec(&base_model, &flags);
+            let all: Vec<&crate::model::Model> = std::iter::once(&base_model).chain(&alt_models).collect();
+            scenario::size::check_kept(&all, spec.replications).map_err(Error::Usage)?;
             let (base_reps, _) = simulate(&base_model, spec, flags.quiet)?;
             let mut alt_reps = Vec::new();
             for m in &alt_models {
@@ -310,6 +318,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             let (path, range) = set
                 .split_once('=')
                 .ok_or_else(|| Error::Usage(format!("--set expects PATH=A..B:STEP, found \"{set}\"")))?;
+            crate::compare::check_sweep_path(path).map_err(Error::Usage)?;
             let (values, integer) = crate::compare::parse_range(range).map_err(Error::Usage)?;
             let target: Option<crate::compare::Target> = target.map(|t| t.parse().map_err(Error::Usage)).transpose()?;
             let literal = |v: f64| if integer { format!("{}", v.round() as i64) } else { format!("{v}") };
@@ -318,7 +327,9 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                 .iter()
                 .map(|&v| scenario::load_with(&scenario, &[(path.to_string(), literal(v))]))
                 .collect::<Result<Vec<_>, _>>()?;
-            let spec = spec(&models[0], &flags);
+            let Some(first) = models.first() else { return Err(Error::Usage(format!("--set {set}: no values"))) };
+            let spec = spec(first, &flags);
+            scenario::size::check_kept(&models.iter().collect::<Vec<_>>(), spec.replications).map_err(Error::Usage)?;
             let mut points = Vec::new();
             for (model, &value) in models.into_iter().zip(&values) {
                 let (reps, _) = simulate(&model, spec, flags.quiet)?;
@@ -396,4 +407,35 @@ fn progress_bar(n: u32, quiet: bool) -> indicatif::ProgressBar {
 fn sha256_hex(path: &Path) -> String {
     let bytes = std::fs::read(path).unwrap_or_default();
     sha2::Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A hidden folder beside the output folder (`.NAME.reduce-PID[-k]`, created
+/// exclusively) where a run streams `replications.csv`; removed when dropped.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn beside(dir: &Path) -> Result<Scratch, Error> {
+        let fail = |source| Error::Output(output::OutputError { path: dir.display().to_string(), source });
+        let name = dir.file_name().map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
+        let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        std::fs::create_dir_all(parent).map_err(fail)?;
+        let pid = std::process::id();
+        let mut last = None;
+        for k in 0..100 {
+            let suffix = if k == 0 { String::new() } else { format!("-{k}") };
+            let path = parent.join(format!(".{name}.reduce-{pid}{suffix}"));
+            match std::fs::create_dir(&path) {
+                Ok(()) => return Ok(Scratch(path)),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last = Some(e),
+                Err(e) => return Err(fail(e)),
+            }
+        }
+        Err(fail(last.unwrap_or_else(|| std::io::Error::other("no free scratch folder name"))))
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
