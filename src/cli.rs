@@ -329,7 +329,10 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                 .collect::<Result<Vec<_>, _>>()?;
             let Some(first) = models.first() else { return Err(Error::Usage(format!("--set {set}: no values"))) };
             let spec = spec(first, &flags);
-            scenario::size::check_kept(&models.iter().collect::<Vec<_>>(), spec.replications).map_err(Error::Usage)?;
+            // One value's replications are held at a time.
+            for m in &models {
+                scenario::size::check_kept(&[m], spec.replications).map_err(Error::Usage)?;
+            }
             let mut points = Vec::new();
             for (model, &value) in models.into_iter().zip(&values) {
                 let (reps, _) = simulate(&model, spec, flags.quiet)?;

@@ -124,7 +124,7 @@ pub fn parse_range(s: &str) -> Result<(Vec<f64>, bool), String> {
     }
     // In f64 first: a huge count must not saturate or wrap an integer.
     let count = ((b - a) / step_value + 1e-9).floor() + 1.0;
-    if !(count <= MAX_SWEEP_VALUES as f64) {
+    if count.is_nan() || count > MAX_SWEEP_VALUES as f64 {
         return Err(format!(
             "\"{s}\" gives {count:.4e} values; a sweep has at most {MAX_SWEEP_VALUES}: use a larger STEP"
         ));

@@ -292,7 +292,7 @@ impl Model {
                 .sum();
             let load = emergency + elective;
             let capacity = p.beds + p.escalation.as_ref().map_or(0, |e| e.max_beds);
-            if !(load > capacity as f64) {
+            if load.is_nan() || load <= capacity as f64 {
                 continue;
             }
             let offered = if load.is_finite() { format!("{load:.1} beds") } else { "unbounded".to_string() };

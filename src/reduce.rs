@@ -433,11 +433,8 @@ impl Folder {
         }
         let result = (|| {
             if self.spill.is_none() {
-                let file = std::fs::OpenOptions::new()
-                    .read(true)
-                    .write(true)
-                    .create_new(true)
-                    .open(&self.spill_path)?;
+                let file =
+                    std::fs::OpenOptions::new().read(true).write(true).create_new(true).open(&self.spill_path)?;
                 self.spill = Some(BufWriter::new(file));
             }
             let w = self.spill.as_mut().ok_or_else(|| std::io::Error::other("spill file closed"))?;

@@ -86,9 +86,8 @@ fn huge_seasonality_factor_is_rejected() {
     let one = "\n[[seasonality]]\nfrom = \"2025-01-01\"\nto = \"2025-01-10\"\nfactor = 1e300\n";
     rejected(&format!("{}{one}", scenario("")), "seasonality[1].factor");
     // Each factor is allowed, but overlapping ranges multiply past the limit.
-    let many: String = (0..6)
-        .map(|_| "\n[[seasonality]]\nfrom = \"2025-01-01\"\nto = \"2025-01-10\"\nfactor = 50.0\n")
-        .collect();
+    let many: String =
+        (0..6).map(|_| "\n[[seasonality]]\nfrom = \"2025-01-01\"\nto = \"2025-01-10\"\nfactor = 50.0\n").collect();
     rejected(&format!("{}{many}", scenario("")), ".factor");
 }
 

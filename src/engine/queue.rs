@@ -146,8 +146,7 @@ mod tests {
     /// (time, rank) still pop first-scheduled-first-served, across the wrap.
     #[test]
     fn sequence_survives_more_than_2_pow_30_events() {
-        let mut q = EventQueue::default();
-        q.seq = SEQ_MASK - 2;
+        let mut q = EventQueue { seq: SEQ_MASK - 2, ..EventQueue::default() };
         for target in 0..8 {
             q.push(100, Rank::BedRequest, Kind::Decision, target);
             q.push(50 + target, Rank::Discharge, Kind::Discharge, 100 + target);

@@ -483,7 +483,11 @@ fn read_seasonality(cx: &mut Ctx<'_>, v: &Val<'_>, path: &str) -> Option<Seasona
     if let (Some(f), Some(v)) = (factor, t.get("factor"))
         && f > limits::MAX_FACTOR
     {
-        cx.err(v.span(), t.field("factor"), format!("expected a factor of at most {}, found {}", limits::MAX_FACTOR, show(f)));
+        cx.err(
+            v.span(),
+            t.field("factor"),
+            format!("expected a factor of at most {}, found {}", limits::MAX_FACTOR, show(f)),
+        );
         return None;
     }
     if let (Some(f), Some(e)) = (from, to)
@@ -1186,7 +1190,7 @@ fn check_size(cx: &mut Ctx<'_>, root: Tbl<'_, '_>, m: &Model) {
     for d in 0..size::simulated_days(m) {
         let date = m.date_of_day(d);
         let f = m.seasonality_factor(date);
-        if !(f <= limits::MAX_FACTOR) {
+        if f.is_nan() || f > limits::MAX_FACTOR {
             let (i, s) = m
                 .seasonality
                 .iter()
@@ -1217,7 +1221,7 @@ fn check_size(cx: &mut Ctx<'_>, root: Tbl<'_, '_>, m: &Model) {
     };
     let demand = size::demand(m);
     for d in &demand {
-        if !(d.peak_hour <= limits::MAX_PER_HOUR) {
+        if d.peak_hour.is_nan() || d.peak_hour > limits::MAX_PER_HOUR {
             cx.err(
                 blame(d.stream),
                 d.stream.field(),
@@ -1231,7 +1235,7 @@ fn check_size(cx: &mut Ctx<'_>, root: Tbl<'_, '_>, m: &Model) {
         }
     }
     let total = size::total_demand(&demand);
-    if !(total <= limits::MAX_ARRIVALS_PER_REPLICATION) {
+    if total.is_nan() || total > limits::MAX_ARRIVALS_PER_REPLICATION {
         let Some(largest) = demand.iter().max_by(|a, b| a.total.total_cmp(&b.total)) else { return };
         cx.err(
             blame(largest.stream),

@@ -192,7 +192,7 @@ pub fn check_replications(m: &Model, replications: u32) -> Result<(), String> {
         ));
     }
     let work = total_demand(&demand(m)) * replications as f64;
-    if !(work <= limits::MAX_TOTAL_ARRIVALS) {
+    if work.is_nan() || work > limits::MAX_TOTAL_ARRIVALS {
         return Err(format!(
             "{replications} replications of about {:.0} arrivals each are {work:.3e} arrivals in all; the limit \
              is {:.0e} (days of computing): use fewer replications",
@@ -203,8 +203,10 @@ pub fn check_replications(m: &Model, replications: u32) -> Result<(), String> {
     Ok(())
 }
 
-/// Checks that `scenarios` runs of `replications` replications, whose KPIs
-/// `compare` and `sweep` keep in memory, fit [`limits::MAX_RUN_BYTES`].
+/// Checks that the KPIs of `replications` replications of each of `models`,
+/// held in memory at once (`compare` holds every scenario's, `sweep` one
+/// value's at a time, a shard its own), fit [`limits::MAX_RUN_BYTES`], and
+/// each run's own limits ([`check_replications`]).
 pub fn check_kept(models: &[&Model], replications: u32) -> Result<(), String> {
     let per_rep: u64 = models.iter().map(|m| kpis_bytes(m)).sum();
     let bytes = per_rep.saturating_mul(replications as u64);
@@ -256,6 +258,20 @@ mod tests {
                 let n = sessions.iter().filter(|s| s.list as usize == i).count() as u64;
                 assert_eq!(n, sessions_of(&m, i));
             }
+        }
+    }
+
+    /// The KPI counts the limits use are at least what a replication produces.
+    #[test]
+    fn shape_bounds_the_kpis() {
+        for entry in std::fs::read_dir("scenarios").unwrap() {
+            let m = crate::scenario::load(&entry.unwrap().path()).unwrap();
+            let spec = crate::replicate::RunSpec { replications: 1, seed: 1, threads: 1 };
+            let k = &crate::replicate::run(&m, spec, &|| {}).unwrap()[0];
+            let s = shape(&m);
+            assert!(k.scalar.len() as u64 <= s.scalars, "{}: {} > {}", m.name, k.scalar.len(), s.scalars);
+            assert!(k.daily.len() as u64 <= s.daily_series, "{}: {} > {}", m.name, k.daily.len(), s.daily_series);
+            assert!(k.monthly.len() as u64 <= s.monthly_series);
         }
     }
 }

@@ -67,11 +67,7 @@ impl Figure for WinterOccupancy<'_> {
             m.start.format("%-d %b %Y"),
             m.end.format("%-d %b %Y"),
             self.sums.replications,
-            if omitted > 0 {
-                format!("; {omitted} smaller pools not shown (see daily.csv)")
-            } else {
-                String::new()
-            }
+            if omitted > 0 { format!("; {omitted} smaller pools not shown (see daily.csv)") } else { String::new() }
         );
         let body = root.titled(&title, (FONT, 30).into_font().style(FontStyle::Bold)).map_err(fail(NAME))?;
         let (body, strip) = body.split_vertically(body.dim_in_pixel().1 - 50);
