@@ -261,3 +261,20 @@ stay_days = { dist = "fixed", value = 2.0 }
     assert!(overflow.contains("92% of its admissions will be diverted"), "{overflow}");
     assert!(!overflow.contains("queue"), "a divert pool has no queue: {overflow}");
 }
+
+#[test]
+fn compare_refuses_to_hold_more_kpis_than_the_memory_limit() {
+    let mut cmd = bedflow();
+    cmd.timeout(Duration::from_secs(20));
+    let dir = tempfile::tempdir().unwrap();
+    let out = cmd
+        .args(["compare", "--quiet", "--replications", "1000000", "--out"])
+        .arg(dir.path().join("out"))
+        .args(["scenarios/winter-2026-27.toml", "scenarios/winter-2026-27-plus-20-beds.toml"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("2 scenario runs x 1000000 replications") && err.contains("the limit is 4000 MB"), "{err}");
+    assert!(!dir.path().join("out").exists());
+}

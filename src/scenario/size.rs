@@ -213,7 +213,7 @@ pub fn check_kept(models: &[&Model], replications: u32) -> Result<(), String> {
     if bytes > limits::MAX_RUN_BYTES {
         return Err(format!(
             "{} scenario runs x {replications} replications keep about {} MB of KPIs in memory ({} KB per \
-             replication of all runs); the limit is {} MB: use fewer replications (at most {}) or fewer values",
+             replication of all runs); the limit is {} MB: use fewer replications (at most {}) or fewer scenarios",
             models.len(),
             bytes / 1_000_000,
             per_rep / 1000,
