@@ -412,8 +412,10 @@ fn sha256_hex(path: &Path) -> String {
     sha2::Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// A hidden folder beside the output folder (`.NAME.reduce-PID[-k]`, created
-/// exclusively) where a run streams `replications.csv`; removed when dropped.
+/// A hidden folder beside the output folder (`.NAME.reduce-partial-PID[-k]`,
+/// created exclusively) where a run streams `replications.csv`; removed when
+/// dropped. Interim: once the output's partial folder exists before the
+/// simulation, the reducer writes there instead and this goes.
 struct Scratch(PathBuf);
 
 impl Scratch {
@@ -426,7 +428,7 @@ impl Scratch {
         let mut last = None;
         for k in 0..100 {
             let suffix = if k == 0 { String::new() } else { format!("-{k}") };
-            let path = parent.join(format!(".{name}.reduce-{pid}{suffix}"));
+            let path = parent.join(format!(".{name}.reduce-partial-{pid}{suffix}"));
             match std::fs::create_dir(&path) {
                 Ok(()) => return Ok(Scratch(path)),
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last = Some(e),
