@@ -171,6 +171,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             let layout = part::Layout::of_model(&model);
             // A shard may be empty (more shards than replications); its part merges like any other.
             let indices = part::shard_indices(k, n, spec.replications);
+            scenario::size::check_kept(&[&model], indices.len() as u32).map_err(Error::Usage)?;
             let bar = progress_bar(indices.len() as u32, flags.quiet);
             let reps = replicate::run_indices(&model, spec, &indices, &|| bar.inc(1))?;
             bar.finish_and_clear();
@@ -194,9 +195,10 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             }
             let dir = out.unwrap_or_else(|| Path::new("output").join(&model.name));
             let staging = output::atomic::Staging::prepare(&dir)?;
-            let mut reducer = crate::reduce::Reducer::new();
+            let out_err = |source| output::OutputError { path: dir.display().to_string(), source };
+            let mut reducer = crate::reduce::Reducer::with_folder(staging.path(), &model).map_err(out_err)?;
             parts.stream(&output::shard::Layout::of_model(&model), &mut |k| reducer.push(&k))?;
-            let results = reducer.finish();
+            let results = reducer.try_finish().map_err(out_err)?;
             let events = results.events;
             let info = RunInfo {
                 bedflow_version: env!("CARGO_PKG_VERSION").into(),
@@ -228,15 +230,18 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             warn_overload(&model);
             let spec = spec(&model, &flags);
             let dir = flags.out.clone().unwrap_or_else(|| Path::new("output").join(&model.name));
+            scenario::size::check_replications(&model, spec.replications).map_err(Error::Usage)?;
             // Refuse a folder bedflow did not make before spending any time.
             let staging = output::atomic::Staging::prepare(&dir)?;
             let bar = progress_bar(spec.replications, flags.quiet);
             let started = Instant::now();
-            let mut reducer = crate::reduce::Reducer::new();
+            // replications.csv streams straight into the partial output folder.
+            let out_err = |source| output::OutputError { path: dir.display().to_string(), source };
+            let mut reducer = crate::reduce::Reducer::with_folder(staging.path(), &model).map_err(out_err)?;
             replicate::run_streaming(&model, spec, &|| bar.inc(1), &mut |k| reducer.push(&k))?;
             bar.finish_and_clear();
             let wall = started.elapsed().as_secs_f64();
-            let results = reducer.finish();
+            let results = reducer.try_finish().map_err(out_err)?;
             let events = results.events;
             let info = RunInfo {
                 bedflow_version: env!("CARGO_PKG_VERSION").into(),
@@ -270,6 +275,8 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             let base_model = scenario::load(&base)?;
             let alt_models = alternatives.iter().map(|p| scenario::load(p)).collect::<Result<Vec<_>, _>>()?;
             let spec = spec(&base_model, &flags);
+            let all: Vec<&crate::model::Model> = std::iter::once(&base_model).chain(&alt_models).collect();
+            scenario::size::check_kept(&all, spec.replications).map_err(Error::Usage)?;
             let more = if alt_models.len() > 1 { format!("-and-{}-more", alt_models.len() - 1) } else { String::new() };
             let default = format!("compare-{}-vs-{}{more}", base_model.name, alt_models[0].name);
             let dir = flags.out.clone().unwrap_or_else(|| Path::new("output").join(default));
@@ -322,6 +329,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             let (path, range) = set
                 .split_once('=')
                 .ok_or_else(|| Error::Usage(format!("--set expects PATH=A..B:STEP, found \"{set}\"")))?;
+            crate::compare::check_sweep_path(path).map_err(Error::Usage)?;
             let (values, integer) = crate::compare::parse_range(range).map_err(Error::Usage)?;
             let target: Option<crate::compare::Target> = target.map(|t| t.parse().map_err(Error::Usage)).transpose()?;
             let literal = |v: f64| if integer { format!("{}", v.round() as i64) } else { format!("{v}") };
@@ -330,17 +338,21 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                 .iter()
                 .map(|&v| scenario::load_with(&scenario, &[(path.to_string(), literal(v))]))
                 .collect::<Result<Vec<_>, _>>()?;
+            let Some(first) = models.first() else { return Err(Error::Usage(format!("--set {set}: no values"))) };
+            let spec = spec(first, &flags);
+            // One value's replications are held at a time.
+            for m in &models {
+                scenario::size::check_kept(&[m], spec.replications).map_err(Error::Usage)?;
+            }
             if let Some(t) = &target {
                 // The KPI must exist before anything runs (its name, not its values).
-                let layout = crate::stats::layout(&models[0]);
+                let layout = crate::stats::layout(first);
                 if !layout.scalar.iter().any(|(k, _)| k.metric == t.metric) {
                     return Err(Error::Usage(format!("--target: no KPI named \"{}\"", t.metric.escape_debug())));
                 }
             }
-            let name = models.first().map_or(String::new(), |m| m.name.clone());
-            let dir = flags.out.clone().unwrap_or_else(|| Path::new("output").join(format!("sweep-{name}")));
+            let dir = flags.out.clone().unwrap_or_else(|| Path::new("output").join(format!("sweep-{}", first.name)));
             let staging = output::atomic::Staging::prepare(&dir)?;
-            let spec = spec(&models[0], &flags);
             let mut points = Vec::new();
             for (model, &value) in models.into_iter().zip(&values) {
                 let (reps, _) = simulate(&model, spec, flags.quiet)?;

@@ -101,21 +101,53 @@ impl Target {
     }
 }
 
-/// A swept range `A..B:STEP` (inclusive of B when it lands on a step).
+/// Most values one sweep may have.
+pub const MAX_SWEEP_VALUES: usize = 500;
+
+/// A swept range `A..B:STEP` (inclusive of B when it lands on a step). The
+/// count is computed arithmetically and checked against
+/// [`MAX_SWEEP_VALUES`] before any value is built. The values are whole
+/// numbers (written without a decimal point) when A, B and STEP are.
 pub fn parse_range(s: &str) -> Result<(Vec<f64>, bool), String> {
     let (range, step) = s.split_once(':').unwrap_or((s, "1"));
     let (a_text, b_text) = range.split_once("..").ok_or_else(|| format!("expected A..B:STEP, found \"{s}\""))?;
     let num = |t: &str| t.trim().parse::<f64>().map_err(|_| format!("expected a number in \"{s}\", found \"{t}\""));
     let (a, b, step_value) = (num(a_text)?, num(b_text)?, num(step)?);
-    if !(a.is_finite() && b.is_finite() && step_value.is_finite()) || step_value <= 0.0 || b < a {
-        return Err(format!("expected A <= B and STEP > 0 in \"{s}\""));
+    if !(a.is_finite() && b.is_finite()) {
+        return Err(format!("A and B must be finite numbers in \"{s}\""));
     }
-    let n = ((b - a) / step_value + 1e-9).floor() as usize + 1;
-    if n > 500 {
-        return Err(format!("{n} values is too many for one sweep (at most 500)"));
+    if !step_value.is_finite() || step_value <= 0.0 {
+        return Err(format!("STEP must be a finite number > 0 in \"{s}\", found {step_value}"));
     }
-    let integer = [a_text, b_text, step].iter().all(|t| !t.contains('.'));
+    if b < a {
+        return Err(format!("A must not exceed B in \"{s}\" ({a} > {b})"));
+    }
+    // In f64 first: a huge count must not saturate or wrap an integer.
+    let count = ((b - a) / step_value + 1e-9).floor() + 1.0;
+    if count.is_nan() || count > MAX_SWEEP_VALUES as f64 {
+        return Err(format!(
+            "\"{s}\" gives {count:.4e} values; a sweep has at most {MAX_SWEEP_VALUES}: use a larger STEP"
+        ));
+    }
+    let n = count as usize;
+    let whole = |t: &str, v: f64| !t.contains('.') && v.fract() == 0.0;
+    let integer = whole(a_text, a) && whole(b_text, b) && whole(step, step_value);
     Ok(((0..n).map(|i| a + step_value * i as f64).collect(), integer))
+}
+
+/// Fields a sweep cannot vary: every value of a sweep runs with the same
+/// seed and replication count (common random numbers), so `scenario.seed`
+/// and `scenario.replications` are refused (use `--seed`/`--replications`).
+pub fn check_sweep_path(path: &str) -> Result<(), String> {
+    let p: String = path.chars().filter(|c| !c.is_whitespace()).collect();
+    if p == "scenario.seed" || p == "scenario.replications" {
+        let flag = if p == "scenario.seed" { "--seed" } else { "--replications" };
+        return Err(format!(
+            "cannot sweep {p}: every value of a sweep runs with the same seed and replications (common random \
+             numbers); use {flag} to set it for the whole sweep"
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -133,5 +165,18 @@ mod tests {
         assert_eq!(parse_range("0.5..1.0:0.25").unwrap().0, vec![0.5, 0.75, 1.0]);
         assert!(parse_range("10..5:1").is_err());
         assert!(parse_range("1..2:0").is_err());
+        assert!(parse_range("1..2:-1").is_err());
+        assert!(parse_range("1..2:inf").is_err());
+        assert!(parse_range("1..2:NaN").is_err());
+        assert!(parse_range("0..inf:1").is_err());
+        assert!(parse_range("0..1e20:1").unwrap_err().contains("1.0000e20 values"));
+        assert!(parse_range("1..2:1e-300").unwrap_err().contains("at most 500"));
+        assert_eq!(parse_range("1..500:1").unwrap().0.len(), 500);
+        assert!(parse_range("1..501:1").is_err());
+        // Not whole: not rounded to integers.
+        assert_eq!(parse_range("1..2:5e-1").unwrap(), (vec![1.0, 1.5, 2.0], false));
+        assert!(check_sweep_path("scenario.seed").is_err());
+        assert!(check_sweep_path(" scenario.replications ").is_err());
+        assert!(check_sweep_path("pool.medicine.beds").is_ok());
     }
 }

@@ -269,9 +269,10 @@ impl Model {
     }
 
     /// Pools whose offered load at peak seasonality exceeds every bed they can
-    /// open (core + escalation): queues there grow without limit. Each entry is
-    /// a message with the numbers. Elective inpatients count at their theatre
-    /// lists' weekly capacity.
+    /// open (core + escalation): queues there grow without limit (a `divert`
+    /// pool turns a share away instead; a pool with elective load only cancels
+    /// routine inpatients). Each entry is a message with the numbers, never NaN.
+    /// Elective inpatients count at their theatre lists' weekly capacity.
     pub fn overloaded_pools(&self) -> Vec<String> {
         let days = self.warmup_days + self.reported_days();
         let peak = (0..days).map(|d| self.seasonality_factor(self.date_of_day(d))).fold(1.0_f64, f64::max);
@@ -291,19 +292,41 @@ impl Model {
                 .sum();
             let load = emergency + elective;
             let capacity = p.beds + p.escalation.as_ref().map_or(0, |e| e.max_beds);
-            if load > capacity as f64 {
-                out.push(format!(
-                    "pool \"{}\": offered load {:.1} beds (admissions a day x mean stay{}) exceeds its {} beds{}; \
-                     the queue will grow by at least {:.1} patients a day (more with discharge delays) and bed waits will be long and \
-                     censored at the end of the run; see boarders_growth_per_day",
-                    p.name,
-                    load,
-                    if peak > 1.0 { format!(", at peak seasonality x{peak:.3}") } else { String::new() },
-                    capacity,
-                    if capacity > p.beds { format!(" ({} core + escalation)", p.beds) } else { String::new() },
-                    (load - capacity as f64) / self.mean_stay(i).max(1e-9),
-                ));
+            if load.is_nan() || load <= capacity as f64 {
+                continue;
             }
+            let offered = if load.is_finite() { format!("{load:.1} beds") } else { "unbounded".to_string() };
+            let head = format!(
+                "pool \"{}\": offered load {offered} (admissions a day x mean stay{}) exceeds its {} beds{}",
+                p.name,
+                if peak > 1.0 { format!(", at peak seasonality x{peak:.3}") } else { String::new() },
+                capacity,
+                if capacity > p.beds { format!(" ({} core + escalation)", p.beds) } else { String::new() },
+            );
+            let has_emergency = self.routes.iter().any(|r| r.pool == i && self.route_per_day(r) > 0.0);
+            let consequence = if p.when_full == WhenFull::Divert && has_emergency {
+                // Carried load is at most the beds, so at least 1 - beds/load is turned away (Erlang B >= that).
+                let share = 1.0 - capacity as f64 / load;
+                format!(
+                    "at least {:.0}% of its admissions will be diverted (when_full = \"divert\"); see diverted_share",
+                    100.0 * share
+                )
+            } else if has_emergency {
+                let growth = (load - capacity as f64) / self.mean_stay(i);
+                let by = if growth.is_finite() && growth > 0.0 {
+                    format!(" by at least {growth:.1} patients a day")
+                } else {
+                    String::new()
+                };
+                format!(
+                    "the queue will grow{by} (more with discharge delays) and bed waits will be long and censored \
+                     at the end of the run; see boarders_growth_per_day"
+                )
+            } else {
+                "routine elective inpatients will be cancelled for lack of a bed; see elective_cancelled_no_bed"
+                    .to_string()
+            };
+            out.push(format!("{head}; {consequence}"));
         }
         out
     }

@@ -2,7 +2,12 @@
 //! grow with the number of replications.
 //!
 //! Scalar KPIs are kept exactly (one f64 per KPI per replication: they go to
-//! `replications.csv`). Daily series are the bulk of the data (one value per
+//! `replications.csv`). A reducer given a folder ([`Reducer::with_folder`])
+//! streams `replications.csv` into it as replications arrive, keeps the
+//! scalar values in memory only up to [`SCALAR_BUDGET_BYTES`] and appends the
+//! rest to a binary spill file there; exact percentiles are then computed
+//! column block by column block from the spill, which is deleted afterwards.
+//! The outputs are the same bytes either way. Daily series are the bulk of the data (one value per
 //! series per day per replication), so each (series, day) cell keeps its
 //! values exactly only up to [`EXACT_DAILY_LIMIT`] replications; beyond that
 //! it switches to a running mean and variance (exact up to floating-point
@@ -12,11 +17,17 @@
 //! unchanged; larger ones have approximate daily percentiles (see the README
 //! for the measured error). Monthly series are few and kept exactly.
 
+use crate::model::Model;
 use crate::stats::{Key, Kpis, Summaries, Summary, percentile_sorted, summarise};
 use statrs::distribution::{ContinuousCDF, StudentsT};
+use std::io::{BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
 
 /// Replications up to which daily percentiles are exact.
 pub const EXACT_DAILY_LIMIT: usize = 1000;
+
+/// Bytes of scalar KPIs kept in memory before they spill to disk.
+pub const SCALAR_BUDGET_BYTES: u64 = 256 * 1024 * 1024;
 
 const QUANTILES: [f64; 5] = [0.10, 0.25, 0.50, 0.75, 0.90];
 
@@ -160,16 +171,58 @@ fn welford(n: &mut usize, mean: &mut f64, m2: &mut f64, x: f64) {
 pub struct Results {
     pub sums: Summaries,
     pub scalar_keys: Vec<Key>,
-    /// Per replication, the scalar KPIs in `scalar_keys` order.
+    /// Per replication, the scalar KPIs in `scalar_keys` order; only from a
+    /// reducer without a folder ([`Reducer::new`]), empty otherwise.
     pub scalars: Vec<Vec<f64>>,
+    /// `replications.csv`, already written by a reducer with a folder.
+    pub replications_csv: Option<PathBuf>,
+    /// Columns kept whole for the plots (see [`KEPT_COLUMNS`]).
+    kept: Vec<(Key, Vec<f64>)>,
     pub events: u64,
 }
 
+/// Trust-wide scalar KPIs a reducer keeps whole (one f64 per replication)
+/// for the plots, even when the other columns spill.
+pub const KEPT_COLUMNS: [&str; 1] = ["escalation_cost"];
+
 impl Results {
-    /// One scalar KPI across replications (trust-wide or a pool).
+    /// One scalar KPI across replications (trust-wide or a pool). A reducer
+    /// with a folder keeps only [`KEPT_COLUMNS`] (trust-wide).
     pub fn column(&self, metric: &str, pool: Option<usize>) -> Option<Vec<f64>> {
-        let i = self.scalar_keys.iter().position(|k| k.metric == metric && k.pool == pool && k.specialty.is_none())?;
+        let matches = |k: &Key| k.metric == metric && k.pool == pool && k.specialty.is_none();
+        if let Some((_, v)) = self.kept.iter().find(|(k, _)| matches(k)) {
+            return Some(v.clone());
+        }
+        let i = self.scalar_keys.iter().position(matches)?;
+        if self.scalars.is_empty() && self.replications_csv.is_some() {
+            return None;
+        }
         Some(self.scalars.iter().map(|r| r[i]).collect())
+    }
+}
+
+/// Where a reducer with a folder writes: `replications.csv` row by row, and
+/// scalar rows beyond the budget to a spill file.
+#[derive(Debug)]
+struct Folder {
+    csv_path: PathBuf,
+    csv: Option<BufWriter<std::fs::File>>,
+    spill_path: PathBuf,
+    spill: Option<BufWriter<std::fs::File>>,
+    /// Replications written to the spill.
+    spilled: usize,
+    /// Pool and specialty names for the CSV header.
+    pools: Vec<String>,
+    specialties: Vec<String>,
+    budget: u64,
+    /// The first write error, reported by [`Reducer::try_finish`].
+    error: Option<std::io::Error>,
+}
+
+impl Drop for Folder {
+    fn drop(&mut self) {
+        self.spill = None;
+        let _ = std::fs::remove_file(&self.spill_path);
     }
 }
 
@@ -177,28 +230,86 @@ impl Results {
 #[derive(Debug, Default)]
 pub struct Reducer {
     scalar_keys: Vec<Key>,
-    scalars: Vec<Vec<f64>>,
+    /// Scalar rows in memory, `scalar_keys.len()` values each.
+    scalars: Vec<f64>,
+    replications: usize,
+    kept: Vec<(usize, Vec<f64>)>,
     daily_keys: Vec<Key>,
     daily: Vec<Vec<Cell>>,
     monthly_keys: Vec<Key>,
     monthly: Vec<Vec<Vec<f64>>>,
     events: u64,
+    folder: Option<Folder>,
 }
 
 impl Reducer {
+    /// Keeps every scalar value in memory (for tests, `compare`, `merge`).
     pub fn new() -> Reducer {
         Reducer::default()
     }
 
+    /// Streams `replications.csv` into `dir` (which must exist; the file
+    /// must not) and spills scalar values beyond [`SCALAR_BUDGET_BYTES`] to a
+    /// hidden file there. Finish with [`Reducer::try_finish`].
+    pub fn with_folder(dir: &Path, model: &Model) -> std::io::Result<Reducer> {
+        Reducer::with_folder_budget(dir, model, SCALAR_BUDGET_BYTES)
+    }
+
+    /// [`Reducer::with_folder`] with a memory budget in bytes (for tests).
+    pub fn with_folder_budget(dir: &Path, model: &Model, budget: u64) -> std::io::Result<Reducer> {
+        let csv_path = dir.join("replications.csv");
+        let file = std::fs::OpenOptions::new().write(true).create_new(true).open(&csv_path)?;
+        let csv = BufWriter::new(file);
+        Ok(Reducer {
+            folder: Some(Folder {
+                csv_path,
+                csv: Some(csv),
+                spill_path: dir.join(".replications.spill"),
+                spill: None,
+                spilled: 0,
+                pools: model.pools.iter().map(|p| p.name.clone()).collect(),
+                specialties: model.specialties.iter().map(|s| s.name.clone()).collect(),
+                budget,
+                error: None,
+            }),
+            ..Reducer::default()
+        })
+    }
+
     pub fn push(&mut self, k: &Kpis) {
-        if self.scalars.is_empty() {
+        if self.replications == 0 {
             self.scalar_keys = k.scalar.iter().map(|(key, _)| *key).collect();
+            self.kept = self
+                .scalar_keys
+                .iter()
+                .enumerate()
+                .filter(|(_, key)| KEPT_COLUMNS.contains(&key.metric) && key.pool.is_none() && key.specialty.is_none())
+                .map(|(i, _)| (i, Vec::new()))
+                .collect();
             self.daily_keys = k.daily.iter().map(|(key, _)| *key).collect();
             self.daily = k.daily.iter().map(|(_, v)| vec![Cell::Exact(Vec::new()); v.len()]).collect();
             self.monthly_keys = k.monthly.iter().map(|(key, _)| *key).collect();
             self.monthly = k.monthly.iter().map(|(_, v)| vec![Vec::new(); v.len()]).collect();
+            if let Some(f) = &mut self.folder {
+                let header = crate::output::tables::replications_header(&f.pools, &f.specialties, &self.scalar_keys);
+                f.write_csv(&header, true);
+            }
         }
-        self.scalars.push(k.scalar.iter().map(|(_, v)| *v).collect());
+        self.replications += 1;
+        if let Some(f) = &mut self.folder {
+            let row = crate::output::tables::replication_row(self.replications, k.scalar.iter().map(|(_, v)| *v));
+            f.write_csv(&row, false);
+        }
+        for (i, column) in &mut self.kept {
+            column.push(k.scalar[*i].1);
+        }
+        self.scalars.extend(k.scalar.iter().map(|(_, v)| *v));
+        if let Some(f) = &mut self.folder
+            && (self.scalars.len() as u64).saturating_mul(8) > f.budget
+        {
+            f.spill_rows(&self.scalars, self.scalar_keys.len());
+            self.scalars.clear();
+        }
         for (cells, (_, values)) in self.daily.iter_mut().zip(&k.daily) {
             for (cell, &x) in cells.iter_mut().zip(values) {
                 cell.push(x);
@@ -212,19 +323,59 @@ impl Reducer {
         self.events += k.events;
     }
 
+    /// The results of a reducer without a folder ([`Reducer::new`]), which
+    /// cannot fail. For a reducer with a folder use [`Reducer::try_finish`];
+    /// here its errors leave every scalar summary undefined.
     pub fn finish(self) -> Results {
-        let n = self.scalars.len();
-        let mut column = Vec::with_capacity(n);
-        let scalar = self
-            .scalar_keys
-            .iter()
-            .enumerate()
-            .map(|(i, key)| {
-                column.clear();
-                column.extend(self.scalars.iter().map(|r| r[i]));
-                (*key, summarise(&column))
-            })
-            .collect();
+        self.try_finish().unwrap_or_else(|_| Results {
+            sums: Summaries { scalar: Vec::new(), daily: Vec::new(), monthly: Vec::new(), replications: 0 },
+            scalar_keys: Vec::new(),
+            scalars: Vec::new(),
+            replications_csv: None,
+            kept: Vec::new(),
+            events: 0,
+        })
+    }
+
+    /// The results; with a folder, `replications.csv` is complete and the
+    /// spill file deleted when this returns `Ok`.
+    pub fn try_finish(mut self) -> std::io::Result<Results> {
+        let n = self.replications;
+        let width = self.scalar_keys.len();
+        let mut folder = self.folder.take();
+        let scalar: Vec<(Key, Summary)> = match &mut folder {
+            Some(f) if f.spilled > 0 => {
+                f.spill_rows(&self.scalars, width);
+                self.scalars = Vec::new();
+                if let Some(e) = f.error.take() {
+                    return Err(e);
+                }
+                f.summaries_from_spill(&self.scalar_keys, n)?
+            }
+            _ => {
+                let mut column = Vec::with_capacity(n);
+                self.scalar_keys
+                    .iter()
+                    .enumerate()
+                    .map(|(i, key)| {
+                        column.clear();
+                        column.extend(self.scalars.iter().skip(i).step_by(width.max(1)).copied());
+                        (*key, summarise(&column))
+                    })
+                    .collect()
+            }
+        };
+        let mut csv_path = None;
+        if let Some(f) = &mut folder {
+            if let Some(w) = f.csv.take() {
+                w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+            }
+            if let Some(e) = f.error.take() {
+                return Err(e);
+            }
+            csv_path = Some(f.csv_path.clone());
+        }
+        drop(folder);
         let daily = self
             .daily_keys
             .iter()
@@ -237,12 +388,93 @@ impl Reducer {
             .zip(&self.monthly)
             .map(|(k, months)| (*k, months.iter().map(|v| summarise(v)).collect()))
             .collect();
-        Results {
+        let scalars = if csv_path.is_some() || width == 0 {
+            Vec::new()
+        } else {
+            self.scalars.chunks(width).map(<[f64]>::to_vec).collect()
+        };
+        let kept = self.kept.into_iter().map(|(i, v)| (self.scalar_keys[i], v)).collect();
+        Ok(Results {
             sums: Summaries { scalar, daily, monthly, replications: n },
             scalar_keys: self.scalar_keys,
-            scalars: self.scalars,
+            scalars,
+            replications_csv: csv_path,
+            kept,
             events: self.events,
+        })
+    }
+}
+
+impl Folder {
+    /// Appends one record, formatted exactly as `tables::replications_csv`
+    /// does (with a byte-order mark before a non-ASCII header, as
+    /// `tables::for_excel` adds; rows are always ASCII).
+    fn write_csv(&mut self, record: &[String], header: bool) {
+        if self.error.is_some() {
+            return;
         }
+        let mut w = crate::output::tables::csv_writer();
+        let _ = w.write_record(record);
+        let mut bytes = crate::output::tables::finish(w);
+        if header && !bytes.is_ascii() {
+            bytes.splice(0..0, crate::output::tables::BOM.iter().copied());
+        }
+        if let Some(out) = &mut self.csv
+            && let Err(e) = out.write_all(&bytes)
+        {
+            self.error = Some(e);
+        }
+    }
+
+    /// Appends whole rows (little-endian f64) to the spill file.
+    fn spill_rows(&mut self, values: &[f64], width: usize) {
+        if self.error.is_some() || values.is_empty() {
+            return;
+        }
+        let result = (|| {
+            if self.spill.is_none() {
+                let file =
+                    std::fs::OpenOptions::new().read(true).write(true).create_new(true).open(&self.spill_path)?;
+                self.spill = Some(BufWriter::new(file));
+            }
+            let w = self.spill.as_mut().ok_or_else(|| std::io::Error::other("spill file closed"))?;
+            for v in values {
+                w.write_all(&v.to_le_bytes())?;
+            }
+            Ok(())
+        })();
+        match result {
+            Ok(()) => self.spilled += values.len() / width.max(1),
+            Err(e) => self.error = Some(e),
+        }
+    }
+
+    /// Exact summaries of every column, reading the spill once per block of
+    /// columns that fits the budget.
+    fn summaries_from_spill(&mut self, keys: &[Key], n: usize) -> std::io::Result<Vec<(Key, Summary)>> {
+        if let Some(w) = self.spill.take() {
+            w.into_inner().map_err(|e| e.into_error())?;
+        }
+        let width = keys.len();
+        let block = ((self.budget / 8) as usize / n.max(1)).clamp(1, width.max(1));
+        let mut out = Vec::with_capacity(width);
+        let mut row = vec![0u8; width * 8];
+        for first in (0..width).step_by(block) {
+            let last = (first + block).min(width);
+            let mut columns: Vec<Vec<f64>> = (first..last).map(|_| Vec::with_capacity(n)).collect();
+            let mut r = BufReader::new(std::fs::File::open(&self.spill_path)?);
+            for _ in 0..n {
+                r.read_exact(&mut row)?;
+                for (c, column) in (first..last).zip(&mut columns) {
+                    let mut b = [0u8; 8];
+                    b.copy_from_slice(&row[c * 8..c * 8 + 8]);
+                    column.push(f64::from_le_bytes(b));
+                }
+            }
+            out.extend(keys[first..last].iter().zip(&columns).map(|(k, v)| (*k, summarise(v))));
+        }
+        std::fs::remove_file(&self.spill_path)?;
+        Ok(out)
     }
 }
 
@@ -291,5 +523,61 @@ mod tests {
             cell.push(x);
         }
         assert_eq!(cell.summary(), summarise(&xs));
+    }
+}
+
+#[cfg(test)]
+mod folder_tests {
+    use super::*;
+
+    const SCENARIO: &str = r#"
+[scenario]
+name = "tiny"
+start = "2025-01-01"
+end = "2025-01-20"
+warmup_days = 3
+replications = 40
+seed = 7
+
+[[admissions]]
+name = "emergency"
+source = "direct"
+per_day = 12.0
+pool = "medicine"
+stay_days = { dist = "lognormal", mean = 3.0, sd = 2.0 }
+
+[[pool]]
+name = "medicine"
+beds = 30
+
+[[pool]]
+name = "Sjö"
+beds = 5
+"#;
+
+    /// A budget of a few rows forces many spills and one column per block:
+    /// the summaries and replications.csv are the same bytes as in memory.
+    #[test]
+    fn tiny_spill_budget_gives_identical_outputs() {
+        let model = crate::scenario::parse_str(SCENARIO, "tiny.toml").unwrap();
+        let spec = crate::replicate::RunSpec { replications: 40, seed: 7, threads: 1 };
+        let reps = crate::replicate::run(&model, spec, &|| {}).unwrap();
+        let mut memory = Reducer::new();
+        let dir = tempfile::tempdir().unwrap();
+        let mut spilled = Reducer::with_folder_budget(dir.path(), &model, 3 * 8 * 40).unwrap();
+        for k in &reps {
+            memory.push(k);
+            spilled.push(k);
+        }
+        let (a, b) = (memory.finish(), spilled.try_finish().unwrap());
+        use crate::output::tables;
+        assert_eq!(tables::summary_csv(&model, &a.sums), tables::summary_csv(&model, &b.sums));
+        assert_eq!(tables::daily_csv(&model, &a.sums), tables::daily_csv(&model, &b.sums));
+        let written = std::fs::read(b.replications_csv.as_ref().unwrap()).unwrap();
+        assert_eq!(tables::for_excel(tables::replications_csv(&model, &a)), written);
+        assert_eq!(&written[..3], tables::BOM, "a non-ASCII pool name gets the byte-order mark");
+        assert_eq!(a.column("escalation_cost", None), b.column("escalation_cost", None));
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(left, vec![std::ffi::OsString::from("replications.csv")], "the spill is deleted");
     }
 }

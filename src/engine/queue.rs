@@ -4,6 +4,14 @@
 //! [`Rank`]); the sequence number keeps first-scheduled-first-served among
 //! equals, so the order never depends on heap internals. The three parts are
 //! packed into one u64 so comparisons are a single integer compare.
+//!
+//! The sequence field has 30 bits. A replication may schedule more events than
+//! that: when the counter reaches 2^30 the pending events (at most as many as
+//! patients in the hospital, far fewer than 2^30) are renumbered 0..len in
+//! their current order and counting continues from len. Renumbering keeps
+//! every relative order (new events still get larger numbers than all pending
+//! ones), so the pop order is exactly what an unbounded counter would give; it
+//! costs one never-taken branch per push below 2^30 events.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -71,11 +79,31 @@ impl EventQueue {
 
     #[inline]
     pub fn push(&mut self, time: u32, rank: Rank, kind: Kind, target: u32) {
-        // The scenario limits keep a replication far below 2^30 events.
-        debug_assert!(self.seq <= SEQ_MASK, "event sequence overflow");
-        let key = ((time as u64) << 32) | ((rank as u64) << SEQ_BITS) | (self.seq & SEQ_MASK);
+        if self.seq > SEQ_MASK {
+            self.renumber();
+        }
+        let key = ((time as u64) << 32) | ((rank as u64) << SEQ_BITS) | self.seq;
         self.seq += 1;
         self.heap.push(Event { key, kind, target });
+    }
+
+    /// Gives the pending events the sequence numbers 0..len in pop order, so
+    /// the counter can continue from len without changing any order (see the
+    /// module comment). Pending events are bounded by the patients in the
+    /// hospital, which the scenario limits keep far below 2^30.
+    #[cold]
+    #[inline(never)]
+    fn renumber(&mut self) {
+        // Ascending `Ord` is descending key (the heap is reversed): the last
+        // element pops first.
+        let mut events = std::mem::take(&mut self.heap).into_sorted_vec();
+        let n = events.len() as u64;
+        assert!(n <= SEQ_MASK, "more than 2^30 pending events");
+        for (i, e) in events.iter_mut().rev().enumerate() {
+            e.key = (e.key & !SEQ_MASK) | i as u64;
+        }
+        self.heap = BinaryHeap::from(events);
+        self.seq = n;
     }
 
     #[inline]
@@ -112,5 +140,23 @@ mod tests {
         q.push(10, Rank::Discharge, Kind::Discharge, 5);
         let order: Vec<u32> = std::iter::from_fn(|| q.pop()).map(|e| e.target).collect();
         assert_eq!(order, vec![3, 2, 5, 4, 1]);
+    }
+
+    /// Past 2^30 pushes the order is what an unbounded counter gives: equal
+    /// (time, rank) still pop first-scheduled-first-served, across the wrap.
+    #[test]
+    fn sequence_survives_more_than_2_pow_30_events() {
+        let mut q = EventQueue { seq: SEQ_MASK - 2, ..EventQueue::default() };
+        for target in 0..8 {
+            q.push(100, Rank::BedRequest, Kind::Decision, target);
+            q.push(50 + target, Rank::Discharge, Kind::Discharge, 100 + target);
+        }
+        assert!(q.seq < 100, "renumbered: {}", q.seq);
+        q.push(100, Rank::Discharge, Kind::Discharge, 200);
+        let order: Vec<u32> = std::iter::from_fn(|| q.pop()).map(|e| e.target).collect();
+        let mut want: Vec<u32> = (100..108).collect();
+        want.push(200);
+        want.extend(0..8);
+        assert_eq!(order, want);
     }
 }

@@ -15,6 +15,9 @@ pub fn num(x: f64) -> String {
     if s == "-0" { "0".into() } else { s.to_string() }
 }
 
+/// The UTF-8 byte-order mark [`for_excel`] adds.
+pub const BOM: &[u8] = b"\xEF\xBB\xBF";
+
 /// CSV stays plain ASCII; if a name brings in other characters, a UTF-8
 /// byte-order mark tells Excel the encoding (without it Excel guesses wrong).
 pub fn for_excel(csv: Vec<u8>) -> Vec<u8> {
@@ -22,7 +25,7 @@ pub fn for_excel(csv: Vec<u8>) -> Vec<u8> {
         return csv;
     }
     let mut out = Vec::with_capacity(csv.len() + 3);
-    out.extend_from_slice(b"\xEF\xBB\xBF");
+    out.extend_from_slice(BOM);
     out.extend(csv);
     out
 }
@@ -35,9 +38,16 @@ fn specialty_name(model: &Model, key: &Key) -> String {
     key.specialty.map(|s| model.specialties[s].name.clone()).unwrap_or_default()
 }
 
+/// CSV settings: Excel's CRLF line ends.
+pub fn csv_builder() -> csv::WriterBuilder {
+    let mut b = csv::WriterBuilder::new();
+    b.terminator(csv::Terminator::CRLF);
+    b
+}
+
 /// A CSV writer with Excel's CRLF line ends.
 pub fn csv_writer() -> csv::Writer<Vec<u8>> {
-    csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new())
+    csv_builder().from_writer(Vec::new())
 }
 
 pub fn finish(w: csv::Writer<Vec<u8>>) -> Vec<u8> {
@@ -106,22 +116,36 @@ pub fn daily_csv(model: &Model, sums: &Summaries) -> Vec<u8> {
 }
 
 /// `replications.csv`: one row per replication, one column per KPI
-/// (`metric` for trust-wide, `metric:pool` per pool).
+/// (`metric` for trust-wide, `metric:pool` per pool). From a reducer with a
+/// folder the file is already written (see [`crate::reduce`]); the header and
+/// rows are built by the same functions either way.
 pub fn replications_csv(model: &Model, results: &Results) -> Vec<u8> {
     let mut w = csv_writer();
-    let mut header = vec!["replication".to_string()];
-    header.extend(results.scalar_keys.iter().map(|k| match (k.pool, k.specialty) {
-        (Some(_), _) => format!("{}:{}", k.metric, pool_name(model, k)),
-        (None, Some(_)) => format!("{}:specialty:{}", k.metric, specialty_name(model, k)),
-        (None, None) => k.metric.to_string(),
-    }));
-    let _ = w.write_record(&header);
+    let pools: Vec<String> = model.pools.iter().map(|p| p.name.clone()).collect();
+    let specialties: Vec<String> = model.specialties.iter().map(|s| s.name.clone()).collect();
+    let _ = w.write_record(replications_header(&pools, &specialties, &results.scalar_keys));
     for (r, rep) in results.scalars.iter().enumerate() {
-        let mut row = vec![(r + 1).to_string()];
-        row.extend(rep.iter().map(|v| num(*v)));
-        let _ = w.write_record(&row);
+        let _ = w.write_record(replication_row(r + 1, rep.iter().copied()));
     }
     finish(w)
+}
+
+/// The header row of `replications.csv`.
+pub fn replications_header(pools: &[String], specialties: &[String], keys: &[Key]) -> Vec<String> {
+    let mut header = vec!["replication".to_string()];
+    header.extend(keys.iter().map(|k| match (k.pool, k.specialty) {
+        (Some(p), _) => format!("{}:{}", k.metric, pools.get(p).map_or("", String::as_str)),
+        (None, Some(s)) => format!("{}:specialty:{}", k.metric, specialties.get(s).map_or("", String::as_str)),
+        (None, None) => k.metric.to_string(),
+    }));
+    header
+}
+
+/// Row `number` (1-based) of `replications.csv`.
+pub fn replication_row(number: usize, values: impl Iterator<Item = f64>) -> Vec<String> {
+    let mut row = vec![number.to_string()];
+    row.extend(values.map(num));
+    row
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 mod diagnostic;
 pub mod fingerprint;
 mod reader;
+pub mod size;
 mod sources;
 
 pub use diagnostic::{Diagnostic, ScenarioError};
@@ -32,9 +33,31 @@ pub mod limits {
     pub const MAX_BEDS: i64 = 1_000_000;
     /// Arrivals a day on any stream.
     pub const MAX_PER_DAY: f64 = 1_000_000.0;
-    /// Expected arrivals in one replication: each takes about three events and
-    /// the event sequence number must fit in 30 bits.
+    /// Expected patients in one replication over every stream (ED attendances,
+    /// direct admissions, elective referrals and initial waiting lists,
+    /// theatre-list cases), from the effective rates after hour and weekday
+    /// weights, seasonality and bank-holiday factors, over warm-up, reported
+    /// days and cool-down. Bounds a replication's time and the patients (and
+    /// so pending events, one each) in memory: pending events stay far below
+    /// the 2^30 the event queue renumbers within.
     pub const MAX_ARRIVALS_PER_REPLICATION: f64 = 200_000_000.0;
+    /// Expected arrivals in any one clock hour of any stream.
+    pub const MAX_PER_HOUR: f64 = 10_000_000.0;
+    /// A seasonality factor, a product of overlapping seasonality ranges on
+    /// any day, and a `bank_holiday_factor`.
+    pub const MAX_FACTOR: f64 = 100.0;
+    /// `[[pool]]`, `[[admissions]]`, `[[specialty]]`, `[[theatre_list]]`,
+    /// `[[seasonality]]` and `[[elective_cut]]` tables, each.
+    pub const MAX_TABLES: usize = 1_000;
+    /// Entries of the engine's precomputed tables (hourly rates per stream,
+    /// theatre sessions, bed meetings): 8-16 bytes each.
+    pub const MAX_PLAN_ENTRIES: u64 = 50_000_000;
+    /// Memory a run may plan for: the reducer's daily cells, the replications
+    /// in flight and (for `compare` and `sweep`) the KPIs kept per run.
+    pub const MAX_RUN_BYTES: u64 = 4_000_000_000;
+    /// Expected arrivals over all replications of a run (about a day of
+    /// computing at 10 million events a second).
+    pub const MAX_TOTAL_ARRIVALS: f64 = 200_000_000_000.0;
     /// Scenario file size.
     pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
 }
@@ -333,20 +356,54 @@ fn read_profile(cx: &mut Ctx<'_>, t: Tbl<'_, '_>) -> Option<TimeProfile> {
     let mut ok = true;
     if let Some(w) = weights(cx, t, "hour_of_day", 24) {
         profile.hour_share = std::array::from_fn(|h| w[h] / w.iter().sum::<f64>());
+        ok &= normalised(cx, t, "hour_of_day", &profile.hour_share, 1.0);
     } else {
         ok &= !t.has("hour_of_day");
     }
     if let Some(w) = weights(cx, t, "day_of_week", 7) {
         let mean = w.iter().sum::<f64>() / 7.0;
         profile.day_multiplier = std::array::from_fn(|d| w[d] / mean);
+        ok &= normalised(cx, t, "day_of_week", &profile.day_multiplier, 7.0);
     } else {
         ok &= !t.has("day_of_week");
     }
     match t.f64(cx, "bank_holiday_factor", Rule::NonNegative) {
+        Some(f) if f > limits::MAX_FACTOR => {
+            let span = t.get("bank_holiday_factor").map(reader::span_of).unwrap_or(t.span());
+            cx.err(
+                span,
+                t.field("bank_holiday_factor"),
+                format!("expected a factor of at most {}, found {}", limits::MAX_FACTOR, show(f)),
+            );
+            ok = false;
+        }
         Some(f) => profile.bank_holiday_factor = f,
         None => ok &= !t.has("bank_holiday_factor"),
     }
     ok.then_some(profile)
+}
+
+/// A number for a message: scientific notation when very large or small.
+fn show(x: f64) -> String {
+    if x != 0.0 && (x.abs() >= 1e9 || x.abs() < 1e-6) { format!("{x:e}") } else { format!("{x}") }
+}
+
+/// Normalised weights must be finite and keep their sum (1 for hour shares,
+/// 7 for weekday multipliers): weights so small that dividing by their total
+/// overflows or loses precision (subnormal numbers) are refused.
+fn normalised(cx: &mut Ctx<'_>, t: Tbl<'_, '_>, key: &str, values: &[f64], sum: f64) -> bool {
+    let total: f64 = values.iter().sum();
+    if values.iter().all(|v| v.is_finite()) && (total - sum).abs() <= 1e-9 * sum {
+        return true;
+    }
+    let span = t.get(key).map(reader::span_of).unwrap_or(t.span());
+    cx.err(
+        span,
+        t.field(key),
+        "weights are too small to normalise (their total underflows); they are relative, so scale them up, \
+         e.g. 1 for an average hour or day",
+    );
+    false
 }
 
 /// `n` non-negative relative weights with a positive total.
@@ -367,6 +424,14 @@ fn weights(cx: &mut Ctx<'_>, t: Tbl<'_, '_>, key: &str, n: usize) -> Option<Vec<
     let w = w?;
     if w.iter().sum::<f64>() <= 0.0 {
         cx.err(span, field, "expected at least one weight > 0");
+        return None;
+    }
+    if let Some(i) = w.iter().position(|x| *x != 0.0 && !x.is_normal()) {
+        cx.err(
+            items[i].span(),
+            format!("{field}[{}]", i + 1),
+            format!("expected 0 or a weight of at least {:e} (not subnormal), found {}", f64::MIN_POSITIVE, show(w[i])),
+        );
         return None;
     }
     Some(w)
@@ -416,6 +481,16 @@ fn read_seasonality(cx: &mut Ctx<'_>, v: &Val<'_>, path: &str) -> Option<Seasona
     let from = t.date_req(cx, "from");
     let to = t.date_req(cx, "to");
     let factor = t.f64_req(cx, "factor", Rule::NonNegative);
+    if let (Some(f), Some(v)) = (factor, t.get("factor"))
+        && f > limits::MAX_FACTOR
+    {
+        cx.err(
+            v.span(),
+            t.field("factor"),
+            format!("expected a factor of at most {}, found {}", limits::MAX_FACTOR, show(f)),
+        );
+        return None;
+    }
     if let (Some(f), Some(e)) = (from, to)
         && e < f
     {
@@ -1073,28 +1148,124 @@ fn dist_req(cx: &mut Ctx<'_>, parent: Tbl<'_, '_>, key: &str) -> Option<Distribu
     Some(d)
 }
 
-/// Keeps one replication inside the engine's limits.
+/// The span of `root.table[index].key` (or of the table itself when `key`
+/// is empty), `0..0` if absent.
+fn span_in(root: Tbl<'_, '_>, table: &str, index: Option<usize>, key: &str) -> std::ops::Range<usize> {
+    let Some(v) = root.get(table) else { return 0..0 };
+    let v = match (index, v.get_ref()) {
+        (Some(i), toml::de::DeValue::Array(a)) => match a.get(i) {
+            Some(v) => v,
+            None => return v.span(),
+        },
+        _ => v,
+    };
+    match v.get_ref() {
+        toml::de::DeValue::Table(t) if !key.is_empty() => t.get(key).map_or_else(|| v.span(), |k| k.span()),
+        _ => v.span(),
+    }
+}
+
+/// Keeps one replication (and a run of the scenario's replications) inside
+/// the limits in [`limits`], from the effective rates of every stream (see
+/// [`size`]). Each problem names the field whose value is responsible.
 fn check_size(cx: &mut Ctx<'_>, root: Tbl<'_, '_>, m: &Model) {
-    let days = (m.warmup_days + m.reported_days()) as f64;
-    let max_season = m.seasonality.iter().map(|s| s.factor).fold(1.0_f64, f64::max);
-    let per_day: f64 = m.ed.as_ref().map_or(0.0, |e| e.attendances_per_day)
-        + m.routes
-            .iter()
-            .filter_map(|r| match r.source {
-                RouteSource::Direct { per_day, .. } => Some(per_day),
-                _ => None,
-            })
-            .sum::<f64>();
-    let arrivals = per_day * days * max_season;
-    if arrivals > limits::MAX_ARRIVALS_PER_REPLICATION {
-        let span = root.get("scenario").map(reader::span_of).unwrap_or(0..0);
+    use size::Stream;
+    for (table, n) in [
+        ("pool", m.pools.len()),
+        ("admissions", m.routes.len()),
+        ("specialty", m.specialties.len()),
+        ("theatre_list", m.theatre_lists.len()),
+        ("seasonality", m.seasonality.len()),
+        ("elective_cut", m.elective_cuts.len()),
+    ] {
+        if n > limits::MAX_TABLES {
+            cx.err(
+                span_in(root, table, Some(limits::MAX_TABLES), ""),
+                format!("{table}[{}]", limits::MAX_TABLES + 1),
+                format!("{n} [[{table}]] tables; the limit is {}", limits::MAX_TABLES),
+            );
+            return;
+        }
+    }
+    // Overlapping seasonality ranges multiply: bound the product on every day.
+    for d in 0..size::simulated_days(m) {
+        let date = m.date_of_day(d);
+        let f = m.seasonality_factor(date);
+        if f.is_nan() || f > limits::MAX_FACTOR {
+            let (i, s) = m
+                .seasonality
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.from <= date && date <= s.to)
+                .max_by(|a, b| a.1.factor.total_cmp(&b.1.factor))
+                .unwrap_or((0, &m.seasonality[0]));
+            cx.err(
+                span_in(root, "seasonality", Some(i), "factor"),
+                format!("seasonality[{}].factor", i + 1),
+                format!(
+                    "overlapping seasonality ranges multiply to {} on {date} (this one is {}); the limit is {}",
+                    show(f),
+                    s.factor,
+                    limits::MAX_FACTOR
+                ),
+            );
+            return;
+        }
+    }
+    let blame = |s: Stream| -> std::ops::Range<usize> {
+        match s {
+            Stream::Ed => span_in(root, "ed", None, "attendances_per_day"),
+            Stream::Route(i) => span_in(root, "admissions", Some(i), "per_day"),
+            Stream::Referrals(i) => span_in(root, "specialty", Some(i), "referrals_per_week"),
+            Stream::TheatreList(i) => span_in(root, "theatre_list", Some(i), "cases_per_list"),
+        }
+    };
+    let demand = size::demand(m);
+    for d in &demand {
+        if d.peak_hour.is_nan() || d.peak_hour > limits::MAX_PER_HOUR {
+            cx.err(
+                blame(d.stream),
+                d.stream.field(),
+                format!(
+                    "after hour and weekday weights, seasonality and bank-holiday factors, the busiest hour \
+                     expects {:.4e} arrivals; the limit is {:.0}",
+                    d.peak_hour,
+                    limits::MAX_PER_HOUR
+                ),
+            );
+        }
+    }
+    let total = size::total_demand(&demand);
+    if total.is_nan() || total > limits::MAX_ARRIVALS_PER_REPLICATION {
+        let Some(largest) = demand.iter().max_by(|a, b| a.total.total_cmp(&b.total)) else { return };
         cx.err(
-            span,
-            "scenario",
+            blame(largest.stream),
+            largest.stream.field(),
             format!(
-                "one replication would simulate about {arrivals:.0} arrivals; the limit is {:.0}: shorten the horizon",
+                "one replication would simulate about {total:.4e} patients (this stream {:.4e}, after hour and \
+                 weekday weights, seasonality and bank-holiday factors, warm-up included); the limit is {:.0}: \
+                 lower the rates or shorten the horizon",
+                largest.total,
                 limits::MAX_ARRIVALS_PER_REPLICATION
             ),
         );
+        return;
+    }
+    let entries = size::plan_entries(m);
+    if entries > limits::MAX_PLAN_ENTRIES {
+        cx.err(
+            span_in(root, "scenario", None, "end"),
+            "scenario.end",
+            format!(
+                "the engine would precompute {entries} hourly rates, theatre sessions and bed meetings \
+                 ({} days x streams); the limit is {}: shorten the horizon or use fewer streams",
+                size::simulated_days(m),
+                limits::MAX_PLAN_ENTRIES
+            ),
+        );
+        return;
+    }
+    if let Err(msg) = size::check_replications(m, m.replications) {
+        cx.err(span_in(root, "scenario", None, "replications"), "scenario.replications", msg);
     }
 }

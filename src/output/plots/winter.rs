@@ -1,6 +1,11 @@
 //! `winter_occupancy`: fan charts of midnight occupancy over the reported
 //! dates, trust-wide and per pool, with core beds, the 92% planning line, bank
 //! holidays and the Christmas-New Year fortnight.
+//!
+//! At most [`MAX_PANELS`] panels: with more pools, the trust-wide panel and
+//! the largest pools (by core beds; ties in scenario order), and the title
+//! says how many are left out, so the bitmap stays at most 1800 x 3530 pixels
+//! however many pools a scenario has.
 
 use super::fan::{FanPanel, Reference, calendar_shades, fan_legend, legend_strip};
 use super::{FONT, Figure, PlotError, colours, fail};
@@ -16,9 +21,25 @@ pub struct WinterOccupancy<'a> {
 
 const NAME: &str = "winter_occupancy";
 
+/// Most panels (trust-wide included) one winter plot draws.
+pub const MAX_PANELS: usize = 12;
+
 impl WinterOccupancy<'_> {
     fn panels(&self) -> usize {
-        self.model.pools.len() + 1
+        self.shown().len() + 1
+    }
+
+    /// Indices of the pools drawn, in scenario order: every pool, or the
+    /// largest `MAX_PANELS - 1` by core beds.
+    pub fn shown(&self) -> Vec<usize> {
+        let pools = &self.model.pools;
+        let mut by_size: Vec<usize> = (0..pools.len()).collect();
+        if pools.len() >= MAX_PANELS {
+            by_size.sort_by_key(|&i| std::cmp::Reverse(pools[i].beds));
+            by_size.truncate(MAX_PANELS - 1);
+            by_size.sort_unstable();
+        }
+        by_size
     }
     fn grid(&self) -> (usize, usize) {
         let cols = if self.panels() == 1 { 1 } else { 2 };
@@ -38,12 +59,15 @@ impl Figure for WinterOccupancy<'_> {
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
         let m = self.model;
+        let shown = self.shown();
+        let omitted = m.pools.len() - shown.len();
         let title = format!(
-            "{}: beds occupied at midnight, {} to {} ({} replications)",
+            "{}: beds occupied at midnight, {} to {} ({} replications){}",
             m.name,
             m.start.format("%-d %b %Y"),
             m.end.format("%-d %b %Y"),
-            self.sums.replications
+            self.sums.replications,
+            if omitted > 0 { format!("; {omitted} smaller pools not shown (see daily.csv)") } else { String::new() }
         );
         let body = root.titled(&title, (FONT, 30).into_font().style(FontStyle::Bold)).map_err(fail(NAME))?;
         let (body, strip) = body.split_vertically(body.dim_in_pixel().1 - 50);
@@ -63,7 +87,7 @@ impl Figure for WinterOccupancy<'_> {
         legend_strip(&strip, &fan_legend(&references(1.0), &shades), NAME)?;
         let total_beds: u32 = m.pools.iter().map(|p| p.beds).sum();
         let panels = std::iter::once((None, "Trust-wide".to_string(), total_beds))
-            .chain(m.pools.iter().enumerate().map(|(i, p)| (Some(i), capitalise(&p.name), p.beds)));
+            .chain(shown.iter().map(|&i| (Some(i), capitalise(&m.pools[i].name), m.pools[i].beds)));
         for ((pool, name, beds), area) in panels.zip(areas.iter()) {
             let Some(days) = self.sums.series("midnight_occupancy", pool) else { continue };
             let beds = beds as f64;

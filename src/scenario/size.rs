@@ -1,0 +1,277 @@
+//! How big a run is: expected arrivals per stream from the *effective* rates
+//! (after weight normalisation, seasonality and bank holidays, exactly as
+//! [`crate::engine::arrivals::HourlyRates`] computes them), the engine's
+//! precomputed tables, and the memory a run keeps per replication. Validation
+//! ([`super::check_size`]) and the commands (`run`, `compare`, `sweep` with
+//! `--replications`) use the same functions, so `check` reports exactly the
+//! limits `run` enforces.
+
+use super::limits;
+use crate::engine::COOLDOWN_DAYS;
+use crate::model::{ArrivalProcess, Model, RouteSource, TimeProfile};
+use chrono::Datelike;
+
+/// Which scenario field an arrival stream's rate comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stream {
+    Ed,
+    /// `admissions[i]` (0-based).
+    Route(usize),
+    /// `specialty[i]`'s referrals and initial waiting list.
+    Referrals(usize),
+    /// `theatre_list[i]`'s cases.
+    TheatreList(usize),
+}
+
+impl Stream {
+    /// The scenario field to blame, e.g. `admissions[2].per_day`.
+    pub fn field(self) -> String {
+        match self {
+            Stream::Ed => "ed.attendances_per_day".into(),
+            Stream::Route(i) => format!("admissions[{}].per_day", i + 1),
+            Stream::Referrals(i) => format!("specialty[{}].referrals_per_week", i + 1),
+            Stream::TheatreList(i) => format!("theatre_list[{}].cases_per_list", i + 1),
+        }
+    }
+}
+
+/// Expected demand of one stream over one replication (warm-up, reported
+/// days and cool-down, as the engine simulates them).
+#[derive(Debug, Clone, Copy)]
+pub struct StreamDemand {
+    pub stream: Stream,
+    /// Expected patients (arrivals, referrals, initial list, or cases).
+    pub total: f64,
+    /// Largest expected arrivals in one clock hour.
+    pub peak_hour: f64,
+}
+
+/// Days the engine simulates (warm-up + reported + cool-down).
+pub fn simulated_days(m: &Model) -> u32 {
+    m.warmup_days + m.reported_days() + COOLDOWN_DAYS
+}
+
+/// Expected total and peak hour of a Poisson stream, computed without
+/// allocating the hourly table: per day, rate x day multiplier x hour share.
+fn profiled(m: &Model, per_day: f64, profile: &TimeProfile) -> (f64, f64) {
+    let max_share = profile.hour_share.iter().copied().fold(0.0_f64, f64::max);
+    let share_sum: f64 = profile.hour_share.iter().sum();
+    let (mut total, mut peak) = (0.0_f64, 0.0_f64);
+    for d in 0..simulated_days(m) {
+        let day = per_day * m.day_multiplier(profile, m.date_of_day(d));
+        // NaN or infinity anywhere makes the stream fail the limit.
+        if !day.is_finite() {
+            return (f64::INFINITY, f64::INFINITY);
+        }
+        total += day * share_sum;
+        peak = peak.max(day * max_share);
+    }
+    (total, peak)
+}
+
+/// Expected demand of every stream, in scenario order.
+pub fn demand(m: &Model) -> Vec<StreamDemand> {
+    let days = simulated_days(m) as f64;
+    let mut out = Vec::new();
+    if let Some(ed) = &m.ed {
+        let (total, peak_hour) = profiled(m, ed.attendances_per_day, &ed.profile);
+        out.push(StreamDemand { stream: Stream::Ed, total, peak_hour });
+    }
+    for (i, r) in m.routes.iter().enumerate() {
+        if let RouteSource::Direct { per_day, profile, process } = &r.source {
+            let (total, peak_hour) = match process {
+                ArrivalProcess::Poisson => profiled(m, *per_day, profile),
+                ArrivalProcess::Regular => (per_day * days, per_day / 24.0),
+            };
+            out.push(StreamDemand { stream: Stream::Route(i), total, peak_hour });
+        }
+    }
+    for (i, s) in m.specialties.iter().enumerate() {
+        let (total, peak_hour) = profiled(m, s.referrals_per_week / 7.0, &TimeProfile::flat());
+        out.push(StreamDemand { stream: Stream::Referrals(i), total: total + s.initial_list as f64, peak_hour });
+    }
+    for (i, l) in m.theatre_lists.iter().enumerate() {
+        let sessions = sessions_of(m, i) as f64;
+        let per_session = (l.lists_per_day * l.cases_per_list) as f64;
+        out.push(StreamDemand {
+            stream: Stream::TheatreList(i),
+            total: sessions * l.cases_per_list as f64,
+            peak_hour: per_session,
+        });
+    }
+    out
+}
+
+/// Theatre-list sessions of list `i` the engine schedules (one per list a day
+/// it runs), as `engine::electives::sessions` counts them.
+fn sessions_of(m: &Model, i: usize) -> u64 {
+    let l = &m.theatre_lists[i];
+    (0..simulated_days(m))
+        .map(|d| m.date_of_day(d))
+        .filter(|date| {
+            l.weekdays[date.weekday().num_days_from_monday() as usize]
+                && (l.open_on_bank_holidays || !m.calendar.is_bank_holiday(*date))
+        })
+        .count() as u64
+        * l.lists_per_day as u64
+}
+
+/// Entries of the engine's precomputed tables shared by all threads: hourly
+/// rates of every Poisson-capable stream, theatre sessions and bed meetings.
+pub fn plan_entries(m: &Model) -> u64 {
+    let days = simulated_days(m) as u64;
+    let rate_streams = m.ed.is_some() as u64
+        + m.routes.iter().filter(|r| matches!(r.source, RouteSource::Direct { .. })).count() as u64
+        + m.specialties.len() as u64;
+    let sessions: u64 = m.theatre_lists.iter().map(|l| l.lists_per_day as u64).sum::<u64>() * days;
+    let reviews: u64 =
+        m.pools.iter().filter_map(|p| p.escalation.as_ref()).map(|e| e.review_hours.len() as u64).sum::<u64>() * days;
+    rate_streams * days * 24 + sessions + reviews
+}
+
+/// How many KPI values one replication produces (see `stats::kpis`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shape {
+    pub scalars: u64,
+    pub daily_series: u64,
+    pub monthly_series: u64,
+}
+
+/// The KPI counts of a model; an upper bound where a KPI is conditional.
+pub fn shape(m: &Model) -> Shape {
+    let pools = m.pools.len() as u64 + 1;
+    let escalation = m.pools.iter().any(|p| p.escalation.is_some());
+    let specialties = if m.specialties.is_empty() { 0 } else { m.specialties.len() as u64 + 1 };
+    Shape {
+        scalars: 16 * pools + 3 * m.ed.is_some() as u64 + 9 * specialties + 4 * pools * escalation as u64 + 4,
+        daily_series: 4 * pools + 3 * m.ed.is_some() as u64 + 6 * specialties + 4 * pools * escalation as u64 + 1,
+        monthly_series: pools * escalation as u64,
+    }
+}
+
+/// Bytes of one replication's KPIs (a `stats::Kpis`) held in memory.
+pub fn kpis_bytes(m: &Model) -> u64 {
+    let s = shape(m);
+    let days = m.reported_days() as u64;
+    let months = days / 28 + 2;
+    // A scalar is (Key, f64): 32 bytes; a series is a Vec header plus its values.
+    s.scalars * 32 + s.daily_series * (56 + 8 * days) + s.monthly_series * (56 + 8 * months)
+}
+
+/// Bytes the reducer and the replications in flight need for a run of
+/// `replications` (the daily cells are exact up to `EXACT_DAILY_LIMIT`
+/// replications, then about 900 bytes each; `BATCH` replications' KPIs and
+/// outcomes are in flight; scalar KPIs spill to disk beyond their budget).
+pub fn run_bytes(m: &Model, replications: u32) -> u64 {
+    use crate::reduce::EXACT_DAILY_LIMIT;
+    let cells = shape(m).daily_series * m.reported_days() as u64;
+    let per_cell = 8 * (replications as u64).min(EXACT_DAILY_LIMIT as u64).max(113);
+    let in_flight = (replications as u64).min(crate::replicate::BATCH as u64) * kpis_bytes(m) * 2;
+    cells * per_cell + in_flight + crate::reduce::SCALAR_BUDGET_BYTES.min(shape(m).scalars * 8 * replications as u64)
+}
+
+/// Expected patients over one replication, all streams.
+pub fn total_demand(d: &[StreamDemand]) -> f64 {
+    d.iter().map(|s| s.total).sum()
+}
+
+/// Checks the limits that depend on the replication count: memory of a run
+/// and total work. `Err` holds the message (without the field).
+pub fn check_replications(m: &Model, replications: u32) -> Result<(), String> {
+    let bytes = run_bytes(m, replications);
+    if bytes > limits::MAX_RUN_BYTES {
+        return Err(format!(
+            "{replications} replications of a scenario with {} daily series over {} days would need about {} MB \
+             of memory; the limit is {} MB: use fewer replications (memory stops growing at {}), fewer pools or \
+             a shorter horizon",
+            shape(m).daily_series,
+            m.reported_days(),
+            bytes / 1_000_000,
+            limits::MAX_RUN_BYTES / 1_000_000,
+            crate::reduce::EXACT_DAILY_LIMIT,
+        ));
+    }
+    let work = total_demand(&demand(m)) * replications as f64;
+    if work.is_nan() || work > limits::MAX_TOTAL_ARRIVALS {
+        return Err(format!(
+            "{replications} replications of about {:.0} arrivals each are {work:.3e} arrivals in all; the limit \
+             is {:.0e} (days of computing): use fewer replications",
+            total_demand(&demand(m)),
+            limits::MAX_TOTAL_ARRIVALS
+        ));
+    }
+    Ok(())
+}
+
+/// Checks that the KPIs of `replications` replications of each of `models`,
+/// held in memory at once (`compare` holds every scenario's, `sweep` one
+/// value's at a time, a shard its own), fit [`limits::MAX_RUN_BYTES`], and
+/// each run's own limits ([`check_replications`]).
+pub fn check_kept(models: &[&Model], replications: u32) -> Result<(), String> {
+    let per_rep: u64 = models.iter().map(|m| kpis_bytes(m)).sum();
+    let bytes = per_rep.saturating_mul(replications as u64);
+    if bytes > limits::MAX_RUN_BYTES {
+        return Err(format!(
+            "{} scenario runs x {replications} replications keep about {} MB of KPIs in memory ({} KB per \
+             replication of all runs); the limit is {} MB: use fewer replications (at most {}) or fewer scenarios",
+            models.len(),
+            bytes / 1_000_000,
+            per_rep / 1000,
+            limits::MAX_RUN_BYTES / 1_000_000,
+            limits::MAX_RUN_BYTES / per_rep.max(1),
+        ));
+    }
+    for m in models {
+        check_replications(m, replications)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::arrivals::HourlyRates;
+
+    /// The expected totals equal the engine's own hourly tables, for every
+    /// shipped scenario's streams.
+    #[test]
+    fn totals_match_the_engines_rates() {
+        for entry in std::fs::read_dir("scenarios").unwrap() {
+            let m = crate::scenario::load(&entry.unwrap().path()).unwrap();
+            let days = simulated_days(&m);
+            let d = demand(&m);
+            if let Some(ed) = &m.ed {
+                let r = HourlyRates::new(&m, ed.attendances_per_day, &ed.profile, days);
+                let got = d.iter().find(|s| s.stream == Stream::Ed).unwrap();
+                assert!((got.total - r.expected_total()).abs() <= 1e-6 * r.expected_total());
+                let peak = (0..days as usize * 24).map(|h| r.expected_in_hour(h)).fold(0.0, f64::max);
+                assert!((got.peak_hour - peak).abs() <= 1e-6 * peak);
+            }
+            for (i, s) in m.specialties.iter().enumerate() {
+                let r = HourlyRates::new(&m, s.referrals_per_week / 7.0, &TimeProfile::flat(), days);
+                let got = d.iter().find(|x| x.stream == Stream::Referrals(i)).unwrap();
+                let want = r.expected_total() + s.initial_list as f64;
+                assert!((got.total - want).abs() <= 1e-6 * want);
+            }
+            for (i, _) in m.theatre_lists.iter().enumerate() {
+                let sessions = crate::engine::electives::sessions(&m, days);
+                let n = sessions.iter().filter(|s| s.list as usize == i).count() as u64;
+                assert_eq!(n, sessions_of(&m, i));
+            }
+        }
+    }
+
+    /// The KPI counts the limits use are at least what a replication produces.
+    #[test]
+    fn shape_bounds_the_kpis() {
+        for entry in std::fs::read_dir("scenarios").unwrap() {
+            let m = crate::scenario::load(&entry.unwrap().path()).unwrap();
+            let spec = crate::replicate::RunSpec { replications: 1, seed: 1, threads: 1 };
+            let k = &crate::replicate::run(&m, spec, &|| {}).unwrap()[0];
+            let s = shape(&m);
+            assert!(k.scalar.len() as u64 <= s.scalars, "{}: {} > {}", m.name, k.scalar.len(), s.scalars);
+            assert!(k.daily.len() as u64 <= s.daily_series, "{}: {} > {}", m.name, k.daily.len(), s.daily_series);
+            assert!(k.monthly.len() as u64 <= s.monthly_series);
+        }
+    }
+}
