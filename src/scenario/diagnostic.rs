@@ -1,7 +1,49 @@
 //! Problems found in a scenario file, each pinned to a file, line, column and field.
+//!
+//! Everything shown comes from the scenario (file names, field names, values
+//! quoted in messages, the source line), so it is rendered through
+//! [`escape`]: a control character or a bidirectional override in a scenario
+//! cannot move the cursor, set the terminal title or reorder what a planner
+//! reads. Only one source line is ever quoted, cut at [`MAX_SHOWN_CHARS`].
 
+use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
+
+/// The most characters of a source line shown under a diagnostic.
+pub const MAX_SHOWN_CHARS: usize = 160;
+
+/// True for characters that must not reach a terminal raw: C0 (including
+/// ESC, CR and LF), DEL, C1, the bidirectional marks, embeddings, overrides
+/// and isolates (U+061C, U+200E, U+200F, U+202A..U+202E, U+2066..U+2069) and
+/// the Unicode line and paragraph separators.
+pub fn is_unsafe_char(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{2028}' | '\u{2029}')
+        || ('\u{202A}'..='\u{202E}').contains(&c)
+        || ('\u{2066}'..='\u{2069}').contains(&c)
+}
+
+/// `s` with every [`is_unsafe_char`] written as a Rust-style escape
+/// (`\u{1b}`), so it prints as visible text on one line.
+pub fn escape(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(is_unsafe_char) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        push_escaped(&mut out, c);
+    }
+    Cow::Owned(out)
+}
+
+fn push_escaped(out: &mut String, c: char) {
+    if is_unsafe_char(c) {
+        out.push_str(&format!("\\u{{{:x}}}", c as u32));
+    } else {
+        out.push(c);
+    }
+}
 
 /// One problem in a scenario: where it is and what was expected.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,19 +75,30 @@ impl Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: ", self.file, self.line, self.column)?;
+        write!(f, "{}:{}:{}: ", escape(&self.file), self.line, self.column)?;
         if !self.field.is_empty() {
-            write!(f, "{}: ", self.field)?;
+            write!(f, "{}: ", escape(&self.field))?;
         }
-        writeln!(f, "{}", self.message)?;
-        // Non-printable characters (binary garbage) would garble the terminal.
-        let shown: String =
-            self.source_line.chars().take(160).map(|c| if c.is_control() && c != '\t' { '?' } else { c }).collect();
+        writeln!(f, "{}", escape(&self.message))?;
+        // Escapes (binary garbage, ESC sequences) are shown as text; the caret
+        // is padded to where the column's character landed after escaping.
+        let mut shown = String::new();
+        let mut caret_pad = String::new();
+        for (i, c) in self.source_line.chars().take(MAX_SHOWN_CHARS).enumerate() {
+            let before = shown.chars().count();
+            if c == '\t' {
+                shown.push('\t');
+            } else {
+                push_escaped(&mut shown, c);
+            }
+            if i + 1 < self.column {
+                let width = shown.chars().count() - before;
+                caret_pad.extend(std::iter::repeat_n(if c == '\t' { '\t' } else { ' ' }, width));
+            }
+        }
         let gutter = self.line.to_string().len();
         writeln!(f, "{:gutter$} |", "")?;
         writeln!(f, "{} | {}", self.line, shown)?;
-        let caret_pad: String =
-            shown.chars().take(self.column.saturating_sub(1)).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
         write!(f, "{:gutter$} | {}^", "", caret_pad)
     }
 }
@@ -60,7 +113,7 @@ pub struct ScenarioError {
 impl fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.diagnostics.len();
-        writeln!(f, "error: scenario {} has {} problem{}:", self.file, n, if n == 1 { "" } else { "s" })?;
+        writeln!(f, "error: scenario {} has {} problem{}:", escape(&self.file), n, if n == 1 { "" } else { "s" })?;
         for d in &self.diagnostics {
             writeln!(f)?;
             writeln!(f, "{d}")?;
