@@ -63,12 +63,24 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn new(file: &str, text: &str, span: Range<usize>, field: String, message: String) -> Self {
-        let at = span.start.min(text.len());
-        let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-        let line = text[..at].matches('\n').count() + 1;
+        let mut at = span.start.min(text.len());
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        // Lines end at "\n", "\r\n" or a lone "\r", so a file with old Mac
+        // line ends still shows one line, not several.
+        let before = &text.as_bytes()[..at];
+        let mut line = 1;
+        let mut line_start = 0;
+        for (i, &b) in before.iter().enumerate() {
+            if b == b'\n' || (b == b'\r' && text.as_bytes().get(i + 1) != Some(&b'\n')) {
+                line += 1;
+                line_start = i + 1;
+            }
+        }
         let column = text[line_start..at].chars().count() + 1;
-        let line_end = text[line_start..].find('\n').map_or(text.len(), |i| line_start + i);
-        let source_line = text[line_start..line_end].trim_end_matches('\r').to_string();
+        let line_end = text[at..].find(['\r', '\n']).map_or(text.len(), |i| at + i);
+        let source_line = text[line_start..line_end].to_string();
         Diagnostic { file: file.to_string(), line, column, field, message, source_line }
     }
 }

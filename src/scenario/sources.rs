@@ -41,6 +41,9 @@ pub enum Unreadable {
     Io(std::io::Error),
     /// Larger than [`limits::MAX_FILE_BYTES`]; at least this many bytes.
     TooLarge(u64),
+    /// Valid TOML with top-level keys, none of them a scenario's (a
+    /// credentials or tool file): nothing of it is quoted.
+    NotScenario,
 }
 
 impl std::fmt::Display for Unreadable {
@@ -55,6 +58,16 @@ impl std::fmt::Display for Unreadable {
             Unreadable::Stdin => write!(f, "scenarios are read from .toml files, not from standard input"),
             Unreadable::NotRegular(what) => write!(f, "it is {what}, not a regular .toml file"),
             Unreadable::Io(e) => write!(f, "{e}"),
+            Unreadable::NotScenario => write!(
+                f,
+                "it is not a bedflow scenario: none of its top-level keys is one of {} (its content is not shown)",
+                super::ROOT_KEYS
+                    .iter()
+                    .filter(|k| **k != "extends")
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
             Unreadable::TooLarge(size) => {
                 write!(f, "it is {size} bytes or more; the limit is {} bytes", limits::MAX_FILE_BYTES)
             }
@@ -130,14 +143,23 @@ enum ReadFail {
 
 fn read_text(path: &Path) -> Result<String, ReadFail> {
     let bytes = read_bytes(path).map_err(ReadFail::Unreadable)?;
-    String::from_utf8(bytes).map_err(|e| {
+    let text = String::from_utf8(bytes).map_err(|e| {
         let shown = path.display().to_string();
         let at = e.utf8_error().valid_up_to();
         // Only the line holding the first bad byte is kept (Diagnostic::new).
         let lossy = String::from_utf8_lossy(e.as_bytes());
         let d = Diagnostic::new(&shown, &lossy, at..at, String::new(), "the file is not UTF-8 text".into());
         ReadFail::Invalid(ScenarioError { file: shown, diagnostics: vec![d] })
-    })
+    })?;
+    // A file that is TOML but clearly not a scenario would otherwise have each
+    // of its keys quoted, line by line, as an unknown field.
+    if let Ok(t) = DeTable::parse(&text) {
+        let keys = t.get_ref();
+        if !keys.is_empty() && !keys.iter().any(|(k, _)| super::ROOT_KEYS.contains(&k.get_ref().as_ref())) {
+            return Err(ReadFail::Unreadable(Unreadable::NotScenario));
+        }
+    }
+    Ok(text)
 }
 
 /// The error for the scenario named on the command line (or in a part file).
