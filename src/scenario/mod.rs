@@ -3,6 +3,33 @@
 //! [`load`] reads a file, checks every field and returns a validated
 //! [`Model`], or a [`ScenarioError`] listing every problem with its file, line,
 //! column and field. Field meanings are documented in `scenarios/winter-2026-27.toml`.
+//!
+//! # What is read, and what is shown
+//!
+//! A scenario, and every file it `extends`, must be a regular file whose name
+//! (and, through a symbolic link, the target's name) ends in `.toml`, of at
+//! most [`limits::MAX_FILE_BYTES`]; `-`, `/dev/stdin`, devices, FIFOs and
+//! folders are refused before anything is read (details in `sources.rs`). A
+//! TOML file none of whose top-level keys is a scenario's is refused without
+//! quoting it. A diagnostic quotes at most the one line where the problem is
+//! (cut at 160 characters), and control characters and bidirectional
+//! overrides anywhere in a diagnostic are shown as `\u{1b}`-style escapes.
+//!
+//! # Names
+//!
+//! Pool, admission route and specialty names, and the scenario's name, become
+//! CSV cells, plot labels and (the scenario's) the output folder's name, so
+//! every name must:
+//! - not be empty, nor start or end with whitespace;
+//! - contain no control character (tab included) or bidirectional override;
+//! - not start with `=`, `+`, `-` or `@`: a spreadsheet opening the CSV would
+//!   run it as a formula (names are refused rather than CSV cells prefixed, so
+//!   the CSVs hold the names exactly as written);
+//! - pool, route and specialty names: at most 60 bytes of letters, digits,
+//!   spaces and `_-&/()`; two names of one kind that differ only in runs of
+//!   whitespace (`"general  medicine"`, `"general medicine"`) are duplicates;
+//! - the scenario name: at most 100 of ASCII letters, digits, `.`, `_` and
+//!   `-`, not starting with `.` (so never `.`, `..`, or a path with `/` or `\`).
 
 mod diagnostic;
 mod reader;
@@ -254,11 +281,15 @@ fn read_scenario(cx: &mut Ctx<'_>, root: Tbl<'_, '_>) -> Option<Head> {
     let name = t.str_req(cx, "name", "a name such as \"winter-2026-27\"").and_then(|(s, span)| {
         // It names the output folder, so also no '/', '\\' or leading '.' (no "." or "..").
         let allowed = |c: char| c.is_ascii_alphanumeric() || "._-".contains(c);
-        let why = name_problem(s, 100, allowed, "ASCII letters, digits, '.', '_' and '-' (it names the output folder)")
-            .or_else(|| {
-                s.starts_with('.')
-                    .then(|| "a scenario name must not start with '.' (it names the output folder)".into())
-            });
+        let why = name_problem(
+            s,
+            100,
+            allowed,
+            "ASCII letters, digits, '.', '_' and '-', not starting with '.' (it names the output folder)",
+        )
+        .or_else(|| {
+            s.starts_with('.').then(|| "a scenario name must not start with '.' (it names the output folder)".into())
+        });
         if let Some(why) = why {
             cx.err(span, "scenario.name", format!("{why}, found \"{s}\""));
             return None;
@@ -797,7 +828,7 @@ fn name_problem(s: &str, max: usize, allowed: impl Fn(char) -> bool, chars: &str
         return Some("a name must not start or end with a space".into());
     }
     if s.len() > max || !s.chars().all(allowed) {
-        return Some(format!("expected a name of {chars} (at most {max})"));
+        return Some(format!("expected a name of {chars}, at most {max} characters"));
     }
     None
 }
