@@ -367,6 +367,7 @@ fn shares_and_other_problems_are_reported_in_one_pass() {
         .replace("share = 1.0", "share = 0.7")
         .replace("beds = 120", "beds = \"many\"")
         .replace("admission_probability = 0.2", "admission_probability = 0.2\nhours_of_day = 3")
+        + "\n[[pool]]\nname = \"medicine\"\nbeds = 5\n"
         + "\n[opel]\noccupancy = [0.9, 0.8, 0.7]\nboarders = [1, 2, 3]\nwaits_over_12h = [1, 2, 3]\n";
     write(d, "many.toml", &text);
     let o = bedflow_in(d, &["check", "many.toml"]);
@@ -375,7 +376,10 @@ fn shares_and_other_problems_are_reported_in_one_pass() {
     assert_line(&o, &[&at("share = 0.7", 9, "admissions[1].share"), "must sum to 1"]);
     assert_line(&o, &[&at("beds = \"many\"", 8, "pool[1].beds"), "expected a whole number"]);
     assert_line(&o, &[&at("occupancy = [0.9", 13, "opel.occupancy"), "ascending"]);
-    assert!(o.stderr.contains("has 4 problems:"), "{}", o.stderr);
+    let second =
+        text.lines().collect::<Vec<_>>().iter().rposition(|l| *l == "name = \"medicine\"").expect("second pool") + 1;
+    assert_line(&o, &[&format!("many.toml:{second}:8: pool[2].name: "), "duplicate name"]);
+    assert!(o.stderr.contains("has 5 problems:"), "{}", o.stderr);
 }
 
 #[test]

@@ -13,6 +13,20 @@ use std::ops::Range;
 /// The most characters of a source line shown under a diagnostic.
 pub const MAX_SHOWN_CHARS: usize = 160;
 
+/// The most characters of a field path or message shown (a message may quote
+/// a value from the scenario, which could be megabytes long).
+pub const MAX_MESSAGE_CHARS: usize = 1000;
+
+/// [`escape`]d, and cut to `max` characters with a marker.
+fn shown(s: &str, max: usize) -> Cow<'_, str> {
+    let e = escape(s);
+    if e.chars().count() <= max {
+        return e;
+    }
+    let cut: String = e.chars().take(max).collect();
+    Cow::Owned(cut + " [...]")
+}
+
 /// True for characters that must not reach a terminal raw: C0 (including
 /// ESC, CR and LF), DEL, C1, the bidirectional marks, embeddings, overrides
 /// and isolates (U+061C, U+200E, U+200F, U+202A..U+202E, U+2066..U+2069) and
@@ -89,9 +103,9 @@ impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}:{}: ", escape(&self.file), self.line, self.column)?;
         if !self.field.is_empty() {
-            write!(f, "{}: ", escape(&self.field))?;
+            write!(f, "{}: ", shown(&self.field, MAX_MESSAGE_CHARS))?;
         }
-        writeln!(f, "{}", escape(&self.message))?;
+        writeln!(f, "{}", shown(&self.message, MAX_MESSAGE_CHARS))?;
         // Escapes (binary garbage, ESC sequences) are shown as text; the caret
         // is padded to where the column's character landed after escaping.
         let mut shown = String::new();

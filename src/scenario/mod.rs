@@ -160,14 +160,14 @@ fn build(cx: &mut Ctx<'_>, root: Tbl<'_, '_>) -> Option<Model> {
     if !root.has("pool") {
         cx.err(0..0, "pool", "no [[pool]] defined: a scenario needs at least one bed pool");
     }
-    let pool_names: Vec<Option<&str>> = pools.iter().map(|p| p.as_ref().map(|p| p.name.as_str())).collect();
+    let pool_names = valid_names(cx, root, "pool");
     check_unique_names(cx, root, "pool", &pool_names);
     let routes: Vec<Option<Route>> =
         root.tables(cx, "admissions").into_iter().map(|(v, p)| read_route(cx, v, &p, &pool_names)).collect();
     if !root.has("admissions") {
         cx.err(0..0, "admissions", "no [[admissions]] defined: a scenario needs at least one admission route");
     }
-    let route_names: Vec<Option<&str>> = routes.iter().map(|r| r.as_ref().map(|r| r.name.as_str())).collect();
+    let route_names = valid_names(cx, root, "admissions");
     check_unique_names(cx, root, "admissions", &route_names);
     let discharge = match root.table(cx, "discharge", "discharge") {
         Some(t) => read_discharge(cx, t),
@@ -175,7 +175,7 @@ fn build(cx: &mut Ctx<'_>, root: Tbl<'_, '_>) -> Option<Model> {
     };
     let specialties: Vec<Option<Specialty>> =
         root.tables(cx, "specialty").into_iter().map(|(v, p)| read_specialty(cx, v, &p)).collect();
-    let specialty_names: Vec<Option<&str>> = specialties.iter().map(|s| s.as_ref().map(|s| s.name.as_str())).collect();
+    let specialty_names = valid_names(cx, root, "specialty");
     check_unique_names(cx, root, "specialty", &specialty_names);
     let theatre_lists: Vec<Option<TheatreList>> = root
         .tables(cx, "theatre_list")
@@ -833,15 +833,37 @@ fn name_problem(s: &str, max: usize, allowed: impl Fn(char) -> bool, chars: &str
     None
 }
 
+/// The characters of a pool, route or specialty name.
+fn is_name_char(c: char) -> bool {
+    c.is_alphanumeric() || " _-&/()".contains(c)
+}
+
+/// Why `s` cannot be a pool, route or specialty name.
+fn item_name_problem(s: &str) -> Option<String> {
+    name_problem(s, 60, is_name_char, "letters, digits, spaces and _-&/()")
+}
+
 /// A pool, route or specialty name: printable, no commas or quotes, so CSV and plots stay clean.
 fn read_name(cx: &mut Ctx<'_>, t: Tbl<'_, '_>) -> Option<String> {
     let (s, span) = t.str_req(cx, "name", "a name such as \"medicine\"")?;
-    let allowed = |c: char| c.is_alphanumeric() || " _-&/()".contains(c);
-    if let Some(why) = name_problem(s, 60, allowed, "letters, digits, spaces and _-&/()") {
+    if let Some(why) = item_name_problem(s) {
         cx.err(span, t.field("name"), format!("{why}, found \"{s}\""));
         return None;
     }
     Some(s.to_string())
+}
+
+/// Each `[[key]]` table's name, if valid (a bad one is reported by
+/// read_name), even when other fields of the table are bad: so duplicates and
+/// references to it are checked in the same pass as those fields.
+fn valid_names<'a>(cx: &Ctx<'_>, root: Tbl<'a, '_>, key: &str) -> Vec<Option<&'a str>> {
+    root.tables(&mut Ctx { sources: cx.sources, diags: Vec::new() }, key)
+        .into_iter()
+        .map(|(v, _)| match table_of(v)?.get("name")?.get_ref() {
+            toml::de::DeValue::String(s) if item_name_problem(s).is_none() => Some(s.as_ref()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Reports names that differ only in whitespace (`"general  medicine"` and
