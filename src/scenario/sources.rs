@@ -10,6 +10,22 @@
 //! [`MAX_DEPTH`] files deep. Every value keeps its own file's span, so errors
 //! still name the right file and line.
 //!
+//! Only regular files whose names end in `.toml` are read (the top-level
+//! scenario, which may also come from a part file's `scenario_path`, and every
+//! `extends` target alike), at most [`limits::MAX_FILE_BYTES`] + 1 bytes of
+//! them: `-`, `/dev/stdin`, `/dev/zero`, FIFOs, sockets and folders are refused
+//! by their metadata, which is read without opening them, so nothing blocks;
+//! the opened file is checked again. A symbolic link must lead to a `.toml`
+//! file too. An `extends` path may be absolute: forbidding that would protect
+//! nothing, as a relative `../../x.toml` reaches the same files; what protects
+//! other files is that only `.toml` scenario files are opened (a TOML file
+//! with no scenario key is refused unquoted) and that an error quotes at most
+//! the one line of the problem. A problem with an `extends` target is
+//! reported at the `extends` value in the file that names it.
+//!
+//! Left open: a regular file swapped for a FIFO between the metadata check and
+//! the open would block the open (std has no portable non-blocking open).
+//!
 //! `--set path=value` overrides (used by `bedflow sweep`) are applied last, to
 //! the merged tree: `pool.medicine.beds` means the `beds` of the `[[pool]]`
 //! named `medicine`; `ed.attendances_per_day` a plain table's key.
