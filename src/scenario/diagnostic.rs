@@ -1,7 +1,63 @@
 //! Problems found in a scenario file, each pinned to a file, line, column and field.
+//!
+//! Everything shown comes from the scenario (file names, field names, values
+//! quoted in messages, the source line), so it is rendered through
+//! [`escape`]: a control character or a bidirectional override in a scenario
+//! cannot move the cursor, set the terminal title or reorder what a planner
+//! reads. Only one source line is ever quoted, cut at [`MAX_SHOWN_CHARS`].
 
+use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
+
+/// The most characters of a source line shown under a diagnostic.
+pub const MAX_SHOWN_CHARS: usize = 160;
+
+/// The most characters of a field path or message shown (a message may quote
+/// a value from the scenario, which could be megabytes long).
+pub const MAX_MESSAGE_CHARS: usize = 1000;
+
+/// [`escape`]d, and cut to `max` characters with a marker.
+fn shown(s: &str, max: usize) -> Cow<'_, str> {
+    let e = escape(s);
+    if e.chars().count() <= max {
+        return e;
+    }
+    let cut: String = e.chars().take(max).collect();
+    Cow::Owned(cut + " [...]")
+}
+
+/// True for characters that must not reach a terminal raw: C0 (including
+/// ESC, CR and LF), DEL, C1, the bidirectional marks, embeddings, overrides
+/// and isolates (U+061C, U+200E, U+200F, U+202A..U+202E, U+2066..U+2069) and
+/// the Unicode line and paragraph separators.
+pub fn is_unsafe_char(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{2028}' | '\u{2029}')
+        || ('\u{202A}'..='\u{202E}').contains(&c)
+        || ('\u{2066}'..='\u{2069}').contains(&c)
+}
+
+/// `s` with every [`is_unsafe_char`] written as a Rust-style escape
+/// (`\u{1b}`), so it prints as visible text on one line.
+pub fn escape(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(is_unsafe_char) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        push_escaped(&mut out, c);
+    }
+    Cow::Owned(out)
+}
+
+fn push_escaped(out: &mut String, c: char) {
+    if is_unsafe_char(c) {
+        out.push_str(&format!("\\u{{{:x}}}", c as u32));
+    } else {
+        out.push(c);
+    }
+}
 
 /// One problem in a scenario: where it is and what was expected.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,31 +77,54 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn new(file: &str, text: &str, span: Range<usize>, field: String, message: String) -> Self {
-        let at = span.start.min(text.len());
-        let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-        let line = text[..at].matches('\n').count() + 1;
+        let mut at = span.start.min(text.len());
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        // Lines end at "\n", "\r\n" or a lone "\r", so a file with old Mac
+        // line ends still shows one line, not several.
+        let before = &text.as_bytes()[..at];
+        let mut line = 1;
+        let mut line_start = 0;
+        for (i, &b) in before.iter().enumerate() {
+            if b == b'\n' || (b == b'\r' && text.as_bytes().get(i + 1) != Some(&b'\n')) {
+                line += 1;
+                line_start = i + 1;
+            }
+        }
         let column = text[line_start..at].chars().count() + 1;
-        let line_end = text[line_start..].find('\n').map_or(text.len(), |i| line_start + i);
-        let source_line = text[line_start..line_end].trim_end_matches('\r').to_string();
+        let line_end = text[at..].find(['\r', '\n']).map_or(text.len(), |i| at + i);
+        let source_line = text[line_start..line_end].to_string();
         Diagnostic { file: file.to_string(), line, column, field, message, source_line }
     }
 }
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: ", self.file, self.line, self.column)?;
+        write!(f, "{}:{}:{}: ", escape(&self.file), self.line, self.column)?;
         if !self.field.is_empty() {
-            write!(f, "{}: ", self.field)?;
+            write!(f, "{}: ", shown(&self.field, MAX_MESSAGE_CHARS))?;
         }
-        writeln!(f, "{}", self.message)?;
-        // Non-printable characters (binary garbage) would garble the terminal.
-        let shown: String =
-            self.source_line.chars().take(160).map(|c| if c.is_control() && c != '\t' { '?' } else { c }).collect();
+        writeln!(f, "{}", shown(&self.message, MAX_MESSAGE_CHARS))?;
+        // Escapes (binary garbage, ESC sequences) are shown as text; the caret
+        // is padded to where the column's character landed after escaping.
+        let mut shown = String::new();
+        let mut caret_pad = String::new();
+        for (i, c) in self.source_line.chars().take(MAX_SHOWN_CHARS).enumerate() {
+            let before = shown.chars().count();
+            if c == '\t' {
+                shown.push('\t');
+            } else {
+                push_escaped(&mut shown, c);
+            }
+            if i + 1 < self.column {
+                let width = shown.chars().count() - before;
+                caret_pad.extend(std::iter::repeat_n(if c == '\t' { '\t' } else { ' ' }, width));
+            }
+        }
         let gutter = self.line.to_string().len();
         writeln!(f, "{:gutter$} |", "")?;
         writeln!(f, "{} | {}", self.line, shown)?;
-        let caret_pad: String =
-            shown.chars().take(self.column.saturating_sub(1)).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
         write!(f, "{:gutter$} | {}^", "", caret_pad)
     }
 }
@@ -60,7 +139,7 @@ pub struct ScenarioError {
 impl fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.diagnostics.len();
-        writeln!(f, "error: scenario {} has {} problem{}:", self.file, n, if n == 1 { "" } else { "s" })?;
+        writeln!(f, "error: scenario {} has {} problem{}:", escape(&self.file), n, if n == 1 { "" } else { "s" })?;
         for d in &self.diagnostics {
             writeln!(f)?;
             writeln!(f, "{d}")?;

@@ -3,6 +3,33 @@
 //! [`load`] reads a file, checks every field and returns a validated
 //! [`Model`], or a [`ScenarioError`] listing every problem with its file, line,
 //! column and field. Field meanings are documented in `scenarios/winter-2026-27.toml`.
+//!
+//! # What is read, and what is shown
+//!
+//! A scenario, and every file it `extends`, must be a regular file whose name
+//! (and, through a symbolic link, the target's name) ends in `.toml`, of at
+//! most [`limits::MAX_FILE_BYTES`]; `-`, `/dev/stdin`, devices, FIFOs and
+//! folders are refused before anything is read (details in `sources.rs`). A
+//! TOML file none of whose top-level keys is a scenario's is refused without
+//! quoting it. A diagnostic quotes at most the one line where the problem is
+//! (cut at 160 characters), and control characters and bidirectional
+//! overrides anywhere in a diagnostic are shown as `\u{1b}`-style escapes.
+//!
+//! # Names
+//!
+//! Pool, admission route and specialty names, and the scenario's name, become
+//! CSV cells, plot labels and (the scenario's) the output folder's name, so
+//! every name must:
+//! - not be empty, nor start or end with whitespace;
+//! - contain no control character (tab included) or bidirectional override;
+//! - not start with `=`, `+`, `-` or `@`: a spreadsheet opening the CSV would
+//!   run it as a formula (names are refused rather than CSV cells prefixed, so
+//!   the CSVs hold the names exactly as written);
+//! - pool, route and specialty names: at most 60 bytes of letters, digits,
+//!   spaces and `_-&/()`; two names of one kind that differ only in runs of
+//!   whitespace (`"general  medicine"`, `"general medicine"`) are duplicates;
+//! - the scenario name: at most 100 of ASCII letters, digits, `.`, `_` and
+//!   `-`, not starting with `.` (so never `.`, `..`, or a path with `/` or `\`).
 
 mod diagnostic;
 pub mod fingerprint;
@@ -69,6 +96,10 @@ pub enum LoadError {
     Read { path: String, source: std::io::Error },
     #[error("error: scenario {path} is {size} bytes; the limit is {limit} bytes")]
     TooLarge { path: String, size: u64, limit: u64 },
+    /// Not a regular `.toml` file (a device, FIFO, folder, `-`, `/etc/shadow`...):
+    /// refused before anything is read from it.
+    #[error("error: scenario {path} refused: {reason}")]
+    Refused { path: String, reason: String },
     #[error("{0}")]
     Invalid(#[from] ScenarioError),
 }
@@ -153,14 +184,14 @@ fn build(cx: &mut Ctx<'_>, root: Tbl<'_, '_>) -> Option<Model> {
     if !root.has("pool") {
         cx.err(0..0, "pool", "no [[pool]] defined: a scenario needs at least one bed pool");
     }
-    let pool_names: Vec<Option<&str>> = pools.iter().map(|p| p.as_ref().map(|p| p.name.as_str())).collect();
+    let pool_names = valid_names(cx, root, "pool");
     check_unique_names(cx, root, "pool", &pool_names);
     let routes: Vec<Option<Route>> =
         root.tables(cx, "admissions").into_iter().map(|(v, p)| read_route(cx, v, &p, &pool_names)).collect();
     if !root.has("admissions") {
         cx.err(0..0, "admissions", "no [[admissions]] defined: a scenario needs at least one admission route");
     }
-    let route_names: Vec<Option<&str>> = routes.iter().map(|r| r.as_ref().map(|r| r.name.as_str())).collect();
+    let route_names = valid_names(cx, root, "admissions");
     check_unique_names(cx, root, "admissions", &route_names);
     let discharge = match root.table(cx, "discharge", "discharge") {
         Some(t) => read_discharge(cx, t),
@@ -168,7 +199,7 @@ fn build(cx: &mut Ctx<'_>, root: Tbl<'_, '_>) -> Option<Model> {
     };
     let specialties: Vec<Option<Specialty>> =
         root.tables(cx, "specialty").into_iter().map(|(v, p)| read_specialty(cx, v, &p)).collect();
-    let specialty_names: Vec<Option<&str>> = specialties.iter().map(|s| s.as_ref().map(|s| s.name.as_str())).collect();
+    let specialty_names = valid_names(cx, root, "specialty");
     check_unique_names(cx, root, "specialty", &specialty_names);
     let theatre_lists: Vec<Option<TheatreList>> = root
         .tables(cx, "theatre_list")
@@ -183,7 +214,13 @@ fn build(cx: &mut Ctx<'_>, root: Tbl<'_, '_>) -> Option<Model> {
 
     // Cross-field checks need the pieces they compare.
     let ed = ed.flatten();
-    check_ed_routes(cx, root, ed.as_ref(), &routes);
+    check_ed_routes(cx, root);
+    // Read before any `?` below, so its problems come in the same pass.
+    let opel = match root.table(cx, "opel", "opel") {
+        Some(t) => read_opel(cx, t).map(Some),
+        None if root.has("opel") => None,
+        None => Some(None),
+    };
 
     let head = head?;
     let calendar_window = head.start - chrono::Days::new(head.warmup_days as u64)
@@ -222,10 +259,7 @@ fn build(cx: &mut Ctx<'_>, root: Tbl<'_, '_>) -> Option<Model> {
     let specialties: Vec<Specialty> = specialties.into_iter().collect::<Option<_>>()?;
     let theatre_lists: Vec<TheatreList> = theatre_lists.into_iter().collect::<Option<_>>()?;
     let elective_cuts: Vec<ElectiveCut> = elective_cuts.into_iter().collect::<Option<_>>()?;
-    let opel = match root.table(cx, "opel", "opel") {
-        Some(t) => Some(read_opel(cx, t)?),
-        None => None,
-    };
+    let opel = opel?;
     if pools.is_empty() || routes.is_empty() || !cx.diags.is_empty() {
         return None;
     }
@@ -269,23 +303,22 @@ fn read_scenario(cx: &mut Ctx<'_>, root: Tbl<'_, '_>) -> Option<Head> {
     };
     t.check_keys(cx, &["name", "start", "end", "warmup_days", "replications", "seed"]);
     let name = t.str_req(cx, "name", "a name such as \"winter-2026-27\"").and_then(|(s, span)| {
-        let ok = !s.is_empty()
-            && s.len() <= 100
-            && !s.starts_with('.')
-            && s.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
-        if ok {
-            Some(s.to_string())
-        } else {
-            cx.err(
-                span,
-                "scenario.name",
-                format!(
-                    "expected a folder-safe name (letters, digits, '.', '_', '-'; not starting with '.'; \
-                     at most 100 characters), found \"{s}\""
-                ),
-            );
-            None
+        // It names the output folder, so also no '/', '\\' or leading '.' (no "." or "..").
+        let allowed = |c: char| c.is_ascii_alphanumeric() || "._-".contains(c);
+        let why = name_problem(
+            s,
+            100,
+            allowed,
+            "ASCII letters, digits, '.', '_' and '-', not starting with '.' (it names the output folder)",
+        )
+        .or_else(|| {
+            s.starts_with('.').then(|| "a scenario name must not start with '.' (it names the output folder)".into())
+        });
+        if let Some(why) = why {
+            cx.err(span, "scenario.name", format!("{why}, found \"{s}\""));
+            return None;
         }
+        Some(s.to_string())
     });
     let start = t.date_req(cx, "start");
     let end = t.date_req(cx, "end");
@@ -849,35 +882,92 @@ fn read_elective_cut(cx: &mut Ctx<'_>, v: &Val<'_>, path: &str, specialties: &[O
     Some(ElectiveCut { from: from?, to: to?, factor: factor?, specialty: specialty? })
 }
 
-/// A pool or route name: printable, no commas or quotes, so CSV and plots stay clean.
+/// Why `s` cannot be a name, or `None` if it can. Names become CSV cells,
+/// plot labels, terminal text and (the scenario's) a folder name, so every
+/// name must be non-empty, hold no control character or bidirectional
+/// override, not start or end with whitespace, and not start with `=`, `+`,
+/// `-` or `@` (a spreadsheet opening the CSV would run it as a formula); then
+/// at most `max` bytes of the characters `allowed` accepts.
+fn name_problem(s: &str, max: usize, allowed: impl Fn(char) -> bool, chars: &str) -> Option<String> {
+    if s.trim().is_empty() {
+        return Some("a name must not be empty".into());
+    }
+    if s.chars().any(diagnostic::is_unsafe_char) {
+        return Some("a name must not contain control characters or bidirectional overrides".into());
+    }
+    if s.starts_with(['=', '+', '-', '@']) {
+        return Some(
+            "a name must not start with '=', '+', '-' or '@' (a spreadsheet would read it as a formula)".into(),
+        );
+    }
+    if s.trim() != s {
+        return Some("a name must not start or end with a space".into());
+    }
+    if s.len() > max || !s.chars().all(allowed) {
+        return Some(format!("expected a name of {chars}, at most {max} characters"));
+    }
+    None
+}
+
+/// The characters of a pool, route or specialty name.
+fn is_name_char(c: char) -> bool {
+    c.is_alphanumeric() || " _-&/()".contains(c)
+}
+
+/// Why `s` cannot be a pool, route or specialty name.
+fn item_name_problem(s: &str) -> Option<String> {
+    name_problem(s, 60, is_name_char, "letters, digits, spaces and _-&/()")
+}
+
+/// A pool, route or specialty name: printable, no commas or quotes, so CSV and plots stay clean.
 fn read_name(cx: &mut Ctx<'_>, t: Tbl<'_, '_>) -> Option<String> {
     let (s, span) = t.str_req(cx, "name", "a name such as \"medicine\"")?;
-    let ok = !s.trim().is_empty() && s.len() <= 60 && s.chars().all(|c| c.is_alphanumeric() || " _-&/()".contains(c));
-    if !ok {
-        cx.err(
-            span,
-            t.field("name"),
-            format!("expected a name of letters, digits, spaces and _-&/() (at most 60), found \"{s}\""),
-        );
+    if let Some(why) = item_name_problem(s) {
+        cx.err(span, t.field("name"), format!("{why}, found \"{s}\""));
         return None;
     }
     Some(s.to_string())
 }
 
+/// Each `[[key]]` table's name, if valid (a bad one is reported by
+/// read_name), even when other fields of the table are bad: so duplicates and
+/// references to it are checked in the same pass as those fields.
+fn valid_names<'a>(cx: &Ctx<'_>, root: Tbl<'a, '_>, key: &str) -> Vec<Option<&'a str>> {
+    root.tables(&mut Ctx { sources: cx.sources, diags: Vec::new() }, key)
+        .into_iter()
+        .map(|(v, _)| match table_of(v)?.get("name")?.get_ref() {
+            toml::de::DeValue::String(s) if item_name_problem(s).is_none() => Some(s.as_ref()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Reports names that differ only in whitespace (`"general  medicine"` and
+/// `"general medicine"`) as duplicates: their CSV rows could not be told apart.
 fn check_unique_names(cx: &mut Ctx<'_>, root: Tbl<'_, '_>, key: &str, names: &[Option<&str>]) {
     let tables = root.tables(&mut Ctx { sources: cx.sources, diags: Vec::new() }, key);
+    let folded: Vec<Option<String>> =
+        names.iter().map(|n| n.map(|n| n.split_whitespace().collect::<Vec<_>>().join(" "))).collect();
     for (i, n) in names.iter().enumerate() {
         let Some(n) = n else { continue };
-        if names[..i].contains(&Some(n)) {
-            let span = tables
-                .get(i)
-                .and_then(|(v, _)| match v.get_ref() {
-                    toml::de::DeValue::Table(t) => t.get("name").map(|v| v.span()),
-                    _ => None,
-                })
-                .unwrap_or(0..0);
-            cx.err(span, format!("{key}[{}].name", i + 1), format!("duplicate name \"{n}\"; names must be unique"));
-        }
+        let Some(first) = folded[..i].iter().position(|f| f.is_some() && *f == folded[i]) else { continue };
+        let span = tables
+            .get(i)
+            .and_then(|(v, _)| match v.get_ref() {
+                toml::de::DeValue::Table(t) => t.get("name").map(|v| v.span()),
+                _ => None,
+            })
+            .unwrap_or(0..0);
+        let same = if names[first] == Some(n) {
+            format!("the same as {key}[{}]", first + 1)
+        } else {
+            format!("the same as {key}[{}] \"{}\" apart from spaces", first + 1, names[first].unwrap_or_default())
+        };
+        cx.err(
+            span,
+            format!("{key}[{}].name", i + 1),
+            format!("duplicate name \"{n}\" ({same}); names must be unique"),
+        );
     }
 }
 
@@ -961,29 +1051,32 @@ fn read_route(cx: &mut Ctx<'_>, v: &Val<'_>, path: &str, pools: &[Option<&str>])
 }
 
 /// ED routes and the `[ed]` table must agree, and ED shares must sum to 1.
-fn check_ed_routes(cx: &mut Ctx<'_>, root: Tbl<'_, '_>, ed: Option<&Ed>, routes: &[Option<Route>]) {
+///
+/// Reads each route's `source` and `share` straight from its table, so these
+/// checks run in the same pass as every other, even when a route or the
+/// `[ed]` table has problems of its own (those are reported where they are).
+fn check_ed_routes(cx: &mut Ctx<'_>, root: Tbl<'_, '_>) {
     const SHARE_TOLERANCE: f64 = 1e-6;
-    let ed_routes: Vec<(usize, f64)> = routes
+    let sources = cx.sources;
+    let quiet = move || Ctx { sources, diags: Vec::new() };
+    let route_tables = root.tables(&mut quiet(), "admissions");
+    let route_span = |i: usize, key: &str| {
+        route_tables.get(i).and_then(|(v, _)| table_of(v)?.get(key).map(|v| v.span())).unwrap_or(0..0)
+    };
+    // For each route: `Some(true)` for source = "ed", `Some(false)` for
+    // "direct", `None` when unreadable (reported by read_route).
+    let kinds: Vec<Option<bool>> = route_tables
         .iter()
-        .enumerate()
-        .filter_map(|(i, r)| match r.as_ref()?.source {
-            RouteSource::Ed { share } => Some((i, share)),
+        .map(|(v, _)| match table_of(v)?.get("source")?.get_ref() {
+            toml::de::DeValue::String(s) if s == "ed" => Some(true),
+            toml::de::DeValue::String(s) if s == "direct" => Some(false),
             _ => None,
         })
         .collect();
-    let route_tables = root.tables(&mut Ctx { sources: cx.sources, diags: Vec::new() }, "admissions");
-    let route_span = |i: usize, key: &str| {
-        route_tables
-            .get(i)
-            .and_then(|(v, _)| match v.get_ref() {
-                toml::de::DeValue::Table(t) => t.get(key).map(|v| v.span()),
-                _ => None,
-            })
-            .unwrap_or(0..0)
-    };
-    let ed_present = root.has("ed");
-    if !ed_present {
-        for (i, _) in &ed_routes {
+    let ed_routes: Vec<usize> = (0..kinds.len()).filter(|&i| kinds[i] == Some(true)).collect();
+    let all_known = kinds.iter().all(Option::is_some);
+    let Some(ed) = root.get("ed") else {
+        for i in &ed_routes {
             cx.err(
                 route_span(*i, "source"),
                 format!("admissions[{}].source", i + 1),
@@ -991,18 +1084,13 @@ fn check_ed_routes(cx: &mut Ctx<'_>, root: Tbl<'_, '_>, ed: Option<&Ed>, routes:
             );
         }
         return;
-    }
-    let Some(ed) = ed else { return };
-    let incomplete = routes.iter().any(|r| r.is_none());
-    if ed_routes.is_empty() && !incomplete {
-        if ed.admission_probability > 0.0 {
-            let span = root
-                .get("ed")
-                .and_then(|v| match v.get_ref() {
-                    toml::de::DeValue::Table(t) => t.get("admission_probability").map(|v| v.span()),
-                    _ => None,
-                })
-                .unwrap_or(0..0);
+    };
+    if ed_routes.is_empty() {
+        let admits = table_of(ed).and_then(|t| t.get("admission_probability")).and_then(|v| {
+            let p = number(&mut quiet(), v, "", Rule::Probability)?;
+            Some((p, v.span()))
+        });
+        if all_known && let Some((_, span)) = admits.filter(|(p, _)| *p > 0.0) {
             cx.err(
                 span,
                 "ed.admission_probability",
@@ -1011,16 +1099,31 @@ fn check_ed_routes(cx: &mut Ctx<'_>, root: Tbl<'_, '_>, ed: Option<&Ed>, routes:
         }
         return;
     }
-    let total: f64 = ed_routes.iter().map(|(_, s)| s).sum();
-    if !incomplete && (total - 1.0).abs() > SHARE_TOLERANCE {
-        let (i, _) = ed_routes[0];
-        let listed =
-            ed_routes.iter().map(|(i, s)| format!("admissions[{}] {s}", i + 1)).collect::<Vec<_>>().join(" + ");
+    // Every ED route's share, if every one is readable (a bad one is reported by read_route).
+    let shares: Option<Vec<(usize, f64)>> = ed_routes
+        .iter()
+        .map(|&i| {
+            let v = route_tables.get(i).and_then(|(v, _)| table_of(v)?.get("share"))?;
+            number(&mut quiet(), v, "", Rule::Probability).map(|s| (i, s))
+        })
+        .collect();
+    let Some(shares) = shares else { return };
+    let total: f64 = shares.iter().map(|(_, s)| s).sum();
+    if all_known && (total - 1.0).abs() > SHARE_TOLERANCE {
+        let (i, _) = shares[0];
+        let listed = shares.iter().map(|(i, s)| format!("admissions[{}] {s}", i + 1)).collect::<Vec<_>>().join(" + ");
         cx.err(
             route_span(i, "share"),
             format!("admissions[{}].share", i + 1),
             format!("shares of ED routes must sum to 1, found {listed} = {total}"),
         );
+    }
+}
+
+fn table_of<'a, 'i>(v: &'a Val<'i>) -> Option<&'a toml::de::DeTable<'i>> {
+    match v.get_ref() {
+        toml::de::DeValue::Table(t) => Some(t),
+        _ => None,
     }
 }
 

@@ -10,11 +10,27 @@
 //! [`MAX_DEPTH`] files deep. Every value keeps its own file's span, so errors
 //! still name the right file and line.
 //!
+//! Only regular files whose names end in `.toml` are read (the top-level
+//! scenario, which may also come from a part file's `scenario_path`, and every
+//! `extends` target alike), at most [`limits::MAX_FILE_BYTES`] + 1 bytes of
+//! them: `-`, `/dev/stdin`, `/dev/zero`, FIFOs, sockets and folders are refused
+//! by their metadata, which is read without opening them, so nothing blocks;
+//! the opened file is checked again. A symbolic link must lead to a `.toml`
+//! file too. An `extends` path may be absolute: forbidding that would protect
+//! nothing, as a relative `../../x.toml` reaches the same files; what protects
+//! other files is that only `.toml` scenario files are opened (a TOML file
+//! with no scenario key is refused unquoted) and that an error quotes at most
+//! the one line of the problem. A problem with an `extends` target is
+//! reported at the `extends` value in the file that names it.
+//!
+//! Left open: a regular file swapped for a FIFO between the metadata check and
+//! the open would block the open (std has no portable non-blocking open).
+//!
 //! `--set path=value` overrides (used by `bedflow sweep`) are applied last, to
 //! the merged tree: `pool.medicine.beds` means the `beds` of the `[[pool]]`
 //! named `medicine`; `ed.attendances_per_day` a plain table's key.
 
-use super::diagnostic::{Diagnostic, ScenarioError};
+use super::diagnostic::{Diagnostic, ScenarioError, escape};
 use super::reader::{Ctx, Source};
 use super::{LoadError, limits};
 use std::ops::DerefMut;
@@ -28,29 +44,169 @@ pub const MAX_DEPTH: usize = 8;
 /// Arrays of tables merged element by element on their `name`.
 const NAMED_ARRAYS: [&str; 3] = ["pool", "admissions", "specialty"];
 
-fn read_text(path: &Path) -> Result<String, LoadError> {
-    let shown = path.display().to_string();
-    let read_err = |source| LoadError::Read { path: shown.clone(), source };
-    let size = std::fs::metadata(path).map_err(read_err)?.len();
-    if size > limits::MAX_FILE_BYTES {
-        return Err(LoadError::TooLarge { path: shown, size, limit: limits::MAX_FILE_BYTES });
+/// Why a file cannot be read as a scenario. None of these carry any of the
+/// file's content.
+#[derive(Debug)]
+pub enum Unreadable {
+    /// The name (or, through a symbolic link, the file it points to) does not end in `.toml`.
+    NotToml,
+    /// `-`: standard input is not a file.
+    Stdin,
+    /// A folder, device, pipe or socket; the words say which.
+    NotRegular(&'static str),
+    Io(std::io::Error),
+    /// Larger than [`limits::MAX_FILE_BYTES`]; at least this many bytes.
+    TooLarge(u64),
+    /// Valid TOML with top-level keys, none of them a scenario's (a
+    /// credentials or tool file): nothing of it is quoted.
+    NotScenario,
+}
+
+impl std::fmt::Display for Unreadable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unreadable::NotToml => {
+                write!(
+                    f,
+                    "a scenario must be a file whose name ends in .toml, as must the file a link leads to; nothing was read from it"
+                )
+            }
+            Unreadable::Stdin => write!(f, "scenarios are read from .toml files, not from standard input"),
+            Unreadable::NotRegular(what) => write!(f, "it is {what}, not a regular .toml file"),
+            Unreadable::Io(e) => write!(f, "{e}"),
+            Unreadable::NotScenario => write!(
+                f,
+                "it is not a bedflow scenario: none of its top-level keys is one of {} (its content is not shown)",
+                super::ROOT_KEYS
+                    .iter()
+                    .filter(|k| **k != "extends")
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Unreadable::TooLarge(size) => {
+                write!(f, "it is {size} bytes or more; the limit is {} bytes", limits::MAX_FILE_BYTES)
+            }
+        }
     }
-    let bytes = std::fs::read(path).map_err(read_err)?;
-    String::from_utf8(bytes).map_err(|e| {
+}
+
+fn kind_of(t: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "a pipe (FIFO)";
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "a device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    if t.is_dir() { "a folder" } else { "not a regular file" }
+}
+
+fn ends_in_toml(p: &Path) -> bool {
+    p.extension().is_some_and(|e| e.eq_ignore_ascii_case("toml")) && p.file_stem().is_some_and(|s| !s.is_empty())
+}
+
+/// Reads a scenario file's bytes without ever reading more than
+/// [`limits::MAX_FILE_BYTES`] + 1 of them, and only from a regular file whose
+/// name ends in `.toml`: `/dev/zero`, a FIFO, a folder or `/etc/shadow` is
+/// refused before anything is read from it. The type is checked without
+/// opening the file (so a FIFO cannot block), and again on the opened file.
+fn read_bytes(path: &Path) -> Result<Vec<u8>, Unreadable> {
+    use std::io::Read;
+    if path.as_os_str() == "-" {
+        return Err(Unreadable::Stdin);
+    }
+    if !ends_in_toml(path) {
+        return Err(Unreadable::NotToml);
+    }
+    let meta = std::fs::metadata(path).map_err(Unreadable::Io)?;
+    if !meta.is_file() {
+        return Err(Unreadable::NotRegular(kind_of(meta.file_type())));
+    }
+    // A symbolic link named `x.toml` must not lead to a file of another kind.
+    let real = path.canonicalize().map_err(Unreadable::Io)?;
+    if !ends_in_toml(&real) {
+        return Err(Unreadable::NotToml);
+    }
+    if meta.len() > limits::MAX_FILE_BYTES {
+        return Err(Unreadable::TooLarge(meta.len()));
+    }
+    let file = std::fs::File::open(&real).map_err(Unreadable::Io)?;
+    let meta = file.metadata().map_err(Unreadable::Io)?;
+    if !meta.is_file() {
+        return Err(Unreadable::NotRegular(kind_of(meta.file_type())));
+    }
+    let mut bytes = Vec::with_capacity(meta.len().min(limits::MAX_FILE_BYTES) as usize);
+    file.take(limits::MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(Unreadable::Io)?;
+    if bytes.len() as u64 > limits::MAX_FILE_BYTES {
+        return Err(Unreadable::TooLarge(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
+/// Why reading one file of the chain failed.
+enum ReadFail {
+    Unreadable(Unreadable),
+    /// Read, but not UTF-8 (reported at the first bad byte).
+    Invalid(ScenarioError),
+}
+
+fn read_text(path: &Path) -> Result<String, ReadFail> {
+    let bytes = read_bytes(path).map_err(ReadFail::Unreadable)?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let shown = path.display().to_string();
         let at = e.utf8_error().valid_up_to();
-        let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+        // Only the line holding the first bad byte is kept (Diagnostic::new).
+        let lossy = String::from_utf8_lossy(e.as_bytes());
         let d = Diagnostic::new(&shown, &lossy, at..at, String::new(), "the file is not UTF-8 text".into());
-        LoadError::Invalid(ScenarioError { file: shown.clone(), diagnostics: vec![d] })
-    })
+        ReadFail::Invalid(ScenarioError { file: shown, diagnostics: vec![d] })
+    })?;
+    // A file that is TOML but clearly not a scenario would otherwise have each
+    // of its keys quoted, line by line, as an unknown field.
+    if let Ok(t) = DeTable::parse(&text) {
+        let keys = t.get_ref();
+        if !keys.is_empty() && !keys.iter().any(|(k, _)| super::ROOT_KEYS.contains(&k.get_ref().as_ref())) {
+            return Err(ReadFail::Unreadable(Unreadable::NotScenario));
+        }
+    }
+    Ok(text)
+}
+
+/// The error for the scenario named on the command line (or in a part file).
+fn top_level_error(path: &Path, why: Unreadable) -> LoadError {
+    let path = escape(&path.display().to_string()).into_owned();
+    match why {
+        Unreadable::Io(source) => LoadError::Read { path, source },
+        Unreadable::TooLarge(size) => LoadError::TooLarge { path, size, limit: limits::MAX_FILE_BYTES },
+        other => LoadError::Refused { path, reason: other.to_string() },
+    }
 }
 
 /// Reads `path` and every scenario it extends, ancestor first.
+///
+/// Every file, the one named and each `extends` target, must be a regular
+/// file whose name ends in `.toml` (see [`read_bytes`]). An `extends` path is
+/// relative to the extending file's folder; an absolute path is allowed,
+/// under the same rule. Absolute paths are not forbidden because a relative
+/// `../../x.toml` reaches the same files: what protects other files is that
+/// nothing but a `.toml` regular file is ever opened, and that no error
+/// quotes more than the one line where a problem was found.
 pub fn read_chain(path: &Path) -> Result<Vec<Source>, LoadError> {
     let mut chain: Vec<Source> = Vec::new();
     let mut seen: Vec<PathBuf> = Vec::new();
     let mut current = path.to_path_buf();
+    let mut text = match read_text(&current) {
+        Ok(t) => t,
+        Err(ReadFail::Unreadable(why)) => return Err(top_level_error(&current, why)),
+        Err(ReadFail::Invalid(e)) => return Err(LoadError::Invalid(e)),
+    };
     loop {
-        let text = read_text(&current)?;
         seen.push(current.canonicalize().unwrap_or_else(|_| current.clone()));
         let file = current.display().to_string();
         // Only the `extends` key is looked at here; a syntax error is reported by the full parse.
@@ -74,15 +230,23 @@ pub fn read_chain(path: &Path) -> Result<Vec<Source>, LoadError> {
             return Err(fail("expected the path of the scenario to extend, e.g. \"winter-2026-27.toml\"".into()));
         };
         let next = current.parent().unwrap_or(Path::new(".")).join(&target);
-        if !next.exists() {
-            return Err(fail(format!("cannot find the scenario to extend: {}", next.display())));
-        }
+        let shown = next.display();
         if seen.contains(&next.canonicalize().unwrap_or_else(|_| next.clone())) {
-            return Err(fail(format!("{} is already in this extends chain (a loop)", next.display())));
+            return Err(fail(format!("{shown} is already in this extends chain (a loop)")));
         }
         if chain.len() >= MAX_DEPTH {
             return Err(fail(format!("extends chains may be at most {MAX_DEPTH} files deep")));
         }
+        text = match read_text(&next) {
+            Ok(t) => t,
+            Err(ReadFail::Invalid(e)) => return Err(LoadError::Invalid(e)),
+            Err(ReadFail::Unreadable(Unreadable::Io(e))) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(fail(format!("cannot find the scenario to extend: {shown}")));
+            }
+            Err(ReadFail::Unreadable(why)) => {
+                return Err(fail(format!("cannot extend {shown}: {why}")));
+            }
+        };
         current = next;
     }
     chain.reverse();
@@ -217,7 +381,7 @@ pub fn merge_all<'s>(cx: &mut Ctx<'s>) -> Option<DeTable<'s>> {
     let sources: &'s [Source] = cx.sources;
     let mut merged: Option<DeTable<'s>> = None;
     let mut ok = true;
-    for src in sources {
+    for (i, src) in sources.iter().enumerate() {
         let parsed = match DeTable::parse(&src.text) {
             Ok(t) => shift_table(t.into_inner(), src.start),
             Err(e) => {
@@ -243,6 +407,9 @@ pub fn merge_all<'s>(cx: &mut Ctx<'s>) -> Option<DeTable<'s>> {
                 parsed.remove("extends");
                 merge(root, parsed, true);
             }
+            // A parent failed to parse (reported above): its child has nothing to
+            // lie on, and its `extends` was resolved, so say nothing more of it.
+            (None, None) if i > 0 => {}
             (None, None) => {
                 // The first text cannot extend anything: read_chain resolved every
                 // file's parent, so an `extends` here came from text without a folder.
