@@ -133,7 +133,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             let model = scenario::load(&scenario)?;
             println!(
                 "{}: ok: scenario \"{}\", {} to {} ({} days, {} warm-up), {} pools, {} admission routes",
-                scenario.display(),
+                for_terminal(&scenario.display().to_string()),
                 model.name,
                 model.start,
                 model.end,
@@ -177,7 +177,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             bar.finish_and_clear();
             let reps: Vec<(u32, crate::stats::Kpis)> = indices.into_iter().zip(reps).collect();
             part::write_part(&path, &meta, &layout, &reps)?;
-            eprintln!("bedflow: shard {k}/{n}: {} replications -> {}", reps.len(), path.display());
+            eprintln!("bedflow: shard {k}/{n}: {} replications -> {}", reps.len(), shown(&path));
             Ok(())
         }
         Command::Merge { parts, out, scenario } => {
@@ -220,7 +220,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                 "bedflow: merged {} shards, {} replications -> {}",
                 header.shards,
                 header.replications,
-                dir.display()
+                shown(&dir)
             );
             Ok(())
         }
@@ -266,7 +266,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                 wall,
                 info.events_per_second / 1e6,
                 spec.threads,
-                dir.display()
+                shown(&dir)
             );
             Ok(())
         }
@@ -322,7 +322,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                     }
                 }
             }
-            eprintln!("bedflow: comparison -> {}", dir.display());
+            eprintln!("bedflow: comparison -> {}", shown(&dir));
             Ok(())
         }
         Command::Sweep { scenario, set, target, flags } => {
@@ -367,9 +367,9 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             let answer = target.as_ref().map(|t| output::compare::answer(&points, t, path));
             output::compare::write_sweep(staging, path, &points, target.as_ref(), answer.as_ref())?;
             if let Some(a) = &answer {
-                println!("{}", a.describe(path));
+                println!("{}", for_terminal(&a.describe(path)));
             }
-            eprintln!("bedflow: sweep of {path} over {} values -> {}", values.len(), dir.display());
+            eprintln!("bedflow: sweep of {} over {} values -> {}", for_terminal(path), values.len(), shown(&dir));
             Ok(())
         }
     }
@@ -389,7 +389,7 @@ fn parse_shard(s: &str) -> Result<(u32, u32), Error> {
 /// Says so, with the numbers, before running a scenario whose demand exceeds its beds.
 fn warn_overload(model: &crate::model::Model) {
     for msg in model.overloaded_pools() {
-        eprintln!("warning: {msg}");
+        eprintln!("warning: {}", for_terminal(&msg));
     }
 }
 
@@ -425,8 +425,29 @@ fn progress_bar(n: u32, quiet: bool) -> indicatif::ProgressBar {
     bar
 }
 
+/// A path for a message on the terminal (control characters escaped).
+fn shown(p: &Path) -> String {
+    for_terminal(&p.display().to_string())
+}
+
 /// A path as the user gave it, without `./` steps, so `small.toml` and
 /// `./small.toml` give identical reports.
 fn display_path(p: &Path) -> String {
     p.components().filter(|c| !matches!(c, std::path::Component::CurDir)).collect::<PathBuf>().display().to_string()
+}
+
+/// Escapes control characters (terminal escape sequences, bidi overrides)
+/// that a scenario, a path or a part file could carry into an error message,
+/// keeping line breaks: a message must never drive the user's terminal.
+pub fn for_terminal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        let bidi = matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}');
+        if (c.is_control() && c != '\n' && c != '\t') || bidi {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }

@@ -23,8 +23,10 @@
 //! the one line of the problem. A problem with an `extends` target is
 //! reported at the `extends` value in the file that names it.
 //!
-//! Left open: a regular file swapped for a FIFO between the metadata check and
-//! the open would block the open (std has no portable non-blocking open).
+//! On Linux the file is opened with `O_NONBLOCK`, so even a regular file
+//! swapped for a FIFO between the metadata check and the open cannot block
+//! (the opened file is checked again and refused); elsewhere that narrow race
+//! remains.
 //!
 //! `--set path=value` overrides (used by `bedflow sweep`) are applied last, to
 //! the merged tree: `pool.medicine.beds` means the `beds` of the `[[pool]]`
@@ -137,7 +139,13 @@ fn read_bytes(path: &Path) -> Result<Vec<u8>, Unreadable> {
     if meta.len() > limits::MAX_FILE_BYTES {
         return Err(Unreadable::TooLarge(meta.len()));
     }
-    let file = std::fs::File::open(&real).map_err(Unreadable::Io)?;
+    // Non-blocking open: a path swapped for a FIFO since the check above
+    // returns at once (and is refused below) instead of waiting for a writer.
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(target_os = "linux")]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    let file = options.open(&real).map_err(Unreadable::Io)?;
     let meta = file.metadata().map_err(Unreadable::Io)?;
     if !meta.is_file() {
         return Err(Unreadable::NotRegular(kind_of(meta.file_type())));
