@@ -292,7 +292,12 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                 .map(|(m, r)| (m.name.clone(), crate::compare::paired(&base_model, &base_reps, m, r)))
                 .collect();
             fn ran<'a>(m: &'a crate::model::Model, p: &Path, r: &'a [crate::stats::Kpis]) -> output::compare::Ran<'a> {
-                output::compare::Ran { model: m, path: display_path(p), reps: r, sums: crate::stats::Summaries::new(r) }
+                output::compare::Ran {
+                    model: m,
+                    path: display_path(p),
+                    reps: r,
+                    sums: crate::reduce::Summaries::new(r),
+                }
             }
             let base_ran = ran(&base_model, &base, &base_reps);
             let alt_ran: Vec<_> =
@@ -356,7 +361,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             let mut points = Vec::new();
             for (model, &value) in models.into_iter().zip(&values) {
                 let (reps, _) = simulate(&model, spec, flags.quiet)?;
-                let sums = crate::stats::Summaries::new(&reps);
+                let sums = crate::reduce::Summaries::new(&reps);
                 points.push(output::compare::SweepPoint { value, model, sums });
             }
             if let Some(t) = &target

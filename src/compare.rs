@@ -6,7 +6,8 @@
 //! removes most of the noise two independent runs would show.
 
 use crate::model::Model;
-use crate::stats::{Key, Kpis, Summary, summarise};
+use crate::stats::{Key, Kpis};
+use crate::summary::{Summary, summarise};
 
 /// A KPI identified by names rather than indices, so two scenarios with
 /// different pool lists can still be paired.

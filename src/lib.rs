@@ -15,3 +15,4 @@ pub mod reduce;
 pub mod replicate;
 pub mod scenario;
 pub mod stats;
+pub mod summary;

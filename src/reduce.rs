@@ -18,10 +18,58 @@
 //! for the measured error). Monthly series are few and kept exactly.
 
 use crate::model::Model;
-use crate::stats::{Key, Kpis, Summaries, Summary, percentile_sorted, summarise};
-use statrs::distribution::{ContinuousCDF, StudentsT};
+use crate::stats::{Key, Kpis};
+use crate::summary::{Summary, ci95_half_width, percentile_sorted, summarise};
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
+
+/// Every KPI summarised across replications, computed once and shared by the
+/// CSV writers, the plots and the report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summaries {
+    pub scalar: Vec<(Key, Summary)>,
+    /// Per daily series, one summary per reported day.
+    pub daily: Vec<(Key, Vec<Summary>)>,
+    /// Per monthly series, one summary per calendar month.
+    pub monthly: Vec<(Key, Vec<Summary>)>,
+    pub replications: usize,
+}
+
+impl Summaries {
+    /// Summaries of replications held in memory.
+    pub fn new(reps: &[Kpis]) -> Summaries {
+        let mut r = Reducer::new();
+        for k in reps {
+            r.push(k);
+        }
+        r.finish().sums
+    }
+
+    /// A scalar KPI's summary; `pool` is an index into the model's pools.
+    pub fn get(&self, metric: &str, pool: Option<usize>) -> Option<&Summary> {
+        self.find(Key { metric: "", pool, specialty: None }, metric)
+    }
+
+    /// A scalar KPI's summary for a specialty (index into the model's specialties).
+    pub fn get_specialty(&self, metric: &str, specialty: usize) -> Option<&Summary> {
+        self.find(Key { metric: "", pool: None, specialty: Some(specialty) }, metric)
+    }
+
+    fn find(&self, like: Key, metric: &str) -> Option<&Summary> {
+        self.scalar
+            .iter()
+            .find(|(k, _)| k.metric == metric && k.pool == like.pool && k.specialty == like.specialty)
+            .map(|(_, s)| s)
+    }
+
+    /// A daily series' summaries (pool, or trust-wide with `None`).
+    pub fn series(&self, metric: &str, pool: Option<usize>) -> Option<&[Summary]> {
+        self.daily
+            .iter()
+            .find(|(k, _)| k.metric == metric && k.pool == pool && k.specialty.is_none())
+            .map(|(_, s)| s.as_slice())
+    }
+}
 
 /// Replications up to which daily percentiles are exact.
 pub const EXACT_DAILY_LIMIT: usize = 1000;
@@ -138,8 +186,7 @@ impl Cell {
             Cell::Exact(v) => summarise(v),
             Cell::Streaming { n, mean, m2, quantiles } => {
                 let sd = (m2 / (*n as f64 - 1.0)).sqrt();
-                let t = StudentsT::new(0.0, 1.0, (*n - 1) as f64).map(|d| d.inverse_cdf(0.975)).unwrap_or(f64::NAN);
-                let half = t * sd / (*n as f64).sqrt();
+                let half = ci95_half_width(sd, *n);
                 let q = |i: usize| quantiles[i].estimate();
                 Summary {
                     n: *n,

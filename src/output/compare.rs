@@ -7,7 +7,9 @@ use super::tables::{csv_writer, finish, for_excel, num};
 use super::{OutputError, atomic};
 use crate::compare::{Paired, Target};
 use crate::model::Model;
-use crate::stats::{Kpis, Summaries, Summary};
+use crate::reduce::Summaries;
+use crate::stats::Kpis;
+use crate::summary::Summary;
 use std::fmt::Write;
 
 /// A scenario that was run, with its results.

@@ -5,7 +5,9 @@
 
 use super::RunInfo;
 use crate::model::Model;
-use crate::stats::{Summaries, Summary, months};
+use crate::reduce::Summaries;
+use crate::stats::months;
+use crate::summary::Summary;
 use chrono::Datelike;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, FormatAlign, Workbook, Worksheet, XlsxError};
 

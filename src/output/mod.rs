@@ -11,7 +11,7 @@ pub mod tables;
 
 use crate::model::Model;
 use crate::reduce::Results;
-use crate::stats::Summaries;
+use crate::reduce::Summaries;
 use std::path::Path;
 
 /// Facts about the run recorded in `run.json`. This is the one output file

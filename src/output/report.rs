@@ -10,7 +10,7 @@
 use super::RunInfo;
 use crate::dist::Distribution;
 use crate::model::{ArrivalProcess, DischargePolicy, Model, RouteSource, WhenFull};
-use crate::stats::Summaries;
+use crate::reduce::Summaries;
 use std::fmt::Write;
 
 /// Escapes text for HTML.

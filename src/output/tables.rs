@@ -3,7 +3,8 @@
 
 use crate::model::Model;
 use crate::reduce::Results;
-use crate::stats::{Key, Summaries};
+use crate::reduce::Summaries;
+use crate::stats::Key;
 
 /// Formats a number for CSV: up to six decimals, trailing zeros trimmed, blank if undefined.
 pub fn num(x: f64) -> String {

@@ -10,7 +10,7 @@
 
 use super::{FONT, Figure, PlotError, colours, fail};
 use crate::model::Model;
-use crate::stats::Summaries;
+use crate::reduce::Summaries;
 use chrono::{Datelike, NaiveDate};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -34,7 +34,7 @@ pub struct HolidayProfile {
 }
 
 /// Profiles of a daily trust-wide series around each bank holiday in the reported period.
-pub fn profiles(model: &Model, series: &[crate::stats::Summary]) -> Vec<HolidayProfile> {
+pub fn profiles(model: &Model, series: &[crate::summary::Summary]) -> Vec<HolidayProfile> {
     let n = series.len() as i64;
     let date = |d: i64| model.start + chrono::Days::new(d as u64);
     let holidays: Vec<_> =

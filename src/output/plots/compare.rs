@@ -4,7 +4,7 @@
 
 use super::fan::{Swatch, date_chart, legend_strip};
 use super::{FONT, Figure, PlotError, colours, fail};
-use crate::stats::Summary;
+use crate::summary::Summary;
 use chrono::NaiveDate;
 use plotters::coord::Shift;
 use plotters::prelude::*;

@@ -4,7 +4,7 @@
 use super::fan::{FanPanel, Reference, calendar_shades, fan_legend, legend_strip};
 use super::{FONT, Figure, PlotError, colours, fail};
 use crate::model::Model;
-use crate::stats::Summaries;
+use crate::reduce::Summaries;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 

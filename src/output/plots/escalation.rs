@@ -5,7 +5,8 @@
 use super::fan::{FanPanel, Reference, calendar_shades, fan_legend, legend_strip};
 use super::{FONT, Figure, PlotError, colours, fail};
 use crate::model::Model;
-use crate::stats::{Summaries, percentile_sorted};
+use crate::reduce::Summaries;
+use crate::summary::percentile_sorted;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};

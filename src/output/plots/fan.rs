@@ -2,7 +2,7 @@
 //! line, reference lines, and shaded date ranges (bank holidays, Christmas).
 
 use super::{FONT, PlotError, colours, fail};
-use crate::stats::Summary;
+use crate::summary::Summary;
 use chrono::{Datelike, NaiveDate};
 use plotters::coord::Shift;
 use plotters::prelude::*;

@@ -10,7 +10,8 @@
 use super::fan::{FanPanel, Reference, calendar_shades, fan_legend, legend_strip};
 use super::{FONT, Figure, PlotError, colours, fail};
 use crate::model::Model;
-use crate::stats::{OCCUPANCY_THRESHOLD, Summaries};
+use crate::reduce::Summaries;
+use crate::stats::OCCUPANCY_THRESHOLD;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
