@@ -1,0 +1,242 @@
+//! Command line. A thin layer: parse arguments, then one function per
+//! subcommand ([`run`](mod@run): run, shard, merge, check; [`plans`]: compare,
+//! sweep), each validating everything (scenarios, flags, the output folder)
+//! before any simulation. Every failure is an [`Error`] with an exit code (2
+//! for bad input, 1 for anything else).
+
+mod plans;
+mod run;
+
+use crate::model::Model;
+use crate::output::{self, RunInfo};
+use crate::replicate::{self, RunSpec};
+use crate::scenario::LoadError;
+use clap::{Parser, Subcommand};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+#[derive(Parser, Debug)]
+#[command(name = "bedflow", version, about = "Bed capacity and demand simulation for acute hospital trusts")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags shared by every command that runs simulations.
+#[derive(clap::Args, Debug, Clone)]
+pub struct RunFlags {
+    /// Number of replications (overrides the scenario).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub replications: Option<u32>,
+    /// Random seed (overrides the scenario).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: one per core). Results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
+    /// Output folder (default: under output/).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// No progress bar.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Simulate a scenario and write results to output/<scenario-name>/ (or --out).
+    Run {
+        /// Scenario file (TOML).
+        scenario: PathBuf,
+        /// Run only shard K of N (every N-th replication from the K-th) and
+        /// write a part file (to --out, default output/NAME.shard-K-of-N.part)
+        /// for `bedflow merge`.
+        #[arg(long, value_name = "K/N")]
+        shard: Option<String>,
+        #[command(flatten)]
+        flags: RunFlags,
+    },
+    /// Merge the part files of a sharded run into the outputs a single
+    /// machine would have written (byte-identical, except run.json).
+    Merge {
+        /// Part files, one per shard, in any order.
+        #[arg(required = true)]
+        parts: Vec<PathBuf>,
+        /// Output folder (default: output/<scenario-name>).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// The scenario file, if not at the path recorded in the parts.
+        #[arg(long)]
+        scenario: Option<PathBuf>,
+    },
+    /// Run scenarios with the same seed and random streams and report ALT - BASE
+    /// for every KPI, replication by replication (output/compare-BASE-vs-ALT/).
+    Compare {
+        /// The base scenario.
+        base: PathBuf,
+        /// One or more alternatives.
+        #[arg(required = true)]
+        alternatives: Vec<PathBuf>,
+        #[command(flatten)]
+        flags: RunFlags,
+    },
+    /// Run a scenario at each value of a field, e.g.
+    /// `--set pool.medicine.beds=380..460:10`, and optionally find the smallest
+    /// value meeting `--target "share_of_time_full<=0.05"` (output/sweep-NAME/).
+    Sweep {
+        /// Scenario file (TOML).
+        scenario: PathBuf,
+        /// PATH=A..B:STEP, the field to sweep and its values.
+        #[arg(long = "set")]
+        set: String,
+        /// METRIC<=VALUE or METRIC>=VALUE (METRIC:POOL for a pool).
+        #[arg(long)]
+        target: Option<String>,
+        #[command(flatten)]
+        flags: RunFlags,
+    },
+    /// Validate a scenario without running it.
+    Check {
+        /// Scenario file (TOML).
+        scenario: PathBuf,
+    },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Scenario(#[from] LoadError),
+    #[error("error: {0}")]
+    Threads(#[from] replicate::ThreadError),
+    #[error("error: {0}")]
+    Output(#[from] output::OutputError),
+    #[error("error: {0}")]
+    Usage(String),
+    #[error("error: {0}")]
+    Shard(#[from] output::shard::ShardError),
+    #[error("error: {0}")]
+    OutputDir(#[from] output::atomic::OutputDirError),
+}
+
+impl Error {
+    /// 2 for bad input (the scenario), 1 for everything else.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Scenario(_) | Error::Usage(_) => 2,
+            Error::Shard(e) => e.exit_code(),
+            // A folder bedflow did not make, or one another run is writing: refused.
+            Error::OutputDir(output::atomic::OutputDirError::Refused { .. })
+            | Error::OutputDir(output::atomic::OutputDirError::Busy { .. }) => 2,
+            _ => 1,
+        }
+    }
+}
+
+pub fn run(cli: Cli) -> Result<(), Error> {
+    match cli.command {
+        Command::Check { scenario } => run::check(scenario),
+        Command::Run { scenario, shard: Some(shard), flags } => run::shard(scenario, shard, flags),
+        Command::Run { scenario, shard: None, flags } => run::run(scenario, flags),
+        Command::Merge { parts, out, scenario } => run::merge(parts, out, scenario),
+        Command::Compare { base, alternatives, flags } => plans::compare(base, alternatives, flags),
+        Command::Sweep { scenario, set, target, flags } => plans::sweep(scenario, set, target, flags),
+    }
+}
+
+/// What `run.json` records about a run (`wall` 0 for a merge, which records
+/// no timing).
+fn run_info(model: &Model, path: String, sha256: String, spec: RunSpec, wall: f64, events: u64) -> RunInfo {
+    RunInfo {
+        bedflow_version: env!("CARGO_PKG_VERSION").into(),
+        scenario_name: model.name.clone(),
+        scenario_path: path,
+        scenario_sha256: sha256,
+        seed: spec.seed,
+        replications: spec.replications,
+        threads: spec.threads,
+        wall_time_seconds: wall,
+        events,
+        events_per_second: if wall > 0.0 { events as f64 / wall.max(1e-9) } else { 0.0 },
+        start: model.start.to_string(),
+        end: model.end.to_string(),
+        warmup_days: model.warmup_days,
+    }
+}
+
+/// Parses `K/N` with 1 <= K <= N.
+fn parse_shard(s: &str) -> Result<(u32, u32), Error> {
+    let bad = || Error::Usage(format!("--shard expects K/N with 1 <= K <= N, found \"{s}\""));
+    let (k, n) = s.split_once('/').ok_or_else(bad)?;
+    let (k, n): (u32, u32) = (k.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
+    if k == 0 || n == 0 || k > n || n > 100_000 {
+        return Err(bad());
+    }
+    Ok((k, n))
+}
+
+/// Says so, with the numbers, before running a scenario whose demand exceeds its beds.
+fn warn_overload(model: &Model) {
+    for msg in model.overloaded_pools() {
+        eprintln!("warning: {}", for_terminal(&msg));
+    }
+}
+
+fn spec(model: &Model, flags: &RunFlags) -> RunSpec {
+    RunSpec {
+        replications: flags.replications.unwrap_or(model.replications),
+        seed: flags.seed.unwrap_or(model.seed),
+        threads: flags.threads.map_or_else(default_threads, usize::from),
+    }
+}
+
+/// Runs the replications with a progress bar; returns them and the wall time.
+fn simulate(model: &Model, spec: RunSpec, quiet: bool) -> Result<(Vec<crate::stats::Kpis>, f64), Error> {
+    let bar = progress_bar(spec.replications, quiet);
+    let started = Instant::now();
+    let reps = replicate::run(model, spec, &|| bar.inc(1))?;
+    bar.finish_and_clear();
+    Ok((reps, started.elapsed().as_secs_f64()))
+}
+
+fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+fn progress_bar(n: u32, quiet: bool) -> indicatif::ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(n as u64);
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} replications, {eta} left") {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// A path for a message on the terminal (control characters escaped).
+fn shown(p: &Path) -> String {
+    for_terminal(&p.display().to_string())
+}
+
+/// A path as the user gave it, without `./` steps, so `small.toml` and
+/// `./small.toml` give identical reports.
+fn display_path(p: &Path) -> String {
+    p.components().filter(|c| !matches!(c, std::path::Component::CurDir)).collect::<PathBuf>().display().to_string()
+}
+
+/// Escapes control characters (terminal escape sequences, bidi overrides)
+/// that a scenario, a path or a part file could carry into an error message,
+/// keeping line breaks: a message must never drive the user's terminal.
+pub fn for_terminal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        let bidi = matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}');
+        if (c.is_control() && c != '\n' && c != '\t') || bidi {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}

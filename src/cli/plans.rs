@@ -1,0 +1,101 @@
+//! `compare` and `sweep`: several runs of a plan under common random numbers.
+
+use super::{Error, RunFlags, display_path, for_terminal, shown, simulate, spec};
+use crate::output;
+use crate::scenario;
+use std::path::{Path, PathBuf};
+
+/// Runs the base and each alternative on the same streams; reports ALT - BASE.
+pub(super) fn compare(base: PathBuf, alternatives: Vec<PathBuf>, flags: RunFlags) -> Result<(), Error> {
+    // Validate every scenario before running any.
+    let base_model = scenario::load(&base)?;
+    let alt_models = alternatives.iter().map(|p| scenario::load(p)).collect::<Result<Vec<_>, _>>()?;
+    let spec = spec(&base_model, &flags);
+    let all: Vec<&crate::model::Model> = std::iter::once(&base_model).chain(&alt_models).collect();
+    scenario::size::check_kept(&all, spec.replications).map_err(Error::Usage)?;
+    let more = if alt_models.len() > 1 { format!("-and-{}-more", alt_models.len() - 1) } else { String::new() };
+    let default = format!("compare-{}-vs-{}{more}", base_model.name, alt_models[0].name);
+    let dir = flags.out.clone().unwrap_or_else(|| Path::new("output").join(default));
+    let staging = output::atomic::Staging::prepare(&dir)?;
+    let (base_reps, _) = simulate(&base_model, spec, flags.quiet)?;
+    let mut alt_reps = Vec::new();
+    for m in &alt_models {
+        alt_reps.push(simulate(m, spec, flags.quiet)?.0);
+    }
+    let pairs: Vec<(String, Vec<crate::compare::Paired>)> = alt_models
+        .iter()
+        .zip(&alt_reps)
+        .map(|(m, r)| (m.name.clone(), crate::compare::paired(&base_model, &base_reps, m, r)))
+        .collect();
+    fn ran<'a>(m: &'a crate::model::Model, p: &Path, r: &'a [crate::stats::Kpis]) -> output::compare::Ran<'a> {
+        output::compare::Ran { model: m, path: display_path(p), reps: r, sums: crate::reduce::Summaries::new(r) }
+    }
+    let base_ran = ran(&base_model, &base, &base_reps);
+    let alt_ran: Vec<_> = alt_models.iter().zip(&alternatives).zip(&alt_reps).map(|((m, p), r)| ran(m, p, r)).collect();
+    output::compare::write_compare(staging, &base_ran, &alt_ran, &pairs, spec.replications as usize, spec.seed)?;
+    for (name, rows) in &pairs {
+        for metric in ["bed_occupancy_rate", "waits_over_12h_from_dta", "ed_4h_performance", "escalation_cost"] {
+            if let Some(p) =
+                rows.iter().find(|p| p.key.metric == metric && p.key.pool.is_empty() && p.key.specialty.is_empty())
+            {
+                println!(
+                    "{name} - {}: {metric} {} (95% CI {} to {})",
+                    base_model.name,
+                    output::tables::num(p.diff.mean),
+                    output::tables::num(p.diff.ci95_low),
+                    output::tables::num(p.diff.ci95_high)
+                );
+            }
+        }
+    }
+    eprintln!("bedflow: comparison -> {}", shown(&dir));
+    Ok(())
+}
+
+/// Runs the scenario at each value of one field; finds the smallest meeting a target.
+pub(super) fn sweep(scenario: PathBuf, set: String, target: Option<String>, flags: RunFlags) -> Result<(), Error> {
+    let (path, range) =
+        set.split_once('=').ok_or_else(|| Error::Usage(format!("--set expects PATH=A..B:STEP, found \"{set}\"")))?;
+    crate::compare::check_sweep_path(path).map_err(Error::Usage)?;
+    let (values, integer) = crate::compare::parse_range(range).map_err(Error::Usage)?;
+    let target: Option<crate::compare::Target> = target.map(|t| t.parse().map_err(Error::Usage)).transpose()?;
+    let literal = |v: f64| if integer { format!("{}", v.round() as i64) } else { format!("{v}") };
+    // Validate every value's scenario before running any.
+    let models = values
+        .iter()
+        .map(|&v| scenario::load_with(&scenario, &[(path.to_string(), literal(v))]))
+        .collect::<Result<Vec<_>, _>>()?;
+    let Some(first) = models.first() else { return Err(Error::Usage(format!("--set {set}: no values"))) };
+    let spec = spec(first, &flags);
+    // One value's replications are held at a time.
+    for m in &models {
+        scenario::size::check_kept(&[m], spec.replications).map_err(Error::Usage)?;
+    }
+    if let Some(t) = &target {
+        // The KPI must exist before anything runs (its name, not its values).
+        let layout = crate::stats::layout(first);
+        if !layout.scalar.iter().any(|(k, _)| k.metric == t.metric) {
+            return Err(Error::Usage(format!("--target: no KPI named \"{}\"", t.metric.escape_debug())));
+        }
+    }
+    let dir = flags.out.clone().unwrap_or_else(|| Path::new("output").join(format!("sweep-{}", first.name)));
+    let staging = output::atomic::Staging::prepare(&dir)?;
+    let mut points = Vec::new();
+    for (model, &value) in models.into_iter().zip(&values) {
+        let (reps, _) = simulate(&model, spec, flags.quiet)?;
+        let sums = crate::reduce::Summaries::new(&reps);
+        points.push(output::compare::SweepPoint { value, model, sums });
+    }
+    if let Some(t) = &target
+        && points.iter().all(|p| output::compare::target_summary(p, t, path).is_none())
+    {
+        return Err(Error::Usage(format!("--target: no KPI named \"{}\"", t.metric)));
+    }
+    let answer = target.as_ref().map(|t| output::compare::answer(&points, t, path));
+    output::compare::write_sweep(staging, path, &points, target.as_ref(), answer.as_ref())?;
+    if let Some(a) = &answer {
+        println!("{}", for_terminal(&a.describe(path)));
+    }
+    eprintln!("bedflow: sweep of {} over {} values -> {}", for_terminal(path), values.len(), shown(&dir));
+    Ok(())
+}
