@@ -6,15 +6,26 @@
 //! (event heap, patient slots, queues) and is reused across replications, so
 //! the event loop allocates nothing per event.
 //!
-//! Time is integer seconds from midnight of the first warm-up day. Events are
-//! ordered by (time, rank, sequence): at the same second a discharge comes
-//! first, then bed requests, then arrivals ([`queue::Rank`]); daily census
-//! observations (08:00 boarders, midnight occupancy) see the state just before
-//! anything that happens at that exact second.
+//! Time is integer seconds from midnight of the first warm-up day. What
+//! happens at one second goes in the order of [`order::Step`] (discharges,
+//! bed requests, theatre sessions, bed meetings, arrivals), decided in that
+//! one place; daily census observations (08:00 boarders, midnight occupancy)
+//! see the state just before anything that happens at that exact second.
+//!
+//! Each stage of a patient's journey has its own module of `Engine` methods:
+//! `ed` (attendances, decisions), `beds` (requests, queues,
+//! admission, discharge, escalation beds), `elective_stage` (waiting lists,
+//! theatre sessions), `census` (time integrals, daily readings, OPEL); the
+//! event loop in [`Engine::run`] only dispatches.
 
 pub mod arrivals;
+mod beds;
+mod census;
 pub mod discharge;
+mod ed;
+mod elective_stage;
 pub mod electives;
+pub mod order;
 pub mod queue;
 pub mod rng;
 
@@ -23,7 +34,8 @@ use crate::model::{DAY, HOUR, Model, RouteSource, WhenFull};
 use arrivals::{ArrivalClock, HourlyRates};
 use discharge::DischargeRules;
 use electives::{Session, SpecialtyPlan, WEEKS_18, WEEKS_52, Waiter, WaitingList};
-use queue::{EventQueue, Kind, Rank};
+use order::{Source, Step};
+use queue::{EventQueue, Kind};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use std::collections::VecDeque;
@@ -506,25 +518,28 @@ impl<'p> Engine<'p> {
                 .iter()
                 .enumerate()
                 .fold((0, NEVER), |best, (i, &t)| if t < best.1 { (i, t) } else { best });
-            let next_event = self.events.peek_time().unwrap_or(NEVER);
-            let next_session = plan.sessions.get(session).map_or(NEVER, |s| s.time);
-            let next_review = plan.reviews.get(review).map_or(NEVER, |r| r.time);
-            let now = arrival.min(next_event).min(next_session).min(next_review);
+            // The next thing to do, in the same-second order of `order::Step`.
+            let (now, source) = order::next(
+                self.events.peek_time().unwrap_or(NEVER),
+                plan.sessions.get(session).map_or(NEVER, |s| s.time),
+                plan.reviews.get(review).map_or(NEVER, |r| r.time),
+                arrival,
+            );
             if now >= plan.horizon {
                 break;
             }
             self.observe_until(&mut tick, now);
             events += 1;
-            if next_event == now {
+            if source == Source::Heap {
                 let Some(ev) = self.events.pop() else { break };
                 match ev.kind {
                     Kind::Decision => self.request_bed(ev.target, now),
                     Kind::Discharge => self.discharge(ev.target, now),
                 }
-            } else if next_session == now {
+            } else if source == Source::TheatreSession {
                 self.theatre_session(plan.sessions[session], now);
                 session += 1;
-            } else if next_review == now {
+            } else if source == Source::BedMeeting {
                 self.bed_meeting(plan.reviews[review], now);
                 review += 1;
             } else if slot == 0 {
@@ -568,203 +583,11 @@ impl<'p> Engine<'p> {
         std::mem::take(&mut self.out)
     }
 
-    /// Draws one waiting-list patient of specialty `j` referred at `referral`:
-    /// urgency, inpatient or day case, and (for inpatients) stay and discharge key.
-    fn draw_waiter(&self, j: usize, referral: i64, rng: &mut ChaCha8Rng) -> (bool, Waiter) {
-        let sp = &self.plan.specialties[j];
-        let urgent = unit_f64(rng) < sp.urgent_share;
-        let inpatient = unit_f64(rng) < sp.inpatient_share;
-        let stay = secs(sp.stay.sample(rng));
-        let key = rng.next_u64();
-        (urgent, Waiter { referral, stay, key, inpatient })
-    }
-
-    /// The waiting list at the start of the simulation, oldest first.
-    fn initial_waiting_list(&mut self, j: usize, rng: &mut ChaCha8Rng) {
-        let sp = &self.plan.specialties[j];
-        for _ in 0..sp.initial {
-            let waited = sp.initial_wait.sample(rng).min(1.0e9) as i64;
-            let (urgent, w) = self.draw_waiter(j, -waited, rng);
-            self.waiting[j].push(urgent, w);
-        }
-        self.waiting[j].urgent.make_contiguous().sort_by_key(|w| w.referral);
-        self.waiting[j].routine.make_contiguous().sort_by_key(|w| w.referral);
-        let n = self.plan.specialties.len();
-        for i in [j, n] {
-            self.out.electives[i].initial_total += sp.initial as u64;
-        }
-    }
-
-    /// One theatre-list session: see [`electives`] for the rules.
-    fn theatre_session(&mut self, session: Session, now: u32) {
-        let plan = self.plan;
-        let (j, pool) = plan.lists[session.list as usize];
-        let all = plan.specialties.len();
-        let day = self.report_day(now);
-        let in_window = day.is_some();
-        let mut routine_used = 0;
-        let mut treated = 0u64;
-        let mut cancelled = 0u64;
-        self.scratch.clear();
-        for _ in 0..session.slots {
-            let (urgent, w) = if let Some(w) = self.waiting[j].urgent.pop_front() {
-                (true, w)
-            } else if routine_used < session.routine_slots
-                && let Some(w) = self.waiting[j].routine.pop_front()
-            {
-                routine_used += 1;
-                (false, w)
-            } else {
-                break;
-            };
-            if !w.inpatient {
-                treated += 1;
-                continue;
-            }
-            let free = self.gauges[pool].occupied < self.gauges[pool].capacity;
-            let boarding = plan.cancel_when_boarding[pool] && !self.queues[pool].is_empty();
-            if !urgent && (!free || boarding) {
-                cancelled += 1;
-                self.scratch.push(w);
-                continue;
-            }
-            treated += 1;
-            let p = self.new_patient(Patient {
-                arrival: now,
-                decision: now,
-                admitted: 0,
-                stay: w.stay,
-                key: w.key,
-                pool: pool as u32,
-                state: State::Waiting,
-                from_ed: false,
-                urgent,
-            });
-            if self.in_window(now) {
-                let (t, n) = self.targets(pool);
-                for &i in &t[..n] {
-                    self.out.pools[i].bed_requests += 1;
-                }
-            }
-            if free {
-                self.admit(p, now);
-            } else {
-                // Urgent: first in line for the next bed, after earlier urgent patients.
-                let at = self.urgent_in_queue[pool] as usize;
-                self.queues[pool].insert(at, p);
-                self.urgent_in_queue[pool] += 1;
-                self.change(pool, now, 0, 1);
-            }
-        }
-        // Cancelled patients go back to the front, in their original order.
-        for w in self.scratch.drain(..).rev() {
-            self.waiting[j].routine.push_front(w);
-        }
-        for i in [j, all] {
-            let e = &mut self.out.electives[i];
-            e.treated_total += treated;
-            if in_window {
-                e.slots += session.slots as u64;
-                e.scheduled += treated + cancelled;
-                e.treated += treated;
-                e.cancelled += cancelled;
-            }
-            if let Some(d) = day {
-                e.cancelled_daily[d] += cancelled as u32;
-            }
-        }
-    }
-
-    /// A bed meeting: open or close escalation beds by the pool's rules.
-    fn bed_meeting(&mut self, review: Review, now: u32) {
-        let plan = self.plan;
-        let pool = review.pool as usize;
-        let Some(e) = &plan.escalation[pool] else { return };
-        let g = self.gauges[pool];
-        let open = g.capacity - g.core;
-        let occupancy = g.occupied as f64 / g.core as f64;
-        let pressure = occupancy >= e.open_at || e.open_at_boarders.is_some_and(|b| g.waiting >= b);
-        if review.may_open && pressure && open < e.max {
-            let n = e.step.min(e.max - open);
-            self.set_capacity(pool, now, n as i32);
-            self.last_opening[pool] = now;
-            if let Some(d) = self.report_day(now) {
-                self.out.pools[pool].escalation_openings += 1;
-                self.out.pools[pool].escalation_openings_daily[d] += 1;
-            }
-            // The new beds take the patients waiting, in queue order.
-            while self.gauges[pool].occupied < self.gauges[pool].capacity
-                && let Some(q) = self.queues[pool].pop_front()
-            {
-                if self.patients[q as usize].urgent {
-                    self.urgent_in_queue[pool] -= 1;
-                }
-                self.change(pool, now, 0, -1);
-                self.admit(q, now);
-            }
-        } else if open > 0 && occupancy < e.close_below && now - self.last_opening[pool] >= e.min_open {
-            // Close a step only if that many beds are empty.
-            let n = e.step.min(open);
-            if g.capacity - g.occupied >= n {
-                self.set_capacity(pool, now, -(n as i32));
-            }
-        }
-    }
-
-    /// Changes a pool's (and the trust's) capacity at `now`, keeping the time integrals exact.
-    fn set_capacity(&mut self, pool: usize, now: u32, delta: i32) {
-        let (t, n) = self.targets(pool);
-        for &i in &t[..n] {
-            self.advance(i, now);
-            self.gauges[i].capacity = self.gauges[i].capacity.wrapping_add_signed(delta);
-        }
-    }
-
     /// Next arrival time of direct route `k` (`NEVER` for ED routes or past the horizon).
     fn next_direct(&mut self, k: usize, rng: &mut ChaCha8Rng) -> u32 {
         match (&self.plan.routes[k].direct, self.clocks[k].as_mut()) {
             (Some((rates, _)), Some(clock)) => clock.next(rates, rng).unwrap_or(NEVER),
             _ => NEVER,
-        }
-    }
-
-    fn ed_arrival(&mut self, now: u32, case_mix: &mut ChaCha8Rng, stays: &mut [ChaCha8Rng]) {
-        let plan = self.plan;
-        let Some(ed) = &plan.ed else { return };
-        if let Some(d) = self.report_day(now)
-            && let Some(e) = self.out.ed.as_mut()
-        {
-            e.attendances[d] += 1;
-        }
-        if unit_f64(case_mix) < ed.admission_probability {
-            let u = unit_f64(case_mix);
-            let k = ed
-                .route_cumulative
-                .iter()
-                .find(|(upper, _)| u < *upper)
-                .or(ed.route_cumulative.last())
-                .map_or(0, |(_, k)| *k);
-            let decision = now.saturating_add(secs(ed.to_decision.sample(case_mix)));
-            let rng = &mut stays[k];
-            let stay = secs(plan.routes[k].stay.sample(rng));
-            let key = rng.next_u64();
-            let p = self.new_patient(Patient {
-                arrival: now,
-                decision,
-                admitted: 0,
-                stay,
-                key,
-                pool: plan.routes[k].pool as u32,
-                state: State::AwaitingDecision,
-                from_ed: true,
-                urgent: false,
-            });
-            if decision < plan.horizon {
-                self.events.push(decision, Rank::BedRequest, Kind::Decision, p);
-            }
-        } else {
-            let stay = secs(ed.in_department.sample(case_mix));
-            self.ed_leaves(now, stay);
         }
     }
 
@@ -779,309 +602,6 @@ impl<'p> Engine<'p> {
                 self.patients.push(p);
                 (self.patients.len() - 1) as u32
             }
-        }
-    }
-
-    fn release(&mut self, p: u32) {
-        self.patients[p as usize].state = State::Free;
-        self.free.push(p);
-    }
-
-    /// The outcome entries a pool's change updates: the pool and the trust
-    /// (the first `n` of the pair). With a single pool the trust is that pool,
-    /// so only the pool is updated during the run and copied to the trust at
-    /// the end (`finish`): half the bookkeeping in single-pool models.
-    #[inline]
-    fn targets(&self, pool: usize) -> ([usize; 2], usize) {
-        let trust = self.plan.pools();
-        ([pool, trust], if trust == 1 { 1 } else { 2 })
-    }
-
-    /// Index of the gauge that holds the trust-wide state.
-    #[inline]
-    fn trust_gauge(&self) -> usize {
-        if self.plan.pools() == 1 { 0 } else { self.plan.pools() }
-    }
-
-    #[inline]
-    fn in_window(&self, t: u32) -> bool {
-        t >= self.plan.window.0 && t < self.plan.window.1
-    }
-
-    /// Index of the reported day containing `t`, if any.
-    #[inline]
-    fn report_day(&self, t: u32) -> Option<usize> {
-        let d = (t / DAY).checked_sub(self.plan.first_day)?;
-        (d < self.plan.days).then_some(d as usize)
-    }
-
-    /// Records an ED attendance's time in department against its arrival day.
-    fn ed_leaves(&mut self, arrival: u32, duration: u32) {
-        if let Some(d) = self.report_day(arrival)
-            && let Some(e) = self.out.ed.as_mut()
-        {
-            e.within_4h[d] += (duration <= FOUR_HOURS) as u32;
-            e.over_12h[d] += (duration > TWELVE_HOURS) as u32;
-        }
-    }
-
-    fn request_bed(&mut self, p: u32, now: u32) {
-        let plan = self.plan;
-        let pat = self.patients[p as usize];
-        let pool = pat.pool as usize;
-        let (t, n) = self.targets(pool);
-        if self.in_window(pat.decision) {
-            for &i in &t[..n] {
-                self.out.pools[i].bed_requests += 1;
-            }
-        }
-        if self.gauges[pool].occupied < self.gauges[pool].capacity {
-            self.admit(p, now);
-            return;
-        }
-        match plan.when_full[pool] {
-            WhenFull::Queue => {
-                self.patients[p as usize].state = State::Waiting;
-                self.queues[pool].push_back(p);
-                self.change(pool, now, 0, 1);
-            }
-            WhenFull::Divert => {
-                if self.in_window(pat.decision) {
-                    for &i in &t[..n] {
-                        self.out.pools[i].diverted += 1;
-                    }
-                }
-                if pat.from_ed {
-                    self.ed_leaves(pat.arrival, now - pat.arrival);
-                }
-                self.release(p);
-            }
-        }
-    }
-
-    fn admit(&mut self, p: u32, now: u32) {
-        let plan = self.plan;
-        let pat = &mut self.patients[p as usize];
-        pat.state = State::InBed;
-        pat.admitted = now;
-        let pat = *pat;
-        let pool = pat.pool as usize;
-        let (t, n) = self.targets(pool);
-        self.change(pool, now, 1, 0);
-        if self.in_window(pat.decision) {
-            let wait = now - pat.decision;
-            for &i in &t[..n] {
-                let o = &mut self.out.pools[i];
-                o.waits += 1;
-                o.wait_seconds += wait as u64;
-                o.waits_over_12h += (wait > TWELVE_HOURS) as u64;
-            }
-        }
-        if let Some(d) = self.report_day(now) {
-            for &i in &t[..n] {
-                let o = &mut self.out.pools[i];
-                o.admissions += 1;
-                o.admissions_daily[d] += 1;
-            }
-        }
-        if pat.from_ed {
-            self.ed_leaves(pat.arrival, now - pat.arrival);
-        }
-        let ready = now.saturating_add(pat.stay);
-        if let Some(t) = plan.discharge.leave_time(ready, pat.key)
-            && t < plan.horizon
-        {
-            self.events.push(t, Rank::Discharge, Kind::Discharge, p);
-        }
-    }
-
-    fn discharge(&mut self, p: u32, now: u32) {
-        let pat = self.patients[p as usize];
-        let pool = pat.pool as usize;
-        let (t, n) = self.targets(pool);
-        self.change(pool, now, -1, 0);
-        if let Some(d) = self.report_day(now) {
-            for &i in &t[..n] {
-                let o = &mut self.out.pools[i];
-                o.discharges += 1;
-                o.discharges_daily[d] += 1;
-                o.stay_seconds += (now - pat.admitted) as u64;
-            }
-        }
-        self.release(p);
-        if let Some(q) = self.queues[pool].pop_front() {
-            if self.patients[q as usize].urgent {
-                self.urgent_in_queue[pool] -= 1;
-            }
-            self.change(pool, now, 0, -1);
-            self.admit(q, now);
-        }
-    }
-
-    /// Changes a pool's occupancy or queue at `now`, keeping the pool's and the
-    /// trust's time integrals exact (integer bed-seconds).
-    fn change(&mut self, pool: usize, now: u32, d_occupied: i32, d_waiting: i32) {
-        let (t, n) = self.targets(pool);
-        let in_window = self.in_window(now);
-        for &i in &t[..n] {
-            self.advance(i, now);
-            let g = &mut self.gauges[i];
-            g.occupied = g.occupied.wrapping_add_signed(d_occupied);
-            g.waiting = g.waiting.wrapping_add_signed(d_waiting);
-            if in_window && g.occupied > self.out.pools[i].peak {
-                self.out.pools[i].peak = g.occupied;
-            }
-        }
-    }
-
-    /// Accumulates gauge `i`'s time integrals up to `now`, clipped to the window.
-    #[inline]
-    fn advance(&mut self, i: usize, now: u32) {
-        let (ws, we) = self.plan.window;
-        let g = &mut self.gauges[i];
-        let a = g.last.max(ws);
-        let b = now.min(we);
-        if b > a {
-            let dt = (b - a) as u64;
-            let o = &mut self.out.pools[i];
-            o.occupancy_area += g.occupied as u64 * dt;
-            o.boarder_area += g.waiting as u64 * dt;
-            if g.occupied >= g.capacity {
-                o.full_seconds += dt;
-            }
-            let open = g.capacity.saturating_sub(g.core) as u64;
-            let used = g.occupied.saturating_sub(g.core) as u64;
-            // Pools only: the trust's figures are the pools' sums (see `finish`).
-            if open + used > 0 && i < self.plan.pools() {
-                // Split at midnights so each day gets its own bed-seconds (monthly costs).
-                let mut t = a;
-                while t < b {
-                    let end = ((t / DAY + 1) * DAY).min(b);
-                    let d = (t / DAY - self.plan.first_day) as usize;
-                    let seg = (end - t) as u64;
-                    o.escalation_open_daily[d] += open * seg;
-                    o.escalation_used_daily[d] += used * seg;
-                    t = end;
-                }
-                o.escalation_open_seconds += open * dt;
-                o.escalation_used_seconds += used * dt;
-            }
-        }
-        g.last = now;
-    }
-
-    /// Takes the daily census readings due at or before `now`.
-    fn observe_until(&mut self, tick: &mut u32, now: u32) {
-        loop {
-            let day = *tick / 2;
-            let morning = tick.is_multiple_of(2);
-            let at = if morning { day * DAY + 8 * HOUR } else { (day + 1) * DAY };
-            if at > now || at > self.plan.horizon {
-                return;
-            }
-            let first = self.plan.first_day;
-            if !morning && day + 1 == first {
-                // Start of the window: the peak starts from the census there.
-                for (o, g) in self.out.pools.iter_mut().zip(&self.gauges) {
-                    o.peak = o.peak.max(g.occupied);
-                }
-            }
-            if let Some(d) = day.checked_sub(first).filter(|d| *d < self.plan.days) {
-                let d = d as usize;
-                for (o, g) in self.out.pools.iter_mut().zip(&self.gauges) {
-                    if morning {
-                        o.boarders_0800[d] = g.waiting;
-                    } else {
-                        o.midnight[d] = g.occupied;
-                        o.escalation_open_midnight[d] = g.capacity - g.core;
-                    }
-                }
-                if morning && let Some(opel) = &self.plan.opel {
-                    let trust = &self.gauges[self.trust_gauge()];
-                    let occupancy = trust.occupied as f64 / trust.core as f64;
-                    let long = self
-                        .queues
-                        .iter()
-                        .flatten()
-                        .filter(|&&p| at - self.patients[p as usize].decision > TWELVE_HOURS)
-                        .count() as u32;
-                    let band = |x: f64, t: [f64; 3]| t.iter().filter(|&&v| x >= v).count();
-                    let as_f = |t: [u32; 3]| t.map(|v| v as f64);
-                    let level = band(occupancy, opel.occupancy)
-                        .max(band(trust.waiting as f64, as_f(opel.boarders)))
-                        .max(band(long as f64, as_f(opel.waits_over_12h)));
-                    self.out.opel[d] = 1 + level as u8;
-                }
-                if !morning && !self.waiting.is_empty() {
-                    let all = self.waiting.len();
-                    for j in 0..all {
-                        let list = &self.waiting[j];
-                        let (size, over_18, over_52) =
-                            (list.len(), list.waited_at_least(at, WEEKS_18), list.waited_at_least(at, WEEKS_52));
-                        for i in [j, all] {
-                            let e = &mut self.out.electives[i];
-                            e.waiting_daily[d] += size as u32;
-                            e.under_18_weeks_daily[d] += (size - over_18) as u32;
-                            e.over_52_weeks_daily[d] += over_52 as u32;
-                            e.urgent_daily[d] += list.urgent.len() as u32;
-                        }
-                    }
-                }
-            }
-            *tick += 1;
-        }
-    }
-
-    /// Closes the books at the horizon: time integrals, and patients still in
-    /// ED or still waiting for a bed (counted with their wait so far).
-    fn finish(&mut self) {
-        let plan = self.plan;
-        let trust = plan.pools();
-        let all = self.waiting.len();
-        for j in 0..all {
-            let n = self.waiting[j].len() as u64;
-            for i in [j, all] {
-                self.out.electives[i].waiting_end += n;
-            }
-        }
-        let single = trust == 1;
-        for i in 0..=trust {
-            if !(single && i == trust) {
-                self.advance(i, plan.horizon);
-            }
-        }
-        // Trust-wide escalation figures are the pools' sums.
-        let (pools, rest) = self.out.pools.split_at_mut(trust);
-        let t = &mut rest[0];
-        for p in pools.iter() {
-            t.escalation_open_seconds += p.escalation_open_seconds;
-            t.escalation_used_seconds += p.escalation_used_seconds;
-            t.escalation_openings += p.escalation_openings;
-            for d in 0..t.midnight.len() {
-                t.escalation_open_daily[d] += p.escalation_open_daily[d];
-                t.escalation_used_daily[d] += p.escalation_used_daily[d];
-                t.escalation_openings_daily[d] += p.escalation_openings_daily[d];
-            }
-        }
-        for p in 0..self.patients.len() {
-            let pat = self.patients[p];
-            if pat.from_ed && matches!(pat.state, State::AwaitingDecision | State::Waiting) {
-                self.ed_leaves(pat.arrival, plan.horizon - pat.arrival);
-            }
-            if pat.state == State::Waiting && self.in_window(pat.decision) {
-                let wait = plan.horizon - pat.decision;
-                let (t, n) = self.targets(pat.pool as usize);
-                for &i in &t[..n] {
-                    let o = &mut self.out.pools[i];
-                    o.waits += 1;
-                    o.wait_seconds += wait as u64;
-                    o.waits_over_12h += (wait > TWELVE_HOURS) as u64;
-                }
-            }
-        }
-        if single {
-            // The trust is the one pool (see `targets`).
-            self.out.pools[trust] = self.out.pools[0].clone();
         }
     }
 }

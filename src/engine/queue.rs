@@ -1,7 +1,7 @@
 //! The future event list: a binary heap keyed by (time, rank, sequence).
 //!
-//! Time is integer seconds. Rank orders events at the same instant (see
-//! [`Rank`]); the sequence number keeps first-scheduled-first-served among
+//! Time is integer seconds. The step orders events at the same instant (see
+//! [`super::order`]); the sequence number keeps first-scheduled-first-served among
 //! equals, so the order never depends on heap internals. The three parts are
 //! packed into one u64 so comparisons are a single integer compare.
 //!
@@ -16,15 +16,7 @@
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
-/// Same-instant order. A discharge frees its bed before a bed request at the
-/// same second is looked at, and arrivals come last. (Arrivals are kept in
-/// registers beside the heap, see `Engine::run`, but obey the same rank.)
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Rank {
-    Discharge = 0,
-    BedRequest = 1,
-    Arrival = 2,
-}
+pub use super::order::Step;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -78,11 +70,15 @@ impl EventQueue {
     }
 
     #[inline]
-    pub fn push(&mut self, time: u32, rank: Rank, kind: Kind, target: u32) {
+    /// Schedules `kind` for patient `target` at `time`; `step` is its place
+    /// in the same-second order (only discharges and bed requests are heap
+    /// events: the rest live beside the heap, see `Engine::run`).
+    pub fn push(&mut self, time: u32, step: Step, kind: Kind, target: u32) {
+        debug_assert!(step <= Step::BedRequest, "only discharges and bed requests go in the heap");
         if self.seq > SEQ_MASK {
             self.renumber();
         }
-        let key = ((time as u64) << 32) | ((rank as u64) << SEQ_BITS) | self.seq;
+        let key = ((time as u64) << 32) | ((step as u64) << SEQ_BITS) | self.seq;
         self.seq += 1;
         self.heap.push(Event { key, kind, target });
     }
@@ -131,15 +127,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn orders_by_time_then_rank_then_sequence() {
+    fn orders_by_time_then_step_then_sequence() {
         let mut q = EventQueue::default();
-        q.push(10, Rank::Arrival, Kind::Decision, 1);
-        q.push(10, Rank::Discharge, Kind::Discharge, 2);
-        q.push(5, Rank::Arrival, Kind::Decision, 3);
-        q.push(10, Rank::BedRequest, Kind::Decision, 4);
-        q.push(10, Rank::Discharge, Kind::Discharge, 5);
+        q.push(10, Step::BedRequest, Kind::Decision, 1);
+        q.push(10, Step::Discharge, Kind::Discharge, 2);
+        q.push(5, Step::BedRequest, Kind::Decision, 3);
+        q.push(10, Step::BedRequest, Kind::Decision, 4);
+        q.push(10, Step::Discharge, Kind::Discharge, 5);
+        assert_eq!(q.peek_time(), Some(5));
         let order: Vec<u32> = std::iter::from_fn(|| q.pop()).map(|e| e.target).collect();
-        assert_eq!(order, vec![3, 2, 5, 4, 1]);
+        assert_eq!(order, vec![3, 2, 5, 1, 4]);
     }
 
     /// Past 2^30 pushes the order is what an unbounded counter gives: equal
@@ -148,11 +145,11 @@ mod tests {
     fn sequence_survives_more_than_2_pow_30_events() {
         let mut q = EventQueue { seq: SEQ_MASK - 2, ..EventQueue::default() };
         for target in 0..8 {
-            q.push(100, Rank::BedRequest, Kind::Decision, target);
-            q.push(50 + target, Rank::Discharge, Kind::Discharge, 100 + target);
+            q.push(100, Step::BedRequest, Kind::Decision, target);
+            q.push(50 + target, Step::Discharge, Kind::Discharge, 100 + target);
         }
         assert!(q.seq < 100, "renumbered: {}", q.seq);
-        q.push(100, Rank::Discharge, Kind::Discharge, 200);
+        q.push(100, Step::Discharge, Kind::Discharge, 200);
         let order: Vec<u32> = std::iter::from_fn(|| q.pop()).map(|e| e.target).collect();
         let mut want: Vec<u32> = (100..108).collect();
         want.push(200);
