@@ -83,7 +83,7 @@ fn folders_bedflow_did_not_make_are_refused_by_every_command() {
     }
     let merged = bedflow().arg("merge").args(&parts).arg("--out").arg(&docs).output().unwrap();
     assert_eq!(merged.status.code(), Some(2), "{}", String::from_utf8_lossy(&merged.stderr));
-    assert_eq!(tree(&docs), before, "the user's folder changed");
+    assert!(tree(&docs) == before, "the user's folder changed");
     // Nothing of bedflow's is left beside it.
     let names: Vec<String> = std::fs::read_dir(tmp.path())
         .unwrap()
@@ -119,7 +119,7 @@ fn the_working_folder_and_the_scenario_itself_are_refused() {
         );
     }
     std::fs::remove_file(&notes).unwrap();
-    assert_eq!(tree(tmp.path()), before, "a user file changed");
+    assert!(tree(tmp.path()) == before, "a user file changed");
 }
 
 #[test]
@@ -140,7 +140,7 @@ fn a_bedflow_folder_is_replaced_but_not_once_a_user_adds_to_it() {
     let refused = run("3").unwrap();
     assert_eq!(refused.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("my-notes.txt"));
-    assert_eq!(tree(&out), before);
+    assert!(tree(&out) == before, "the refused run changed the folder");
 }
 
 #[test]
@@ -194,8 +194,10 @@ fn kill9(mut child: Child) {
     let _ = child.wait();
 }
 
+/// The results in `out`, but run.json (wall time) and the marker (which
+/// holds run.json's checksum).
 fn results_of(out: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    tree(out).into_iter().filter(|(p, _)| p != Path::new("run.json")).collect()
+    tree(out).into_iter().filter(|(p, _)| p != Path::new("run.json") && p != Path::new(".bedflow")).collect()
 }
 
 /// Killed with SIGKILL at every step of publishing, on both the atomic
@@ -222,7 +224,7 @@ fn killed_at_every_step_of_publishing_nothing_is_lost() {
         results_of(&dir)
     };
     let (old, new) = (reference("11"), reference("22"));
-    assert_ne!(old, new);
+    assert!(old != new, "two seeds give different results");
     for (i, (failpoint, expect)) in cases.iter().enumerate() {
         let out = tmp.path().join(format!("results-{i}"));
         bedflow()
@@ -232,14 +234,14 @@ fn killed_at_every_step_of_publishing_nothing_is_lost() {
             .success();
         kill9(paused_run(&out, "22", failpoint));
         match *expect {
-            "old" => assert_eq!(results_of(&out), old, "{failpoint}: previous results changed"),
-            "new" => assert_eq!(results_of(&out), new, "{failpoint}: new results incomplete"),
+            "old" => assert!(results_of(&out) == old, "{failpoint}: previous results changed"),
+            "new" => assert!(results_of(&out) == new, "{failpoint}: new results incomplete"),
             _ => {
                 // Between the renames the old results sit aside; the next run
                 // restores them first (seen by pausing it before it publishes).
                 assert!(!out.exists(), "{failpoint}");
                 kill9(paused_run(&out, "33", "before-publish"));
-                assert_eq!(results_of(&out), old, "{failpoint}: the old results were not restored");
+                assert!(results_of(&out) == old, "{failpoint}: the old results were not restored");
             }
         }
         // The next run succeeds and tidies every leftover of the killed ones.
@@ -248,7 +250,7 @@ fn killed_at_every_step_of_publishing_nothing_is_lost() {
             .arg(&out)
             .assert()
             .success();
-        assert_eq!(results_of(&out), new);
+        assert!(results_of(&out) == new, "{failpoint}: the next run's results differ");
         let prefix = format!(".results-{i}.");
         let left: Vec<String> = std::fs::read_dir(tmp.path())
             .unwrap()
@@ -273,7 +275,7 @@ fn two_runs_into_one_folder_do_not_break_each_other() {
     let stderr = String::from_utf8_lossy(&second.stderr);
     assert_eq!(second.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("another bedflow run"), "{stderr}");
-    assert_eq!(tree(&out), before, "the refused run changed the results");
+    assert!(tree(&out) == before, "the refused run changed the results");
     let partials = std::fs::read_dir(tmp.path())
         .unwrap()
         .flatten()
@@ -294,4 +296,53 @@ fn error_messages_never_carry_terminal_escapes() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains('\u{1b}') && !stderr.contains('\u{7}'), "{stderr:?}");
     assert!(stderr.contains("\\u{1b}]0;pwned"), "{stderr:?}");
+}
+
+/// A results file edited by hand, a `.bedflow` file that lists a user's file
+/// under a made-up checksum, or a damaged `.bedflow` file: refused, nothing
+/// changed. An empty folder (made ahead of the run) holds nothing to lose and
+/// is used; a file a spreadsheet holds open is named with advice.
+#[test]
+fn edited_results_and_forged_markers_are_refused_but_empty_folders_used() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("results");
+    let run = || bedflow().args(["run", WINTER, "--replications", "2", "--quiet", "--out"]).arg(&out).output().unwrap();
+    std::fs::create_dir(&out).unwrap();
+    assert!(run().status.success(), "an empty folder is used");
+    // An edited CSV.
+    let summary = out.join("summary.csv");
+    let mut text = std::fs::read_to_string(&summary).unwrap();
+    text.push_str("my,own,row\n");
+    std::fs::write(&summary, &text).unwrap();
+    let refused = run();
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("\"summary.csv\" changed since bedflow wrote it"));
+    assert_eq!(std::fs::read_to_string(&summary).unwrap(), text, "the edit survives");
+    // A user's file listed in the marker under a checksum that is not its own.
+    let clean = tmp.path().join("clean");
+    bedflow().args(["run", WINTER, "--replications", "2", "--quiet", "--out"]).arg(&clean).assert().success();
+    let mut marker = std::fs::read_to_string(clean.join(".bedflow")).unwrap();
+    marker.push_str(&format!("{}  notes.txt\n", "0".repeat(64)));
+    std::fs::write(clean.join(".bedflow"), &marker).unwrap();
+    std::fs::write(clean.join("notes.txt"), "mine").unwrap();
+    let forged = bedflow().args(["run", WINTER, "--quiet", "--out"]).arg(&clean).output().unwrap();
+    assert_eq!(forged.status.code(), Some(2));
+    assert_eq!(std::fs::read_to_string(clean.join("notes.txt")).unwrap(), "mine");
+    // A damaged marker.
+    std::fs::write(clean.join(".bedflow"), "").unwrap();
+    let damaged = bedflow().args(["run", WINTER, "--quiet", "--out"]).arg(&clean).output().unwrap();
+    assert_eq!(damaged.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&damaged.stderr).contains("not one bedflow wrote"));
+    // A spreadsheet's lock file.
+    std::fs::write(&summary, std::fs::read(tmp.path().join("clean/summary.csv")).unwrap()).unwrap();
+    std::fs::remove_dir_all(&out).unwrap();
+    assert!(run().status.success());
+    std::fs::write(out.join(".~lock.daily.csv#"), "lock").unwrap();
+    let locked = run();
+    assert_eq!(locked.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&locked.stderr).contains("close it"),
+        "{}",
+        String::from_utf8_lossy(&locked.stderr)
+    );
 }

@@ -2,13 +2,15 @@
 //! ever replaces a folder it made.
 //!
 //! **Ownership.** Every folder bedflow writes holds a small marker file,
-//! [`MARKER`], listing the files bedflow put there. An existing `--out`
-//! folder is replaced only if it has that marker and holds nothing but the
-//! files the marker lists (regular files, no sub-folders, no symbolic links).
-//! Anything else (a folder of board papers, the scenario's own folder, a
-//! regular file, a symbolic link, a bedflow folder a planner has since added a
-//! note to) is refused before any simulation starts ([`OutputDirError::Refused`],
-//! exit 2), and left exactly as it was.
+//! [`MARKER`], listing the files bedflow put there with the SHA-256 of each
+//! (as `sha256sum` prints them). An existing `--out` folder is replaced only
+//! if it is empty, or if it has that marker and holds nothing but the files
+//! the marker lists, each unchanged since bedflow wrote it (regular files, no
+//! sub-folders, no symbolic links). Anything else (a folder of board papers,
+//! the scenario's own folder, a regular file, a symbolic link, a bedflow folder
+//! a planner has since added a note to or edited a CSV in) is refused before
+//! any simulation starts ([`OutputDirError::Refused`], exit 2), and left
+//! exactly as it was.
 //!
 //! **Staging.** [`Staging::prepare`] runs before the simulation: it checks the
 //! target, then creates the hidden sibling folder `.NAME.partial-PID` and
@@ -110,52 +112,124 @@ fn try_lock_dir(dir: &Path) -> io::Result<Option<File>> {
     }
 }
 
-/// The files a bedflow marker lists, or `None` if `dir` has no marker.
-fn marker_listing(dir: &Path) -> Option<Vec<String>> {
-    let path = dir.join(MARKER);
-    let meta = std::fs::symlink_metadata(&path).ok()?;
-    if !meta.is_file() || meta.len() > 1 << 20 {
-        return None;
-    }
-    let text = std::fs::read_to_string(&path).ok()?;
-    let mut lines = text.lines();
-    if !lines.next()?.starts_with(MARKER_HEADER) {
-        return None;
-    }
-    Some(lines.filter(|l| !l.is_empty()).map(str::to_string).collect())
+/// What a folder's marker says.
+enum Marker {
+    /// No `.bedflow` file.
+    Missing,
+    /// A `.bedflow` file bedflow did not write (empty, garbled, edited).
+    Invalid,
+    /// The files bedflow wrote there: (SHA-256 hex, name).
+    Lists(Vec<(String, String)>),
 }
 
-/// Why an existing `dir` may not be replaced, or `None` if bedflow made it
-/// and it holds only what bedflow wrote.
+/// Reads `dir`'s marker.
+fn marker(dir: &Path) -> Marker {
+    let path = dir.join(MARKER);
+    let Ok(meta) = std::fs::symlink_metadata(&path) else { return Marker::Missing };
+    if !meta.is_file() || meta.len() > 1 << 20 {
+        return Marker::Invalid;
+    }
+    let Ok(text) = std::fs::read_to_string(&path) else { return Marker::Invalid };
+    let mut lines = text.lines();
+    if !lines.next().is_some_and(|l| l.starts_with(MARKER_HEADER)) {
+        return Marker::Invalid;
+    }
+    let mut files = Vec::new();
+    for line in lines.filter(|l| !l.is_empty()) {
+        match line.split_once("  ") {
+            Some((hash, name)) if hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()) => {
+                files.push((hash.to_ascii_lowercase(), name.to_string()));
+            }
+            _ => return Marker::Invalid,
+        }
+    }
+    Marker::Lists(files)
+}
+
+/// The files a bedflow marker lists, or `None` if `dir` has no valid marker.
+fn marker_listing(dir: &Path) -> Option<Vec<(String, String)>> {
+    match marker(dir) {
+        Marker::Lists(files) => Some(files),
+        _ => None,
+    }
+}
+
+/// SHA-256 of a file, in hex.
+fn file_sha256(path: &Path) -> io::Result<String> {
+    use sha2::Digest;
+    let mut hasher = sha2::Sha256::new();
+    let mut f = File::open(path)?;
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = io::Read::read(&mut f, &mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Why an existing `dir` may not be replaced, or `None` if it is empty or
+/// bedflow made it and it holds only what bedflow wrote, unchanged.
 fn not_ours(dir: &Path) -> io::Result<Option<String>> {
-    let Some(listed) = marker_listing(dir) else {
-        return Ok(Some(format!(
-            "the folder exists and was not written by bedflow (it has no {MARKER} file); bedflow only replaces folders it made: move it, or choose another --out"
-        )));
-    };
-    let mut foreign = Vec::new();
+    let elsewhere = format!("choose a new folder (e.g. --out {}), or move this one", dir.join("results").display());
+    let mut entries = Vec::new();
     for e in std::fs::read_dir(dir)? {
         let e = e?;
-        let name = e.file_name().to_string_lossy().into_owned();
+        entries.push((e.file_name().to_string_lossy().into_owned(), e.file_type()?.is_file()));
+    }
+    if entries.is_empty() {
+        return Ok(None);
+    }
+    let listed = match marker(dir) {
+        Marker::Missing => {
+            return Ok(Some(format!(
+                "the folder exists and bedflow did not make it (it has no {MARKER} file). If an older bedflow wrote it \
+                 (before results folders were marked), delete or rename it once; otherwise {elsewhere}"
+            )));
+        }
+        Marker::Invalid => {
+            return Ok(Some(format!(
+                "its {MARKER} file is not one bedflow wrote (empty, damaged or edited), so bedflow cannot tell \
+                 which files are its own; {elsewhere}"
+            )));
+        }
+        Marker::Lists(files) => files,
+    };
+    let (mut foreign, mut changed) = (Vec::new(), Vec::new());
+    for (name, is_file) in entries {
         if name == MARKER {
             continue;
         }
-        let is_file = e.file_type()?.is_file();
-        if !is_file || !listed.contains(&name) {
-            foreign.push(name);
+        match listed.iter().find(|(_, n)| *n == name) {
+            Some((hash, _)) if is_file => {
+                if file_sha256(&dir.join(&name))? != *hash {
+                    changed.push(name);
+                }
+            }
+            _ => foreign.push(name),
         }
     }
-    if foreign.is_empty() {
+    let names = |v: &mut Vec<String>| {
+        v.sort();
+        let more = if v.len() > 3 { format!(" and {} more", v.len() - 3) } else { String::new() };
+        let shown: Vec<String> = v.iter().take(3).map(|n| format!("\"{}\"", n.escape_debug())).collect();
+        shown.join(", ") + &more
+    };
+    let open_in_office = foreign.iter().any(|n| n.starts_with("~$") || n.starts_with(".~lock."));
+    let mut why = Vec::new();
+    if !foreign.is_empty() {
+        why.push(format!("it holds {}, which bedflow did not write there", names(&mut foreign)));
+    }
+    if !changed.is_empty() {
+        why.push(format!("{} changed since bedflow wrote it (edited?)", names(&mut changed)));
+    }
+    if why.is_empty() {
         return Ok(None);
     }
-    foreign.sort();
-    let more = if foreign.len() > 3 { format!(" and {} more", foreign.len() - 3) } else { String::new() };
-    let names: Vec<String> = foreign.iter().take(3).map(|n| format!("\"{}\"", n.escape_debug())).collect();
-    Ok(Some(format!(
-        "it holds {}{more}, which bedflow did not write; move {} out, or choose another --out",
-        names.join(", "),
-        if foreign.len() == 1 { "it" } else { "them" }
-    )))
+    let hint = if open_in_office { " (a spreadsheet has one of its files open: close it and try again)" } else { "" };
+    Ok(Some(format!("{}{hint}; so that nothing of yours is lost, {elsewhere}", why.join(", and "))))
 }
 
 /// The kind of leftover a sibling's name makes it, with its process id.
@@ -347,14 +421,13 @@ impl Staging {
         &self.target
     }
 
-    fn write_marker(&self, files: &[String]) -> io::Result<()> {
+    fn write_marker(&self, files: &[(String, String)]) -> io::Result<()> {
         let mut text = format!(
-            "{MARKER_HEADER} (bedflow {}). bedflow replaces this folder only while it holds nothing but the files listed below.\n",
+            "{MARKER_HEADER} (bedflow {}). bedflow replaces this folder only while it holds nothing but the files listed below, unchanged (SHA-256, as sha256sum prints them).\n",
             env!("CARGO_PKG_VERSION")
         );
-        for f in files {
-            text.push_str(f);
-            text.push('\n');
+        for (hash, name) in files {
+            text.push_str(&format!("{hash}  {name}\n"));
         }
         let mut f = File::create(self.tmp.join(MARKER))?;
         f.write_all(text.as_bytes())
@@ -369,14 +442,16 @@ impl Staging {
 
     fn publish_inner(mut self, fill: impl FnOnce(&Path) -> io::Result<()>) -> io::Result<()> {
         fill(&self.tmp)?;
-        let mut files: Vec<String> = Vec::new();
+        let mut names: Vec<String> = Vec::new();
         for e in std::fs::read_dir(&self.tmp)? {
             let name = e?.file_name().to_string_lossy().into_owned();
             if name != MARKER {
-                files.push(name);
+                names.push(name);
             }
         }
-        files.sort();
+        names.sort();
+        let files =
+            names.into_iter().map(|n| Ok((file_sha256(&self.tmp.join(&n))?, n))).collect::<io::Result<Vec<_>>>()?;
         self.write_marker(&files)?;
         sync_tree(&self.tmp)?;
         let parent = self.tmp.parent().unwrap_or(Path::new(".")).to_path_buf();
@@ -451,7 +526,10 @@ mod tests {
         assert_eq!(std::fs::read_to_string(dir.join("a.csv")).unwrap(), "3");
         let leftovers: Vec<_> = std::fs::read_dir(root.path()).unwrap().collect();
         assert_eq!(leftovers.len(), 1, "only the results folder remains");
-        assert!(marker_listing(&dir).unwrap().contains(&"a.csv".to_string()));
+        let listing = marker_listing(&dir).unwrap();
+        assert_eq!(listing.len(), 1);
+        assert_eq!(listing[0].1, "a.csv");
+        assert_eq!(listing[0].0, file_sha256(&dir.join("a.csv")).unwrap());
     }
 
     #[test]
