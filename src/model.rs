@@ -268,6 +268,27 @@ impl Model {
         self.routes.iter().filter(|r| r.pool == pool).map(|r| self.route_per_day(r) * r.stay_days.mean()).sum()
     }
 
+    /// Pools no admission route or theatre list sends anyone to: they stay
+    /// empty, which is almost always a misspelt name in a plan variant (a new
+    /// `[[pool]]` name adds a pool; names are case-sensitive). One message each,
+    /// naming a pool whose name differs only in case or spaces if there is one.
+    pub fn unused_pools(&self) -> Vec<String> {
+        let squash = |s: &str| s.to_lowercase().split_whitespace().collect::<String>();
+        (0..self.pools.len())
+            .filter(|&i| !self.routes.iter().any(|r| r.pool == i) && !self.theatre_lists.iter().any(|l| l.pool == i))
+            .map(|i| {
+                let name = &self.pools[i].name;
+                let twin = self.pools.iter().enumerate().find(|(j, p)| *j != i && squash(&p.name) == squash(name));
+                let hint = twin.map_or(String::new(), |(_, p)| format!(" (did you mean \"{}\"?)", p.name));
+                format!(
+                    "pool \"{name}\" gets no patients: no admission route or theatre list uses it, so it stays empty \
+                     and lowers trust-wide occupancy{hint}; a [[pool]] in a plan variant changes an existing pool only \
+                     if its name matches exactly"
+                )
+            })
+            .collect()
+    }
+
     /// Pools whose offered load at peak seasonality exceeds every bed they can
     /// open (core + escalation): queues there grow without limit (a `divert`
     /// pool turns a share away instead; a pool with elective load only cancels

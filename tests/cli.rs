@@ -174,3 +174,25 @@ fn a_leading_dot_slash_does_not_change_the_outputs() {
         assert!(read(&tmp.path().join("a"), f) == read(&tmp.path().join("b"), f), "{f} differs");
     }
 }
+
+/// A plan variant that misspells a pool adds an empty pool: `check` and `run`
+/// warn, naming the pool it probably meant.
+#[test]
+fn a_pool_nothing_uses_is_warned_about() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::copy(WINTER, tmp.path().join("base.toml")).unwrap();
+    std::fs::write(
+        tmp.path().join("typo.toml"),
+        "extends = \"base.toml\"\n[scenario]\nname = \"typo\"\n[[pool]]\nname = \"Medicine\"\nbeds = 430\n",
+    )
+    .unwrap();
+    let out = bedflow().arg("check").arg(tmp.path().join("typo.toml")).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success());
+    assert!(
+        stderr.contains("pool \"Medicine\" gets no patients") && stderr.contains("did you mean \"medicine\"?"),
+        "{stderr}"
+    );
+    let shipped = bedflow().args(["check", WINTER]).output().unwrap();
+    assert!(!String::from_utf8_lossy(&shipped.stderr).contains("gets no patients"));
+}

@@ -176,8 +176,10 @@ fn parse_shard(s: &str) -> Result<(u32, u32), Error> {
 }
 
 /// Says so, with the numbers, before running a scenario whose demand exceeds its beds.
+/// Says so before running: pools nothing uses (a misspelt name) and pools
+/// whose demand exceeds their beds, with the numbers.
 fn warn_overload(model: &Model) {
-    for msg in model.overloaded_pools() {
+    for msg in model.unused_pools().into_iter().chain(model.overloaded_pools()) {
         eprintln!("warning: {}", for_terminal(&msg));
     }
 }

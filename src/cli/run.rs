@@ -12,6 +12,7 @@ use std::time::Instant;
 /// Validates a scenario and says what it holds; runs nothing.
 pub(super) fn check(scenario: PathBuf) -> Result<(), Error> {
     let model = scenario::load(&scenario)?;
+    warn_overload(&model);
     println!(
         "{}: ok: scenario \"{}\", {} to {} ({} days, {} warm-up), {} pools, {} admission routes",
         for_terminal(&scenario.display().to_string()),
