@@ -251,3 +251,28 @@ fn compare_reports_alt_minus_base() {
     assert!((num(6) - (a - b)).abs() < 1e-6, "diff_mean {} is not ALT - BASE = {}", num(6), a - b);
     assert!(num(6) < 0.0 && num(10) < 0.0, "ALT - BASE is negative in most replications: {row:?}");
 }
+
+/// `--target METRIC:POOL` with a pool the scenario does not have is refused
+/// before anything runs (it used to fall back to the trust's KPI under the
+/// pool's name); an unknown KPI lists the KPIs.
+#[test]
+fn sweep_target_with_an_unknown_pool_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (target, expect) in [
+        ("share_of_time_full:Medicine<=0.02", "no pool named \"Medicine\""),
+        ("share_full<=0.02", "KPIs: "),
+        ("ed_4h_performance:medicine>=0.9", "trust-wide KPI"),
+    ] {
+        let out = bedflow()
+            .args(["sweep", "scenarios/winter-2026-27.toml", "--set", "pool.medicine.beds=340..420:20"])
+            .args(["--replications", "20000", "--quiet", "--target", target, "--out"])
+            .arg(tmp.path().join("s"))
+            .timeout(std::time::Duration::from_secs(60))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{target}: {stderr}");
+        assert!(stderr.contains(expect), "{target}: {stderr}");
+    }
+    assert!(!tmp.path().join("s").exists());
+}

@@ -158,12 +158,15 @@ fn look_alike_folders_are_never_removed() {
     }
 }
 
-/// Starts a run into `out` that pauses at `failpoint`; returns once it is there.
-fn paused_run(out: &Path, seed: &str, failpoint: &str) -> Child {
+/// Starts a run into `out` that pauses at `failpoint`; returns once it is
+/// there. It goes on once a file `resume` beside `out` exists.
+fn paused_run(out: &Path, seed: &str, failpoint: &str) -> Paused {
+    let resume = out.with_extension("resume");
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("bedflow"))
         .args(["run", WINTER, "--replications", "2", "--quiet", "--seed", seed, "--out"])
         .arg(out)
         .env("BEDFLOW_FAILPOINT", failpoint)
+        .env("BEDFLOW_FAILPOINT_RESUME", &resume)
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
@@ -179,7 +182,7 @@ fn paused_run(out: &Path, seed: &str, failpoint: &str) -> Child {
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
         match rx.recv_timeout(left) {
-            Ok(line) if line == format!("bedflow: failpoint {step}") => return child,
+            Ok(line) if line == format!("bedflow: failpoint {step}") => return Paused { child, lines: rx, resume },
             Ok(_) => {}
             Err(_) => {
                 let _ = child.kill();
@@ -189,9 +192,26 @@ fn paused_run(out: &Path, seed: &str, failpoint: &str) -> Child {
     }
 }
 
-fn kill9(mut child: Child) {
-    child.kill().unwrap(); // SIGKILL on Unix
-    let _ = child.wait();
+/// A run paused at a failpoint, with the rest of its stderr to come.
+struct Paused {
+    child: Child,
+    lines: std::sync::mpsc::Receiver<String>,
+    resume: PathBuf,
+}
+
+impl Paused {
+    /// Lets the run go on; returns its exit code and the rest of its stderr.
+    fn resume(mut self) -> (Option<i32>, String) {
+        std::fs::write(&self.resume, "").unwrap();
+        let status = self.child.wait().unwrap();
+        let _ = std::fs::remove_file(&self.resume);
+        (status.code(), self.lines.iter().collect::<Vec<_>>().join("\n"))
+    }
+}
+
+fn kill9(mut paused: Paused) {
+    paused.child.kill().unwrap(); // SIGKILL on Unix
+    let _ = paused.child.wait();
 }
 
 /// The results in `out`, but run.json (wall time) and the marker (which
@@ -285,6 +305,89 @@ fn two_runs_into_one_folder_do_not_break_each_other() {
     kill9(first);
 }
 
+/// Files a user puts into the results folder while a run is simulating, or a
+/// folder they make at its path, stop publication: exit 2, their files and
+/// the previous results untouched. Checked just before the swap, and once more
+/// after it (a file added between the last check and the swap swaps back).
+#[test]
+fn files_added_during_a_run_are_never_deleted() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (i, step) in ["before-publish", "before-exchange"].iter().enumerate() {
+        let out = tmp.path().join(format!("res{i}"));
+        bedflow().args(["run", WINTER, "--replications", "2", "--quiet", "--out"]).arg(&out).assert().success();
+        let before = results_of(&out);
+        let paused = paused_run(&out, "9", step);
+        std::fs::write(out.join("notes.txt"), "my precious notes").unwrap();
+        std::fs::create_dir(out.join("mysub")).unwrap();
+        std::fs::write(out.join("mysub/f"), "deep").unwrap();
+        let (code, stderr) = paused.resume();
+        assert_eq!(code, Some(2), "{step}: {stderr}");
+        assert!(stderr.contains("changed while bedflow was running"), "{step}: {stderr}");
+        assert_eq!(std::fs::read_to_string(out.join("notes.txt")).unwrap(), "my precious notes");
+        assert_eq!(std::fs::read_to_string(out.join("mysub/f")).unwrap(), "deep");
+        let mut now = results_of(&out);
+        now.retain(|(p, _)| !p.starts_with("notes.txt") && !p.starts_with("mysub"));
+        assert!(now == before, "{step}: the previous results changed");
+    }
+    // A folder made at the path while the run simulates.
+    let out = tmp.path().join("fresh");
+    let paused = paused_run(&out, "9", "before-publish");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("board.docx"), "paper").unwrap();
+    let (code, stderr) = paused.resume();
+    assert_eq!(code, Some(2), "{stderr}");
+    assert_eq!(std::fs::read_to_string(out.join("board.docx")).unwrap(), "paper");
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 1, "nothing of bedflow's put in the user's folder");
+    let left: Vec<String> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
+
+/// Copies of results folders under leftover-like names (a dated backup, a
+/// partial-looking copy with notes added) are never removed or moved, even by
+/// a run that is refused; `--out link/` and `--out res/.` are the link and the
+/// folder themselves, checked before simulating.
+#[test]
+fn backups_under_leftover_names_and_trailing_slashes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let res = tmp.path().join("res");
+    bedflow().args(["run", WINTER, "--replications", "2", "--quiet", "--out"]).arg(&res).assert().success();
+    let copies = [".res.old-20250101", ".res.partial-1", ".res.partial-1-0000abcd", ".res.old-7-deadbeef"];
+    for c in copies {
+        let dir = tmp.path().join(c);
+        std::fs::create_dir(&dir).unwrap();
+        for e in std::fs::read_dir(&res).unwrap().flatten() {
+            std::fs::copy(e.path(), dir.join(e.file_name())).unwrap();
+        }
+        std::fs::write(dir.join("analysis.docx"), "thesis").unwrap();
+    }
+    std::fs::rename(&res, tmp.path().join("elsewhere")).unwrap();
+    // The target is missing: nothing is restored from the copies.
+    bedflow().args(["run", WINTER, "--replications", "2", "--quiet", "--out"]).arg(&res).assert().success();
+    for c in copies {
+        assert!(tmp.path().join(c).join("analysis.docx").exists(), "{c} was touched");
+        assert!(tmp.path().join(c).join("summary.csv").exists(), "{c} was emptied");
+    }
+    let link = tmp.path().join("link");
+    std::os::unix::fs::symlink(&res, &link).unwrap();
+    refused_before_simulating(
+        bedflow()
+            .args(["run", WINTER, "--replications", "1000000", "--quiet", "--out"])
+            .arg(format!("{}/", link.display())),
+        "a link with a trailing slash",
+    );
+    bedflow()
+        .args(["run", WINTER, "--replications", "2", "--quiet", "--out"])
+        .arg(format!("{}/.", res.display()))
+        .assert()
+        .success();
+    assert!(res.join("summary.csv").exists(), "`res/.` is `res`");
+}
+
 /// An escape sequence in a path (here `--out`) reaches the terminal escaped.
 #[test]
 fn error_messages_never_carry_terminal_escapes() {
@@ -296,6 +399,16 @@ fn error_messages_never_carry_terminal_escapes() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains('\u{1b}') && !stderr.contains('\u{7}'), "{stderr:?}");
     assert!(stderr.contains("\\u{1b}]0;pwned"), "{stderr:?}");
+    // Arguments echoed by the argument parser, and the rarer bidi controls.
+    let bad_flag = bedflow().args(["run", WINTER, "--replications", "\u{1b}]0;pwned\u{7}"]).output().unwrap();
+    assert_eq!(bad_flag.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&bad_flag.stderr);
+    assert!(!stderr.contains('\u{1b}') && !stderr.contains('\u{7}'), "{stderr:?}");
+    let odd = tmp.path().join("a\u{2028}b\u{061c}c");
+    std::fs::write(&odd, "x").unwrap();
+    let out = bedflow().args(["run", WINTER, "--quiet", "--out"]).arg(&odd).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains('\u{2028}') && !stderr.contains('\u{061c}'), "{stderr:?}");
 }
 
 /// A results file edited by hand, a `.bedflow` file that lists a user's file

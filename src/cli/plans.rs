@@ -75,7 +75,32 @@ pub(super) fn sweep(scenario: PathBuf, set: String, target: Option<String>, flag
         // The KPI must exist before anything runs (its name, not its values).
         let layout = crate::stats::layout(first);
         if !layout.scalar.iter().any(|(k, _)| k.metric == t.metric) {
-            return Err(Error::Usage(format!("--target: no KPI named \"{}\"", t.metric.escape_debug())));
+            let mut names: Vec<&str> = layout.scalar.iter().map(|(k, _)| k.metric).collect();
+            names.sort_unstable();
+            names.dedup();
+            return Err(Error::Usage(format!(
+                "--target: no KPI named \"{}\"; KPIs: {}",
+                t.metric.escape_debug(),
+                names.join(", ")
+            )));
+        }
+        // A named pool must exist (else the trust's KPI would be used under its name).
+        if let Some(pool) = &t.pool {
+            let Some(i) = first.pools.iter().position(|p| &p.name == pool) else {
+                let names: Vec<String> = first.pools.iter().map(|p| format!("\"{}\"", p.name)).collect();
+                return Err(Error::Usage(format!(
+                    "--target: no pool named \"{}\" (names are case-sensitive); pools: {}",
+                    pool.escape_debug(),
+                    names.join(", ")
+                )));
+            };
+            if !layout.scalar.iter().any(|(k, _)| k.metric == t.metric && k.pool == Some(i)) {
+                return Err(Error::Usage(format!(
+                    "--target: {} is a trust-wide KPI, not one of pool \"{}\"",
+                    t.metric.escape_debug(),
+                    pool.escape_debug()
+                )));
+            }
         }
     }
     let dir = flags.out.clone().unwrap_or_else(|| Path::new("output").join(format!("sweep-{}", first.name)));

@@ -13,7 +13,7 @@
 //! exactly as it was.
 //!
 //! **Staging.** [`Staging::prepare`] runs before the simulation: it checks the
-//! target, then creates the hidden sibling folder `.NAME.partial-PID` and
+//! target, then creates the hidden sibling folder `.NAME.partial-PID-TAG` and
 //! holds an exclusive advisory lock (`flock`) on it for as long as the process
 //! lives. The output files are written there, flushed to disk (`fsync` of
 //! every file and of the folder) and published:
@@ -23,22 +23,38 @@
 //!   results (the old, then the new); the old results, now under the partial
 //!   name, are then removed;
 //! - elsewhere, or where the filesystem cannot exchange, by renaming the old
-//!   folder aside to `.NAME.old-PID` and the new one into place. A crash
-//!   between the two renames leaves the old results in `.NAME.old-PID`; the
+//!   folder aside to `.NAME.old-PID-TAG` and the new one into place. A crash
+//!   between the two renames leaves the old results in `.NAME.old-PID-TAG`; the
 //!   next run into the same target puts them back before doing anything else.
 //!
-//! **Leftovers.** Only folders named exactly `.NAME.partial-<digits>` or
-//! `.NAME.old-<digits>` that hold a bedflow marker, and whose lock no live
-//! process holds, are touched: partial folders are removed, an old folder is
-//! restored to the target if the target is missing (and removed otherwise).
-//! Anything else that merely looks similar (`.NAME.partial-mine`) is left
-//! alone. A second run into a target that a live run is writing is refused
-//! with a message ([`OutputDirError::Busy`]); neither run is harmed.
+//! **Leftovers.** Staging folders are named `.NAME.partial-PID-TAG` (TAG 8
+//! hex digits, different for every run) and, on the two-rename path,
+//! `.NAME.old-PID-TAG`; each one's marker carries the line `staging` and its
+//! own name. Only a folder with exactly such a name, whose marker names it,
+//! and whose lock no live process holds, is touched: an old folder is restored
+//! to the target if the target is missing, and otherwise leftovers' regular
+//! files are removed, then the folder (a sub-folder in it stops that). A copy
+//! of a results folder, a backup such as `.NAME.old-20250101` or a folder that
+//! merely looks similar is never touched. Restoring comes before the target
+//! check, removal after it: a refused run removes nothing. A second run into
+//! a target that a live run is writing is refused with a message
+//! ([`OutputDirError::Busy`]); neither run is harmed.
+//!
+//! **During the run.** The target is checked again just before publishing,
+//! and the folder swapped out is checked once more after the swap: a file a
+//! user put into the target while bedflow ran (or a folder made at its path)
+//! stops publication, the user's folder is put back as it was, and the run
+//! ends with [`OutputDirError::Refused`]. A target that did not exist is taken
+//! with `RENAME_NOREPLACE`, so a folder made there meanwhile is never
+//! replaced. The swapped-out old results are removed file by file (bedflow
+//! writes only regular files), never with a recursive delete.
 //!
 //! **Failpoints.** In debug builds and in the test build (feature
 //! `failpoints`), `BEDFLOW_FAILPOINT=<step>` makes the process print
-//! `bedflow: failpoint <step>` to stderr and pause for a minute at that step,
-//! so tests can kill it there. Release builds of the tool ignore it.
+//! `bedflow: failpoint <step>` to stderr and pause at that step until the file
+//! named by `BEDFLOW_FAILPOINT_RESUME` exists (at most a minute), so tests can
+//! kill it there or change files around it. Release builds of the tool ignore
+//! it.
 
 use std::fs::File;
 use std::io::{self, Write};
@@ -49,6 +65,11 @@ pub const MARKER: &str = ".bedflow";
 
 /// First line of [`MARKER`].
 const MARKER_HEADER: &str = "bedflow output folder";
+
+/// A marker line naming the staging folder (`.NAME.partial-PID-TAG` or
+/// `.NAME.old-PID-TAG`) a folder was made or set aside as: proof that a
+/// leftover under that name is bedflow's own.
+const STAGING: &str = "staging";
 
 /// Why an output folder cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -77,12 +98,20 @@ pub struct Staging {
 }
 
 /// Pauses at a named step of publication when `BEDFLOW_FAILPOINT` names it
-/// (debug and test builds only), so tests can kill the process there.
+/// (debug and test builds only), so tests can kill the process there, or
+/// change the files around it and let it go on: it waits until the file named
+/// by `BEDFLOW_FAILPOINT_RESUME` exists (at most a minute).
 fn failpoint(step: &str) {
     #[cfg(any(debug_assertions, feature = "failpoints"))]
     if std::env::var("BEDFLOW_FAILPOINT").is_ok_and(|v| v.split(',').any(|s| s == step)) {
         eprintln!("bedflow: failpoint {step}");
-        std::thread::sleep(std::time::Duration::from_secs(60));
+        let resume = std::env::var_os("BEDFLOW_FAILPOINT_RESUME").map(PathBuf::from);
+        for _ in 0..3000 {
+            if resume.as_ref().is_some_and(|r| r.exists()) {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
     }
     #[cfg(not(any(debug_assertions, feature = "failpoints")))]
     let _ = step;
@@ -135,7 +164,7 @@ fn marker(dir: &Path) -> Marker {
         return Marker::Invalid;
     }
     let mut files = Vec::new();
-    for line in lines.filter(|l| !l.is_empty()) {
+    for line in lines.filter(|l| !l.is_empty() && !l.starts_with(STAGING)) {
         match line.split_once("  ") {
             Some((hash, name)) if hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()) => {
                 files.push((hash.to_ascii_lowercase(), name.to_string()));
@@ -147,6 +176,7 @@ fn marker(dir: &Path) -> Marker {
 }
 
 /// The files a bedflow marker lists, or `None` if `dir` has no valid marker.
+#[cfg(test)]
 fn marker_listing(dir: &Path) -> Option<Vec<(String, String)>> {
     match marker(dir) {
         Marker::Lists(files) => Some(files),
@@ -232,19 +262,56 @@ fn not_ours(dir: &Path) -> io::Result<Option<String>> {
     Ok(Some(format!("{}{hint}; so that nothing of yours is lost, {elsewhere}", why.join(", and "))))
 }
 
-/// The kind of leftover a sibling's name makes it, with its process id.
+/// The kind of leftover a sibling's name makes it (`partial` or `old`), with
+/// its process id: exactly `.NAME.KIND-<pid>-<8 hex digits>`.
 fn leftover_kind<'a>(file: &'a str, name: &str) -> Option<(&'static str, &'a str)> {
     for kind in ["partial", "old"] {
         let prefix = format!(".{name}.{kind}-");
-        if let Some(pid) = file.strip_prefix(prefix.as_str())
-            && !pid.is_empty()
-            && pid.len() <= 10
-            && pid.bytes().all(|b| b.is_ascii_digit())
-        {
+        let Some(rest) = file.strip_prefix(prefix.as_str()) else { continue };
+        let Some((pid, nonce)) = rest.split_once('-') else { continue };
+        let digits =
+            |s: &str, max: usize, ok: fn(&u8) -> bool| !s.is_empty() && s.len() <= max && s.bytes().all(|b| ok(&b));
+        if digits(pid, 10, u8::is_ascii_digit) && nonce.len() == 8 && digits(nonce, 8, u8::is_ascii_hexdigit) {
             return Some((kind, pid));
         }
     }
     None
+}
+
+/// Whether `dir` is a staging folder bedflow made under exactly this name:
+/// a real folder (not a link) whose marker carries the line `staging NAME`.
+/// A copy of a results folder, or a user's folder that merely looks similar,
+/// never carries its own name there, so it is never taken for a leftover.
+fn is_staging_named(dir: &Path) -> bool {
+    let Some(name) = dir.file_name().map(|n| n.to_string_lossy().into_owned()) else { return false };
+    std::fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir())
+        && matches!(marker(dir), Marker::Lists(_))
+        && std::fs::read_to_string(dir.join(MARKER)).is_ok_and(|t| t.lines().any(|l| l == format!("{STAGING} {name}")))
+}
+
+/// Removes a staging folder bedflow made: its regular files (bedflow writes
+/// only regular files there), then the folder. Anything else in it (a
+/// sub-folder) is left, and so is the folder, with a warning.
+fn remove_staging(dir: &Path) -> io::Result<()> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    for e in entries {
+        let e = e?;
+        if e.file_type()?.is_file() {
+            std::fs::remove_file(e.path())?;
+        }
+    }
+    match std::fs::remove_dir(dir) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(_) => {
+            eprintln!("bedflow: left {} in place: it holds something bedflow did not write", shown(dir));
+            Ok(())
+        }
+    }
 }
 
 /// Flushes every file in `dir`, then the folder itself.
@@ -268,9 +335,18 @@ fn sync_dir(dir: &Path) -> io::Result<()> {
     }
 }
 
-/// Swaps two paths atomically; `Ok(false)` where the OS or filesystem cannot.
+/// How a rename may treat an existing destination.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Rename {
+    /// Swap the two paths atomically.
+    Exchange,
+    /// Fail (`AlreadyExists`) if the destination exists.
+    NoReplace,
+}
+
+/// `renameat2` with `how`; `Ok(false)` where the OS or filesystem cannot.
 #[cfg(target_os = "linux")]
-fn exchange(a: &Path, b: &Path) -> io::Result<bool> {
+fn rename2(a: &Path, b: &Path, how: Rename) -> io::Result<bool> {
     use std::ffi::CString;
     use std::os::unix::ffi::OsStrExt;
     if exchange_disabled() {
@@ -279,9 +355,9 @@ fn exchange(a: &Path, b: &Path) -> io::Result<bool> {
     let to_c =
         |p: &Path| CString::new(p.as_os_str().as_bytes()).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e));
     let (ca, cb) = (to_c(a)?, to_c(b)?);
+    let flags = if how == Rename::Exchange { libc::RENAME_EXCHANGE } else { libc::RENAME_NOREPLACE };
     // SAFETY: both strings are valid NUL-terminated paths that outlive the call.
-    let rc =
-        unsafe { libc::renameat2(libc::AT_FDCWD, ca.as_ptr(), libc::AT_FDCWD, cb.as_ptr(), libc::RENAME_EXCHANGE) };
+    let rc = unsafe { libc::renameat2(libc::AT_FDCWD, ca.as_ptr(), libc::AT_FDCWD, cb.as_ptr(), flags) };
     if rc == 0 {
         return Ok(true);
     }
@@ -293,15 +369,37 @@ fn exchange(a: &Path, b: &Path) -> io::Result<bool> {
 }
 
 #[cfg(not(target_os = "linux"))]
-fn exchange(_a: &Path, _b: &Path) -> io::Result<bool> {
+fn rename2(_a: &Path, _b: &Path, _how: Rename) -> io::Result<bool> {
     let _ = exchange_disabled();
     Ok(false)
+}
+
+/// A short random-looking tag, so staging names are unique to one run.
+fn nonce() -> String {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+    let mix = (nanos as u64 ^ (std::process::id() as u64).rotate_left(17)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    format!("{:08x}", (mix >> 32) as u32)
+}
+
+/// Why the existing `target` may not be replaced (a link, a file, a folder
+/// that is not bedflow's), or `None`.
+fn refusal(target: &Path) -> io::Result<Option<String>> {
+    match std::fs::symlink_metadata(target) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+        Ok(m) if m.file_type().is_symlink() => Ok(Some("it is a symbolic link; give the folder's real path".into())),
+        Ok(m) if !m.is_dir() => Ok(Some("it is a file, not a folder; bedflow will not replace it".into())),
+        Ok(_) => not_ours(target),
+    }
 }
 
 impl Staging {
     /// Checks that `target` may be written and creates the locked partial
     /// folder beside it. Call before simulating, so a refusal costs nothing.
     pub fn prepare(target: &Path) -> Result<Staging, OutputDirError> {
+        // `res/`, `res/.` and `./res` all mean `res` (and `link/` the link itself).
+        let target: PathBuf = target.components().filter(|c| !matches!(c, Component::CurDir)).collect();
+        let target = target.as_path();
         let path = shown(target);
         let refuse = |why: String| OutputDirError::Refused { path: path.clone(), why };
         let io = |source| OutputDirError::Io { path: path.clone(), source };
@@ -318,19 +416,7 @@ impl Staging {
 
         // Our own partial folder, locked, before looking at anyone else's:
         // of two runs starting together, at least one sees the other.
-        let tmp = parent.join(format!(".{name}.partial-{}", std::process::id()));
-        if std::fs::symlink_metadata(&tmp).is_ok() {
-            // A leftover of an earlier process with our id (ids are reused).
-            match try_lock_dir(&tmp) {
-                Ok(Some(_)) if marker_listing(&tmp).is_some() => std::fs::remove_dir_all(&tmp).map_err(io)?,
-                _ => {
-                    return Err(refuse(format!(
-                        "{} is in the way and is not a stale bedflow folder; move it",
-                        shown(&tmp)
-                    )));
-                }
-            }
-        }
+        let tmp = parent.join(format!(".{name}.partial-{}-{}", std::process::id(), nonce()));
         std::fs::create_dir(&tmp).map_err(io)?;
         let staging = Staging {
             target: target.to_path_buf(),
@@ -341,72 +427,82 @@ impl Staging {
         staging._lock.try_lock().map_err(|e| io(io::Error::other(e.to_string())))?;
         staging.write_marker(&[]).map_err(io)?;
 
-        staging.tidy_leftovers(&parent, &name)?;
-
-        match std::fs::symlink_metadata(target) {
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            Err(e) => return Err(io(e)),
-            Ok(m) if m.file_type().is_symlink() => {
-                return Err(refuse("it is a symbolic link; give the folder's real path".into()));
-            }
-            Ok(m) if !m.is_dir() => {
-                return Err(refuse("it is a file, not a folder; bedflow will not replace it".into()));
-            }
-            Ok(_) => {
-                if let Some(why) = not_ours(target).map_err(io)? {
-                    return Err(refuse(why));
-                }
-            }
+        staging.refuse_if_busy(&parent, &name)?;
+        staging.restore_old(&parent, &name)?;
+        if let Some(why) = refusal(target).map_err(io)? {
+            return Err(refuse(why));
         }
+        staging.remove_dead(&parent, &name)?;
         Ok(staging)
     }
 
-    /// Removes dead runs' partial folders, restores old results a crash left
-    /// aside, and refuses if a live run is writing the same target.
-    fn tidy_leftovers(&self, parent: &Path, name: &str) -> Result<(), OutputDirError> {
+    /// This target's leftovers beside it: (path, kind, pid), exactly named.
+    fn leftovers(&self, parent: &Path, name: &str) -> Vec<(PathBuf, &'static str, String)> {
+        let Ok(entries) = std::fs::read_dir(parent) else { return Vec::new() };
+        let mut found: Vec<_> = entries
+            .flatten()
+            .filter_map(|e| {
+                let file = e.file_name().to_string_lossy().into_owned();
+                let (kind, pid) = leftover_kind(&file, name)?;
+                let pid = pid.to_string();
+                Some((parent.join(&file), kind, pid))
+            })
+            .filter(|(p, _, _)| *p != self.tmp)
+            .collect();
+        found.sort();
+        found
+    }
+
+    /// Refuses if a live run is writing the same target (its partial folder
+    /// is locked); nothing is touched then.
+    fn refuse_if_busy(&self, parent: &Path, name: &str) -> Result<(), OutputDirError> {
+        let path = shown(&self.target);
+        for (p, kind, pid) in self.leftovers(parent, name) {
+            if kind == "partial" && is_staging_named(&p) {
+                let held = try_lock_dir(&p).map_err(|source| OutputDirError::Io { path: path.clone(), source })?;
+                if held.is_none() {
+                    return Err(OutputDirError::Busy { path, pid });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Puts back the results a run killed between its two renames left aside
+    /// (`.NAME.old-...`), if the target is missing.
+    fn restore_old(&self, parent: &Path, name: &str) -> Result<(), OutputDirError> {
         let path = shown(&self.target);
         let io = |source| OutputDirError::Io { path: path.clone(), source };
-        let Ok(entries) = std::fs::read_dir(parent) else { return Ok(()) };
-        let mut found: Vec<(String, &'static str, String)> = Vec::new();
-        for e in entries.flatten() {
-            let file = e.file_name().to_string_lossy().into_owned();
-            if let Some((kind, pid)) = leftover_kind(&file, name) {
-                found.push((file.clone(), kind, pid.to_string()));
-            }
-        }
-        // A live run into the same target first: then nothing is touched.
-        for (file, kind, pid) in &found {
-            let p = parent.join(file);
-            if *kind == "partial"
-                && p != self.tmp
-                && marker_listing(&p).is_some()
-                && try_lock_dir(&p).map_err(io)?.is_none()
-            {
-                return Err(OutputDirError::Busy { path, pid: pid.clone() });
-            }
-        }
-        // Then old folders: restoring the previous results matters most.
-        found.sort_by_key(|(f, kind, _)| (*kind != "old", f.clone()));
-        for (file, kind, _) in found {
-            let p = parent.join(&file);
-            if p == self.tmp {
-                continue;
-            }
-            let is_dir = std::fs::symlink_metadata(&p).is_ok_and(|m| m.is_dir());
-            if !is_dir || marker_listing(&p).is_none() {
+        for (p, kind, _) in self.leftovers(parent, name) {
+            if kind != "old" || std::fs::symlink_metadata(&self.target).is_ok() || !is_staging_named(&p) {
                 continue;
             }
             let Some(_held) = try_lock_dir(&p).map_err(io)? else { continue };
-            let target_exists = std::fs::symlink_metadata(&self.target).is_ok();
-            if kind == "old" && !target_exists {
-                std::fs::rename(&p, &self.target).map_err(io)?;
-                eprintln!(
-                    "bedflow: restored the previous results of {} (an earlier run was interrupted while publishing)",
-                    shown(&self.target)
-                );
-            } else {
-                std::fs::remove_dir_all(&p).map_err(io)?;
+            match rename2(&p, &self.target, Rename::NoReplace) {
+                Ok(true) => {}
+                Ok(false) => std::fs::rename(&p, &self.target).map_err(io)?,
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(io(e)),
             }
+            eprintln!(
+                "bedflow: restored the previous results of {} (an earlier run was interrupted while publishing)",
+                shown(&self.target)
+            );
+        }
+        Ok(())
+    }
+
+    /// Removes dead runs' staging folders of this target (exactly named, with
+    /// their own name in their marker, and no live process holding them).
+    fn remove_dead(&self, parent: &Path, name: &str) -> Result<(), OutputDirError> {
+        let path = shown(&self.target);
+        let io = |source| OutputDirError::Io { path: path.clone(), source };
+        for (p, _, _) in self.leftovers(parent, name) {
+            if !is_staging_named(&p) {
+                continue;
+            }
+            let Some(_held) = try_lock_dir(&p).map_err(io)? else { continue };
+            remove_staging(&p).map_err(io)?;
         }
         Ok(())
     }
@@ -429,18 +525,29 @@ impl Staging {
         for (hash, name) in files {
             text.push_str(&format!("{hash}  {name}\n"));
         }
+        text.push_str(&format!(
+            "{STAGING} {}\n",
+            self.tmp.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+        ));
         let mut f = File::create(self.tmp.join(MARKER))?;
         f.write_all(text.as_bytes())
     }
 
     /// Runs `fill` on the partial folder, then publishes it as the target.
     /// On failure the partial folder is removed and any earlier results stay.
-    pub fn publish(self, fill: impl FnOnce(&Path) -> io::Result<()>) -> Result<(), super::OutputError> {
+    /// If the target stopped being bedflow's during the run (a file added to
+    /// it, or a folder made at its path), nothing is published and nothing of
+    /// the user's is touched ([`OutputDirError::Refused`]).
+    pub fn publish(self, fill: impl FnOnce(&Path) -> io::Result<()>) -> Result<(), OutputDirError> {
         let path = shown(&self.target);
-        self.publish_inner(fill).map_err(|source| super::OutputError { path, source })
+        match self.publish_inner(fill) {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(why)) => Err(OutputDirError::Refused { path, why }),
+            Err(source) => Err(OutputDirError::Io { path, source }),
+        }
     }
 
-    fn publish_inner(mut self, fill: impl FnOnce(&Path) -> io::Result<()>) -> io::Result<()> {
+    fn publish_inner(mut self, fill: impl FnOnce(&Path) -> io::Result<()>) -> io::Result<Result<(), String>> {
         fill(&self.tmp)?;
         let mut names: Vec<String> = Vec::new();
         for e in std::fs::read_dir(&self.tmp)? {
@@ -455,49 +562,87 @@ impl Staging {
         self.write_marker(&files)?;
         sync_tree(&self.tmp)?;
         let parent = self.tmp.parent().unwrap_or(Path::new(".")).to_path_buf();
+        let changed =
+            |why: String| format!("{why} (it changed while bedflow was running; the new results were not written)");
         failpoint("before-publish");
-        if std::fs::symlink_metadata(&self.target).is_ok() {
-            if exchange(&self.tmp, &self.target)? {
-                // The target now holds the new results; the partial name the old ones.
-                self.published = true;
-                sync_dir(&parent)?;
-                failpoint("after-exchange");
-                match std::fs::remove_dir_all(&self.tmp) {
-                    Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
-                    _ => {}
+        // A target that did not exist is taken only if it still does not.
+        if std::fs::symlink_metadata(&self.target).is_err() {
+            match rename2(&self.tmp, &self.target, Rename::NoReplace) {
+                Ok(true) => {
+                    self.published = true;
+                    sync_dir(&parent)?;
+                    return Ok(Ok(()));
                 }
-            } else {
-                let old = parent.join(format!(
-                    ".{}.old-{}",
-                    self.target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
-                    std::process::id()
-                ));
-                std::fs::rename(&self.target, &old)?;
-                failpoint("after-set-aside");
-                std::fs::rename(&self.tmp, &self.target)?;
-                self.published = true;
-                sync_dir(&parent)?;
-                failpoint("after-rename");
-                // Another run may already have tidied it away.
-                match std::fs::remove_dir_all(&old) {
-                    Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
-                    _ => {}
+                Ok(false) => {
+                    if std::fs::symlink_metadata(&self.target).is_err() {
+                        std::fs::rename(&self.tmp, &self.target)?;
+                        self.published = true;
+                        sync_dir(&parent)?;
+                        return Ok(Ok(()));
+                    }
                 }
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(e),
             }
+        }
+        // The target exists: it must still be bedflow's, unchanged, now.
+        if let Some(why) = refusal(&self.target)? {
+            return Ok(Err(changed(why)));
+        }
+        failpoint("before-exchange");
+        let target_name = self.target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let tmp_name = self.tmp.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        // After the swap the old results sit under the partial name: their
+        // marker names it first, so a crash right after leaves a leftover the
+        // next run recognises and removes.
+        append_staging(&self.target, &tmp_name)?;
+        if rename2(&self.tmp, &self.target, Rename::Exchange)? {
+            // The target holds the new results, the partial name the old ones.
+            // Checked again: a file added since the check above puts them back.
+            failpoint("after-exchange");
+            if let Some(why) = not_ours(&self.tmp)? {
+                rename2(&self.tmp, &self.target, Rename::Exchange)?;
+                return Ok(Err(changed(why)));
+            }
+            self.published = true;
+            sync_dir(&parent)?;
+            remove_staging(&self.tmp)?;
         } else {
+            let old = parent.join(format!(".{target_name}.old-{}-{}", std::process::id(), nonce()));
+            // The set-aside folder names itself, so a later run can restore it.
+            append_staging(
+                &self.target,
+                &old.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+            )?;
+            std::fs::rename(&self.target, &old)?;
+            failpoint("after-set-aside");
             std::fs::rename(&self.tmp, &self.target)?;
             self.published = true;
+            sync_dir(&parent)?;
+            failpoint("after-rename");
+            remove_staging(&old)?;
         }
         sync_dir(&parent)?;
-        Ok(())
+        Ok(Ok(()))
     }
+}
+
+/// Adds `staging NAME` to a results folder's marker (which is not itself
+/// listed, so the folder stays bedflow's).
+fn append_staging(dir: &Path, name: &str) -> io::Result<()> {
+    let path = dir.join(MARKER);
+    // An empty folder being replaced has no marker yet.
+    let header = if std::fs::symlink_metadata(&path).is_err() { format!("{MARKER_HEADER}\n") } else { String::new() };
+    let mut f = std::fs::OpenOptions::new().append(true).create(true).open(&path)?;
+    f.write_all(format!("{header}{STAGING} {name}\n").as_bytes())?;
+    f.sync_all()
 }
 
 impl Drop for Staging {
     /// A run that fails before publishing leaves nothing behind.
     fn drop(&mut self) {
         if !self.published {
-            let _ = std::fs::remove_dir_all(&self.tmp);
+            let _ = remove_staging(&self.tmp);
         }
     }
 }
@@ -580,24 +725,34 @@ mod tests {
             std::fs::create_dir(root.path().join(m)).unwrap();
             std::fs::write(root.path().join(m).join("keep"), "k").unwrap();
         }
-        // A dead run's partial folder, with bedflow's marker.
-        let dead = root.path().join(".results.partial-999999999");
+        // A dead run's partial folder, with bedflow's marker naming it.
+        let dead = root.path().join(".results.partial-999999999-0000abcd");
         std::fs::create_dir(&dead).unwrap();
-        std::fs::write(dead.join(MARKER), format!("{MARKER_HEADER}\n")).unwrap();
+        std::fs::write(dead.join(MARKER), format!("{MARKER_HEADER}\n{STAGING} .results.partial-999999999-0000abcd\n"))
+            .unwrap();
+        // A copy of a results folder under a leftover-like name: not its own name inside.
+        publish(&root.path().join("other"), |t| std::fs::write(t.join("a.csv"), "1")).unwrap();
+        let copy = root.path().join(".results.old-999999998-0000abcd");
+        std::fs::create_dir(&copy).unwrap();
+        for f in [MARKER, "a.csv"] {
+            std::fs::copy(root.path().join("other").join(f), copy.join(f)).unwrap();
+        }
         publish(&dir, |t| std::fs::write(t.join("a.csv"), "1")).unwrap();
         assert!(!dead.exists());
         for m in mine {
             assert!(root.path().join(m).join("keep").exists(), "{m} was touched");
         }
+        assert!(copy.join("a.csv").exists(), "a copied results folder is not a leftover");
     }
 
     #[test]
     fn a_live_run_into_the_same_target_is_not_disturbed() {
         let root = tempfile::tempdir().unwrap();
         let dir = root.path().join("results");
-        let live = root.path().join(".results.partial-42");
+        let live = root.path().join(".results.partial-42-0000abcd");
         std::fs::create_dir(&live).unwrap();
-        std::fs::write(live.join(MARKER), format!("{MARKER_HEADER}\n")).unwrap();
+        std::fs::write(live.join(MARKER), format!("{MARKER_HEADER}\n{STAGING} .results.partial-42-0000abcd\n"))
+            .unwrap();
         let lock = File::open(&live).unwrap();
         lock.lock().unwrap();
         let e = Staging::prepare(&dir).unwrap_err();
@@ -614,7 +769,8 @@ mod tests {
         let dir = root.path().join("results");
         publish(&dir, |t| std::fs::write(t.join("a.csv"), "1")).unwrap();
         // As if killed between the two renames of the portable path.
-        let old = root.path().join(".results.old-999999999");
+        let old = root.path().join(".results.old-999999999-0000abcd");
+        append_staging(&dir, ".results.old-999999999-0000abcd").unwrap();
         std::fs::rename(&dir, &old).unwrap();
         let s = Staging::prepare(&dir).unwrap();
         assert_eq!(std::fs::read_to_string(dir.join("a.csv")).unwrap(), "1", "restored before the run");

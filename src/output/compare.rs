@@ -1,10 +1,10 @@
 //! Outputs of `bedflow compare` and `bedflow sweep`.
 
+use super::atomic;
 use super::plots::compare::{Comparison, Overlay, Sweep, SweepPanel};
 use super::plots::render;
 use super::report::{esc, inline_svg};
 use super::tables::{csv_writer, finish, for_excel, num};
-use super::{OutputError, atomic};
 use crate::compare::{Paired, Target};
 use crate::model::Model;
 use crate::reduce::Summaries;
@@ -129,7 +129,7 @@ pub fn write_compare(
     pairs: &[(String, Vec<Paired>)],
     replications: usize,
     seed: u64,
-) -> Result<(), OutputError> {
+) -> Result<(), atomic::OutputDirError> {
     staging.publish(|tmp| {
         std::fs::write(tmp.join("comparison.csv"), comparison_csv(pairs))?;
         fn overlay<'r>(r: &'r Ran<'_>) -> Option<Overlay<'r>> {
@@ -233,7 +233,7 @@ pub fn write_sweep(
     points: &[SweepPoint],
     target: Option<&Target>,
     answer: Option<&TargetAnswer>,
-) -> Result<(), OutputError> {
+) -> Result<(), atomic::OutputDirError> {
     staging.publish(|tmp| {
         let mut w = csv_writer();
         let _ = w.write_record([

@@ -79,7 +79,7 @@ pub fn write_run(
     model: &Model,
     results: &Results,
     info: &RunInfo,
-) -> Result<(), OutputError> {
+) -> Result<(), atomic::OutputDirError> {
     let sums = &results.sums;
     staging.publish(|tmp| {
         std::fs::write(tmp.join("summary.csv"), tables::for_excel(tables::summary_csv(model, sums)))?;
