@@ -56,20 +56,14 @@
 //! kill it there or change files around it. Release builds of the tool ignore
 //! it.
 
+use super::fsops::{Rename, nonce, rename2, sync_dir, sync_tree, try_lock_dir};
+pub use super::marker::MARKER;
+#[cfg(test)]
+use super::marker::marker_listing;
+use super::marker::{MARKER_HEADER, STAGING, append_staging, file_sha256, is_staging_named, not_ours};
 use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
-
-/// The marker file in every folder bedflow writes.
-pub const MARKER: &str = ".bedflow";
-
-/// First line of [`MARKER`].
-const MARKER_HEADER: &str = "bedflow output folder";
-
-/// A marker line naming the staging folder (`.NAME.partial-PID-TAG` or
-/// `.NAME.old-PID-TAG`) a folder was made or set aside as: proof that a
-/// leftover under that name is bedflow's own.
-const STAGING: &str = "staging";
 
 /// Why an output folder cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -118,7 +112,7 @@ fn failpoint(step: &str) {
 }
 
 /// Whether the failpoint `no-exchange` forces the portable two-rename path.
-fn exchange_disabled() -> bool {
+pub(super) fn exchange_disabled() -> bool {
     #[cfg(any(debug_assertions, feature = "failpoints"))]
     if std::env::var("BEDFLOW_FAILPOINT").is_ok_and(|v| v.split(',').any(|s| s == "no-exchange")) {
         return true;
@@ -128,138 +122,6 @@ fn exchange_disabled() -> bool {
 
 fn shown(p: &Path) -> String {
     p.display().to_string()
-}
-
-/// Tries to take the exclusive lock of a folder: `Some(file)` holding it, or
-/// `None` if a live process holds it.
-fn try_lock_dir(dir: &Path) -> io::Result<Option<File>> {
-    let f = File::open(dir)?;
-    match f.try_lock() {
-        Ok(()) => Ok(Some(f)),
-        Err(std::fs::TryLockError::WouldBlock) => Ok(None),
-        Err(std::fs::TryLockError::Error(e)) => Err(e),
-    }
-}
-
-/// What a folder's marker says.
-enum Marker {
-    /// No `.bedflow` file.
-    Missing,
-    /// A `.bedflow` file bedflow did not write (empty, garbled, edited).
-    Invalid,
-    /// The files bedflow wrote there: (SHA-256 hex, name).
-    Lists(Vec<(String, String)>),
-}
-
-/// Reads `dir`'s marker.
-fn marker(dir: &Path) -> Marker {
-    let path = dir.join(MARKER);
-    let Ok(meta) = std::fs::symlink_metadata(&path) else { return Marker::Missing };
-    if !meta.is_file() || meta.len() > 1 << 20 {
-        return Marker::Invalid;
-    }
-    let Ok(text) = std::fs::read_to_string(&path) else { return Marker::Invalid };
-    let mut lines = text.lines();
-    if !lines.next().is_some_and(|l| l.starts_with(MARKER_HEADER)) {
-        return Marker::Invalid;
-    }
-    let mut files = Vec::new();
-    for line in lines.filter(|l| !l.is_empty() && !l.starts_with(STAGING)) {
-        match line.split_once("  ") {
-            Some((hash, name)) if hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()) => {
-                files.push((hash.to_ascii_lowercase(), name.to_string()));
-            }
-            _ => return Marker::Invalid,
-        }
-    }
-    Marker::Lists(files)
-}
-
-/// The files a bedflow marker lists, or `None` if `dir` has no valid marker.
-#[cfg(test)]
-fn marker_listing(dir: &Path) -> Option<Vec<(String, String)>> {
-    match marker(dir) {
-        Marker::Lists(files) => Some(files),
-        _ => None,
-    }
-}
-
-/// SHA-256 of a file, in hex.
-fn file_sha256(path: &Path) -> io::Result<String> {
-    use sha2::Digest;
-    let mut hasher = sha2::Sha256::new();
-    let mut f = File::open(path)?;
-    let mut buf = vec![0u8; 1 << 16];
-    loop {
-        let n = io::Read::read(&mut f, &mut buf)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-    }
-    Ok(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
-}
-
-/// Why an existing `dir` may not be replaced, or `None` if it is empty or
-/// bedflow made it and it holds only what bedflow wrote, unchanged.
-fn not_ours(dir: &Path) -> io::Result<Option<String>> {
-    let elsewhere = format!("choose a new folder (e.g. --out {}), or move this one", dir.join("results").display());
-    let mut entries = Vec::new();
-    for e in std::fs::read_dir(dir)? {
-        let e = e?;
-        entries.push((e.file_name().to_string_lossy().into_owned(), e.file_type()?.is_file()));
-    }
-    if entries.is_empty() {
-        return Ok(None);
-    }
-    let listed = match marker(dir) {
-        Marker::Missing => {
-            return Ok(Some(format!(
-                "the folder exists and bedflow did not make it (it has no {MARKER} file). If an older bedflow wrote it \
-                 (before results folders were marked), delete or rename it once; otherwise {elsewhere}"
-            )));
-        }
-        Marker::Invalid => {
-            return Ok(Some(format!(
-                "its {MARKER} file is not one bedflow wrote (empty, damaged or edited), so bedflow cannot tell \
-                 which files are its own; {elsewhere}"
-            )));
-        }
-        Marker::Lists(files) => files,
-    };
-    let (mut foreign, mut changed) = (Vec::new(), Vec::new());
-    for (name, is_file) in entries {
-        if name == MARKER {
-            continue;
-        }
-        match listed.iter().find(|(_, n)| *n == name) {
-            Some((hash, _)) if is_file => {
-                if file_sha256(&dir.join(&name))? != *hash {
-                    changed.push(name);
-                }
-            }
-            _ => foreign.push(name),
-        }
-    }
-    let names = |v: &mut Vec<String>| {
-        v.sort();
-        let more = if v.len() > 3 { format!(" and {} more", v.len() - 3) } else { String::new() };
-        let shown: Vec<String> = v.iter().take(3).map(|n| format!("\"{}\"", n.escape_debug())).collect();
-        shown.join(", ") + &more
-    };
-    let open_in_office = foreign.iter().any(|n| n.starts_with("~$") || n.starts_with(".~lock."));
-    let mut why = Vec::new();
-    if !foreign.is_empty() {
-        why.push(format!("it holds {}, which bedflow did not write there", names(&mut foreign)));
-    }
-    if !changed.is_empty() {
-        why.push(format!("{} changed since bedflow wrote it (edited?)", names(&mut changed)));
-    }
-    if why.is_empty() {
-        return Ok(None);
-    }
-    let hint = if open_in_office { " (a spreadsheet has one of its files open: close it and try again)" } else { "" };
-    Ok(Some(format!("{}{hint}; so that nothing of yours is lost, {elsewhere}", why.join(", and "))))
 }
 
 /// The kind of leftover a sibling's name makes it (`partial` or `old`), with
@@ -276,17 +138,6 @@ fn leftover_kind<'a>(file: &'a str, name: &str) -> Option<(&'static str, &'a str
         }
     }
     None
-}
-
-/// Whether `dir` is a staging folder bedflow made under exactly this name:
-/// a real folder (not a link) whose marker carries the line `staging NAME`.
-/// A copy of a results folder, or a user's folder that merely looks similar,
-/// never carries its own name there, so it is never taken for a leftover.
-fn is_staging_named(dir: &Path) -> bool {
-    let Some(name) = dir.file_name().map(|n| n.to_string_lossy().into_owned()) else { return false };
-    std::fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir())
-        && matches!(marker(dir), Marker::Lists(_))
-        && std::fs::read_to_string(dir.join(MARKER)).is_ok_and(|t| t.lines().any(|l| l == format!("{STAGING} {name}")))
 }
 
 /// Removes a staging folder bedflow made: its regular files (bedflow writes
@@ -312,73 +163,6 @@ fn remove_staging(dir: &Path) -> io::Result<()> {
             Ok(())
         }
     }
-}
-
-/// Flushes every file in `dir`, then the folder itself.
-fn sync_tree(dir: &Path) -> io::Result<()> {
-    for e in std::fs::read_dir(dir)? {
-        let e = e?;
-        if e.file_type()?.is_file() {
-            File::open(e.path())?.sync_all()?;
-        }
-    }
-    sync_dir(dir)
-}
-
-fn sync_dir(dir: &Path) -> io::Result<()> {
-    // Some platforms cannot open or sync a folder; the rename is still atomic there.
-    match File::open(dir).and_then(|f| f.sync_all()) {
-        Ok(()) => Ok(()),
-        Err(e) if matches!(e.kind(), io::ErrorKind::PermissionDenied | io::ErrorKind::InvalidInput) => Ok(()),
-        Err(e) if e.raw_os_error() == Some(22) => Ok(()),
-        Err(e) => Err(e),
-    }
-}
-
-/// How a rename may treat an existing destination.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Rename {
-    /// Swap the two paths atomically.
-    Exchange,
-    /// Fail (`AlreadyExists`) if the destination exists.
-    NoReplace,
-}
-
-/// `renameat2` with `how`; `Ok(false)` where the OS or filesystem cannot.
-#[cfg(target_os = "linux")]
-fn rename2(a: &Path, b: &Path, how: Rename) -> io::Result<bool> {
-    use std::ffi::CString;
-    use std::os::unix::ffi::OsStrExt;
-    if exchange_disabled() {
-        return Ok(false);
-    }
-    let to_c =
-        |p: &Path| CString::new(p.as_os_str().as_bytes()).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e));
-    let (ca, cb) = (to_c(a)?, to_c(b)?);
-    let flags = if how == Rename::Exchange { libc::RENAME_EXCHANGE } else { libc::RENAME_NOREPLACE };
-    // SAFETY: both strings are valid NUL-terminated paths that outlive the call.
-    let rc = unsafe { libc::renameat2(libc::AT_FDCWD, ca.as_ptr(), libc::AT_FDCWD, cb.as_ptr(), flags) };
-    if rc == 0 {
-        return Ok(true);
-    }
-    let err = io::Error::last_os_error();
-    match err.raw_os_error() {
-        Some(libc::EINVAL) | Some(libc::ENOSYS) | Some(libc::EOPNOTSUPP) => Ok(false),
-        _ => Err(err),
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn rename2(_a: &Path, _b: &Path, _how: Rename) -> io::Result<bool> {
-    let _ = exchange_disabled();
-    Ok(false)
-}
-
-/// A short random-looking tag, so staging names are unique to one run.
-fn nonce() -> String {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
-    let mix = (nanos as u64 ^ (std::process::id() as u64).rotate_left(17)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    format!("{:08x}", (mix >> 32) as u32)
 }
 
 /// Why the existing `target` may not be replaced (a link, a file, a folder
@@ -625,17 +409,6 @@ impl Staging {
         sync_dir(&parent)?;
         Ok(Ok(()))
     }
-}
-
-/// Adds `staging NAME` to a results folder's marker (which is not itself
-/// listed, so the folder stays bedflow's).
-fn append_staging(dir: &Path, name: &str) -> io::Result<()> {
-    let path = dir.join(MARKER);
-    // An empty folder being replaced has no marker yet.
-    let header = if std::fs::symlink_metadata(&path).is_err() { format!("{MARKER_HEADER}\n") } else { String::new() };
-    let mut f = std::fs::OpenOptions::new().append(true).create(true).open(&path)?;
-    f.write_all(format!("{header}{STAGING} {name}\n").as_bytes())?;
-    f.sync_all()
 }
 
 impl Drop for Staging {

@@ -4,6 +4,8 @@
 pub mod atomic;
 pub mod compare;
 pub mod finance;
+mod fsops;
+mod marker;
 pub mod plots;
 pub mod report;
 pub mod shard;
