@@ -39,12 +39,18 @@ fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
     v
 }
 
-/// The two folders hold the same files with the same bytes, run.json aside.
+/// The two folders hold the same files with the same bytes, run.json aside
+/// (and its line in the .bedflow marker, which lists every file's SHA-256).
 fn same_outputs(a: &Path, b: &Path) {
     let (x, y) = (files(a), files(b));
     assert_eq!(x.iter().map(|f| &f.0).collect::<Vec<_>>(), y.iter().map(|f| &f.0).collect::<Vec<_>>());
+    let without_run_json = |bytes: &[u8]| -> Vec<u8> {
+        bytes.split(|&b| b == b'\n').filter(|l| !l.ends_with(b"  run.json")).flatten().copied().collect()
+    };
     for ((name, p), (_, q)) in x.iter().zip(&y) {
-        if name != "run.json" {
+        if name == ".bedflow" {
+            assert!(without_run_json(p) == without_run_json(q), "{name} differs beyond run.json's line");
+        } else if name != "run.json" {
             assert!(p == q, "{name} differs");
         }
     }
@@ -595,4 +601,111 @@ proptest! {
         p.header[field] = value.into();
         let _ = bedflow::output::shard::parse_part(&p.join(), "fuzz.part");
     }
+}
+
+/// The largest header a scenario within the limits can produce (1,000 pools
+/// and 1,000 specialties, every optional KPI, the longest series, the longest
+/// scenario path written at its longest) fits under MAX_HEADER_BYTES, which
+/// stays near it (within 4x). The winter scenario has every optional KPI
+/// (emergency department, electives, escalation, OPEL); its per-pool and
+/// per-specialty KPIs are repeated for 1,000 of each.
+#[test]
+fn largest_legitimate_header_fits_the_cap() {
+    use bedflow::output::shard::{Layout, MAX_HEADER_BYTES, MAX_SERIES, PartHeader};
+    let model = bedflow::scenario::load(Path::new(WINTER)).unwrap();
+    let layout = Layout::of_model(&model);
+    let n = bedflow::scenario::limits::MAX_TABLES;
+    // Every KPI of the trust once; a pool's or specialty's n times, indexes with the most digits.
+    let widen = |pool: Option<usize>, specialty: Option<usize>| -> Vec<(Option<usize>, Option<usize>)> {
+        match (pool, specialty) {
+            (Some(0), None) => vec![(Some(n - 1), None); n],
+            (None, Some(0)) => vec![(None, Some(n - 1)); n],
+            (None, None) => vec![(None, None)],
+            _ => Vec::new(),
+        }
+    };
+    let scalar: Vec<_> = layout
+        .scalar
+        .iter()
+        .flat_map(|k| widen(k.pool, k.specialty).into_iter().map(|(p, s)| (k.metric.to_string(), p, s)))
+        .collect();
+    let series = |keys: &[(bedflow::stats::Key, usize)]| -> Vec<(String, Option<usize>, Option<usize>, usize)> {
+        keys.iter()
+            .flat_map(|(k, _)| {
+                widen(k.pool, k.specialty).into_iter().map(|(p, s)| (k.metric.to_string(), p, s, MAX_SERIES))
+            })
+            .collect()
+    };
+    let (daily, monthly) = (series(&layout.daily), series(&layout.monthly));
+    // Every key of winter's layout has a trust-wide, a first-pool or a first-specialty form.
+    assert!(layout.scalar.iter().any(|k| k.specialty == Some(0)) && layout.scalar.iter().any(|k| k.pool == Some(0)));
+    assert!(!monthly.is_empty() && daily.iter().any(|d| d.1.is_some()));
+    let header = PartHeader {
+        format: 2,
+        bedflow_version: "x".repeat(64),
+        // A control character is written as \u0001: six bytes each.
+        scenario_path: "\u{1}".repeat(4096),
+        scenario_sha256: "0".repeat(64),
+        seed: u64::MAX,
+        replications: 1_000_000,
+        shard: 100_000,
+        shards: 100_000,
+        count: 1_000_000,
+        scalar,
+        daily,
+        monthly,
+        body_sha256: "0".repeat(64),
+    };
+    let len = serde_json::to_string(&header).unwrap().len() as u64 + 1;
+    eprintln!(
+        "largest header: {len} bytes ({} scalar, {} daily, {} monthly KPIs)",
+        header.scalar.len(),
+        header.daily.len(),
+        header.monthly.len()
+    );
+    assert!(len < MAX_HEADER_BYTES && len > MAX_HEADER_BYTES / 4, "{len} bytes against a cap of {MAX_HEADER_BYTES}");
+}
+
+/// A header longer than any run can write is refused before it is parsed.
+#[test]
+fn crafted_header_over_the_cap() {
+    use bedflow::output::shard::MAX_HEADER_BYTES;
+    crafted("long", &format!("longer than {MAX_HEADER_BYTES} bytes"), |p| {
+        let scalar = p.header["scalar"].as_array_mut().unwrap();
+        // `["",0,0],` is 9 bytes.
+        scalar.extend((0..MAX_HEADER_BYTES / 9 + 1).map(|_| serde_json::json!(["", 0, 0])));
+    });
+}
+
+/// A first part with a KPI list far beyond the scenario's (but under the cap)
+/// is refused on its own, before any other part is read.
+#[test]
+fn crafted_layout_is_refused_before_other_parts_are_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let mut part = split(&valid_part(d));
+    // 200,000 more scalar KPIs, first, and their values (zeros) in each record.
+    const MORE: usize = 200_000;
+    let scalar = part.header["scalar"].as_array_mut().unwrap();
+    scalar.splice(0..0, (0..MORE).map(|_| serde_json::json!(["", 0, 0])));
+    let record = part.body.len() / 2;
+    part.body = part.body.chunks(record).flat_map(|r| [&r[..12], &vec![0; 8 * MORE][..], &r[12..]].concat()).collect();
+    part.rehash();
+    let first = d.join("first.part");
+    std::fs::write(&first, part.join()).unwrap();
+    let garbage = d.join("garbage.part");
+    std::fs::write(&garbage, "not a part\n").unwrap();
+    let err = refused(merge(&[&first, &garbage], &d.join("out")), "scalar KPIs, where this bedflow computes");
+    assert!(err.contains("first.part") && !err.contains("garbage.part"), "{err}");
+    assert!(!d.join("out").exists());
+}
+
+/// An event count no replication can have is refused: summed, it would wrap
+/// run.json's total.
+#[test]
+fn crafted_huge_event_count() {
+    crafted("events", "18446744073709551615 events, more than any replication", |p| {
+        p.body[4..12].copy_from_slice(&u64::MAX.to_le_bytes());
+        p.rehash();
+    });
 }
