@@ -709,3 +709,76 @@ fn crafted_huge_event_count() {
         p.rehash();
     });
 }
+
+/// Runs shard 1/1 into `out`, paused just before its part is renamed into
+/// place; `during` runs at the pause, then the shard resumes. Returns its exit
+/// code and stderr.
+fn shard_paused_before_rename(d: &Path, out: &Path, during: impl FnOnce()) -> (Option<i32>, String) {
+    use std::io::BufRead;
+    let resume = d.join("resume");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_bedflow"))
+        .args(["run", WINTER, "--replications", "2", "--quiet", "--shard", "1/1", "--out"])
+        .arg(out)
+        .env("BEDFLOW_FAILPOINT", "part-before-rename")
+        .env("BEDFLOW_FAILPOINT_RESUME", &resume)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut seen = String::new();
+    loop {
+        let mut line = String::new();
+        assert!(stderr.read_line(&mut line).unwrap() > 0, "the shard ended before its failpoint: {seen}");
+        seen += &line;
+        if line.trim_end() == "bedflow: failpoint part-before-rename" {
+            break;
+        }
+    }
+    during();
+    std::fs::write(&resume, "").unwrap();
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+    let status = child.wait().unwrap();
+    std::fs::remove_file(&resume).unwrap();
+    (status.code(), seen + &rest)
+}
+
+fn temporaries(d: &Path) -> Vec<String> {
+    std::fs::read_dir(d)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".tmp-"))
+        .collect()
+}
+
+/// A file made at the part's path while the shard runs (after --out was
+/// checked) is kept: the shard fails with exit 2 and leaves no temporary file.
+/// A part file made there is replaced, and with nothing there the part is written.
+#[test]
+fn file_made_at_out_during_the_run_is_kept() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let out = d.join("results.part");
+    let (code, err) = shard_paused_before_rename(d, &out, || std::fs::write(&out, "my notes\n").unwrap());
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("not a bedflow part file") && err.contains("appeared while the shard ran"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "my notes\n");
+    assert!(temporaries(d).is_empty(), "{:?}", temporaries(d));
+    // A folder made there is kept too.
+    std::fs::remove_file(&out).unwrap();
+    let (code, err) = shard_paused_before_rename(d, &out, || std::fs::create_dir(&out).unwrap());
+    assert_eq!(code, Some(2), "{err}");
+    assert!(out.is_dir() && temporaries(d).is_empty());
+    std::fs::remove_dir(&out).unwrap();
+    // A part file made there is replaced.
+    let (code, err) = shard_paused_before_rename(d, &out, || std::fs::write(&out, "bedflow-part 1\n{}\n").unwrap());
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(split(&std::fs::read(&out).unwrap()).header["shard"], 1);
+    // Nothing there: written.
+    std::fs::remove_file(&out).unwrap();
+    let (code, err) = shard_paused_before_rename(d, &out, || {});
+    assert_eq!(code, Some(0), "{err}");
+    merge(&[&out], &d.join("m")).success();
+    assert!(temporaries(d).is_empty());
+}

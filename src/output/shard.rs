@@ -54,6 +54,16 @@
 //! part that changes during the merge (device, inode, size or modification
 //! time) is refused.
 //!
+//! # Writing
+//!
+//! A part is written to an exclusively created `.NAME.tmp-PID-RANDOM` file
+//! beside `--out`, synced, then renamed into place. `--out` is checked before
+//! simulating ([`check_out`]) and again at the rename: on Linux a missing
+//! path is taken with `renameat2(RENAME_NOREPLACE)`; an existing one is
+//! replaced only if it is still a part file. Anything else (say a file a user
+//! made there during the run) is kept, the temporary file removed, and the
+//! shard fails with exit 2.
+//!
 //! # What the checks are for
 //!
 //! `body_sha256` detects corruption (a truncated copy, a flipped bit), not
@@ -416,15 +426,81 @@ pub fn write_part(path: &Path, meta: &PartMeta, layout: &Layout, reps: &[(u32, K
             w.write_all(&buf)?;
         }
         let file = w.into_inner().map_err(|e| e.into_error())?;
-        file.sync_all()?;
-        drop(file);
-        std::fs::rename(&tmp, path)
+        file.sync_all()
     })();
-    if let Err(e) = written {
+    if let Err(e) = written.map_err(io).and_then(|()| publish(&tmp, path)) {
         let _ = std::fs::remove_file(&tmp);
-        return Err(io(e));
+        return Err(e);
     }
     sync_dir(&dir).map_err(io)
+}
+
+/// Renames the finished temporary file `tmp` to `path`, replacing nothing
+/// but a part file. [`check_out`] looked at `path` before the shard ran; a
+/// file made there since is kept and the part refused (exit 2). On Linux a
+/// missing `path` is taken with `renameat2(RENAME_NOREPLACE)`, so a file made
+/// at that very moment is not replaced either; elsewhere, or where the file
+/// system cannot do that, `path` is looked at again just before the rename.
+fn publish(tmp: &Path, path: &Path) -> Result<(), ShardError> {
+    let io = |source| ShardError::Write { path: path.display().to_string(), source };
+    failpoint("part-before-rename");
+    if rename_noreplace(tmp, path).map_err(io)? {
+        return Ok(());
+    }
+    // `path` exists (or the file system cannot rename without replacing).
+    check_out(path, &[]).map_err(|e| match e {
+        ShardError::Out { path, why } => ShardError::Out {
+            path,
+            why: format!("{why} (it appeared while the shard ran; it is kept, and this shard's part was not written)"),
+        },
+        e => e,
+    })?;
+    std::fs::rename(tmp, path).map_err(io)
+}
+
+/// Renames `from` to `to` unless `to` exists: `Ok(true)` if renamed,
+/// `Ok(false)` if `to` exists or the file system cannot rename without
+/// replacing.
+#[cfg(target_os = "linux")]
+fn rename_noreplace(from: &Path, to: &Path) -> std::io::Result<bool> {
+    use std::os::unix::ffi::OsStrExt;
+    let c = |p: &Path| std::ffi::CString::new(p.as_os_str().as_bytes()).map_err(std::io::Error::other);
+    let (cf, ct) = (c(from)?, c(to)?);
+    // SAFETY: both strings are valid NUL-terminated paths that outlive the call.
+    let rc =
+        unsafe { libc::renameat2(libc::AT_FDCWD, cf.as_ptr(), libc::AT_FDCWD, ct.as_ptr(), libc::RENAME_NOREPLACE) };
+    if rc == 0 {
+        return Ok(true);
+    }
+    let err = std::io::Error::last_os_error();
+    match err.raw_os_error() {
+        Some(libc::EEXIST) | Some(libc::EINVAL) | Some(libc::ENOSYS) | Some(libc::EOPNOTSUPP) => Ok(false),
+        _ => Err(err),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn rename_noreplace(_from: &Path, _to: &Path) -> std::io::Result<bool> {
+    Ok(false)
+}
+
+/// Pauses at a named step when `BEDFLOW_FAILPOINT` names it (debug builds and
+/// the test build, feature `failpoints`, as in [`crate::output::atomic`]):
+/// prints `bedflow: failpoint <step>` to stderr, then waits until the file
+/// named by `BEDFLOW_FAILPOINT_RESUME` exists (looking every 20 ms), at most
+/// a minute. Release builds of the tool ignore it.
+fn failpoint(step: &str) {
+    #[cfg(any(debug_assertions, feature = "failpoints"))]
+    if std::env::var("BEDFLOW_FAILPOINT").is_ok_and(|v| v.split(',').any(|s| s == step)) {
+        eprintln!("bedflow: failpoint {step}");
+        let resume = std::env::var_os("BEDFLOW_FAILPOINT_RESUME").map(PathBuf::from);
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while std::time::Instant::now() < until && !resume.as_deref().is_some_and(Path::exists) {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+    #[cfg(not(any(debug_assertions, feature = "failpoints")))]
+    let _ = step;
 }
 
 /// Makes a rename in `dir` durable. Some file systems cannot sync a folder;
