@@ -367,7 +367,9 @@ impl Reducer {
                 m.push(x);
             }
         }
-        self.events += k.events;
+        // Saturating: a forged part could claim any count (merge refuses more than
+        // crate::output::shard::MAX_EVENTS a replication, so this never saturates in practice).
+        self.events = self.events.saturating_add(k.events);
     }
 
     /// The results of a reducer without a folder ([`Reducer::new`]), which
@@ -537,6 +539,16 @@ mod tests {
     use super::*;
     use rand::SeedableRng;
     use rand_chacha::ChaCha8Rng;
+
+    /// Event counts add up without wrapping, whatever a (forged) part claims.
+    #[test]
+    fn event_counts_saturate() {
+        let k = |events| Kpis { scalar: Vec::new(), daily: Vec::new(), monthly: Vec::new(), events };
+        let mut r = Reducer::new();
+        r.push(&k(u64::MAX - 1));
+        r.push(&k(5));
+        assert_eq!(r.finish().events, u64::MAX);
+    }
 
     /// Past the exact limit, P-square stays close to the exact percentiles: for
     /// 10,000 Poisson-like counts (mean 600) within 1 unit, and the mean exact.

@@ -64,6 +64,84 @@ fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
     v
 }
 
+/// The folders hold the same files with the same bytes, but run.json (which
+/// records how the run was done) and its line in the .bedflow marker.
+fn same_outputs(single: &Path, merged: &Path) {
+    let (single, merged) = (files(single), files(merged));
+    assert_eq!(single.len(), merged.len());
+    let without_run_json = |bytes: &[u8]| -> Vec<u8> {
+        bytes
+            .split(|&b| b == b'\n')
+            .filter(|l| !l.ends_with(b"  run.json") && !l.starts_with(b"staging "))
+            .flatten()
+            .copied()
+            .collect()
+    };
+    for ((a, x), (b, y)) in single.iter().zip(&merged) {
+        assert_eq!(a, b);
+        if a == ".bedflow" {
+            assert!(
+                without_run_json(x) == without_run_json(y),
+                "{a} differs beyond the lines of run.json and the staging tag"
+            );
+        } else if a != "run.json" {
+            assert!(x == y, "{a} differs between the merged and the single run");
+        }
+    }
+}
+
+/// More shards than a merge keeps open (300 of a tiny scenario, one
+/// replication each, given in reverse order) merge into the single run's bytes.
+#[test]
+fn three_hundred_shards_merge_into_the_single_run() {
+    use bedflow::output::shard::{self, Layout, MAX_OPEN_PARTS, PartMeta};
+    const N: u32 = 300;
+    assert!(N as usize > MAX_OPEN_PARTS);
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let scenario = d.join("tiny.toml");
+    std::fs::write(
+        &scenario,
+        "[scenario]\nname = \"tiny\"\nstart = \"2025-01-01\"\nend = \"2025-02-28\"\nwarmup_days = 5\n\
+         replications = 5\nseed = 3\n\n[[pool]]\nname = \"medicine\"\nbeds = 20\n\n[[admissions]]\n\
+         name = \"emergency\"\nsource = \"direct\"\nper_day = 6.0\npool = \"medicine\"\n\
+         stay_days = { dist = \"lognormal\", mean = 3.0, sd = 2.0 }\n",
+    )
+    .unwrap();
+    let model = bedflow::scenario::load(&scenario).unwrap();
+    let layout = Layout::of_model(&model);
+    let spec = bedflow::replicate::RunSpec { replications: N, seed: model.seed, threads: 1 };
+    let meta = PartMeta {
+        scenario_path: scenario.display().to_string(),
+        scenario_sha256: bedflow::scenario::fingerprint::fingerprint(&scenario, &[]).unwrap(),
+        seed: model.seed,
+        replications: N,
+        shard: 0,
+        shards: N,
+    };
+    let mut parts = Vec::new();
+    for k in (1..=N).rev() {
+        let indices = shard::shard_indices(k, N, N);
+        let reps = bedflow::replicate::run_indices(&model, spec, &indices, &|| {}).unwrap();
+        let path = d.join(format!("{k}.part"));
+        let meta = PartMeta { shard: k, ..meta.clone() };
+        shard::write_part(&path, &meta, &layout, &indices.into_iter().zip(reps).collect::<Vec<_>>()).unwrap();
+        parts.push(path);
+    }
+    bedflow().arg("merge").args(&parts).arg("--out").arg(d.join("merged")).assert().success();
+    bedflow()
+        .arg("run")
+        .arg(&scenario)
+        .args(["--replications", &N.to_string(), "--quiet", "--out"])
+        .arg(d.join("single"))
+        .assert()
+        .success();
+    same_outputs(&d.join("single"), &d.join("merged"));
+    let info: serde_json::Value = serde_json::from_slice(&std::fs::read(d.join("merged/run.json")).unwrap()).unwrap();
+    let single: serde_json::Value = serde_json::from_slice(&std::fs::read(d.join("single/run.json")).unwrap()).unwrap();
+    assert_eq!(info["events"], single["events"]);
+}
+
 /// Four shards merged give the same bytes as one machine (all but run.json).
 #[test]
 fn four_shards_merge_into_the_single_run() {
@@ -85,15 +163,7 @@ fn four_shards_merge_into_the_single_run() {
         .arg(d.join("single"))
         .assert()
         .success();
-    let (single, merged) = (files(&d.join("single")), files(&d.join("merged")));
-    assert_eq!(single.len(), merged.len());
-    for ((a, x), (b, y)) in single.iter().zip(&merged) {
-        assert_eq!(a, b);
-        // run.json records how the run was done; the marker records run.json's checksum and a per-run tag.
-        if a != "run.json" && a != ".bedflow" {
-            assert!(x == y, "{a} differs between the merged and the single run");
-        }
-    }
+    same_outputs(&d.join("single"), &d.join("merged"));
     // A missing or repeated shard is refused.
     bedflow().arg("merge").args(&parts[..3]).arg("--out").arg(d.join("m2")).assert().code(2);
     bedflow()

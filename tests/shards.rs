@@ -39,12 +39,26 @@ fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
     v
 }
 
-/// The two folders hold the same files with the same bytes, run.json aside.
+/// The two folders hold the same files with the same bytes, run.json aside
+/// (and its line in the .bedflow marker, which lists every file's SHA-256).
 fn same_outputs(a: &Path, b: &Path) {
     let (x, y) = (files(a), files(b));
     assert_eq!(x.iter().map(|f| &f.0).collect::<Vec<_>>(), y.iter().map(|f| &f.0).collect::<Vec<_>>());
+    let without_run_json = |bytes: &[u8]| -> Vec<u8> {
+        bytes
+            .split(|&b| b == b'\n')
+            .filter(|l| !l.ends_with(b"  run.json") && !l.starts_with(b"staging "))
+            .flatten()
+            .copied()
+            .collect()
+    };
     for ((name, p), (_, q)) in x.iter().zip(&y) {
-        if name != "run.json" && name != ".bedflow" {
+        if name == ".bedflow" {
+            assert!(
+                without_run_json(p) == without_run_json(q),
+                "{name} differs beyond the lines of run.json and the staging tag"
+            );
+        } else if name != "run.json" {
             assert!(p == q, "{name} differs");
         }
     }
@@ -595,4 +609,184 @@ proptest! {
         p.header[field] = value.into();
         let _ = bedflow::output::shard::parse_part(&p.join(), "fuzz.part");
     }
+}
+
+/// The largest header a scenario within the limits can produce (1,000 pools
+/// and 1,000 specialties, every optional KPI, the longest series, the longest
+/// scenario path written at its longest) fits under MAX_HEADER_BYTES, which
+/// stays near it (within 4x). The winter scenario has every optional KPI
+/// (emergency department, electives, escalation, OPEL); its per-pool and
+/// per-specialty KPIs are repeated for 1,000 of each.
+#[test]
+fn largest_legitimate_header_fits_the_cap() {
+    use bedflow::output::shard::{Layout, MAX_HEADER_BYTES, MAX_SERIES, PartHeader};
+    let model = bedflow::scenario::load(Path::new(WINTER)).unwrap();
+    let layout = Layout::of_model(&model);
+    let n = bedflow::scenario::limits::MAX_TABLES;
+    // Every KPI of the trust once; a pool's or specialty's n times, indexes with the most digits.
+    let widen = |pool: Option<usize>, specialty: Option<usize>| -> Vec<(Option<usize>, Option<usize>)> {
+        match (pool, specialty) {
+            (Some(0), None) => vec![(Some(n - 1), None); n],
+            (None, Some(0)) => vec![(None, Some(n - 1)); n],
+            (None, None) => vec![(None, None)],
+            _ => Vec::new(),
+        }
+    };
+    let scalar: Vec<_> = layout
+        .scalar
+        .iter()
+        .flat_map(|k| widen(k.pool, k.specialty).into_iter().map(|(p, s)| (k.metric.to_string(), p, s)))
+        .collect();
+    let series = |keys: &[(bedflow::stats::Key, usize)]| -> Vec<(String, Option<usize>, Option<usize>, usize)> {
+        keys.iter()
+            .flat_map(|(k, _)| {
+                widen(k.pool, k.specialty).into_iter().map(|(p, s)| (k.metric.to_string(), p, s, MAX_SERIES))
+            })
+            .collect()
+    };
+    let (daily, monthly) = (series(&layout.daily), series(&layout.monthly));
+    // Every key of winter's layout has a trust-wide, a first-pool or a first-specialty form.
+    assert!(layout.scalar.iter().any(|k| k.specialty == Some(0)) && layout.scalar.iter().any(|k| k.pool == Some(0)));
+    assert!(!monthly.is_empty() && daily.iter().any(|d| d.1.is_some()));
+    let header = PartHeader {
+        format: 2,
+        bedflow_version: "x".repeat(64),
+        // A control character is written as \u0001: six bytes each.
+        scenario_path: "\u{1}".repeat(4096),
+        scenario_sha256: "0".repeat(64),
+        seed: u64::MAX,
+        replications: 1_000_000,
+        shard: 100_000,
+        shards: 100_000,
+        count: 1_000_000,
+        scalar,
+        daily,
+        monthly,
+        body_sha256: "0".repeat(64),
+    };
+    let len = serde_json::to_string(&header).unwrap().len() as u64 + 1;
+    eprintln!(
+        "largest header: {len} bytes ({} scalar, {} daily, {} monthly KPIs)",
+        header.scalar.len(),
+        header.daily.len(),
+        header.monthly.len()
+    );
+    assert!(len < MAX_HEADER_BYTES && len > MAX_HEADER_BYTES / 4, "{len} bytes against a cap of {MAX_HEADER_BYTES}");
+}
+
+/// A header longer than any run can write is refused before it is parsed.
+#[test]
+fn crafted_header_over_the_cap() {
+    use bedflow::output::shard::MAX_HEADER_BYTES;
+    crafted("long", &format!("longer than {MAX_HEADER_BYTES} bytes"), |p| {
+        let scalar = p.header["scalar"].as_array_mut().unwrap();
+        // `["",0,0],` is 9 bytes.
+        scalar.extend((0..MAX_HEADER_BYTES / 9 + 1).map(|_| serde_json::json!(["", 0, 0])));
+    });
+}
+
+/// A first part with a KPI list far beyond the scenario's (but under the cap)
+/// is refused on its own, before any other part is read.
+#[test]
+fn crafted_layout_is_refused_before_other_parts_are_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let mut part = split(&valid_part(d));
+    // 200,000 more scalar KPIs, first, and their values (zeros) in each record.
+    const MORE: usize = 200_000;
+    let scalar = part.header["scalar"].as_array_mut().unwrap();
+    scalar.splice(0..0, (0..MORE).map(|_| serde_json::json!(["", 0, 0])));
+    let record = part.body.len() / 2;
+    part.body = part.body.chunks(record).flat_map(|r| [&r[..12], &vec![0; 8 * MORE][..], &r[12..]].concat()).collect();
+    part.rehash();
+    let first = d.join("first.part");
+    std::fs::write(&first, part.join()).unwrap();
+    let garbage = d.join("garbage.part");
+    std::fs::write(&garbage, "not a part\n").unwrap();
+    let err = refused(merge(&[&first, &garbage], &d.join("out")), "scalar KPIs, where this bedflow computes");
+    assert!(err.contains("first.part") && !err.contains("garbage.part"), "{err}");
+    assert!(!d.join("out").exists());
+}
+
+/// An event count no replication can have is refused: summed, it would wrap
+/// run.json's total.
+#[test]
+fn crafted_huge_event_count() {
+    crafted("events", "18446744073709551615 events, more than any replication", |p| {
+        p.body[4..12].copy_from_slice(&u64::MAX.to_le_bytes());
+        p.rehash();
+    });
+}
+
+/// Runs shard 1/1 into `out`, paused just before its part is renamed into
+/// place; `during` runs at the pause, then the shard resumes. Returns its exit
+/// code and stderr.
+fn shard_paused_before_rename(d: &Path, out: &Path, during: impl FnOnce()) -> (Option<i32>, String) {
+    use std::io::BufRead;
+    let resume = d.join("resume");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_bedflow"))
+        .args(["run", WINTER, "--replications", "2", "--quiet", "--shard", "1/1", "--out"])
+        .arg(out)
+        .env("BEDFLOW_FAILPOINT", "part-before-rename")
+        .env("BEDFLOW_FAILPOINT_RESUME", &resume)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut seen = String::new();
+    loop {
+        let mut line = String::new();
+        assert!(stderr.read_line(&mut line).unwrap() > 0, "the shard ended before its failpoint: {seen}");
+        seen += &line;
+        if line.trim_end() == "bedflow: failpoint part-before-rename" {
+            break;
+        }
+    }
+    during();
+    std::fs::write(&resume, "").unwrap();
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+    let status = child.wait().unwrap();
+    std::fs::remove_file(&resume).unwrap();
+    (status.code(), seen + &rest)
+}
+
+fn temporaries(d: &Path) -> Vec<String> {
+    std::fs::read_dir(d)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".tmp-"))
+        .collect()
+}
+
+/// A file made at the part's path while the shard runs (after --out was
+/// checked) is kept: the shard fails with exit 2 and leaves no temporary file.
+/// A part file made there is replaced, and with nothing there the part is written.
+#[test]
+fn file_made_at_out_during_the_run_is_kept() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let out = d.join("results.part");
+    let (code, err) = shard_paused_before_rename(d, &out, || std::fs::write(&out, "my notes\n").unwrap());
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("not a bedflow part file") && err.contains("appeared while the shard ran"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "my notes\n");
+    assert!(temporaries(d).is_empty(), "{:?}", temporaries(d));
+    // A folder made there is kept too.
+    std::fs::remove_file(&out).unwrap();
+    let (code, err) = shard_paused_before_rename(d, &out, || std::fs::create_dir(&out).unwrap());
+    assert_eq!(code, Some(2), "{err}");
+    assert!(out.is_dir() && temporaries(d).is_empty());
+    std::fs::remove_dir(&out).unwrap();
+    // A part file made there is replaced.
+    let (code, err) = shard_paused_before_rename(d, &out, || std::fs::write(&out, "bedflow-part 1\n{}\n").unwrap());
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(split(&std::fs::read(&out).unwrap()).header["shard"], 1);
+    // Nothing there: written.
+    std::fs::remove_file(&out).unwrap();
+    let (code, err) = shard_paused_before_rename(d, &out, || {});
+    assert_eq!(code, Some(0), "{err}");
+    merge(&[&out], &d.join("m")).success();
+    assert!(temporaries(d).is_empty());
 }

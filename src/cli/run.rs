@@ -99,12 +99,19 @@ pub(super) fn shard(scenario: PathBuf, shard: String, flags: RunFlags) -> Result
 
 /// Merges the parts of a sharded run into the outputs one machine would write.
 pub(super) fn merge(parts: Vec<PathBuf>, out: Option<PathBuf>, scenario: Option<PathBuf>) -> Result<(), Error> {
-    // Headers first: the parts must make one run before any body is read.
-    let parts = output::shard::open_parts(&parts)?;
-    let header = parts.header.clone();
-    let path = scenario.unwrap_or_else(|| PathBuf::from(&header.scenario_path));
+    use output::shard;
+    // The first part's header names the scenario. When the scenario is the one
+    // the shards ran, the first part's KPI layout is checked against it before
+    // any other part is read; then every header, before any body: the parts
+    // must make one run.
+    let first = shard::first_part(&parts)?;
+    let path = scenario.unwrap_or_else(|| PathBuf::from(&first.header.scenario_path));
     let model = scenario::load(&path)?;
-    if fingerprint::fingerprint(&path, &[])? != header.scenario_sha256 {
+    let unchanged = fingerprint::fingerprint(&path, &[])? == first.header.scenario_sha256;
+    let layout = shard::Layout::of_model(&model);
+    let parts = shard::open_parts(&parts, first, unchanged.then_some(&layout))?;
+    let header = parts.header.clone();
+    if !unchanged {
         return Err(Error::Usage(format!(
             "{} (or a scenario it extends) has changed since the shards ran (the SHA-256 of its extends \
              chain differs); merge with the scenario files they ran",
@@ -115,7 +122,7 @@ pub(super) fn merge(parts: Vec<PathBuf>, out: Option<PathBuf>, scenario: Option<
     let staging = output::atomic::Staging::prepare(&dir)?;
     let out_err = |source| output::OutputError { path: dir.display().to_string(), source };
     let mut reducer = crate::reduce::Reducer::with_folder(staging.path(), &model).map_err(out_err)?;
-    parts.stream(&output::shard::Layout::of_model(&model), &mut |k| reducer.push(&k))?;
+    parts.stream(&layout, &mut |k| reducer.push(&k))?;
     let results = reducer.try_finish().map_err(out_err)?;
     let events = results.events;
     // A merge records no timing: the shards ran elsewhere.

@@ -37,6 +37,42 @@
 //!
 //! A shard may hold no replications (more shards than replications): its part
 //! has `count` 0, an empty body, and merges like any other.
+//!
+//! # Bounded memory
+//!
+//! A header line is at most [`MAX_HEADER_BYTES`] (about twice the longest a
+//! scenario within bedflow's limits produces) and a replication's event
+//! count at most [`MAX_EVENTS`]; anything beyond is refused. `merge` reads the
+//! first part's header, loads the scenario it names and, if that is the
+//! scenario the shards ran, checks the first part's KPI layout against it;
+//! then reads every other header, comparing each with the first as it is
+//! read and keeping only its path, body offset and checksum. The bodies are
+//! then read in replication order, one replication at a time (replication r
+//! is in shard r mod N): up to [`MAX_OPEN_PARTS`] parts stay open, with more
+//! each is reopened at the replication's offset and closed again, so memory
+//! and open files do not grow with the number of parts or replications. A
+//! part that changes during the merge (device, inode, size or modification
+//! time) is refused.
+//!
+//! # Writing
+//!
+//! A part is written to an exclusively created `.NAME.tmp-PID-RANDOM` file
+//! beside `--out`, synced, then renamed into place. `--out` is checked before
+//! simulating ([`check_out`]) and again at the rename: on Linux a missing
+//! path is taken with `renameat2(RENAME_NOREPLACE)`; an existing one is
+//! replaced only if it is still a part file. Anything else (say a file a user
+//! made there during the run) is kept, the temporary file removed, and the
+//! shard fails with exit 2.
+//!
+//! # What the checks are for
+//!
+//! `body_sha256` detects corruption (a truncated copy, a flipped bit), not
+//! forgery: anyone can write a part with a matching checksum. Parts are
+//! trusted input, from your own runs: their values are not checked for
+//! plausibility beyond being finite (a replication's event count beyond
+//! being at most [`MAX_EVENTS`]). The checks above make sure a merge of
+//! crafted parts is refused or merges their values, never panics or
+//! exhausts memory.
 
 use crate::engine::{Engine, Plan};
 use crate::model::Model;
@@ -56,8 +92,23 @@ pub const MAX_SHARDS: u32 = 100_000;
 pub const MAX_REPLICATIONS: u32 = 1_000_000;
 /// Longest series: the longest horizon a scenario may have, in days.
 pub const MAX_SERIES: usize = crate::scenario::limits::MAX_HORIZON_DAYS as usize;
-/// Longest header line.
-pub const MAX_HEADER_BYTES: u64 = 64 * 1024 * 1024;
+/// Longest header line: 3 MiB. The header's size is set by its KPI list,
+/// which grows with the pools and specialties: with the most a scenario may
+/// have ([`crate::scenario::limits::MAX_TABLES`], 1,000 of each) and every
+/// optional KPI (emergency department, electives, escalation, OPEL), that is
+/// 29,036 scalar, 14,018 daily and 1,001 monthly KPIs, 1,554,915 bytes of
+/// JSON with the longest series and a 4,096-byte scenario path written at its
+/// longest (test `largest_legitimate_header_fits_the_cap`, which also keeps
+/// this cap within 4x of it). The cap is about twice that: anything longer is
+/// not from a run and is refused before it is parsed.
+pub const MAX_HEADER_BYTES: u64 = 3 * 1024 * 1024;
+/// Most events one replication may report: 2^40 (about 10^12). A replication
+/// within the scenario limits has at most 200 million patients
+/// ([`crate::scenario::limits::MAX_ARRIVALS_PER_REPLICATION`]), each a
+/// handful of events, plus the hourly and daily events of at most 20,000
+/// days: far fewer. So a million replications' events sum to below 2^60,
+/// far inside u64.
+pub const MAX_EVENTS: u64 = 1 << 40;
 /// Longest first line read when looking for the magic.
 const MAX_MAGIC_BYTES: u64 = 32;
 
@@ -375,15 +426,81 @@ pub fn write_part(path: &Path, meta: &PartMeta, layout: &Layout, reps: &[(u32, K
             w.write_all(&buf)?;
         }
         let file = w.into_inner().map_err(|e| e.into_error())?;
-        file.sync_all()?;
-        drop(file);
-        std::fs::rename(&tmp, path)
+        file.sync_all()
     })();
-    if let Err(e) = written {
+    if let Err(e) = written.map_err(io).and_then(|()| publish(&tmp, path)) {
         let _ = std::fs::remove_file(&tmp);
-        return Err(io(e));
+        return Err(e);
     }
     sync_dir(&dir).map_err(io)
+}
+
+/// Renames the finished temporary file `tmp` to `path`, replacing nothing
+/// but a part file. [`check_out`] looked at `path` before the shard ran; a
+/// file made there since is kept and the part refused (exit 2). On Linux a
+/// missing `path` is taken with `renameat2(RENAME_NOREPLACE)`, so a file made
+/// at that very moment is not replaced either; elsewhere, or where the file
+/// system cannot do that, `path` is looked at again just before the rename.
+fn publish(tmp: &Path, path: &Path) -> Result<(), ShardError> {
+    let io = |source| ShardError::Write { path: path.display().to_string(), source };
+    failpoint("part-before-rename");
+    if rename_noreplace(tmp, path).map_err(io)? {
+        return Ok(());
+    }
+    // `path` exists (or the file system cannot rename without replacing).
+    check_out(path, &[]).map_err(|e| match e {
+        ShardError::Out { path, why } => ShardError::Out {
+            path,
+            why: format!("{why} (it appeared while the shard ran; it is kept, and this shard's part was not written)"),
+        },
+        e => e,
+    })?;
+    std::fs::rename(tmp, path).map_err(io)
+}
+
+/// Renames `from` to `to` unless `to` exists: `Ok(true)` if renamed,
+/// `Ok(false)` if `to` exists or the file system cannot rename without
+/// replacing.
+#[cfg(target_os = "linux")]
+fn rename_noreplace(from: &Path, to: &Path) -> std::io::Result<bool> {
+    use std::os::unix::ffi::OsStrExt;
+    let c = |p: &Path| std::ffi::CString::new(p.as_os_str().as_bytes()).map_err(std::io::Error::other);
+    let (cf, ct) = (c(from)?, c(to)?);
+    // SAFETY: both strings are valid NUL-terminated paths that outlive the call.
+    let rc =
+        unsafe { libc::renameat2(libc::AT_FDCWD, cf.as_ptr(), libc::AT_FDCWD, ct.as_ptr(), libc::RENAME_NOREPLACE) };
+    if rc == 0 {
+        return Ok(true);
+    }
+    let err = std::io::Error::last_os_error();
+    match err.raw_os_error() {
+        Some(libc::EEXIST) | Some(libc::EINVAL) | Some(libc::ENOSYS) | Some(libc::EOPNOTSUPP) => Ok(false),
+        _ => Err(err),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn rename_noreplace(_from: &Path, _to: &Path) -> std::io::Result<bool> {
+    Ok(false)
+}
+
+/// Pauses at a named step when `BEDFLOW_FAILPOINT` names it (debug builds and
+/// the test build, feature `failpoints`, as in [`crate::output::atomic`]):
+/// prints `bedflow: failpoint <step>` to stderr, then waits until the file
+/// named by `BEDFLOW_FAILPOINT_RESUME` exists (looking every 20 ms), at most
+/// a minute. Release builds of the tool ignore it.
+fn failpoint(step: &str) {
+    #[cfg(any(debug_assertions, feature = "failpoints"))]
+    if std::env::var("BEDFLOW_FAILPOINT").is_ok_and(|v| v.split(',').any(|s| s == step)) {
+        eprintln!("bedflow: failpoint {step}");
+        let resume = std::env::var_os("BEDFLOW_FAILPOINT_RESUME").map(PathBuf::from);
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while std::time::Instant::now() < until && !resume.as_deref().is_some_and(Path::exists) {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+    #[cfg(not(any(debug_assertions, feature = "failpoints")))]
+    let _ = step;
 }
 
 /// Makes a rename in `dir` durable. Some file systems cannot sync a folder;
@@ -417,6 +534,8 @@ pub struct PartReader<R> {
     shown: String,
     hasher: Sha256,
     values: usize,
+    /// Where the body starts: the bytes of the first line and the header line.
+    body_start: u64,
     /// Records read so far.
     done: u32,
     buf: Vec<u8>,
@@ -440,12 +559,16 @@ impl<R: BufRead> PartReader<R> {
             }
             _ => return Err(bad(format!("its first line is not `bedflow-part {FORMAT}`"))),
         }
-        let line = read_line(&mut reader, MAX_HEADER_BYTES)
-            .map_err(io)?
-            .ok_or_else(|| bad(format!("its header is missing, unfinished or longer than {MAX_HEADER_BYTES} bytes")))?;
-        let header: PartHeader = serde_json::from_slice(&line).map_err(|e| bad(format!("its header: {e}")))?;
-        let body = check_header(&header).map_err(bad)?;
+        let line = read_line(&mut reader, MAX_HEADER_BYTES).map_err(io)?.ok_or_else(|| {
+            bad(format!(
+                "its header is missing, unfinished or longer than {MAX_HEADER_BYTES} bytes \
+                 (more than any scenario within bedflow's limits needs)"
+            ))
+        })?;
         let header_len = first_len + line.len() as u64 + 1;
+        let header: PartHeader = serde_json::from_slice(&line).map_err(|e| bad(format!("its header: {e}")))?;
+        drop(line);
+        let body = check_header(&header).map_err(bad)?;
         let actual = len.saturating_sub(header_len);
         if actual != body.bytes {
             return Err(bad(format!(
@@ -460,6 +583,7 @@ impl<R: BufRead> PartReader<R> {
             shown: shown.to_string(),
             hasher: Sha256::new(),
             values: body.values,
+            body_start: header_len,
             done: 0,
             buf: Vec::new(),
         })
@@ -471,114 +595,23 @@ impl<R: BufRead> PartReader<R> {
 
     /// Refuses a part whose layout is not `layout`, naming the first difference.
     pub fn check_layout(&self, layout: &Layout) -> Result<(), ShardError> {
-        let h = &self.header;
-        let diff = |what: &str, i: usize, theirs: String, ours: String| {
-            self.bad(format!(
-                "{what} KPI #{} is {theirs}, where this bedflow computes {ours} for this scenario \
-                 (a part from another bedflow or another scenario?)",
-                i + 1
-            ))
-        };
-        let count = |what: &str, theirs: usize, ours: usize| {
-            self.bad(format!(
-                "it has {theirs} {what} KPIs, where this bedflow computes {ours} for this scenario \
-                 (a part from another bedflow or another scenario?)"
-            ))
-        };
-        if h.scalar.len() != layout.scalar.len() {
-            return Err(count("scalar", h.scalar.len(), layout.scalar.len()));
-        }
-        for (i, ((m, p, s), k)) in h.scalar.iter().zip(&layout.scalar).enumerate() {
-            if (m.as_str(), *p, *s) != (k.metric, k.pool, k.specialty) {
-                return Err(diff("scalar", i, describe(m, *p, *s), describe_key(k)));
-            }
-        }
-        for (what, theirs, ours) in [("daily", &h.daily, &layout.daily), ("monthly", &h.monthly, &layout.monthly)] {
-            if theirs.len() != ours.len() {
-                return Err(count(what, theirs.len(), ours.len()));
-            }
-            for (i, ((m, p, s, n), (k, len))) in theirs.iter().zip(ours).enumerate() {
-                if (m.as_str(), *p, *s) != (k.metric, k.pool, k.specialty) {
-                    return Err(diff(what, i, describe(m, *p, *s), describe_key(k)));
-                }
-                if n != len {
-                    return Err(diff(
-                        what,
-                        i,
-                        format!("{} with {n} values", describe(m, *p, *s)),
-                        format!("{len} values"),
-                    ));
-                }
-            }
-        }
-        Ok(())
+        check_layout(&self.header, &self.shown, layout)
     }
 
     /// Reads the next record into `values`: its replication number (checked
-    /// to be the next of this shard's) and event count. Infinite values are
-    /// refused, naming value i by `name(i)`.
+    /// to be the next of this shard's) and event count. Infinite values and
+    /// impossible event counts are refused, naming value i by `name(i)`.
     fn next_raw(&mut self, values: &mut Vec<f64>, name: &dyn Fn(usize) -> String) -> Result<(u32, u64), ShardError> {
-        let h = &self.header;
-        if self.done >= h.count {
+        if self.done >= self.header.count {
             return Err(self.bad("internal error: read past the last replication".into()));
         }
-        let expected = h.shard - 1 + self.done * h.shards;
         self.buf.resize(12 + 8 * self.values, 0);
-        let shown = self.shown.clone();
-        self.reader.read_exact(&mut self.buf).map_err(|e| match e.kind() {
-            std::io::ErrorKind::UnexpectedEof => {
-                ShardError::Format { path: shown.clone(), why: "it is truncated (it shrank while being read?)".into() }
-            }
-            _ => ShardError::Read { path: shown.clone(), source: e },
-        })?;
+        read_record(&mut self.reader, &mut self.buf, &self.shown)?;
         self.hasher.update(&self.buf);
-        let (head, rest) = self.buf.split_at(12);
-        let r = u32::from_le_bytes([head[0], head[1], head[2], head[3]]);
-        let mut e8 = [0u8; 8];
-        e8.copy_from_slice(&head[4..12]);
-        let events = u64::from_le_bytes(e8);
-        if r != expected {
-            return Err(self.bad(format!(
-                "record {} is replication {}, where shard {}/{} has replication {} there",
-                self.done + 1,
-                r as u64 + 1,
-                h.shard,
-                h.shards,
-                expected as u64 + 1
-            )));
-        }
-        values.clear();
-        for (i, chunk) in rest.chunks_exact(8).enumerate() {
-            let mut b = [0u8; 8];
-            b.copy_from_slice(chunk);
-            let v = f64::from_bits(u64::from_le_bytes(b));
-            if v.is_infinite() {
-                return Err(self.bad(format!(
-                    "replication {}: {} is infinite, and bedflow never computes an infinite KPI \
-                     (an undefined one is NaN)",
-                    r as u64 + 1,
-                    name(i)
-                )));
-            }
-            values.push(v);
-        }
+        let read = decode_record((self.header.shard, self.header.shards), self.done, &self.buf, values, name)
+            .map_err(|why| self.bad(why))?;
         self.done += 1;
-        Ok((r, events))
-    }
-
-    /// Reads the next replication as KPIs with `layout` (already checked
-    /// with [`PartReader::check_layout`]).
-    pub fn next_kpis(&mut self, layout: &Layout) -> Result<(u32, Kpis), ShardError> {
-        let mut values = Vec::with_capacity(self.values);
-        let (r, events) = self.next_raw(&mut values, &|i| layout.describe(i))?;
-        let mut it = values.into_iter();
-        let scalar = layout.scalar.iter().map(|k| (*k, it.next().unwrap_or(f64::NAN))).collect();
-        let mut series = |keys: &[(Key, usize)]| -> Vec<(Key, Vec<f64>)> {
-            keys.iter().map(|(k, n)| (*k, it.by_ref().take(*n).collect())).collect()
-        };
-        let daily = series(&layout.daily);
-        let monthly = series(&layout.monthly);
-        Ok((r, Kpis { scalar, daily, monthly, events }))
+        Ok(read)
     }
 
     /// After the last record: nothing more in the file, and the body's
@@ -594,14 +627,132 @@ impl<R: BufRead> PartReader<R> {
             return Err(self.bad("it has data after its last replication (it grew while being read?)".into()));
         }
         let sum = hex(&std::mem::take(&mut self.hasher).finalize());
-        if sum != self.header.body_sha256 {
-            return Err(self.bad(format!(
-                "its body's SHA-256 is {sum}, but its header says {}: the file is corrupt",
-                self.header.body_sha256
-            )));
-        }
-        Ok(())
+        check_sum(&sum, &self.header.body_sha256).map_err(|why| self.bad(why))
     }
+}
+
+/// Refuses a body whose SHA-256 (`sum`) is not the header's.
+fn check_sum(sum: &str, header: &str) -> Result<(), String> {
+    if sum == header {
+        Ok(())
+    } else {
+        Err(format!("its body's SHA-256 is {sum}, but its header says {header}: the file is corrupt"))
+    }
+}
+
+/// Reads one record's bytes (`buf.len()` of them).
+fn read_record(r: &mut impl Read, buf: &mut [u8], shown: &str) -> Result<(), ShardError> {
+    r.read_exact(buf).map_err(|e| match e.kind() {
+        std::io::ErrorKind::UnexpectedEof => {
+            ShardError::Format { path: shown.to_string(), why: "it is truncated (it shrank while being read?)".into() }
+        }
+        _ => ShardError::Read { path: shown.to_string(), source: e },
+    })
+}
+
+/// Decodes record `i` (from 0) of shard `shard` of `shards` into `values`,
+/// returning its replication number and event count: the number must be the
+/// shard's i-th, no value infinite (value j is named by `name(j)`), the event
+/// count at most [`MAX_EVENTS`].
+fn decode_record(
+    (shard, shards): (u32, u32),
+    i: u32,
+    buf: &[u8],
+    values: &mut Vec<f64>,
+    name: &dyn Fn(usize) -> String,
+) -> Result<(u32, u64), String> {
+    let expected = u64::from(shard.saturating_sub(1)) + u64::from(i) * u64::from(shards);
+    let (head, rest) = buf.split_at_checked(12).ok_or("internal error: a record shorter than 12 bytes")?;
+    let r = u32::from_le_bytes([head[0], head[1], head[2], head[3]]);
+    let mut e8 = [0u8; 8];
+    e8.copy_from_slice(&head[4..12]);
+    let events = u64::from_le_bytes(e8);
+    if u64::from(r) != expected {
+        return Err(format!(
+            "record {} is replication {}, where shard {}/{} has replication {} there",
+            u64::from(i) + 1,
+            u64::from(r) + 1,
+            shard,
+            shards,
+            expected + 1
+        ));
+    }
+    if events > MAX_EVENTS {
+        return Err(format!(
+            "replication {} has {events} events, more than any replication within bedflow's limits \
+             can have ({MAX_EVENTS})",
+            u64::from(r) + 1
+        ));
+    }
+    values.clear();
+    for (j, chunk) in rest.chunks_exact(8).enumerate() {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(chunk);
+        let v = f64::from_bits(u64::from_le_bytes(b));
+        if v.is_infinite() {
+            return Err(format!(
+                "replication {}: {} is infinite, and bedflow never computes an infinite KPI \
+                 (an undefined one is NaN)",
+                u64::from(r) + 1,
+                name(j)
+            ));
+        }
+        values.push(v);
+    }
+    Ok((r, events))
+}
+
+/// A replication's KPIs with `layout`, from its values in layout order.
+fn kpis_from(layout: &Layout, values: Vec<f64>, events: u64) -> Kpis {
+    let mut it = values.into_iter();
+    let scalar = layout.scalar.iter().map(|k| (*k, it.next().unwrap_or(f64::NAN))).collect();
+    let mut series = |keys: &[(Key, usize)]| -> Vec<(Key, Vec<f64>)> {
+        keys.iter().map(|(k, n)| (*k, it.by_ref().take(*n).collect())).collect()
+    };
+    let daily = series(&layout.daily);
+    let monthly = series(&layout.monthly);
+    Kpis { scalar, daily, monthly, events }
+}
+
+/// Refuses a part (header `h`, named `shown`) whose layout is not `layout`,
+/// naming the first difference.
+fn check_layout(h: &PartHeader, shown: &str, layout: &Layout) -> Result<(), ShardError> {
+    let bad = |why: String| ShardError::Format { path: shown.to_string(), why };
+    let diff = |what: &str, i: usize, theirs: String, ours: String| {
+        bad(format!(
+            "{what} KPI #{} is {theirs}, where this bedflow computes {ours} for this scenario \
+             (a part from another bedflow or another scenario?)",
+            i + 1
+        ))
+    };
+    let count = |what: &str, theirs: usize, ours: usize| {
+        bad(format!(
+            "it has {theirs} {what} KPIs, where this bedflow computes {ours} for this scenario \
+             (a part from another bedflow or another scenario?)"
+        ))
+    };
+    if h.scalar.len() != layout.scalar.len() {
+        return Err(count("scalar", h.scalar.len(), layout.scalar.len()));
+    }
+    for (i, ((m, p, s), k)) in h.scalar.iter().zip(&layout.scalar).enumerate() {
+        if (m.as_str(), *p, *s) != (k.metric, k.pool, k.specialty) {
+            return Err(diff("scalar", i, describe(m, *p, *s), describe_key(k)));
+        }
+    }
+    for (what, theirs, ours) in [("daily", &h.daily, &layout.daily), ("monthly", &h.monthly, &layout.monthly)] {
+        if theirs.len() != ours.len() {
+            return Err(count(what, theirs.len(), ours.len()));
+        }
+        for (i, ((m, p, s, n), (k, len))) in theirs.iter().zip(ours).enumerate() {
+            if (m.as_str(), *p, *s) != (k.metric, k.pool, k.specialty) {
+                return Err(diff(what, i, describe(m, *p, *s), describe_key(k)));
+            }
+            if n != len {
+                return Err(diff(what, i, format!("{} with {n} values", describe(m, *p, *s)), format!("{len} values")));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Sizes a valid header implies.
@@ -683,26 +834,123 @@ pub fn parse_part(bytes: &[u8], shown: &str) -> Result<RawPart, ShardError> {
     Ok(RawPart { header, reps })
 }
 
+/// A part being read from its file.
+type FileReader = PartReader<BufReader<std::io::Take<std::fs::File>>>;
+
 /// Opens a part file: only a regular file, its header checked, its size
-/// checked against the header; reads are bounded by that size.
-pub fn open_part(path: &Path) -> Result<PartReader<BufReader<std::io::Take<std::fs::File>>>, ShardError> {
+/// checked against the header; reads are bounded by that size. Also returns
+/// the file's identity, to notice later that it changed.
+fn open_part(path: &Path) -> Result<(FileReader, FileId), ShardError> {
     let shown = path.display().to_string();
     let file = open_regular(path)?;
-    let len = file.metadata().map_err(|source| ShardError::Read { path: shown.clone(), source })?.len();
+    let meta = file.metadata().map_err(|source| ShardError::Read { path: shown.clone(), source })?;
+    let id = FileId::of(&meta);
     // One byte past the size, so a file that grew is noticed at the end.
-    PartReader::new(BufReader::new(file.take(len.saturating_add(1))), len, &shown)
+    let reader = PartReader::new(BufReader::new(file.take(meta.len().saturating_add(1))), meta.len(), &shown)?;
+    Ok((reader, id))
 }
 
-/// Most parts a merge keeps open at once, reading them in turn; with more,
-/// it reads them one after another and holds every replication in memory.
+/// What tells a part file from the same file changed (or another file at
+/// its path): device and inode (on Unix), size and modification time.
+#[derive(Debug, Clone, PartialEq)]
+struct FileId {
+    #[cfg(unix)]
+    dev_ino: (u64, u64),
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+}
+
+impl FileId {
+    fn of(meta: &std::fs::Metadata) -> FileId {
+        FileId {
+            #[cfg(unix)]
+            dev_ino: {
+                use std::os::unix::fs::MetadataExt;
+                (meta.dev(), meta.ino())
+            },
+            len: meta.len(),
+            modified: meta.modified().ok(),
+        }
+    }
+}
+
+/// Most parts a merge keeps open at once; with more, it opens a part for
+/// each replication it reads from it and closes it again.
 pub const MAX_OPEN_PARTS: usize = 256;
+
+/// One shard's part, as a merge reads it: where its body starts and what its
+/// checksum must be. Its KPI layout is the first part's.
+struct PartFile {
+    path: PathBuf,
+    id: FileId,
+    body_start: u64,
+    body_sha256: String,
+}
+
+impl PartFile {
+    fn shown(&self) -> String {
+        self.path.display().to_string()
+    }
+
+    fn bad(&self, why: impl Into<String>) -> ShardError {
+        ShardError::Format { path: self.shown(), why: why.into() }
+    }
+
+    /// Opens the part again at byte `offset` of its body, refusing it if it
+    /// is no longer the file [`open_parts`] read.
+    fn open_at(&self, offset: u64) -> Result<std::fs::File, ShardError> {
+        use std::io::{Seek, SeekFrom};
+        let read = |source| ShardError::Read { path: self.shown(), source };
+        let mut file = open_regular(&self.path)?;
+        if FileId::of(&file.metadata().map_err(read)?) != self.id {
+            return Err(self.bad("it changed while being merged"));
+        }
+        file.seek(SeekFrom::Start(self.body_start.saturating_add(offset))).map_err(read)?;
+        Ok(file)
+    }
+
+    /// Whether `file` (this part, opened earlier) or, without it, the file at
+    /// its path is still the file [`open_parts`] read.
+    fn check_unchanged(&self, file: Option<&std::fs::File>) -> Result<(), ShardError> {
+        let read = |source| ShardError::Read { path: self.shown(), source };
+        let meta = match file {
+            Some(f) => f.metadata().map_err(read)?,
+            None => std::fs::metadata(&self.path).map_err(read)?,
+        };
+        if FileId::of(&meta) != self.id {
+            return Err(self.bad("it changed while being merged"));
+        }
+        Ok(())
+    }
+}
+
+/// The first part given to a merge: its whole header (which names the
+/// scenario) and where its body is. See [`first_part`].
+pub struct FirstPart {
+    pub header: PartHeader,
+    part: PartFile,
+}
+
+/// Reads the first part's header, so that the scenario it names can be loaded
+/// (and its KPI layout checked, see [`open_parts`]) before any other part is read.
+pub fn first_part(paths: &[PathBuf]) -> Result<FirstPart, ShardError> {
+    let path = paths.first().ok_or_else(|| ShardError::Mismatch("no parts given".into()))?;
+    let (reader, id) = open_part(path)?;
+    let part = PartFile {
+        path: path.clone(),
+        id,
+        body_start: reader.body_start,
+        body_sha256: reader.header.body_sha256.clone(),
+    };
+    Ok(FirstPart { header: reader.header, part })
+}
 
 /// The parts of one run, checked against each other, in shard order.
 pub struct Parts {
     /// The first part's header (the run's scenario, seed, counts, layout).
     pub header: PartHeader,
     /// The part of each shard, in shard order.
-    paths: Vec<PathBuf>,
+    parts: Vec<PartFile>,
 }
 
 /// What differs between two parts' runs, if anything.
@@ -719,97 +967,107 @@ fn differs(a: &PartHeader, b: &PartHeader) -> Option<&'static str> {
     .find_map(|(d, what)| d.then_some(what))
 }
 
-/// Reads every part's header and checks they make one run: same format,
-/// bedflow version, scenario fingerprint, seed, replication and shard counts
-/// and layout; every shard exactly once. No body is read yet, and no file is
-/// left open.
-pub fn open_parts(paths: &[PathBuf]) -> Result<Parts, ShardError> {
-    let mut first: Option<(PartHeader, Vec<Option<PathBuf>>)> = None;
-    for path in paths {
-        let h = open_part(path)?.header;
-        let (head, by_shard) = first.get_or_insert_with(|| {
-            let slots = (0..h.shards).map(|_| None).collect();
-            (h.clone(), slots)
-        });
-        if let Some(what) = differs(head, &h) {
-            return Err(ShardError::Mismatch(format!(
-                "{} (shard {}/{}) and {} (shard {}/{}) differ in {what}",
-                path.display(),
-                h.shard,
-                h.shards,
-                paths[0].display(),
-                head.shard,
-                head.shards
-            )));
-        }
+/// Checks that the parts (`paths`, the first of which is `first`) make one
+/// run: same format, bedflow version, scenario fingerprint, seed, replication
+/// and shard counts and KPI layout; every shard exactly once. With `layout`
+/// (what this bedflow computes for the scenario) the first part's layout is
+/// checked against it before any other part is opened.
+///
+/// Only the first header is kept whole: each other part's header is compared
+/// with it as it is read, then dropped, so a merge holds at most two headers
+/// (each at most [`MAX_HEADER_BYTES`] long) at any time. No body is read yet,
+/// and no file is left open.
+pub fn open_parts(paths: &[PathBuf], first: FirstPart, layout: Option<&Layout>) -> Result<Parts, ShardError> {
+    let FirstPart { header: head, part } = first;
+    if let Some(layout) = layout {
+        check_layout(&head, &part.shown(), layout)?;
+    }
+    let mut by_shard: Vec<Option<PartFile>> = (0..head.shards).map(|_| None).collect();
+    let mut place = |h: &PartHeader, part: PartFile| -> Result<(), ShardError> {
         let slot = &mut by_shard[h.shard as usize - 1];
         if let Some(earlier) = slot {
             return Err(ShardError::Mismatch(format!(
                 "shard {}/{} given twice ({} and {})",
                 h.shard,
                 h.shards,
-                earlier.display(),
-                path.display()
+                earlier.path.display(),
+                part.path.display()
             )));
         }
-        *slot = Some(path.clone());
+        *slot = Some(part);
+        Ok(())
+    };
+    let first_path = part.path.clone();
+    place(&head, part)?;
+    for path in paths.iter().skip(1) {
+        let (reader, id) = open_part(path)?;
+        let h = reader.header;
+        if let Some(what) = differs(&head, &h) {
+            return Err(ShardError::Mismatch(format!(
+                "{} (shard {}/{}) and {} (shard {}/{}) differ in {what}",
+                path.display(),
+                h.shard,
+                h.shards,
+                first_path.display(),
+                head.shard,
+                head.shards
+            )));
+        }
+        let part =
+            PartFile { path: path.clone(), id, body_start: reader.body_start, body_sha256: h.body_sha256.clone() };
+        place(&h, part)?;
+        // `h`, with its KPI list, is dropped here.
     }
-    let Some((header, by_shard)) = first else { return Err(ShardError::Mismatch("no parts given".into())) };
-    let paths = by_shard
+    let parts = by_shard
         .into_iter()
         .enumerate()
-        .map(|(k, p)| p.ok_or_else(|| ShardError::Mismatch(format!("shard {}/{} is missing", k + 1, header.shards))))
+        .map(|(k, p)| p.ok_or_else(|| ShardError::Mismatch(format!("shard {}/{} is missing", k + 1, head.shards))))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Parts { header, paths })
+    Ok(Parts { header: head, parts })
 }
 
-type FileReader = PartReader<BufReader<std::io::Take<std::fs::File>>>;
-
 impl Parts {
-    /// Opens shard `k`'s part (from 0) again, refusing it if it changed since [`open_parts`].
-    fn reopen(&self, k: usize) -> Result<FileReader, ShardError> {
-        let r = open_part(&self.paths[k])?;
-        if differs(&self.header, &r.header).is_some() || r.header.shard as usize != k + 1 {
-            return Err(r.bad("it changed while being merged".into()));
-        }
-        Ok(r)
-    }
-
     /// Checks the parts' layout against `layout` (what this bedflow computes
     /// for the scenario), then passes every replication to `sink` in
-    /// replication order. Up to [`MAX_OPEN_PARTS`] parts are read in turn, so
-    /// memory does not grow with the replication count. Every part's checksum
-    /// is verified before this returns.
+    /// replication order, reading each one only when it is its turn (shard
+    /// r mod N holds replication r): one replication is in memory at a time,
+    /// whatever the number of parts. Up to [`MAX_OPEN_PARTS`] parts stay open;
+    /// with more, a part is opened, read at the replication's offset and
+    /// closed for each replication. Every part's checksum is verified, and
+    /// every part checked unchanged, before this returns.
     pub fn stream(self, layout: &Layout, sink: &mut dyn FnMut(Kpis)) -> Result<(), ShardError> {
-        let n = self.paths.len();
-        let reps = self.header.replications;
-        if n <= MAX_OPEN_PARTS {
-            let mut readers = (0..n).map(|k| self.reopen(k)).collect::<Result<Vec<_>, _>>()?;
-            for r in &readers {
-                r.check_layout(layout)?;
-            }
-            for r in 0..reps {
-                let (_, k) = readers[r as usize % n].next_kpis(layout)?;
-                sink(k);
-            }
-            return readers.into_iter().try_for_each(PartReader::finish);
+        let n = self.parts.len();
+        let h = &self.header;
+        check_layout(h, &self.parts[0].shown(), layout)?;
+        let size = check_header(h).map_err(|why| self.parts[0].bad(why))?;
+        if n != h.shards as usize {
+            return Err(ShardError::Mismatch("internal error: not one part per shard".into()));
         }
-        let mut all: Vec<Option<Kpis>> = (0..reps).map(|_| None).collect();
-        for k in 0..n {
-            let mut r = self.reopen(k)?;
-            r.check_layout(layout)?;
-            for _ in 0..r.header.count {
-                let (i, kpis) = r.next_kpis(layout)?;
-                // The header checks make i one of this shard's replications.
-                if let Some(slot) = all.get_mut(i as usize) {
-                    *slot = Some(kpis);
-                }
+        let keep_open = n <= MAX_OPEN_PARTS;
+        let mut open: Vec<Option<std::fs::File>> = (0..n).map(|_| None).collect();
+        let mut hashers: Vec<Sha256> = (0..n).map(|_| Sha256::new()).collect();
+        let mut buf = Vec::new();
+        for r in 0..h.replications {
+            let (k, i) = (r as usize % n, r / h.shards);
+            let part = &self.parts[k];
+            let mut file = match open[k].take() {
+                Some(f) => f,
+                None => part.open_at(u64::from(i) * size.record)?,
+            };
+            buf.resize(12 + 8 * size.values, 0);
+            read_record(&mut file, &mut buf, &part.shown())?;
+            hashers[k].update(&buf);
+            let mut values = Vec::with_capacity(size.values);
+            let (_, events) = decode_record((k as u32 + 1, h.shards), i, &buf, &mut values, &|j| layout.describe(j))
+                .map_err(|why| part.bad(why))?;
+            if keep_open {
+                open[k] = Some(file);
             }
-            r.finish()?;
+            sink(kpis_from(layout, values, events));
         }
-        for (i, k) in all.into_iter().enumerate() {
-            let k = k.ok_or_else(|| ShardError::Mismatch(format!("replication {} is missing", i + 1)))?;
-            sink(k);
+        for ((part, hasher), file) in self.parts.iter().zip(hashers).zip(&open) {
+            part.check_unchanged(file.as_ref())?;
+            check_sum(&hex(&hasher.finalize()), &part.body_sha256).map_err(|why| part.bad(why))?;
         }
         Ok(())
     }

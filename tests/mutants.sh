@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Mutation testing (not run by CI: it takes hours on 2 cores). Installs
+# cargo-mutants if needed and mutates the listed modules, running the unit
+# tests and the integration tests that target each module. Results go to
+# mutants.out/ (outcomes.json, caught.txt, missed.txt); record the summary in
+# tests/MUTANTS.md.
+#
+#   bash tests/mutants.sh src/summary.rs src/engine/queue.rs
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v cargo-mutants >/dev/null 2>&1 || cargo install --locked cargo-mutants
+files=("$@")
+if [ ${#files[@]} -eq 0 ]; then
+  files=(src/summary.rs src/engine/order.rs src/engine/queue.rs src/compare.rs src/stats.rs src/output/tables.rs
+         src/reduce.rs src/engine/*.rs)
+fi
+args=()
+for f in "${files[@]}"; do args+=(-f "$f"); done
+# Release build: the statistical tests are slow in debug. One job: 2 cores.
+cargo mutants "${args[@]}" -j 1 --timeout-multiplier 3 -- --release \
+  --lib --test hand_worked --test theory --test crn --test compare --test escalation --test electives
