@@ -185,13 +185,16 @@ fn escalation_kpis(
             .collect()
     };
     let pools: Vec<(usize, &PoolOutcome)> = order.iter().filter_map(|(p, o)| p.map(|i| (i, *o))).collect();
+    debug_assert!(pools.iter().enumerate().all(|(k, (i, _))| k == *i), "pools in scenario order");
     let pool_costs: Vec<Vec<f64>> = pools.iter().map(|(i, o)| pool_daily_cost(*i, o)).collect();
     let days = order[0].1.midnight.len();
     let trust_cost: Vec<f64> = (0..days).map(|d| pool_costs.iter().map(|c| c[d]).sum()).collect();
     let cost_of = |pool: Option<usize>| -> &Vec<f64> {
         match pool {
             None => &trust_cost,
-            Some(i) => &pool_costs[pools.iter().position(|(j, _)| *j == i).unwrap_or(0)],
+            // `order` lists the pools 0..n in order after the trust, so pool i's
+            // costs are pool_costs[i] (no fallback that could charge another pool).
+            Some(i) => &pool_costs[i],
         }
     };
     let key = |metric, pool| Key { metric, pool, specialty: None };

@@ -68,12 +68,17 @@ pub fn built_in(region: Region) -> (Vec<BankHoliday>, std::ops::RangeInclusive<i
         Region::None => return (Vec::new(), i32::MIN..=i32::MAX),
         r => r.name(),
     };
-    let all: std::collections::HashMap<String, Division> = serde_json::from_str(DATA).unwrap_or_default();
+    // Compiled-in data, not input: a parse failure (or a date that does not
+    // parse) is a build defect, caught by the test
+    // `data_loads_for_every_region_and_falls_on_weekdays`.
+    let all: std::collections::HashMap<String, Division> =
+        serde_json::from_str(DATA).expect("the bundled bank-holidays.json parses");
     let events = all.get(key).map(|d| d.events.as_slice()).unwrap_or(&[]);
     let days: Vec<BankHoliday> = events
         .iter()
-        .filter_map(|e| {
-            NaiveDate::parse_from_str(&e.date, "%Y-%m-%d").ok().map(|date| BankHoliday { date, title: e.title.clone() })
+        .map(|e| {
+            let date = NaiveDate::parse_from_str(&e.date, "%Y-%m-%d").expect("bundled dates are ISO dates");
+            BankHoliday { date, title: e.title.clone() }
         })
         .collect();
     let first = days.iter().map(|d| d.date.year()).min().unwrap_or(0);

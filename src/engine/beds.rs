@@ -166,6 +166,7 @@ impl Engine<'_> {
         for &i in &t[..n] {
             self.advance(i, now);
             let g = &mut self.gauges[i];
+            // Wrapping for speed; `census` checks the counts twice a day.
             g.occupied = g.occupied.wrapping_add_signed(d_occupied);
             g.waiting = g.waiting.wrapping_add_signed(d_waiting);
             if in_window && g.occupied > self.out.pools[i].peak {

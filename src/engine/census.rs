@@ -68,6 +68,13 @@ impl Engine<'_> {
             if at > now || at > self.plan.horizon {
                 return;
             }
+            // Checked invariant, twice a day rather than on every change (the
+            // counters wrap there, for speed): every patient in a bed or waiting
+            // for one is a live patient, so a count past that is an engine bug.
+            let trust = &self.gauges[self.trust_gauge()];
+            if trust.occupied as usize + trust.waiting as usize > self.patients.len() - self.free.len() {
+                counts_broken();
+            }
             let first = self.plan.first_day;
             if !morning && day + 1 == first {
                 // Start of the window: the peak starts from the census there.
@@ -173,4 +180,12 @@ impl Engine<'_> {
             self.out.pools[trust] = self.out.pools[0].clone();
         }
     }
+}
+
+/// A bed or queue count past the number of live patients: an engine bug
+/// (a counter wrapped), never input. Stops the run rather than report it.
+#[cold]
+#[inline(never)]
+fn counts_broken() -> ! {
+    panic!("bedflow bug: a bed or queue count no longer matches the patients; please report it with the scenario")
 }
