@@ -372,6 +372,10 @@ pub struct Engine<'p> {
     /// Time of each pool's latest escalation opening.
     last_opening: Vec<u32>,
     out: Outcome,
+    /// OPEL readings checked against a brute-force count, and those of them
+    /// with long waiters while urgent electives were queued (tests only).
+    #[cfg(test)]
+    opel_checks: (u64, u64),
 }
 
 impl<'p> Engine<'p> {
@@ -393,6 +397,8 @@ impl<'p> Engine<'p> {
             scratch: Vec::new(),
             last_opening: vec![0; pools],
             out: Outcome::default(),
+            #[cfg(test)]
+            opel_checks: (0, 0),
         }
     }
 
