@@ -176,7 +176,8 @@ fn run_leaves_no_scratch_or_spill_files() {
 #[test]
 fn replications_override_is_checked_like_the_scenario() {
     let dir = tempfile::tempdir().unwrap();
-    let text = scenario("").replace("end = \"2025-01-31\"", "end = \"2025-12-31\"").replace("10.0", "400000.0");
+    // 38 simulated days of 10,000 a day: 3.8e11 arrivals over 1,000,000 replications.
+    let text = scenario("").replace("10.0", "10000.0");
     let path = write(dir.path(), "s.toml", &text);
     let ok = bedflow().arg("check").arg(&path).output().unwrap();
     assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
@@ -276,5 +277,82 @@ fn compare_refuses_to_hold_more_kpis_than_the_memory_limit() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("2 scenario runs x 1000000 replications") && err.contains("the limit is 4000 MB"), "{err}");
+    assert!(!dir.path().join("out").exists());
+}
+
+/// A small scenario whose ED sees `per_day` attendances, all admitted, none
+/// ever deciding: every patient stays in ED to the end of the run.
+fn ed_that_never_decides(per_day: u32, end: &str) -> String {
+    format!(
+        r#"[scenario]
+name = "stuck"
+start = "2025-01-01"
+end = "{end}"
+warmup_days = 5
+replications = 5
+seed = 1
+
+[ed]
+attendances_per_day = {per_day}
+admission_probability = 1.0
+hours_to_decision = {{ dist = "fixed", value = 1e300 }}
+hours_in_department = {{ dist = "fixed", value = 2.0 }}
+
+[[pool]]
+name = "medicine"
+beds = 40
+
+[[admissions]]
+name = "emergency"
+source = "ed"
+share = 1.0
+pool = "medicine"
+stay_days = {{ dist = "fixed", value = 1e300 }}
+"#
+    )
+}
+
+/// Patients who never leave hold a patient slot each in every worker
+/// thread's engine: 38 days of 1,000,000 a day is about 4.3 GB in one thread.
+#[test]
+fn patients_who_never_leave_are_bounded_in_memory() {
+    rejected(&ed_that_never_decides(1_000_000, "2025-01-31"), "ed.attendances_per_day");
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "s.toml", &ed_that_never_decides(1_000_000, "2025-01-31"));
+    let err = String::from_utf8_lossy(&bedflow().arg("check").arg(&path).output().unwrap().stderr).into_owned();
+    assert!(err.contains("3.8000e7 patients in the hospital") && err.contains("the limit is 4000 MB"), "{err}");
+}
+
+/// Initial waiting lists are held in memory too: 190 lists of 1,000,000.
+#[test]
+fn huge_initial_waiting_lists_are_bounded_in_memory() {
+    let mut text = scenario("");
+    for i in 0..190 {
+        text.push_str(&format!(
+            "\n[[specialty]]\nname = \"s{i}\"\nwaiting_list = 1000000\nreferrals_per_week = 1.0\nurgent_share = 0.1\n\
+             inpatient_share = 0.5\nstay_days = {{ dist = \"fixed\", value = 2.0 }}\n"
+        ));
+    }
+    rejected(&text, ".waiting_list");
+}
+
+/// `check` assumes one worker thread; `run` counts an engine per thread (up
+/// to the replications) and suggests how many fit.
+#[test]
+fn run_checks_patient_memory_for_its_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    // 17 simulated days of 1,000,000 a day: about 1.9 GB per thread.
+    let path = write(dir.path(), "s.toml", &ed_that_never_decides(1_000_000, "2025-01-10"));
+    let ok = bedflow().arg("check").arg(&path).output().unwrap();
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    let out = bedflow()
+        .args(["run", "--quiet", "--threads", "4", "--out"])
+        .arg(dir.path().join("out"))
+        .arg(&path)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("4 worker thread(s)") && err.contains("use --threads 2 or fewer"), "{err}");
     assert!(!dir.path().join("out").exists());
 }
