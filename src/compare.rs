@@ -28,6 +28,39 @@ impl NamedKey {
     }
 }
 
+/// The names a scenario's KPI keys refer to: what a sweep keeps of each
+/// value's scenario once it has run, so only one scenario is loaded at a time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Names {
+    pub scenario: String,
+    pub pools: Vec<String>,
+    pub specialties: Vec<String>,
+}
+
+impl Names {
+    pub fn of(model: &Model) -> Names {
+        Names {
+            scenario: model.name.clone(),
+            pools: model.pools.iter().map(|p| p.name.clone()).collect(),
+            specialties: model.specialties.iter().map(|s| s.name.clone()).collect(),
+        }
+    }
+
+    /// The key by names, as [`NamedKey::of`] gives it for the model.
+    pub fn key(&self, key: &Key) -> NamedKey {
+        NamedKey {
+            metric: key.metric,
+            pool: key.pool.and_then(|p| self.pools.get(p)).cloned().unwrap_or_default(),
+            specialty: key.specialty.and_then(|s| self.specialties.get(s)).cloned().unwrap_or_default(),
+        }
+    }
+
+    /// Index of the pool named `name`.
+    pub fn pool(&self, name: &str) -> Option<usize> {
+        self.pools.iter().position(|p| p == name)
+    }
+}
+
 /// One KPI of BASE and ALT with the paired difference ALT - BASE.
 #[derive(Debug, Clone)]
 pub struct Paired {

@@ -60,31 +60,37 @@ pub(super) fn sweep(scenario: PathBuf, set: String, target: Option<String>, flag
     let (values, integer) = crate::compare::parse_range(range).map_err(Error::Usage)?;
     let target: Option<crate::compare::Target> = target.map(|t| t.parse().map_err(Error::Usage)).transpose()?;
     let literal = |v: f64| if integer { format!("{}", v.round() as i64) } else { format!("{v}") };
-    // Validate every value's scenario before running any.
-    let models = values
-        .iter()
-        .map(|&v| scenario::load_with(&scenario, &[(path.to_string(), literal(v))]))
-        .collect::<Result<Vec<_>, _>>()?;
-    let Some(first) = models.first() else { return Err(Error::Usage(format!("--set {set}: no values"))) };
-    let spec = spec(first, &flags);
-    // One value's replications are held at a time.
-    for m in &models {
-        scenario::size::check_kept(&[m], spec.replications, spec.threads).map_err(Error::Usage)?;
+    // Validate every value's scenario before running any, holding one at a
+    // time: each is loaded, checked and dropped, and loaded again to run.
+    let load = |v: f64| scenario::load_with(&scenario, &[(path.to_string(), literal(v))]);
+    let Some(&first_value) = values.first() else { return Err(Error::Usage(format!("--set {set}: no values"))) };
+    let first = load(first_value)?;
+    let spec = spec(&first, &flags);
+    // The target KPI must exist (its name, not its values); said after every value is checked.
+    let unknown_target =
+        target.as_ref().filter(|t| !crate::stats::layout(&first).scalar.iter().any(|(k, _)| k.metric == t.metric));
+    let name = first.name.clone();
+    scenario::size::check_sweep(&first, values.len(), spec.replications, spec.threads).map_err(Error::Usage)?;
+    drop(first);
+    for &v in &values[1..] {
+        let m = load(v)?;
+        scenario::size::check_sweep(&m, values.len(), spec.replications, spec.threads).map_err(Error::Usage)?;
     }
-    if let Some(t) = &target {
-        // The KPI must exist before anything runs (its name, not its values).
-        let layout = crate::stats::layout(first);
-        if !layout.scalar.iter().any(|(k, _)| k.metric == t.metric) {
-            return Err(Error::Usage(format!("--target: no KPI named \"{}\"", t.metric.escape_debug())));
-        }
+    if let Some(t) = unknown_target {
+        return Err(Error::Usage(format!("--target: no KPI named \"{}\"", t.metric.escape_debug())));
     }
-    let dir = flags.out.clone().unwrap_or_else(|| Path::new("output").join(format!("sweep-{}", first.name)));
+    let dir = flags.out.clone().unwrap_or_else(|| Path::new("output").join(format!("sweep-{name}")));
     let staging = output::atomic::Staging::prepare(&dir)?;
     let mut points = Vec::new();
-    for (model, &value) in models.into_iter().zip(&values) {
+    for &value in &values {
+        let model = load(value)?;
         let (reps, _) = simulate(&model, spec, flags.quiet)?;
-        let sums = crate::reduce::Summaries::new(&reps);
-        points.push(output::compare::SweepPoint { value, model, sums });
+        let mut sums = crate::reduce::Summaries::new(&reps);
+        drop(reps);
+        // A sweep reports scalar KPIs only.
+        sums.daily = Vec::new();
+        sums.monthly = Vec::new();
+        points.push(output::compare::SweepPoint { value, names: crate::compare::Names::of(&model), sums });
     }
     if let Some(t) = &target
         && points.iter().all(|p| output::compare::target_summary(p, t, path).is_none())

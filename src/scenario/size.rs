@@ -191,10 +191,38 @@ pub fn engine_bytes(m: &Model) -> u64 {
     saturating(slots * crate::engine::BYTES_PER_PATIENT as f64 + waiters * crate::engine::BYTES_PER_WAITER as f64)
 }
 
+/// Values of every `empirical` distribution of a model.
+fn empirical_values(m: &Model) -> u64 {
+    use crate::dist::Distribution;
+    let n = |d: &Distribution| match d {
+        Distribution::Empirical { values } => values.len() as u64,
+        _ => 0,
+    };
+    let ed = m.ed.as_ref().map_or(0, |e| n(&e.hours_to_decision) + n(&e.hours_in_department));
+    ed + m.routes.iter().map(|r| n(&r.stay_days)).sum::<u64>()
+        + m.specialties.iter().map(|s| n(&s.stay_days) + n(&s.initial_wait_weeks)).sum::<u64>()
+}
+
+/// Bytes a loaded scenario (a `Model`, without its parse tree) holds, about:
+/// 16 bytes an `empirical` value (8, and as much again of spare capacity)
+/// and 1 KB a table.
+pub fn model_bytes(m: &Model) -> u64 {
+    let tables = 1
+        + m.pools.len()
+        + m.routes.len()
+        + m.specialties.len()
+        + m.theatre_lists.len()
+        + m.seasonality.len()
+        + m.elective_cuts.len()
+        + m.calendar.holidays.len();
+    16 * empirical_values(m) + 1024 * tables as u64
+}
+
 /// Bytes of the engine's precomputed tables, shared by every thread (at most
-/// 16 bytes an entry: a theatre session).
+/// 16 bytes an entry: a theatre session), and its samplers' copies of the
+/// `empirical` values.
 pub fn plan_bytes(m: &Model) -> u64 {
-    plan_entries(m).saturating_mul(16)
+    plan_entries(m).saturating_mul(16).saturating_add(8 * empirical_values(m))
 }
 
 /// Worker threads that each hold an engine: no more than the replications.
@@ -292,14 +320,30 @@ pub fn check_replications(m: &Model, replications: u32, threads: usize) -> Resul
     Ok(())
 }
 
-/// Checks that the KPIs of `replications` replications of each of `models`,
-/// held in memory at once (`compare` holds every scenario's, `sweep` one
-/// value's at a time, a shard its own), plus the engines and plan of the
-/// largest run in progress, fit [`limits::MAX_RUN_BYTES`], and each run's
-/// own limits ([`check_replications`]).
+/// Bytes of one scalar KPI's summary as a sweep keeps it for every value.
+const SUMMARY_BYTES: u64 = std::mem::size_of::<(crate::stats::Key, crate::summary::Summary)>() as u64;
+
+/// Checks what `compare` and a shard hold at once against
+/// [`limits::MAX_RUN_BYTES`]: every scenario of `models` (loaded, without
+/// parse trees) and the KPIs of `replications` replications of each (kept
+/// for pairing), plus the engines and plan of the largest run in progress;
+/// then each run's own limits ([`check_replications`]).
 pub fn check_kept(models: &[&Model], replications: u32, threads: usize) -> Result<(), String> {
+    check_held(models, 0, replications, threads)
+}
+
+/// Checks a sweep of `values` values of `m` (each value's scenario is
+/// loaded, run and dropped in turn): one value's scenario, KPIs and run, plus
+/// the scalar KPI summaries kept for every value.
+pub fn check_sweep(m: &Model, values: usize, replications: u32, threads: usize) -> Result<(), String> {
+    let summaries = (values as u64).saturating_mul(shape(m).scalars).saturating_mul(SUMMARY_BYTES);
+    check_held(&[m], summaries, replications, threads)
+}
+
+fn check_held(models: &[&Model], summaries: u64, replications: u32, threads: usize) -> Result<(), String> {
     let per_rep: u64 = models.iter().map(|m| kpis_bytes(m)).sum();
-    let kept = per_rep.saturating_mul(replications as u64);
+    let scenarios: u64 = models.iter().map(|m| model_bytes(m)).sum();
+    let kept = per_rep.saturating_mul(replications as u64).saturating_add(scenarios).saturating_add(summaries);
     let running = models
         .iter()
         .map(|m| engine_bytes(m).saturating_mul(engines(replications, threads)).saturating_add(plan_bytes(m)))
@@ -307,17 +351,25 @@ pub fn check_kept(models: &[&Model], replications: u32, threads: usize) -> Resul
         .unwrap_or(0);
     let bytes = kept.saturating_add(running);
     if bytes > limits::MAX_RUN_BYTES {
+        let fixed = running.saturating_add(scenarios).saturating_add(summaries);
         return Err(format!(
             "{} scenario runs x {replications} replications keep about {} MB of KPIs in memory ({} KB per \
-             replication of all runs), plus {} MB for the run in progress on {} worker thread(s); the limit is {} \
-             MB: use fewer replications (at most {}), fewer scenarios or fewer threads",
+             replication of all runs), plus {} MB of loaded scenarios{}, plus {} MB for the run in progress on {} \
+             worker thread(s); the limit is {} MB: use fewer replications (at most {}), fewer scenarios or fewer \
+             threads",
             models.len(),
-            kept / 1_000_000,
+            per_rep.saturating_mul(replications as u64) / 1_000_000,
             per_rep / 1000,
+            scenarios / 1_000_000,
+            if summaries > 0 {
+                format!(" and {} MB of KPI summaries of every value", summaries / 1_000_000)
+            } else {
+                String::new()
+            },
             running / 1_000_000,
             engines(replications, threads),
             limits::MAX_RUN_BYTES / 1_000_000,
-            limits::MAX_RUN_BYTES.saturating_sub(running) / per_rep.max(1),
+            limits::MAX_RUN_BYTES.saturating_sub(fixed) / per_rep.max(1),
         ));
     }
     for m in models {
