@@ -12,7 +12,7 @@ pub(super) fn compare(base: PathBuf, alternatives: Vec<PathBuf>, flags: RunFlags
     let alt_models = alternatives.iter().map(|p| scenario::load(p)).collect::<Result<Vec<_>, _>>()?;
     let spec = spec(&base_model, &flags);
     let all: Vec<&crate::model::Model> = std::iter::once(&base_model).chain(&alt_models).collect();
-    scenario::size::check_kept(&all, spec.replications, spec.threads).map_err(Error::Usage)?;
+    scenario::size::check_compare(&all, spec.replications, spec.threads).map_err(Error::Usage)?;
     let more = if alt_models.len() > 1 { format!("-and-{}-more", alt_models.len() - 1) } else { String::new() };
     let default = format!("compare-{}-vs-{}{more}", base_model.name, alt_models[0].name);
     let dir = flags.out.clone().unwrap_or_else(|| Path::new("output").join(default));

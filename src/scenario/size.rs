@@ -323,13 +323,24 @@ pub fn check_replications(m: &Model, replications: u32, threads: usize) -> Resul
 /// Bytes of one scalar KPI's summary as a sweep keeps it for every value.
 const SUMMARY_BYTES: u64 = std::mem::size_of::<(crate::stats::Key, crate::summary::Summary)>() as u64;
 
-/// Checks what `compare` and a shard hold at once against
-/// [`limits::MAX_RUN_BYTES`]: every scenario of `models` (loaded, without
-/// parse trees) and the KPIs of `replications` replications of each (kept
-/// for pairing), plus the engines and plan of the largest run in progress;
-/// then each run's own limits ([`check_replications`]).
+/// Checks what a shard holds at once against [`limits::MAX_RUN_BYTES`]: its
+/// scenario (loaded, without its parse tree) and the KPIs of its
+/// `replications` replications, plus the engines and plan of the run; then
+/// the run's own limits ([`check_replications`]).
 pub fn check_kept(models: &[&Model], replications: u32, threads: usize) -> Result<(), String> {
     check_held(models, 0, replications, threads)
+}
+
+/// Checks what `compare` holds at once: every scenario of `models` (loaded,
+/// without parse trees), the KPIs of every replication of each (kept for
+/// pairing), the engines and plan of the largest run in progress, and, while
+/// writing, each scenario's summaries (at most 12 replications' worth of
+/// KPIs: 88 bytes a summary of an 8-byte value, plus its key) and the
+/// reducer's copy of one scenario's replications that summarises it.
+pub fn check_compare(models: &[&Model], replications: u32, threads: usize) -> Result<(), String> {
+    let summaries: u64 = models.iter().map(|m| 12 * kpis_bytes(m)).sum();
+    let reducer = models.iter().map(|m| kpis_bytes(m)).max().unwrap_or(0).saturating_mul(replications as u64);
+    check_held(models, summaries.saturating_add(reducer), replications, threads)
 }
 
 /// Checks a sweep of `values` values of `m` (each value's scenario is
