@@ -403,3 +403,27 @@ fn sweep_holds_one_scenario_at_a_time() {
     assert!(out.join("sweep.csv").exists());
     assert!(kb < 32_000, "peak {kb} KB");
 }
+
+/// `n` distinct extra holidays from 2025-01-01, one a day.
+fn extra_holidays(n: usize) -> String {
+    let start = chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
+    let dates: Vec<String> = (0..n as u64).map(|i| format!("\"{}\"", start + chrono::Days::new(i))).collect();
+    format!("\n[calendar]\nextra_holidays = [{}]\n", dates.join(", "))
+}
+
+#[test]
+fn extra_holidays_are_capped_and_plotted_quickly() {
+    let long = |n| {
+        format!("{}{}", scenario(""), extra_holidays(n))
+            .replace("end = \"2025-01-31\"", "end = \"2027-12-31\"")
+            .replace("replications = 5", "replications = 2")
+    };
+    rejected(&long(1001), "calendar.extra_holidays[1001]");
+    // The most allowed, all in the reported period: the chart is linear in them.
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "s.toml", &long(1000));
+    let started = std::time::Instant::now();
+    let out = bedflow().args(["run", "--quiet", "--out"]).arg(dir.path().join("out")).arg(&path).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(started.elapsed() < Duration::from_secs(30), "{:?}", started.elapsed());
+}

@@ -87,6 +87,8 @@ pub mod limits {
     pub const MAX_TOTAL_ARRIVALS: f64 = 200_000_000_000.0;
     /// Scenario file size.
     pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
+    /// Entries of `calendar.extra_holidays`.
+    pub const MAX_EXTRA_HOLIDAYS: usize = 1_000;
 }
 
 /// Why a scenario could not be loaded.
@@ -372,6 +374,14 @@ fn read_calendar(cx: &mut Ctx<'_>, root: Tbl<'_, '_>) -> (Option<Region>, Option
     let extra = match t.array(cx, "extra_holidays") {
         None if t.has("extra_holidays") => None,
         None => Some(Vec::new()),
+        Some((items, _)) if items.len() > limits::MAX_EXTRA_HOLIDAYS => {
+            cx.err(
+                items[limits::MAX_EXTRA_HOLIDAYS].span(),
+                format!("calendar.extra_holidays[{}]", limits::MAX_EXTRA_HOLIDAYS + 1),
+                format!("{} extra holidays; the limit is {}", items.len(), limits::MAX_EXTRA_HOLIDAYS),
+            );
+            None
+        }
         Some((items, _)) => items
             .iter()
             .enumerate()
