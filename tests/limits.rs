@@ -427,3 +427,18 @@ fn extra_holidays_are_capped_and_plotted_quickly() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(started.elapsed() < Duration::from_secs(30), "{:?}", started.elapsed());
 }
+
+/// A load near 1e300 is written in scientific notation, not 300 digits.
+#[test]
+fn overload_warning_writes_huge_loads_in_scientific_notation() {
+    let text =
+        scenario("").replace(r#"{ dist = "lognormal", mean = 3.0, sd = 2.0 }"#, r#"{ dist = "fixed", value = 1e300 }"#);
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "s.toml", &text);
+    let out = bedflow().arg("check").arg(&path).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    let line = err.lines().find(|l| l.contains("pool \"medicine\"")).expect("medicine is overloaded");
+    assert!(line.contains("offered load 1.000e301 beds"), "{line}");
+    assert!(!line.contains("000000000000"), "{line}");
+}
