@@ -359,6 +359,7 @@ fn run_checks_patient_memory_for_its_threads() {
 
 /// Peak resident memory (KB) of a finished `bedflow` run, and its exit code.
 #[cfg(target_os = "linux")]
+#[expect(clippy::zombie_processes, reason = "reaped by wait4, which also gives its rusage")]
 fn peak_rss_kb(args: &[&std::ffi::OsStr]) -> (i64, i32) {
     let child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("bedflow"))
         .args(args)
