@@ -336,10 +336,11 @@ pub fn check_kept(models: &[&Model], replications: u32, threads: usize) -> Resul
 /// pairing), the engines and plan of the largest run in progress, and, while
 /// writing, each scenario's summaries (at most 12 replications' worth of
 /// KPIs: 88 bytes a summary of an 8-byte value, plus its key) and the
-/// reducer's copy of one scenario's replications that summarises it.
+/// reducer that summarises one scenario's replications ([`results_bytes`]:
+/// its daily cells are exact up to 1,000 replications).
 pub fn check_compare(models: &[&Model], replications: u32, threads: usize) -> Result<(), String> {
     let summaries: u64 = models.iter().map(|m| 12 * kpis_bytes(m)).sum();
-    let reducer = models.iter().map(|m| kpis_bytes(m)).max().unwrap_or(0).saturating_mul(replications as u64);
+    let reducer = models.iter().map(|m| results_bytes(m, replications)).max().unwrap_or(0);
     check_held(models, summaries.saturating_add(reducer), replications, threads)
 }
 
@@ -372,11 +373,7 @@ fn check_held(models: &[&Model], summaries: u64, replications: u32, threads: usi
             per_rep.saturating_mul(replications as u64) / 1_000_000,
             per_rep / 1000,
             scenarios / 1_000_000,
-            if summaries > 0 {
-                format!(" and {} MB of KPI summaries of every value", summaries / 1_000_000)
-            } else {
-                String::new()
-            },
+            if summaries > 0 { format!(" and {} MB of KPI summaries", summaries / 1_000_000) } else { String::new() },
             running / 1_000_000,
             engines(replications, threads),
             limits::MAX_RUN_BYTES / 1_000_000,
