@@ -28,6 +28,39 @@ impl NamedKey {
     }
 }
 
+/// The names a scenario's KPI keys refer to: what a sweep keeps of each
+/// value's scenario once it has run, so only one scenario is loaded at a time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Names {
+    pub scenario: String,
+    pub pools: Vec<String>,
+    pub specialties: Vec<String>,
+}
+
+impl Names {
+    pub fn of(model: &Model) -> Names {
+        Names {
+            scenario: model.name.clone(),
+            pools: model.pools.iter().map(|p| p.name.clone()).collect(),
+            specialties: model.specialties.iter().map(|s| s.name.clone()).collect(),
+        }
+    }
+
+    /// The key by names, as [`NamedKey::of`] gives it for the model.
+    pub fn key(&self, key: &Key) -> NamedKey {
+        NamedKey {
+            metric: key.metric,
+            pool: key.pool.and_then(|p| self.pools.get(p)).cloned().unwrap_or_default(),
+            specialty: key.specialty.and_then(|s| self.specialties.get(s)).cloned().unwrap_or_default(),
+        }
+    }
+
+    /// Index of the pool named `name`.
+    pub fn pool(&self, name: &str) -> Option<usize> {
+        self.pools.iter().position(|p| p == name)
+    }
+}
+
 /// One KPI of BASE and ALT with the paired difference ALT - BASE.
 #[derive(Debug, Clone)]
 pub struct Paired {
@@ -133,7 +166,39 @@ pub fn parse_range(s: &str) -> Result<(Vec<f64>, bool), String> {
     let n = count as usize;
     let whole = |t: &str, v: f64| !t.contains('.') && v.fract() == 0.0;
     let integer = whole(a_text, a) && whole(b_text, b) && whole(step, step_value);
-    Ok(((0..n).map(|i| a + step_value * i as f64).collect(), integer))
+    // A + i x STEP, rounded to the decimal places the literals have (0.1 x 3
+    // is 0.3, not 0.30000000000000004), and never past B.
+    let places = [a_text, b_text, step]
+        .iter()
+        .map(|t| decimal_places(t))
+        .collect::<Option<Vec<u32>>>()
+        .and_then(|p| p.into_iter().max());
+    let value = |i: usize| {
+        let v = a + step_value * i as f64;
+        let v = match places {
+            Some(p) => {
+                let scale = 10f64.powi(p as i32);
+                // Beyond 2^52 a float has no fraction left to round.
+                if (v * scale).abs() < 4.5e15 { (v * scale).round() / scale } else { v }
+            }
+            None => v,
+        };
+        v.min(b)
+    };
+    Ok(((0..n).map(value).collect(), integer))
+}
+
+/// Decimal places a number literal is written with (`0.25` 2, `5e-1` 1,
+/// `1.5e2` 0); `None` beyond 15, where rounding would not help.
+fn decimal_places(t: &str) -> Option<u32> {
+    let t = t.trim();
+    let (mantissa, exponent) = match t.find(['e', 'E']) {
+        Some(i) => (&t[..i], t[i + 1..].parse::<i64>().ok()?),
+        None => (t, 0),
+    };
+    let fraction = mantissa.split_once('.').map_or(0, |(_, f)| f.len() as i64);
+    let places = fraction.saturating_sub(exponent).max(0);
+    (places <= 15).then_some(places as u32)
 }
 
 /// Fields a sweep cannot vary: every value of a sweep runs with the same
@@ -176,6 +241,19 @@ mod tests {
         assert!(parse_range("1..501:1").is_err());
         // Not whole: not rounded to integers.
         assert_eq!(parse_range("1..2:5e-1").unwrap(), (vec![1.0, 1.5, 2.0], false));
+        // A + i x STEP rounded to the literals' decimal places, never past B.
+        assert_eq!(parse_range("0..0.3:0.1").unwrap().0, vec![0.0, 0.1, 0.2, 0.3]);
+        let tenths = parse_range("0..1:0.1").unwrap().0;
+        assert_eq!(
+            tenths.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(" "),
+            "0 0.1 0.2 0.3 0.4 0.5 0.6 0.7 0.8 0.9 1"
+        );
+        assert_eq!(parse_range("0.05..0.2:5e-2").unwrap().0, vec![0.05, 0.1, 0.15, 0.2]);
+        assert_eq!(parse_range("1e-20..3e-20:1e-20").unwrap().0.len(), 3);
+        assert!(parse_range("1e-20..3e-20:1e-20").unwrap().0.iter().all(|&v| v <= 3e-20));
+        // Integer sweeps are unchanged.
+        assert_eq!(parse_range("380..420:10").unwrap().0, vec![380.0, 390.0, 400.0, 410.0, 420.0]);
+        assert_eq!(parse_range("1e3..3e3:1e3").unwrap().0, vec![1000.0, 2000.0, 3000.0]);
         assert!(check_sweep_path("scenario.seed").is_err());
         assert!(check_sweep_path(" scenario.replications ").is_err());
         assert!(check_sweep_path("pool.medicine.beds").is_ok());

@@ -316,7 +316,7 @@ impl Model {
             if load.is_nan() || load <= capacity as f64 {
                 continue;
             }
-            let offered = if load.is_finite() { format!("{load:.1} beds") } else { "unbounded".to_string() };
+            let offered = if load.is_finite() { format!("{} beds", readable(load)) } else { "unbounded".to_string() };
             let head = format!(
                 "pool \"{}\": offered load {offered} (admissions a day x mean stay{}) exceeds its {} beds{}",
                 p.name,
@@ -335,7 +335,7 @@ impl Model {
             } else if has_emergency {
                 let growth = (load - capacity as f64) / self.mean_stay(i);
                 let by = if growth.is_finite() && growth > 0.0 {
-                    format!(" by at least {growth:.1} patients a day")
+                    format!(" by at least {} patients a day", readable(growth))
                 } else {
                     String::new()
                 };
@@ -370,4 +370,10 @@ impl Model {
             RouteSource::Direct { per_day, .. } => *per_day,
         }
     }
+}
+
+/// A count or load for a message: one decimal place, or scientific notation
+/// from a billion up (a load near 1e300 is not printed with 300 digits).
+fn readable(x: f64) -> String {
+    if x.abs() >= 1e9 { format!("{x:.3e}") } else { format!("{x:.1}") }
 }

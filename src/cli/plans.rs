@@ -12,7 +12,7 @@ pub(super) fn compare(base: PathBuf, alternatives: Vec<PathBuf>, flags: RunFlags
     let alt_models = alternatives.iter().map(|p| scenario::load(p)).collect::<Result<Vec<_>, _>>()?;
     let spec = spec(&base_model, &flags);
     let all: Vec<&crate::model::Model> = std::iter::once(&base_model).chain(&alt_models).collect();
-    scenario::size::check_kept(&all, spec.replications).map_err(Error::Usage)?;
+    scenario::size::check_compare(&all, spec.replications, spec.threads).map_err(Error::Usage)?;
     let more = if alt_models.len() > 1 { format!("-and-{}-more", alt_models.len() - 1) } else { String::new() };
     let default = format!("compare-{}-vs-{}{more}", base_model.name, alt_models[0].name);
     let dir = flags.out.clone().unwrap_or_else(|| Path::new("output").join(default));
@@ -60,56 +60,36 @@ pub(super) fn sweep(scenario: PathBuf, set: String, target: Option<String>, flag
     let (values, integer) = crate::compare::parse_range(range).map_err(Error::Usage)?;
     let target: Option<crate::compare::Target> = target.map(|t| t.parse().map_err(Error::Usage)).transpose()?;
     let literal = |v: f64| if integer { format!("{}", v.round() as i64) } else { format!("{v}") };
-    // Validate every value's scenario before running any.
-    let models = values
-        .iter()
-        .map(|&v| scenario::load_with(&scenario, &[(path.to_string(), literal(v))]))
-        .collect::<Result<Vec<_>, _>>()?;
-    let Some(first) = models.first() else { return Err(Error::Usage(format!("--set {set}: no values"))) };
-    let spec = spec(first, &flags);
-    // One value's replications are held at a time.
-    for m in &models {
-        scenario::size::check_kept(&[m], spec.replications).map_err(Error::Usage)?;
+    // Validate every value's scenario before running any, holding one at a
+    // time: each is loaded, checked and dropped, and loaded again to run.
+    let load = |v: f64| scenario::load_with(&scenario, &[(path.to_string(), literal(v))]);
+    let Some(&first_value) = values.first() else { return Err(Error::Usage(format!("--set {set}: no values"))) };
+    let first = load(first_value)?;
+    let spec = spec(&first, &flags);
+    // The target KPI must exist (its name, not its values); said after every value is checked.
+    let target_problem = target.as_ref().and_then(|t| target_problem(&first, t));
+    let name = first.name.clone();
+    scenario::size::check_sweep(&first, values.len(), spec.replications, spec.threads).map_err(Error::Usage)?;
+    drop(first);
+    for &v in &values[1..] {
+        let m = load(v)?;
+        scenario::size::check_sweep(&m, values.len(), spec.replications, spec.threads).map_err(Error::Usage)?;
     }
-    if let Some(t) = &target {
-        // The KPI must exist before anything runs (its name, not its values).
-        let layout = crate::stats::layout(first);
-        if !layout.scalar.iter().any(|(k, _)| k.metric == t.metric) {
-            let mut names: Vec<&str> = layout.scalar.iter().map(|(k, _)| k.metric).collect();
-            names.sort_unstable();
-            names.dedup();
-            return Err(Error::Usage(format!(
-                "--target: no KPI named \"{}\"; KPIs: {}",
-                t.metric.escape_debug(),
-                names.join(", ")
-            )));
-        }
-        // A named pool must exist (else the trust's KPI would be used under its name).
-        if let Some(pool) = &t.pool {
-            let Some(i) = first.pools.iter().position(|p| &p.name == pool) else {
-                let names: Vec<String> = first.pools.iter().map(|p| format!("\"{}\"", p.name)).collect();
-                return Err(Error::Usage(format!(
-                    "--target: no pool named \"{}\" (names are case-sensitive); pools: {}",
-                    pool.escape_debug(),
-                    names.join(", ")
-                )));
-            };
-            if !layout.scalar.iter().any(|(k, _)| k.metric == t.metric && k.pool == Some(i)) {
-                return Err(Error::Usage(format!(
-                    "--target: {} is a trust-wide KPI, not one of pool \"{}\"",
-                    t.metric.escape_debug(),
-                    pool.escape_debug()
-                )));
-            }
-        }
+    if let Some(problem) = target_problem {
+        return Err(Error::Usage(problem));
     }
-    let dir = flags.out.clone().unwrap_or_else(|| Path::new("output").join(format!("sweep-{}", first.name)));
+    let dir = flags.out.clone().unwrap_or_else(|| Path::new("output").join(format!("sweep-{name}")));
     let staging = output::atomic::Staging::prepare(&dir)?;
     let mut points = Vec::new();
-    for (model, &value) in models.into_iter().zip(&values) {
+    for &value in &values {
+        let model = load(value)?;
         let (reps, _) = simulate(&model, spec, flags.quiet)?;
-        let sums = crate::reduce::Summaries::new(&reps);
-        points.push(output::compare::SweepPoint { value, model, sums });
+        let mut sums = crate::reduce::Summaries::new(&reps);
+        drop(reps);
+        // A sweep reports scalar KPIs only.
+        sums.daily = Vec::new();
+        sums.monthly = Vec::new();
+        points.push(output::compare::SweepPoint { value, names: crate::compare::Names::of(&model), sums });
     }
     if let Some(t) = &target
         && points.iter().all(|p| output::compare::target_summary(p, t, path).is_none())
@@ -123,4 +103,35 @@ pub(super) fn sweep(scenario: PathBuf, set: String, target: Option<String>, flag
     }
     eprintln!("bedflow: sweep of {} over {} values -> {}", for_terminal(path), values.len(), shown(&dir));
     Ok(())
+}
+
+/// What is wrong with `--target` for this scenario, if anything: a KPI it
+/// does not report (the KPIs are listed), a pool it does not have, or a
+/// trust-wide KPI asked of a pool. Checked before anything runs.
+fn target_problem(model: &crate::model::Model, t: &crate::compare::Target) -> Option<String> {
+    let layout = crate::stats::layout(model);
+    if !layout.scalar.iter().any(|(k, _)| k.metric == t.metric) {
+        let mut names: Vec<&str> = layout.scalar.iter().map(|(k, _)| k.metric).collect();
+        names.sort_unstable();
+        names.dedup();
+        return Some(format!("--target: no KPI named \"{}\"; KPIs: {}", t.metric.escape_debug(), names.join(", ")));
+    }
+    // A named pool must exist (else the trust's KPI would be used under its name).
+    let pool = t.pool.as_ref()?;
+    let Some(i) = model.pools.iter().position(|p| &p.name == pool) else {
+        let names: Vec<String> = model.pools.iter().map(|p| format!("\"{}\"", p.name)).collect();
+        return Some(format!(
+            "--target: no pool named \"{}\" (names are case-sensitive); pools: {}",
+            pool.escape_debug(),
+            names.join(", ")
+        ));
+    };
+    if !layout.scalar.iter().any(|(k, _)| k.metric == t.metric && k.pool == Some(i)) {
+        return Some(format!(
+            "--target: {} is a trust-wide KPI, not one of pool \"{}\"",
+            t.metric.escape_debug(),
+            pool.escape_debug()
+        ));
+    }
+    None
 }

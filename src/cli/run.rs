@@ -34,7 +34,7 @@ pub(super) fn run(scenario: PathBuf, flags: RunFlags) -> Result<(), Error> {
     warn_overload(&model);
     let spec = spec(&model, &flags);
     let dir = flags.out.clone().unwrap_or_else(|| Path::new("output").join(&model.name));
-    scenario::size::check_replications(&model, spec.replications).map_err(Error::Usage)?;
+    scenario::size::check_replications(&model, spec.replications, spec.threads).map_err(Error::Usage)?;
     // Refuse a folder bedflow did not make before spending any time.
     let staging = output::atomic::Staging::prepare(&dir)?;
     let bar = progress_bar(spec.replications, flags.quiet);
@@ -87,7 +87,7 @@ pub(super) fn shard(scenario: PathBuf, shard: String, flags: RunFlags) -> Result
     let layout = part::Layout::of_model(&model);
     // A shard may be empty (more shards than replications); its part merges like any other.
     let indices = part::shard_indices(k, n, spec.replications);
-    scenario::size::check_kept(&[&model], indices.len() as u32).map_err(Error::Usage)?;
+    scenario::size::check_kept(&[&model], indices.len() as u32, spec.threads).map_err(Error::Usage)?;
     let bar = progress_bar(indices.len() as u32, flags.quiet);
     let reps = replicate::run_indices(&model, spec, &indices, &|| bar.inc(1))?;
     bar.finish_and_clear();

@@ -95,12 +95,22 @@ impl Engine<'_> {
                 if morning && let Some(opel) = &self.plan.opel {
                     let trust = &self.gauges[self.trust_gauge()];
                     let occupancy = trust.occupied as f64 / trust.core as f64;
-                    let long = self
-                        .queues
-                        .iter()
-                        .flatten()
-                        .filter(|&&p| at - self.patients[p as usize].decision > TWELVE_HOURS)
-                        .count() as u32;
+                    let long = self.waiting_over_12h(at);
+                    #[cfg(test)]
+                    {
+                        assert_eq!(long, self.waiting_over_12h_brute_force(at), "at {at}");
+                        self.opel_checks.0 += 1;
+                        // Readings where one search over a whole queue would be wrong:
+                        // urgent patients waiting under 12 hours ahead of longer waits.
+                        let cutoff = at.saturating_sub(TWELVE_HOURS);
+                        let mixed = self.queues.iter().zip(&self.urgent_in_queue).any(|(q, &u)| {
+                            let recent =
+                                q.iter().take(u as usize).any(|&p| self.patients[p as usize].decision >= cutoff);
+                            let long = q.iter().skip(u as usize).any(|&p| self.patients[p as usize].decision < cutoff);
+                            recent && long
+                        });
+                        self.opel_checks.1 += mixed as u64;
+                    }
                     let band = |x: f64, t: [f64; 3]| t.iter().filter(|&&v| x >= v).count();
                     let as_f = |t: [u32; 3]| t.map(|v| v as f64);
                     let level = band(occupancy, opel.occupancy)
@@ -126,6 +136,40 @@ impl Engine<'_> {
             }
             *tick += 1;
         }
+    }
+
+    /// Patients who at `at` have waited more than 12 hours for a bed, over
+    /// every pool's queue, in O(pools x log queue). Each queue is the urgent
+    /// electives (the first `urgent_in_queue`, inserted after earlier urgent
+    /// ones at their session's time) then everyone else in request order
+    /// (pushed when their decision is made, at the event loop's
+    /// non-decreasing time), so both parts are in non-decreasing decision
+    /// order: a binary search in each gives the count. Every queued decision
+    /// is before `at` (a reading comes before anything at its second).
+    pub(super) fn waiting_over_12h(&self, at: u32) -> u32 {
+        let Some(cutoff) = at.checked_sub(TWELVE_HOURS) else { return 0 };
+        let mut long = 0;
+        for (q, &urgent) in self.queues.iter().zip(&self.urgent_in_queue) {
+            // Decisions strictly before the cutoff have waited more than 12 hours.
+            let before = |lo: usize, hi: usize| {
+                let (mut lo, mut hi) = (lo, hi);
+                let start = lo;
+                while lo < hi {
+                    let mid = lo + (hi - lo) / 2;
+                    if self.patients[q[mid] as usize].decision < cutoff { lo = mid + 1 } else { hi = mid }
+                }
+                lo - start
+            };
+            let urgent = urgent as usize;
+            long += before(0, urgent) + before(urgent, q.len());
+        }
+        long as u32
+    }
+
+    /// [`Self::waiting_over_12h`] by scanning every queue (tests only).
+    #[cfg(test)]
+    pub(super) fn waiting_over_12h_brute_force(&self, at: u32) -> u32 {
+        self.queues.iter().flatten().filter(|&&p| at - self.patients[p as usize].decision > TWELVE_HOURS).count() as u32
     }
 
     /// Closes the books at the horizon: time integrals, and patients still in
@@ -188,4 +232,83 @@ impl Engine<'_> {
 #[inline(never)]
 fn counts_broken() -> ! {
     panic!("bedflow bug: a bed or queue count no longer matches the patients; please report it with the scenario")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The binary-search count of patients waiting over 12 hours equals a
+    /// scan of every queue at every OPEL reading, in an overloaded trust
+    /// whose queues hold urgent electives ahead of emergency patients (lists
+    /// at 22:00, so at 08:00 the latest urgent patients have waited 10 hours
+    /// while emergency patients behind them have waited longer).
+    #[test]
+    fn long_wait_count_equals_a_scan_of_every_queue() {
+        let text = r#"
+[scenario]
+name = "overloaded"
+start = "2025-01-01"
+end = "2025-03-31"
+warmup_days = 10
+replications = 1
+seed = 7
+
+[[pool]]
+name = "medicine"
+beds = 20
+
+[[pool]]
+name = "surgery"
+beds = 6
+
+[[admissions]]
+name = "medical"
+source = "direct"
+per_day = 6.0
+pool = "medicine"
+stay_days = { dist = "lognormal", mean = 4.0, sd = 3.0 }
+
+[[admissions]]
+name = "surgical"
+source = "direct"
+per_day = 1.5
+pool = "surgery"
+stay_days = { dist = "lognormal", mean = 4.0, sd = 3.0 }
+
+[[specialty]]
+name = "general surgery"
+waiting_list = 200
+referrals_per_week = 20.0
+urgent_share = 0.6
+inpatient_share = 0.9
+stay_days = { dist = "lognormal", mean = 3.0, sd = 2.0 }
+
+[[theatre_list]]
+specialty = "general surgery"
+pool = "surgery"
+weekdays = ["Mon", "Tue", "Wed", "Thu", "Fri"]
+lists_per_day = 1
+cases_per_list = 4
+start_hour = 22
+
+[opel]
+occupancy = [0.90, 0.95, 0.99]
+boarders = [5, 15, 30]
+waits_over_12h = [1, 5, 10]
+"#;
+        let model = crate::scenario::parse_str(text, "overloaded.toml").unwrap();
+        let plan = Plan::new(&model);
+        let streams = rng::Streams::new(model.seed);
+        let mut engine = Engine::new(&plan);
+        let mut long_days = 0;
+        for rep in 0..3 {
+            let out = engine.run(&streams, rep);
+            long_days += out.opel.iter().filter(|&&l| l == 4).count();
+        }
+        // Every reported morning was checked (the assertion is in the reading).
+        assert_eq!(engine.opel_checks.0, 3 * model.reported_days() as u64);
+        assert!(engine.opel_checks.1 > 10, "recent urgent electives ahead of long waits: {:?}", engine.opel_checks);
+        assert!(long_days > 10, "{long_days}");
+    }
 }

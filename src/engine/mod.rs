@@ -45,6 +45,22 @@ use std::collections::VecDeque;
 /// waits of in-window decisions are counted from them.
 pub const COOLDOWN_DAYS: u32 = 2;
 
+/// Most bytes a worker thread's engine holds per patient slot: the
+/// `Patient`, its place on the free list, its one pending event (a decision
+/// or a discharge) and its place in a bed queue, each in a vector that may
+/// have twice the capacity it uses. Slots are reused once free, so this is
+/// the worst case, when no patient ever leaves (a stay or decision time
+/// beyond the horizon).
+pub const BYTES_PER_PATIENT: u64 = 2
+    * (std::mem::size_of::<Patient>()
+        + std::mem::size_of::<u32>()
+        + std::mem::size_of::<queue::Event>()
+        + std::mem::size_of::<u32>()) as u64;
+
+/// Most bytes a worker thread's engine holds per waiting-list patient: a
+/// `Waiter` in a `VecDeque` that may have twice the capacity it uses.
+pub const BYTES_PER_WAITER: u64 = 2 * std::mem::size_of::<Waiter>() as u64;
+
 /// "No further arrival" in an arrival register.
 const NEVER: u32 = u32::MAX;
 const FOUR_HOURS: u32 = 4 * HOUR;
@@ -372,6 +388,10 @@ pub struct Engine<'p> {
     /// Time of each pool's latest escalation opening.
     last_opening: Vec<u32>,
     out: Outcome,
+    /// OPEL readings checked against a brute-force count, and those of them
+    /// with long waiters while urgent electives were queued (tests only).
+    #[cfg(test)]
+    opel_checks: (u64, u64),
 }
 
 impl<'p> Engine<'p> {
@@ -393,6 +413,8 @@ impl<'p> Engine<'p> {
             scratch: Vec::new(),
             last_opening: vec![0; pools],
             out: Outcome::default(),
+            #[cfg(test)]
+            opel_checks: (0, 0),
         }
     }
 

@@ -157,7 +157,9 @@ pub fn write_compare(
 /// The result of a sweep at one value.
 pub struct SweepPoint {
     pub value: f64,
-    pub model: Model,
+    /// What the value's scenario names (the scenario itself is dropped once run).
+    pub names: crate::compare::Names,
+    /// Scalar KPI summaries (the daily and monthly ones are not kept).
     pub sums: Summaries,
 }
 
@@ -200,7 +202,7 @@ fn swept_pool(path: &str) -> Option<String> {
 /// pool if the path names one and the metric exists per pool, else trust-wide.
 pub fn target_summary<'a>(point: &'a SweepPoint, target: &Target, path: &str) -> Option<&'a Summary> {
     let pool_name = target.pool.clone().or_else(|| swept_pool(path));
-    let pool = pool_name.and_then(|n| point.model.pools.iter().position(|p| p.name == n));
+    let pool = pool_name.and_then(|n| point.names.pool(&n));
     pool.and_then(|p| point.sums.get(&target.metric, Some(p))).or_else(|| point.sums.get(&target.metric, None))
 }
 
@@ -250,7 +252,7 @@ pub fn write_sweep(
         ]);
         for p in points {
             for (key, s) in &p.sums.scalar {
-                let named = crate::compare::NamedKey::of(&p.model, key);
+                let named = p.names.key(key);
                 let _ = w.write_record([
                     num(p.value),
                     named.metric.to_string(),
@@ -302,9 +304,7 @@ pub fn write_sweep(
                     || metric == "share_of_time_full";
                 let pool = t.pool.clone().or_else(|| swept_pool(path));
                 let per_pool = points.first().is_some_and(|p| {
-                    pool.as_ref()
-                        .and_then(|n| p.model.pools.iter().position(|x| &x.name == n))
-                        .is_some_and(|i| p.sums.get(&metric, Some(i)).is_some())
+                    pool.as_ref().and_then(|n| p.names.pool(n)).is_some_and(|i| p.sums.get(&metric, Some(i)).is_some())
                 });
                 SweepPanel {
                     title: match (per_pool, pool) {
@@ -317,7 +317,7 @@ pub fn write_sweep(
                 }
             })
             .collect();
-        let name = points.first().map_or(String::new(), |p| p.model.name.clone());
+        let name = points.first().map_or(String::new(), |p| p.names.scenario.clone());
         let fig = Sweep { title: format!("{name}: sweep of {path}"), x_label: path.to_string(), panels };
         render(&fig, tmp).map_err(std::io::Error::other)?;
         Ok(())

@@ -87,6 +87,8 @@ pub mod limits {
     pub const MAX_TOTAL_ARRIVALS: f64 = 200_000_000_000.0;
     /// Scenario file size.
     pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
+    /// Entries of `calendar.extra_holidays`.
+    pub const MAX_EXTRA_HOLIDAYS: usize = 1_000;
 }
 
 /// Why a scenario could not be loaded.
@@ -372,6 +374,14 @@ fn read_calendar(cx: &mut Ctx<'_>, root: Tbl<'_, '_>) -> (Option<Region>, Option
     let extra = match t.array(cx, "extra_holidays") {
         None if t.has("extra_holidays") => None,
         None => Some(Vec::new()),
+        Some((items, _)) if items.len() > limits::MAX_EXTRA_HOLIDAYS => {
+            cx.err(
+                items[limits::MAX_EXTRA_HOLIDAYS].span(),
+                format!("calendar.extra_holidays[{}]", limits::MAX_EXTRA_HOLIDAYS + 1),
+                format!("{} extra holidays; the limit is {}", items.len(), limits::MAX_EXTRA_HOLIDAYS),
+            );
+            None
+        }
         Some((items, _)) => items
             .iter()
             .enumerate()
@@ -1368,7 +1378,42 @@ fn check_size(cx: &mut Ctx<'_>, root: Tbl<'_, '_>, m: &Model) {
         );
         return;
     }
-    if let Err(msg) = size::check_replications(m, m.replications) {
+    // Patients the engine holds: bounded as if nobody left (a stay or decision
+    // time beyond the horizon), for one worker thread; `run` checks again with
+    // its real thread count.
+    let engine = size::engine_bytes(m);
+    if engine.saturating_add(size::plan_bytes(m)) > limits::MAX_RUN_BYTES {
+        let (slots, waiters) = size::engine_people(m);
+        // Blame the stream that brings the most bytes.
+        let bytes = |d: &size::StreamDemand| match d.stream {
+            Stream::Referrals(_) => d.total * crate::engine::BYTES_PER_WAITER as f64,
+            _ => d.total * crate::engine::BYTES_PER_PATIENT as f64,
+        };
+        let Some(largest) = demand.iter().max_by(|a, b| bytes(a).total_cmp(&bytes(b))) else { return };
+        let field = match largest.stream {
+            // Mostly the initial list: blame it rather than the referrals.
+            Stream::Referrals(i) if m.specialties[i].initial_list as f64 >= largest.total / 2.0 => {
+                (span_in(root, "specialty", Some(i), "waiting_list"), format!("specialty[{}].waiting_list", i + 1))
+            }
+            s => (blame(s), s.field()),
+        };
+        cx.err(
+            field.0,
+            field.1,
+            format!(
+                "one replication may hold up to {slots:.4e} patients in the hospital and {waiters:.4e} on waiting \
+                 lists at once (if nobody left before the end), about {} MB per worker thread at {} and {} bytes \
+                 each; the limit is {} MB (checked for one thread; `run` checks its threads): lower the rates or \
+                 waiting lists, or shorten the horizon",
+                engine / 1_000_000,
+                crate::engine::BYTES_PER_PATIENT,
+                crate::engine::BYTES_PER_WAITER,
+                limits::MAX_RUN_BYTES / 1_000_000
+            ),
+        );
+        return;
+    }
+    if let Err(msg) = size::check_replications(m, m.replications, 1) {
         cx.err(span_in(root, "scenario", None, "replications"), "scenario.replications", msg);
     }
 }

@@ -158,11 +158,84 @@ pub fn kpis_bytes(m: &Model) -> u64 {
     s.scalars * 32 + s.daily_series * (56 + 8 * days) + s.monthly_series * (56 + 8 * months)
 }
 
+/// Patient slots and waiting-list patients one replication may create
+/// (expected): every admitted ED attendance, direct admission and elective
+/// inpatient takes a slot; every referral and initially listed patient is a
+/// waiter. The engine reuses a slot once its patient leaves, so this is the
+/// most it holds at once, reached when nobody leaves before the horizon.
+pub fn engine_people(m: &Model) -> (f64, f64) {
+    let (mut slots, mut waiters) = (0.0, 0.0);
+    for d in demand(m) {
+        match d.stream {
+            Stream::Ed => slots += d.total * m.ed.as_ref().map_or(1.0, |e| e.admission_probability),
+            Stream::Route(_) => slots += d.total,
+            Stream::Referrals(_) => waiters += d.total,
+            Stream::TheatreList(i) => {
+                slots += d.total * m.specialties.get(m.theatre_lists[i].specialty).map_or(1.0, |s| s.inpatient_share)
+            }
+        }
+    }
+    (slots, waiters)
+}
+
+/// Bytes of f64 `x`, saturating (NaN and infinity are the most there is).
+fn saturating(x: f64) -> u64 {
+    if x.is_finite() { x as u64 } else { u64::MAX }
+}
+
+/// Bytes one worker thread's engine may hold in a replication, worst case:
+/// [`engine_people`] x [`crate::engine::BYTES_PER_PATIENT`] and
+/// [`crate::engine::BYTES_PER_WAITER`].
+pub fn engine_bytes(m: &Model) -> u64 {
+    let (slots, waiters) = engine_people(m);
+    saturating(slots * crate::engine::BYTES_PER_PATIENT as f64 + waiters * crate::engine::BYTES_PER_WAITER as f64)
+}
+
+/// Values of every `empirical` distribution of a model.
+fn empirical_values(m: &Model) -> u64 {
+    use crate::dist::Distribution;
+    let n = |d: &Distribution| match d {
+        Distribution::Empirical { values } => values.len() as u64,
+        _ => 0,
+    };
+    let ed = m.ed.as_ref().map_or(0, |e| n(&e.hours_to_decision) + n(&e.hours_in_department));
+    ed + m.routes.iter().map(|r| n(&r.stay_days)).sum::<u64>()
+        + m.specialties.iter().map(|s| n(&s.stay_days) + n(&s.initial_wait_weeks)).sum::<u64>()
+}
+
+/// Bytes a loaded scenario (a `Model`, without its parse tree) holds, about:
+/// 16 bytes an `empirical` value (8, and as much again of spare capacity)
+/// and 1 KB a table.
+pub fn model_bytes(m: &Model) -> u64 {
+    let tables = 1
+        + m.pools.len()
+        + m.routes.len()
+        + m.specialties.len()
+        + m.theatre_lists.len()
+        + m.seasonality.len()
+        + m.elective_cuts.len()
+        + m.calendar.holidays.len();
+    16 * empirical_values(m) + 1024 * tables as u64
+}
+
+/// Bytes of the engine's precomputed tables, shared by every thread (at most
+/// 16 bytes an entry: a theatre session), and its samplers' copies of the
+/// `empirical` values.
+pub fn plan_bytes(m: &Model) -> u64 {
+    plan_entries(m).saturating_mul(16).saturating_add(8 * empirical_values(m))
+}
+
+/// Worker threads that each hold an engine: no more than the replications.
+fn engines(replications: u32, threads: usize) -> u64 {
+    (threads.max(1) as u64).min(replications.max(1) as u64)
+}
+
 /// Bytes the reducer and the replications in flight need for a run of
 /// `replications` (the daily cells are exact up to `EXACT_DAILY_LIMIT`
 /// replications, then about 900 bytes each; `BATCH` replications' KPIs and
-/// outcomes are in flight; scalar KPIs spill to disk beyond their budget).
-pub fn run_bytes(m: &Model, replications: u32) -> u64 {
+/// outcomes are in flight; scalar KPIs spill to disk beyond their budget),
+/// without the engines.
+fn results_bytes(m: &Model, replications: u32) -> u64 {
     use crate::reduce::EXACT_DAILY_LIMIT;
     let cells = shape(m).daily_series * m.reported_days() as u64;
     let per_cell = 8 * (replications as u64).min(EXACT_DAILY_LIMIT as u64).max(113);
@@ -170,25 +243,69 @@ pub fn run_bytes(m: &Model, replications: u32) -> u64 {
     cells * per_cell + in_flight + crate::reduce::SCALAR_BUDGET_BYTES.min(shape(m).scalars * 8 * replications as u64)
 }
 
+/// Bytes a run of `replications` on `threads` worker threads needs: the
+/// results ([`results_bytes`]), the shared plan and one engine per thread
+/// that has a replication to run ([`engine_bytes`], worst case).
+pub fn run_bytes(m: &Model, replications: u32, threads: usize) -> u64 {
+    results_bytes(m, replications)
+        .saturating_add(plan_bytes(m))
+        .saturating_add(engine_bytes(m).saturating_mul(engines(replications, threads)))
+}
+
 /// Expected patients over one replication, all streams.
 pub fn total_demand(d: &[StreamDemand]) -> f64 {
     d.iter().map(|s| s.total).sum()
 }
 
-/// Checks the limits that depend on the replication count: memory of a run
-/// and total work. `Err` holds the message (without the field).
-pub fn check_replications(m: &Model, replications: u32) -> Result<(), String> {
-    let bytes = run_bytes(m, replications);
-    if bytes > limits::MAX_RUN_BYTES {
+/// What one engine may hold, for messages: "up to N patients in the
+/// hospital and M on waiting lists (X MB)".
+fn engine_words(m: &Model) -> String {
+    let (slots, waiters) = engine_people(m);
+    format!(
+        "up to {slots:.3e} patients in the hospital and {waiters:.3e} on waiting lists at once if nobody left, \
+         about {} MB per worker thread at {} and {} bytes each",
+        engine_bytes(m) / 1_000_000,
+        crate::engine::BYTES_PER_PATIENT,
+        crate::engine::BYTES_PER_WAITER
+    )
+}
+
+/// Checks the limits that depend on the replication count and the worker
+/// threads: memory of a run and total work. `check` assumes one thread;
+/// `run` checks again with its real count. `Err` holds the message (without
+/// the field).
+pub fn check_replications(m: &Model, replications: u32, threads: usize) -> Result<(), String> {
+    let limit = limits::MAX_RUN_BYTES;
+    let results = results_bytes(m, replications);
+    if results > limit {
         return Err(format!(
             "{replications} replications of a scenario with {} daily series over {} days would need about {} MB \
              of memory; the limit is {} MB: use fewer replications (memory stops growing at {}), fewer pools or \
              a shorter horizon",
             shape(m).daily_series,
             m.reported_days(),
-            bytes / 1_000_000,
-            limits::MAX_RUN_BYTES / 1_000_000,
+            results / 1_000_000,
+            limit / 1_000_000,
             crate::reduce::EXACT_DAILY_LIMIT,
+        ));
+    }
+    let bytes = run_bytes(m, replications, threads);
+    if bytes > limit {
+        let engines = engines(replications, threads);
+        let rest = results.saturating_add(plan_bytes(m));
+        let fits = limit.saturating_sub(rest) / engine_bytes(m).max(1);
+        let advice = if fits >= 1 && fits < engines {
+            format!("use --threads {fits} or fewer, or lower the rates or shorten the horizon")
+        } else {
+            "lower the rates, shorten the horizon, or make stays and decision times end within it".to_string()
+        };
+        return Err(format!(
+            "{engines} worker thread(s) running this scenario would need about {} MB of memory ({}; {} MB for \
+             results and precomputed tables); the limit is {} MB: {advice}",
+            bytes / 1_000_000,
+            engine_words(m),
+            rest / 1_000_000,
+            limit / 1_000_000,
         ));
     }
     let work = total_demand(&demand(m)) * replications as f64;
@@ -203,26 +320,68 @@ pub fn check_replications(m: &Model, replications: u32) -> Result<(), String> {
     Ok(())
 }
 
-/// Checks that the KPIs of `replications` replications of each of `models`,
-/// held in memory at once (`compare` holds every scenario's, `sweep` one
-/// value's at a time, a shard its own), fit [`limits::MAX_RUN_BYTES`], and
-/// each run's own limits ([`check_replications`]).
-pub fn check_kept(models: &[&Model], replications: u32) -> Result<(), String> {
+/// Bytes of one scalar KPI's summary as a sweep keeps it for every value.
+const SUMMARY_BYTES: u64 = std::mem::size_of::<(crate::stats::Key, crate::summary::Summary)>() as u64;
+
+/// Checks what a shard holds at once against [`limits::MAX_RUN_BYTES`]: its
+/// scenario (loaded, without its parse tree) and the KPIs of its
+/// `replications` replications, plus the engines and plan of the run; then
+/// the run's own limits ([`check_replications`]).
+pub fn check_kept(models: &[&Model], replications: u32, threads: usize) -> Result<(), String> {
+    check_held(models, 0, replications, threads)
+}
+
+/// Checks what `compare` holds at once: every scenario of `models` (loaded,
+/// without parse trees), the KPIs of every replication of each (kept for
+/// pairing), the engines and plan of the largest run in progress, and, while
+/// writing, each scenario's summaries (at most 12 replications' worth of
+/// KPIs: 88 bytes a summary of an 8-byte value, plus its key) and the
+/// reducer that summarises one scenario's replications ([`results_bytes`]:
+/// its daily cells are exact up to 1,000 replications).
+pub fn check_compare(models: &[&Model], replications: u32, threads: usize) -> Result<(), String> {
+    let summaries: u64 = models.iter().map(|m| 12 * kpis_bytes(m)).sum();
+    let reducer = models.iter().map(|m| results_bytes(m, replications)).max().unwrap_or(0);
+    check_held(models, summaries.saturating_add(reducer), replications, threads)
+}
+
+/// Checks a sweep of `values` values of `m` (each value's scenario is
+/// loaded, run and dropped in turn): one value's scenario, KPIs and run, plus
+/// the scalar KPI summaries kept for every value.
+pub fn check_sweep(m: &Model, values: usize, replications: u32, threads: usize) -> Result<(), String> {
+    let summaries = (values as u64).saturating_mul(shape(m).scalars).saturating_mul(SUMMARY_BYTES);
+    check_held(&[m], summaries, replications, threads)
+}
+
+fn check_held(models: &[&Model], summaries: u64, replications: u32, threads: usize) -> Result<(), String> {
     let per_rep: u64 = models.iter().map(|m| kpis_bytes(m)).sum();
-    let bytes = per_rep.saturating_mul(replications as u64);
+    let scenarios: u64 = models.iter().map(|m| model_bytes(m)).sum();
+    let kept = per_rep.saturating_mul(replications as u64).saturating_add(scenarios).saturating_add(summaries);
+    let running = models
+        .iter()
+        .map(|m| engine_bytes(m).saturating_mul(engines(replications, threads)).saturating_add(plan_bytes(m)))
+        .max()
+        .unwrap_or(0);
+    let bytes = kept.saturating_add(running);
     if bytes > limits::MAX_RUN_BYTES {
+        let fixed = running.saturating_add(scenarios).saturating_add(summaries);
         return Err(format!(
             "{} scenario runs x {replications} replications keep about {} MB of KPIs in memory ({} KB per \
-             replication of all runs); the limit is {} MB: use fewer replications (at most {}) or fewer scenarios",
+             replication of all runs), plus {} MB of loaded scenarios{}, plus {} MB for the run in progress on {} \
+             worker thread(s); the limit is {} MB: use fewer replications (at most {}), fewer scenarios or fewer \
+             threads",
             models.len(),
-            bytes / 1_000_000,
+            per_rep.saturating_mul(replications as u64) / 1_000_000,
             per_rep / 1000,
+            scenarios / 1_000_000,
+            if summaries > 0 { format!(" and {} MB of KPI summaries", summaries / 1_000_000) } else { String::new() },
+            running / 1_000_000,
+            engines(replications, threads),
             limits::MAX_RUN_BYTES / 1_000_000,
-            limits::MAX_RUN_BYTES / per_rep.max(1),
+            limits::MAX_RUN_BYTES.saturating_sub(fixed) / per_rep.max(1),
         ));
     }
     for m in models {
-        check_replications(m, replications)?;
+        check_replications(m, replications, threads)?;
     }
     Ok(())
 }

@@ -39,15 +39,21 @@ pub fn profiles(model: &Model, series: &[crate::summary::Summary]) -> Vec<Holida
     let date = |d: i64| model.start + chrono::Days::new(d as u64);
     let holidays: Vec<_> =
         model.calendar.holidays.iter().filter(|h| h.date >= model.start && h.date <= model.end).collect();
-    let special = |d: i64| {
-        let day = date(d);
-        let festive = (day.month() == 12 && day.day() >= 24) || (day.month() == 1 && day.day() <= 6);
-        festive
-            || holidays.iter().any(|h| {
-                let k = (day - h.date).num_days();
-                (-BEFORE..=AFTER).contains(&k)
-            })
-    };
+    // Days inside a holiday's -3..+7 window or the festive fortnight, marked
+    // once: O(days + holidays), not a scan of every holiday for every day.
+    let mut marked: Vec<bool> = (0..n)
+        .map(|d| {
+            let day = date(d);
+            (day.month() == 12 && day.day() >= 24) || (day.month() == 1 && day.day() <= 6)
+        })
+        .collect();
+    for h in &holidays {
+        let d0 = (h.date - model.start).num_days();
+        for d in (d0 - BEFORE).max(0)..=(d0 + AFTER).min(n - 1) {
+            marked[d as usize] = true;
+        }
+    }
+    let special = |d: i64| marked[d as usize];
     let baseline = |d: i64| {
         let vals: Vec<f64> = (-BASELINE_REACH / 7..=BASELINE_REACH / 7)
             .map(|w| d + 7 * w)
