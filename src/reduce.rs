@@ -462,9 +462,15 @@ impl Folder {
         if self.error.is_some() {
             return;
         }
-        let mut w = crate::output::tables::csv_writer();
-        let _ = w.write_record(record);
-        let mut bytes = crate::output::tables::finish(w);
+        let mut w = crate::output::tables::Csv::new();
+        w.row(record);
+        let mut bytes = match w.finish() {
+            Ok(b) => b,
+            Err(e) => {
+                self.error = Some(e);
+                return;
+            }
+        };
         if header && !bytes.is_ascii() {
             bytes.splice(0..0, crate::output::tables::BOM.iter().copied());
         }
@@ -630,10 +636,10 @@ beds = 5
         }
         let (a, b) = (memory.finish(), spilled.try_finish().unwrap());
         use crate::output::tables;
-        assert_eq!(tables::summary_csv(&model, &a.sums), tables::summary_csv(&model, &b.sums));
-        assert_eq!(tables::daily_csv(&model, &a.sums), tables::daily_csv(&model, &b.sums));
+        assert_eq!(tables::summary_csv(&model, &a.sums).unwrap(), tables::summary_csv(&model, &b.sums).unwrap());
+        assert_eq!(tables::daily_csv(&model, &a.sums).unwrap(), tables::daily_csv(&model, &b.sums).unwrap());
         let written = std::fs::read(b.replications_csv.as_ref().unwrap()).unwrap();
-        assert_eq!(tables::for_excel(tables::replications_csv(&model, &a)), written);
+        assert_eq!(tables::for_excel(tables::replications_csv(&model, &a).unwrap()), written);
         assert_eq!(&written[..3], tables::BOM, "a non-ASCII pool name gets the byte-order mark");
         assert_eq!(a.column("escalation_cost", None), b.column("escalation_cost", None));
         let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();

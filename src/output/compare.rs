@@ -4,7 +4,7 @@ use super::atomic;
 use super::plots::compare::{Comparison, Overlay, Sweep, SweepPanel};
 use super::plots::render;
 use super::report::{esc, inline_svg};
-use super::tables::{csv_writer, finish, for_excel, num};
+use super::tables::{Csv, for_excel, num};
 use crate::compare::{Paired, Target};
 use crate::model::Model;
 use crate::reduce::Summaries;
@@ -22,9 +22,9 @@ pub struct Ran<'a> {
 
 /// `comparison.csv`: per alternative and KPI, BASE and ALT means and the
 /// paired difference ALT - BASE with its 95% CI and percentiles.
-pub fn comparison_csv(pairs: &[(String, Vec<Paired>)]) -> Vec<u8> {
-    let mut w = csv_writer();
-    let _ = w.write_record([
+pub fn comparison_csv(pairs: &[(String, Vec<Paired>)]) -> std::io::Result<Vec<u8>> {
+    let mut w = Csv::new();
+    w.row([
         "scenario",
         "metric",
         "pool",
@@ -42,7 +42,7 @@ pub fn comparison_csv(pairs: &[(String, Vec<Paired>)]) -> Vec<u8> {
     for (alt, rows) in pairs {
         for p in rows {
             let d = &p.diff;
-            let _ = w.write_record([
+            w.row([
                 alt.clone(),
                 p.key.metric.to_string(),
                 p.key.pool.clone(),
@@ -59,7 +59,7 @@ pub fn comparison_csv(pairs: &[(String, Vec<Paired>)]) -> Vec<u8> {
             ]);
         }
     }
-    for_excel(finish(w))
+    Ok(for_excel(w.finish()?))
 }
 
 /// Headline KPIs shown in the comparison report.
@@ -131,7 +131,7 @@ pub fn write_compare(
     seed: u64,
 ) -> Result<(), atomic::OutputDirError> {
     staging.publish(|tmp| {
-        std::fs::write(tmp.join("comparison.csv"), comparison_csv(pairs))?;
+        std::fs::write(tmp.join("comparison.csv"), comparison_csv(pairs)?)?;
         fn overlay<'r>(r: &'r Ran<'_>) -> Option<Overlay<'r>> {
             Some(Overlay {
                 name: r.model.name.clone(),
@@ -237,23 +237,12 @@ pub fn write_sweep(
     answer: Option<&TargetAnswer>,
 ) -> Result<(), atomic::OutputDirError> {
     staging.publish(|tmp| {
-        let mut w = csv_writer();
-        let _ = w.write_record([
-            "value",
-            "metric",
-            "pool",
-            "specialty",
-            "mean",
-            "ci95_low",
-            "ci95_high",
-            "p10",
-            "p50",
-            "p90",
-        ]);
+        let mut w = Csv::new();
+        w.row(["value", "metric", "pool", "specialty", "mean", "ci95_low", "ci95_high", "p10", "p50", "p90"]);
         for p in points {
             for (key, s) in &p.sums.scalar {
                 let named = p.names.key(key);
-                let _ = w.write_record([
+                w.row([
                     num(p.value),
                     named.metric.to_string(),
                     named.pool,
@@ -267,7 +256,7 @@ pub fn write_sweep(
                 ]);
             }
         }
-        std::fs::write(tmp.join("sweep.csv"), for_excel(finish(w)))?;
+        std::fs::write(tmp.join("sweep.csv"), for_excel(w.finish()?))?;
         if let Some(a) = answer {
             std::fs::write(tmp.join("target.txt"), a.describe(path) + "\n")?;
         }

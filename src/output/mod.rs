@@ -84,8 +84,8 @@ pub fn write_run(
 ) -> Result<(), atomic::OutputDirError> {
     let sums = &results.sums;
     staging.publish(|tmp| {
-        std::fs::write(tmp.join("summary.csv"), tables::for_excel(tables::summary_csv(model, sums)))?;
-        std::fs::write(tmp.join("daily.csv"), tables::for_excel(tables::daily_csv(model, sums)))?;
+        std::fs::write(tmp.join("summary.csv"), tables::for_excel(tables::summary_csv(model, sums)?))?;
+        std::fs::write(tmp.join("daily.csv"), tables::for_excel(tables::daily_csv(model, sums)?))?;
         // A reducer with a folder has streamed replications.csv already: keep
         // it if it is in this folder, move it here otherwise; never rewrite it.
         let replications = tmp.join("replications.csv");
@@ -93,7 +93,7 @@ pub fn write_run(
             Some(written) if replications.exists() || written == &replications => {}
             Some(written) => std::fs::rename(written, &replications)
                 .or_else(|_| std::fs::copy(written, &replications).and_then(|_| std::fs::remove_file(written)))?,
-            None => std::fs::write(replications, tables::for_excel(tables::replications_csv(model, results)))?,
+            None => std::fs::write(replications, tables::for_excel(tables::replications_csv(model, results)?))?,
         }
         let json = serde_json::to_string_pretty(info).map_err(std::io::Error::other)?;
         std::fs::write(tmp.join("run.json"), json + "\n")?;

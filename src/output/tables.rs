@@ -46,34 +46,53 @@ pub fn csv_builder() -> csv::WriterBuilder {
     b
 }
 
-/// A CSV writer with Excel's CRLF line ends.
-pub fn csv_writer() -> csv::Writer<Vec<u8>> {
-    csv_builder().from_writer(Vec::new())
+/// A CSV table built in memory with Excel's CRLF line ends. The first
+/// error (none is expected writing to memory) is kept and returned by
+/// [`Csv::finish`], never dropped.
+pub struct Csv {
+    w: csv::Writer<Vec<u8>>,
+    error: Option<std::io::Error>,
 }
 
-pub fn finish(w: csv::Writer<Vec<u8>>) -> Vec<u8> {
-    // Writing to a Vec cannot fail.
-    w.into_inner().unwrap_or_default()
+impl Csv {
+    pub fn new() -> Csv {
+        Csv { w: csv_builder().from_writer(Vec::new()), error: None }
+    }
+
+    /// Appends one record.
+    pub fn row<I, T>(&mut self, record: I)
+    where
+        I: IntoIterator<Item = T>,
+        T: AsRef<[u8]>,
+    {
+        if self.error.is_none()
+            && let Err(e) = self.w.write_record(record)
+        {
+            self.error = Some(std::io::Error::other(e));
+        }
+    }
+
+    /// The table's bytes, or the first error.
+    pub fn finish(self) -> std::io::Result<Vec<u8>> {
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        self.w.into_inner().map_err(|e| std::io::Error::other(e.to_string()))
+    }
+}
+
+impl Default for Csv {
+    fn default() -> Csv {
+        Csv::new()
+    }
 }
 
 /// `summary.csv`: one row per KPI (and pool) across replications.
-pub fn summary_csv(model: &Model, sums: &Summaries) -> Vec<u8> {
-    let mut w = csv_writer();
-    let _ = w.write_record([
-        "metric",
-        "pool",
-        "mean",
-        "ci95_low",
-        "ci95_high",
-        "p10",
-        "p50",
-        "p90",
-        "p95",
-        "replications",
-        "specialty",
-    ]);
+pub fn summary_csv(model: &Model, sums: &Summaries) -> std::io::Result<Vec<u8>> {
+    let mut w = Csv::new();
+    w.row(["metric", "pool", "mean", "ci95_low", "ci95_high", "p10", "p50", "p90", "p95", "replications", "specialty"]);
     for (key, s) in &sums.scalar {
-        let _ = w.write_record([
+        w.row([
             key.metric.to_string(),
             pool_name(model, key),
             num(s.mean),
@@ -87,19 +106,19 @@ pub fn summary_csv(model: &Model, sums: &Summaries) -> Vec<u8> {
             specialty_name(model, key),
         ]);
     }
-    finish(w)
+    w.finish()
 }
 
 /// `daily.csv`: per reported date and daily metric, the mean and percentiles across replications.
-pub fn daily_csv(model: &Model, sums: &Summaries) -> Vec<u8> {
-    let mut w = csv_writer();
-    let _ = w.write_record(["date", "metric", "pool", "mean", "p10", "p50", "p90", "p25", "p75", "specialty"]);
+pub fn daily_csv(model: &Model, sums: &Summaries) -> std::io::Result<Vec<u8>> {
+    let mut w = Csv::new();
+    w.row(["date", "metric", "pool", "mean", "p10", "p50", "p90", "p25", "p75", "specialty"]);
     let days = model.reported_days() as usize;
     for day in 0..days {
         let date = (model.start + chrono::Days::new(day as u64)).format("%Y-%m-%d").to_string();
         for (key, per_day) in &sums.daily {
             let s = &per_day[day];
-            let _ = w.write_record([
+            w.row([
                 date.clone(),
                 key.metric.to_string(),
                 pool_name(model, key),
@@ -113,22 +132,22 @@ pub fn daily_csv(model: &Model, sums: &Summaries) -> Vec<u8> {
             ]);
         }
     }
-    finish(w)
+    w.finish()
 }
 
 /// `replications.csv`: one row per replication, one column per KPI
 /// (`metric` for trust-wide, `metric:pool` per pool). From a reducer with a
 /// folder the file is already written (see [`crate::reduce`]); the header and
 /// rows are built by the same functions either way.
-pub fn replications_csv(model: &Model, results: &Results) -> Vec<u8> {
-    let mut w = csv_writer();
+pub fn replications_csv(model: &Model, results: &Results) -> std::io::Result<Vec<u8>> {
+    let mut w = Csv::new();
     let pools: Vec<String> = model.pools.iter().map(|p| p.name.clone()).collect();
     let specialties: Vec<String> = model.specialties.iter().map(|s| s.name.clone()).collect();
-    let _ = w.write_record(replications_header(&pools, &specialties, &results.scalar_keys));
+    w.row(replications_header(&pools, &specialties, &results.scalar_keys));
     for (r, rep) in results.scalars.iter().enumerate() {
-        let _ = w.write_record(replication_row(r + 1, rep.iter().copied()));
+        w.row(replication_row(r + 1, rep.iter().copied()));
     }
-    finish(w)
+    w.finish()
 }
 
 /// The header row of `replications.csv`.
