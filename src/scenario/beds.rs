@@ -1,0 +1,273 @@
+//! Beds and their rules: `[[pool]]`, `[pool.escalation]`, `[opel]` and
+//! `[discharge]`.
+
+use super::*;
+
+pub(super) fn read_pool(cx: &mut Ctx<'_>, v: &Val<'_>, path: &str) -> Option<BedPool> {
+    let t = as_table(cx, v, path)?;
+    t.check_keys(cx, &["name", "beds", "when_full", "cancel_electives_when_boarding", "escalation"]);
+    let name = read_name(cx, t);
+    let beds = t.int_req(cx, "beds", 1, limits::MAX_BEDS, "a whole number of beds between 1 and 1000000");
+    let when_full = match t.get("when_full") {
+        None => Some(WhenFull::Queue),
+        Some(_) => t.choice(cx, "when_full", &["queue", "divert"]).map(|(s, _)| match s {
+            "divert" => WhenFull::Divert,
+            _ => WhenFull::Queue,
+        }),
+    };
+    let cancel = t.bool_or(cx, "cancel_electives_when_boarding", false);
+    let escalation_path = t.field("escalation");
+    let escalation = match t.table(cx, "escalation", &escalation_path) {
+        Some(e) => Some(read_escalation(cx, e)?),
+        None if t.has("escalation") => return None,
+        None => None,
+    };
+    Some(BedPool {
+        name: name?,
+        beds: beds? as u32,
+        when_full: when_full?,
+        cancel_electives_when_boarding: cancel?,
+        escalation,
+    })
+}
+
+/// Three ascending thresholds (levels 2, 3, 4).
+pub(super) fn thresholds(cx: &mut Ctx<'_>, t: Tbl<'_, '_>, key: &str, rule: Rule) -> Option<[f64; 3]> {
+    let (items, span) = t.array_req(cx, key, "three ascending thresholds for OPEL levels 2, 3 and 4")?;
+    let field = t.field(key);
+    let v: Option<Vec<f64>> = items
+        .iter()
+        .enumerate()
+        .map(|(i, v)| number(cx, v, &format!("{field}[{}]", i + 1), rule))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect();
+    let v = v?;
+    if v.len() != 3 || v[0] > v[1] || v[1] > v[2] {
+        cx.err(span, field, "expected three ascending thresholds for OPEL levels 2, 3 and 4");
+        return None;
+    }
+    Some([v[0], v[1], v[2]])
+}
+
+pub(super) fn read_opel(cx: &mut Ctx<'_>, t: Tbl<'_, '_>) -> Option<Opel> {
+    t.check_keys(cx, &["occupancy", "boarders", "waits_over_12h"]);
+    let occupancy = thresholds(cx, t, "occupancy", Rule::NonNegative);
+    let boarders = thresholds(cx, t, "boarders", Rule::NonNegative);
+    let waits = thresholds(cx, t, "waits_over_12h", Rule::NonNegative);
+    let whole = |a: [f64; 3]| a.map(|x| x.round() as u32);
+    Some(Opel { occupancy: occupancy?, boarders: whole(boarders?), waits_over_12h: whole(waits?) })
+}
+
+pub(super) fn read_escalation(cx: &mut Ctx<'_>, t: Tbl<'_, '_>) -> Option<Escalation> {
+    t.check_keys(
+        cx,
+        &[
+            "max_beds",
+            "beds_per_step",
+            "review_hours",
+            "open_at_occupancy",
+            "open_at_boarders",
+            "close_below_occupancy",
+            "min_days_open",
+            "windows",
+            "cost_per_open_bed_day",
+            "nurses_per_bed",
+            "nurse_hourly_cost",
+            "agency_share",
+            "agency_premium",
+            "cost_per_occupied_bed_day",
+            "cost_per_opening",
+        ],
+    );
+    let max = t.int_req(cx, "max_beds", 1, limits::MAX_BEDS, "a whole number of beds >= 1");
+    let step = t.int_req(cx, "beds_per_step", 1, limits::MAX_BEDS, "a whole number of beds >= 1");
+    if let (Some(m), Some(s), Some(v)) = (max, step, t.get("beds_per_step"))
+        && s > m
+    {
+        cx.err(v.span(), t.field("beds_per_step"), format!("a step of {s} beds is more than max_beds ({m})"));
+        return None;
+    }
+    let reviews = match t.array_req(cx, "review_hours", "bed-meeting hours such as [8, 14, 20]") {
+        None => None,
+        Some((items, span)) => {
+            let hours: Option<Vec<u32>> = items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    reader::integer(cx, v, &format!("{}[{}]", t.field("review_hours"), i + 1), 0, 23, "an hour 0..23")
+                        .map(|h| h as u32)
+                })
+                .collect::<Vec<_>>()
+                .into_iter()
+                .collect();
+            match hours {
+                Some(h) if !h.is_empty() && h.windows(2).all(|w| w[0] < w[1]) => Some(h),
+                Some(_) => {
+                    cx.err(span, t.field("review_hours"), "expected at least one hour, in ascending order");
+                    None
+                }
+                None => None,
+            }
+        }
+    };
+    let open_occ = t.f64_req(cx, "open_at_occupancy", Rule::Positive);
+    let open_boarders = match t.get("open_at_boarders") {
+        None => Some(None),
+        Some(_) => {
+            t.int(cx, "open_at_boarders", 1, 1_000_000, "a whole number of patients >= 1").map(|b| Some(b as u32))
+        }
+    };
+    let close_occ = t.f64_req(cx, "close_below_occupancy", Rule::Positive);
+    if let (Some(o), Some(c), Some(v)) = (open_occ, close_occ, t.get("close_below_occupancy"))
+        && c > o
+    {
+        cx.err(
+            v.span(),
+            t.field("close_below_occupancy"),
+            format!("must not exceed open_at_occupancy ({o}) or beds would open and close at once, found {c}"),
+        );
+        return None;
+    }
+    let min_days = match t.get("min_days_open") {
+        None => Some(0),
+        Some(_) => t.int(cx, "min_days_open", 0, 3650, "a whole number of days between 0 and 3650"),
+    };
+    let windows = match t.array(cx, "windows") {
+        None if t.has("windows") => None,
+        None => Some(Vec::new()),
+        Some((items, _)) => {
+            let mut out = Some(Vec::new());
+            for (i, v) in items.iter().enumerate() {
+                let path = format!("{}[{}]", t.field("windows"), i + 1);
+                let Some(w) = as_table(cx, v, &path) else {
+                    out = None;
+                    continue;
+                };
+                w.check_keys(cx, &["from", "to"]);
+                match (w.date_req(cx, "from"), w.date_req(cx, "to")) {
+                    (Some(f), Some(e)) if f <= e => {
+                        if let Some(o) = out.as_mut() {
+                            o.push((f, e));
+                        }
+                    }
+                    (Some(f), Some(e)) => {
+                        cx.err(w.span(), path, format!("`to` ({e}) is before `from` ({f})"));
+                        out = None;
+                    }
+                    _ => out = None,
+                }
+            }
+            out
+        }
+    };
+    // Cost of an open bed-day: given directly, or from staffing.
+    const STAFFING: [&str; 4] = ["nurses_per_bed", "nurse_hourly_cost", "agency_share", "agency_premium"];
+    let direct = t.has("cost_per_open_bed_day");
+    let staffed = STAFFING.iter().any(|k| t.has(k));
+    let per_open = if direct && staffed {
+        cx.err(
+            t.span(),
+            t.field("cost_per_open_bed_day"),
+            "give cost_per_open_bed_day or the staffing fields, not both",
+        );
+        None
+    } else if direct {
+        t.f64(cx, "cost_per_open_bed_day", Rule::NonNegative).map(|c| (c, format!("GBP {c} per open bed-day (given)")))
+    } else {
+        let nurses = t.f64_req(cx, "nurses_per_bed", Rule::NonNegative);
+        let hourly = t.f64_req(cx, "nurse_hourly_cost", Rule::NonNegative);
+        let share = t.f64_req(cx, "agency_share", Rule::Probability);
+        let premium = t.f64_req(cx, "agency_premium", Rule::NonNegative);
+        match (nurses, hourly, share, premium) {
+            (Some(n), Some(h), Some(s), Some(p)) => {
+                let c = n * 24.0 * h * (1.0 + s * p);
+                Some((
+                    c,
+                    format!(
+                        "GBP {c:.2} per open bed-day = {n} nurses per bed x 24 h x GBP {h}/h x (1 + {s} agency share x {p} premium)"
+                    ),
+                ))
+            }
+            _ => None,
+        }
+    };
+    let per_occupied = t
+        .f64(cx, "cost_per_occupied_bed_day", Rule::NonNegative)
+        .or(if t.has("cost_per_occupied_bed_day") { None } else { Some(0.0) });
+    let per_opening =
+        t.f64(cx, "cost_per_opening", Rule::NonNegative).or(if t.has("cost_per_opening") { None } else { Some(0.0) });
+    let (per_open, basis) = per_open?;
+    Some(Escalation {
+        max_beds: max? as u32,
+        beds_per_step: step? as u32,
+        review_hours: reviews?,
+        open_at_occupancy: open_occ?,
+        open_at_boarders: open_boarders?,
+        close_below_occupancy: close_occ?,
+        min_days_open: min_days? as u32,
+        windows: windows?,
+        cost: EscalationCost {
+            per_open_bed_day: per_open,
+            per_occupied_bed_day: per_occupied?,
+            per_opening: per_opening?,
+            basis,
+        },
+    })
+}
+
+pub(super) fn read_discharge(cx: &mut Ctx<'_>, t: Tbl<'_, '_>) -> Option<DischargePolicy> {
+    t.check_keys(cx, &["mode", "window", "weekend_factor", "bank_holiday_factor"]);
+    let mode = match t.get("mode") {
+        None => Some("on-ready"),
+        Some(_) => t.choice(cx, "mode", &["on-ready", "daily-window"]).map(|(s, _)| s),
+    }?;
+    if mode == "on-ready" {
+        for k in ["window", "weekend_factor", "bank_holiday_factor"] {
+            if let Some(v) = t.get(k) {
+                cx.err(v.span(), t.field(k), format!("`{k}` is only used when mode = \"daily-window\""));
+            }
+        }
+        return Some(DischargePolicy::OnReady);
+    }
+    let window = match t.array_req(cx, "window", "[open_hour, close_hour], e.g. [9, 19]") {
+        None => None,
+        Some((items, span)) => {
+            let hours: Vec<Option<i64>> = items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| reader::integer(cx, v, &format!("discharge.window[{}]", i + 1), 0, 24, "an hour 0..24"))
+                .collect();
+            match hours.as_slice() {
+                [Some(a), Some(b)] if a < b => Some((*a as u32, *b as u32)),
+                [Some(a), Some(b)] => {
+                    cx.err(
+                        span,
+                        "discharge.window",
+                        format!("the window must open before it closes, found [{a}, {b}]"),
+                    );
+                    None
+                }
+                [_, _] => None,
+                _ => {
+                    cx.err(
+                        span,
+                        "discharge.window",
+                        format!("expected [open_hour, close_hour], found {} values", hours.len()),
+                    );
+                    None
+                }
+            }
+        }
+    };
+    let weekend = match t.get("weekend_factor") {
+        None => Some(1.0),
+        Some(_) => t.f64(cx, "weekend_factor", Rule::Probability),
+    };
+    let bank = match t.get("bank_holiday_factor") {
+        None => Some(1.0),
+        Some(_) => t.f64(cx, "bank_holiday_factor", Rule::Probability),
+    };
+    let (open_hour, close_hour) = window?;
+    Some(DischargePolicy::DailyWindow { open_hour, close_hour, weekend_factor: weekend?, bank_holiday_factor: bank? })
+}

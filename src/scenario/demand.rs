@@ -1,0 +1,311 @@
+//! Emergency demand: `[ed]`, arrival profiles and weights, `[[seasonality]]`
+//! and the `[[admissions]]` routes (with the ED routes' shares).
+
+use super::*;
+
+/// Reads `hour_of_day`, `day_of_week` and `bank_holiday_factor` from a table.
+pub(super) fn read_profile(cx: &mut Ctx<'_>, t: Tbl<'_, '_>) -> Option<TimeProfile> {
+    let mut profile = TimeProfile::flat();
+    let mut ok = true;
+    if let Some(w) = weights(cx, t, "hour_of_day", 24) {
+        profile.hour_share = std::array::from_fn(|h| w[h] / w.iter().sum::<f64>());
+        ok &= normalised(cx, t, "hour_of_day", &profile.hour_share, 1.0);
+    } else {
+        ok &= !t.has("hour_of_day");
+    }
+    if let Some(w) = weights(cx, t, "day_of_week", 7) {
+        let mean = w.iter().sum::<f64>() / 7.0;
+        profile.day_multiplier = std::array::from_fn(|d| w[d] / mean);
+        ok &= normalised(cx, t, "day_of_week", &profile.day_multiplier, 7.0);
+    } else {
+        ok &= !t.has("day_of_week");
+    }
+    match t.f64(cx, "bank_holiday_factor", Rule::NonNegative) {
+        Some(f) if f > limits::MAX_FACTOR => {
+            let span = t.get("bank_holiday_factor").map(reader::span_of).unwrap_or(t.span());
+            cx.err(
+                span,
+                t.field("bank_holiday_factor"),
+                format!("expected a factor of at most {}, found {}", limits::MAX_FACTOR, show(f)),
+            );
+            ok = false;
+        }
+        Some(f) => profile.bank_holiday_factor = f,
+        None => ok &= !t.has("bank_holiday_factor"),
+    }
+    ok.then_some(profile)
+}
+
+/// A number for a message: scientific notation when very large or small.
+pub(super) fn show(x: f64) -> String {
+    if x != 0.0 && (x.abs() >= 1e9 || x.abs() < 1e-6) { format!("{x:e}") } else { format!("{x}") }
+}
+
+/// Normalised weights must be finite and keep their sum (1 for hour shares,
+/// 7 for weekday multipliers): weights so small that dividing by their total
+/// overflows or loses precision (subnormal numbers) are refused.
+pub(super) fn normalised(cx: &mut Ctx<'_>, t: Tbl<'_, '_>, key: &str, values: &[f64], sum: f64) -> bool {
+    let total: f64 = values.iter().sum();
+    if values.iter().all(|v| v.is_finite()) && (total - sum).abs() <= 1e-9 * sum {
+        return true;
+    }
+    let span = t.get(key).map(reader::span_of).unwrap_or(t.span());
+    cx.err(
+        span,
+        t.field(key),
+        "weights are too small to normalise (their total underflows); they are relative, so scale them up, \
+         e.g. 1 for an average hour or day",
+    );
+    false
+}
+
+/// `n` non-negative relative weights with a positive total.
+pub(super) fn weights(cx: &mut Ctx<'_>, t: Tbl<'_, '_>, key: &str, n: usize) -> Option<Vec<f64>> {
+    let (items, span) = t.array(cx, key)?;
+    let field = t.field(key);
+    if items.len() != n {
+        cx.err(span, field, format!("expected {n} relative weights, found {}", items.len()));
+        return None;
+    }
+    let w: Option<Vec<f64>> = items
+        .iter()
+        .enumerate()
+        .map(|(i, v)| number(cx, v, &format!("{field}[{}]", i + 1), Rule::NonNegative))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect();
+    let w = w?;
+    if w.iter().sum::<f64>() <= 0.0 {
+        cx.err(span, field, "expected at least one weight > 0");
+        return None;
+    }
+    if let Some(i) = w.iter().position(|x| *x != 0.0 && !x.is_normal()) {
+        cx.err(
+            items[i].span(),
+            format!("{field}[{}]", i + 1),
+            format!("expected 0 or a weight of at least {:e} (not subnormal), found {}", f64::MIN_POSITIVE, show(w[i])),
+        );
+        return None;
+    }
+    Some(w)
+}
+
+pub(super) fn read_ed(cx: &mut Ctx<'_>, t: Tbl<'_, '_>) -> Option<Ed> {
+    t.check_keys(
+        cx,
+        &[
+            "attendances_per_day",
+            "hour_of_day",
+            "day_of_week",
+            "bank_holiday_factor",
+            "admission_probability",
+            "hours_to_decision",
+            "hours_in_department",
+        ],
+    );
+    let per_day = rate(cx, t, "attendances_per_day");
+    let profile = read_profile(cx, t);
+    let p = t.f64_req(cx, "admission_probability", Rule::Probability);
+    let dta = dist_req(cx, t, "hours_to_decision");
+    let dept = dist_req(cx, t, "hours_in_department");
+    Some(Ed {
+        attendances_per_day: per_day?,
+        profile: profile?,
+        admission_probability: p?,
+        hours_to_decision: dta?,
+        hours_in_department: dept?,
+    })
+}
+
+/// A required arrival rate a day, within limits.
+pub(super) fn rate(cx: &mut Ctx<'_>, t: Tbl<'_, '_>, key: &str) -> Option<f64> {
+    let v = t.f64_req(cx, key, Rule::NonNegative)?;
+    if v > limits::MAX_PER_DAY {
+        let span = t.get(key).map(reader::span_of).unwrap_or(t.span());
+        cx.err(span, t.field(key), format!("expected at most {} a day, found {v}", limits::MAX_PER_DAY));
+        return None;
+    }
+    Some(v)
+}
+
+pub(super) fn read_seasonality(cx: &mut Ctx<'_>, v: &Val<'_>, path: &str) -> Option<Seasonality> {
+    let t = as_table(cx, v, path)?;
+    t.check_keys(cx, &["from", "to", "factor"]);
+    let from = t.date_req(cx, "from");
+    let to = t.date_req(cx, "to");
+    let factor = t.f64_req(cx, "factor", Rule::NonNegative);
+    if let (Some(f), Some(v)) = (factor, t.get("factor"))
+        && f > limits::MAX_FACTOR
+    {
+        cx.err(
+            v.span(),
+            t.field("factor"),
+            format!("expected a factor of at most {}, found {}", limits::MAX_FACTOR, show(f)),
+        );
+        return None;
+    }
+    if let (Some(f), Some(e)) = (from, to)
+        && e < f
+    {
+        let span = t.get("to").map(reader::span_of).unwrap_or(t.span());
+        cx.err(span, t.field("to"), format!("`to` ({e}) is before `from` ({f})"));
+        return None;
+    }
+    Some(Seasonality { from: from?, to: to?, factor: factor? })
+}
+
+pub(super) fn read_route(cx: &mut Ctx<'_>, v: &Val<'_>, path: &str, pools: &[Option<&str>]) -> Option<Route> {
+    let t = as_table(cx, v, path)?;
+    t.check_keys(
+        cx,
+        &[
+            "name",
+            "source",
+            "share",
+            "per_day",
+            "arrivals",
+            "hour_of_day",
+            "day_of_week",
+            "bank_holiday_factor",
+            "pool",
+            "stay_days",
+        ],
+    );
+    let name = read_name(cx, t);
+    let pool = t.str_req(cx, "pool", "the name of a [[pool]]").and_then(|(s, span)| {
+        let found = pools.iter().position(|p| *p == Some(s));
+        if found.is_none() && pools.iter().all(|p| p.is_some()) {
+            let known = pools.iter().flatten().map(|p| format!("\"{p}\"")).collect::<Vec<_>>().join(", ");
+            cx.err(span, t.field("pool"), format!("unknown pool \"{s}\"; the [[pool]] names are {known}"));
+        }
+        found
+    });
+    let stay = dist_req(cx, t, "stay_days");
+    let source = match t.get("source") {
+        None => {
+            t.missing(cx, "source", "\"ed\" or \"direct\"");
+            None
+        }
+        Some(_) => t.choice(cx, "source", &["ed", "direct"]).map(|(s, _)| s),
+    };
+    let only_for = |cx: &mut Ctx<'_>, keys: &[&str], src: &str| {
+        for k in keys {
+            if let Some(v) = t.get(k) {
+                cx.err(v.span(), t.field(k), format!("`{k}` is only used when source = \"{src}\""));
+            }
+        }
+    };
+    let source = match source? {
+        "ed" => {
+            only_for(cx, &["per_day", "arrivals", "hour_of_day", "day_of_week", "bank_holiday_factor"], "direct");
+            let share = t.f64_req(cx, "share", Rule::Probability);
+            RouteSource::Ed { share: share? }
+        }
+        _ => {
+            only_for(cx, &["share"], "ed");
+            let per_day = rate(cx, t, "per_day");
+            let process = match t.get("arrivals") {
+                None => Some(ArrivalProcess::Poisson),
+                Some(_) => t.choice(cx, "arrivals", &["poisson", "regular"]).map(|(s, _)| match s {
+                    "regular" => ArrivalProcess::Regular,
+                    _ => ArrivalProcess::Poisson,
+                }),
+            };
+            if process == Some(ArrivalProcess::Regular) {
+                for k in ["hour_of_day", "day_of_week", "bank_holiday_factor"] {
+                    if let Some(v) = t.get(k) {
+                        cx.err(
+                            v.span(),
+                            t.field(k),
+                            "regular arrivals are evenly spaced; a time profile does not apply",
+                        );
+                    }
+                }
+                if per_day == Some(0.0) {
+                    let span = t.get("per_day").map(reader::span_of).unwrap_or(t.span());
+                    cx.err(span, t.field("per_day"), "regular arrivals need per_day > 0");
+                }
+            }
+            let profile = read_profile(cx, t);
+            RouteSource::Direct { per_day: per_day?, profile: Box::new(profile?), process: process? }
+        }
+    };
+    Some(Route { name: name?, source, pool: pool?, stay_days: stay? })
+}
+
+/// ED routes and the `[ed]` table must agree, and ED shares must sum to 1.
+///
+/// Reads each route's `source` and `share` straight from its table, so these
+/// checks run in the same pass as every other, even when a route or the
+/// `[ed]` table has problems of its own (those are reported where they are).
+pub(super) fn check_ed_routes(cx: &mut Ctx<'_>, root: Tbl<'_, '_>) {
+    const SHARE_TOLERANCE: f64 = 1e-6;
+    let sources = cx.sources;
+    let quiet = move || Ctx { sources, diags: Vec::new() };
+    let route_tables = root.tables(&mut quiet(), "admissions");
+    let route_span = |i: usize, key: &str| {
+        route_tables.get(i).and_then(|(v, _)| table_of(v)?.get(key).map(|v| v.span())).unwrap_or(0..0)
+    };
+    // For each route: `Some(true)` for source = "ed", `Some(false)` for
+    // "direct", `None` when unreadable (reported by read_route).
+    let kinds: Vec<Option<bool>> = route_tables
+        .iter()
+        .map(|(v, _)| match table_of(v)?.get("source")?.get_ref() {
+            toml::de::DeValue::String(s) if s == "ed" => Some(true),
+            toml::de::DeValue::String(s) if s == "direct" => Some(false),
+            _ => None,
+        })
+        .collect();
+    let ed_routes: Vec<usize> = (0..kinds.len()).filter(|&i| kinds[i] == Some(true)).collect();
+    let all_known = kinds.iter().all(Option::is_some);
+    let Some(ed) = root.get("ed") else {
+        for i in &ed_routes {
+            cx.err(
+                route_span(*i, "source"),
+                format!("admissions[{}].source", i + 1),
+                "source = \"ed\" needs an [ed] table describing attendances",
+            );
+        }
+        return;
+    };
+    if ed_routes.is_empty() {
+        let admits = table_of(ed).and_then(|t| t.get("admission_probability")).and_then(|v| {
+            let p = number(&mut quiet(), v, "", Rule::Probability)?;
+            Some((p, v.span()))
+        });
+        if all_known && let Some((_, span)) = admits.filter(|(p, _)| *p > 0.0) {
+            cx.err(
+                span,
+                "ed.admission_probability",
+                "the ED admits patients but no [[admissions]] route has source = \"ed\" to take them",
+            );
+        }
+        return;
+    }
+    // Every ED route's share, if every one is readable (a bad one is reported by read_route).
+    let shares: Option<Vec<(usize, f64)>> = ed_routes
+        .iter()
+        .map(|&i| {
+            let v = route_tables.get(i).and_then(|(v, _)| table_of(v)?.get("share"))?;
+            number(&mut quiet(), v, "", Rule::Probability).map(|s| (i, s))
+        })
+        .collect();
+    let Some(shares) = shares else { return };
+    let total: f64 = shares.iter().map(|(_, s)| s).sum();
+    if all_known && (total - 1.0).abs() > SHARE_TOLERANCE {
+        let (i, _) = shares[0];
+        let listed = shares.iter().map(|(i, s)| format!("admissions[{}] {s}", i + 1)).collect::<Vec<_>>().join(" + ");
+        cx.err(
+            route_span(i, "share"),
+            format!("admissions[{}].share", i + 1),
+            format!("shares of ED routes must sum to 1, found {listed} = {total}"),
+        );
+    }
+}
+
+pub(super) fn table_of<'a, 'i>(v: &'a Val<'i>) -> Option<&'a toml::de::DeTable<'i>> {
+    match v.get_ref() {
+        toml::de::DeValue::Table(t) => Some(t),
+        _ => None,
+    }
+}

@@ -1,0 +1,110 @@
+//! `[scenario]` and `[calendar]`: the run's dates, replications, seed and
+//! bank holidays.
+
+use super::*;
+
+pub(super) struct Head {
+    pub(super) name: String,
+    pub(super) start: NaiveDate,
+    pub(super) end: NaiveDate,
+    pub(super) warmup_days: u32,
+    pub(super) replications: u32,
+    pub(super) seed: u64,
+}
+
+pub(super) fn read_scenario(cx: &mut Ctx<'_>, root: Tbl<'_, '_>) -> Option<Head> {
+    let Some(t) = root.table(cx, "scenario", "scenario") else {
+        if !root.has("scenario") {
+            cx.err(0..0, "scenario", "missing [scenario] table (name, start, end, warmup_days, replications, seed)");
+        }
+        return None;
+    };
+    t.check_keys(cx, &["name", "start", "end", "warmup_days", "replications", "seed"]);
+    let name = t.str_req(cx, "name", "a name such as \"winter-2026-27\"").and_then(|(s, span)| {
+        // It names the output folder, so also no '/', '\\' or leading '.' (no "." or "..").
+        let allowed = |c: char| c.is_ascii_alphanumeric() || "._-".contains(c);
+        let why = name_problem(
+            s,
+            100,
+            allowed,
+            "ASCII letters, digits, '.', '_' and '-', not starting with '.' (it names the output folder)",
+        )
+        .or_else(|| {
+            s.starts_with('.').then(|| "a scenario name must not start with '.' (it names the output folder)".into())
+        });
+        if let Some(why) = why {
+            cx.err(span, "scenario.name", format!("{why}, found \"{s}\""));
+            return None;
+        }
+        Some(s.to_string())
+    });
+    let start = t.date_req(cx, "start");
+    let end = t.date_req(cx, "end");
+    let warmup = t.int_req(cx, "warmup_days", 0, limits::MAX_WARMUP_DAYS, "a whole number of days between 0 and 3650");
+    let reps = t.int_req(
+        cx,
+        "replications",
+        1,
+        limits::MAX_REPLICATIONS,
+        "a whole number of replications between 1 and 1000000",
+    );
+    let seed = t.int_req(cx, "seed", 0, i64::MAX, "a whole number >= 0");
+    if let (Some(s), Some(e)) = (start, end) {
+        if e < s {
+            let span = t.get("end").map(reader::span_of).unwrap_or(t.span());
+            cx.err(span, "scenario.end", format!("end ({e}) is before start ({s}); end is the last reported day"));
+            return None;
+        }
+        if let Some(w) = warmup {
+            let days = (e - s).num_days() + 1 + w;
+            if days > limits::MAX_HORIZON_DAYS {
+                let span = t.get("end").map(reader::span_of).unwrap_or(t.span());
+                cx.err(
+                    span,
+                    "scenario.end",
+                    format!("the run covers {days} days with warm-up; the limit is {}", limits::MAX_HORIZON_DAYS),
+                );
+                return None;
+            }
+        }
+    }
+    Some(Head {
+        name: name?,
+        start: start?,
+        end: end?,
+        warmup_days: warmup? as u32,
+        replications: reps? as u32,
+        seed: seed? as u64,
+    })
+}
+
+pub(super) fn read_calendar(cx: &mut Ctx<'_>, root: Tbl<'_, '_>) -> (Option<Region>, Option<Vec<NaiveDate>>) {
+    let Some(t) = root.table(cx, "calendar", "calendar") else {
+        return if root.has("calendar") { (None, None) } else { (Some(Region::None), Some(Vec::new())) };
+    };
+    t.check_keys(cx, &["bank_holidays", "extra_holidays"]);
+    let region = match t.get("bank_holidays") {
+        None => Some(Region::None),
+        Some(_) => t.choice(cx, "bank_holidays", &Region::NAMES).and_then(|(s, _)| Region::parse(s)),
+    };
+    let extra = match t.array(cx, "extra_holidays") {
+        None if t.has("extra_holidays") => None,
+        None => Some(Vec::new()),
+        Some((items, _)) if items.len() > limits::MAX_EXTRA_HOLIDAYS => {
+            cx.err(
+                items[limits::MAX_EXTRA_HOLIDAYS].span(),
+                format!("calendar.extra_holidays[{}]", limits::MAX_EXTRA_HOLIDAYS + 1),
+                format!("{} extra holidays; the limit is {}", items.len(), limits::MAX_EXTRA_HOLIDAYS),
+            );
+            None
+        }
+        Some((items, _)) => items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| reader::date(cx, v, &format!("calendar.extra_holidays[{}]", i + 1)))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .collect(),
+    };
+    (region, extra)
+}
