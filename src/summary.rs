@@ -111,6 +111,16 @@ mod tests {
         assert_eq!(s.n, 5);
     }
 
+    /// Two values are enough for an interval: t(0.975, 1) = 12.7062, so the
+    /// half-width of [1, 3] is 12.7062 x sqrt(2) / sqrt(2); one value has none.
+    #[test]
+    fn two_values_give_an_interval_and_one_does_not() {
+        let s = summarise(&[1.0, 3.0]);
+        assert!((s.ci95_high - 2.0 - 12.706205).abs() < 1e-5, "{s:?}");
+        assert!(summarise(&[1.0]).ci95_low.is_nan());
+        assert!(ci95_half_width(1.0, 1).is_nan() && ci95_half_width(1.0, 0).is_nan());
+    }
+
     #[test]
     fn undefined_values_are_left_out() {
         let s = summarise(&[f64::NAN, 2.0, 4.0]);
