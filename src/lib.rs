@@ -1,3 +1,4 @@
+#![warn(unreachable_pub)]
 //! bedflow: a discrete-event simulator of emergency flow through hospital beds.
 //!
 //! Data flows one way: TOML -> [`scenario`] (validation) -> [`model`] (typed,

@@ -11,11 +11,11 @@ use std::fmt;
 use std::ops::Range;
 
 /// The most characters of a source line shown under a diagnostic.
-pub const MAX_SHOWN_CHARS: usize = 160;
+pub(super) const MAX_SHOWN_CHARS: usize = 160;
 
 /// The most characters of a field path or message shown (a message may quote
 /// a value from the scenario, which could be megabytes long).
-pub const MAX_MESSAGE_CHARS: usize = 1000;
+pub(super) const MAX_MESSAGE_CHARS: usize = 1000;
 
 /// [`escape`]d, and cut to `max` characters with a marker.
 fn shown(s: &str, max: usize) -> Cow<'_, str> {
@@ -31,7 +31,7 @@ fn shown(s: &str, max: usize) -> Cow<'_, str> {
 /// ESC, CR and LF), DEL, C1, the bidirectional marks, embeddings, overrides
 /// and isolates (U+061C, U+200E, U+200F, U+202A..U+202E, U+2066..U+2069) and
 /// the Unicode line and paragraph separators.
-pub fn is_unsafe_char(c: char) -> bool {
+pub(super) fn is_unsafe_char(c: char) -> bool {
     c.is_control()
         || matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{2028}' | '\u{2029}')
         || ('\u{202A}'..='\u{202E}').contains(&c)
@@ -40,7 +40,7 @@ pub fn is_unsafe_char(c: char) -> bool {
 
 /// `s` with every [`is_unsafe_char`] written as a Rust-style escape
 /// (`\u{1b}`), so it prints as visible text on one line.
-pub fn escape(s: &str) -> Cow<'_, str> {
+pub(super) fn escape(s: &str) -> Cow<'_, str> {
     if !s.chars().any(is_unsafe_char) {
         return Cow::Borrowed(s);
     }

@@ -8,7 +8,7 @@ use std::ops::Range;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-pub type Val<'i> = Spanned<DeValue<'i>>;
+pub(super) type Val<'i> = Spanned<DeValue<'i>>;
 
 /// One text the scenario was read from (a file, a parent it extends, or a
 /// `--set` override). Spans in the merged tree are offsets into the texts laid
@@ -23,13 +23,13 @@ pub struct Source {
 }
 
 /// Collects diagnostics, mapping spans back to their source.
-pub struct Ctx<'s> {
+pub(super) struct Ctx<'s> {
     pub sources: &'s [Source],
     pub diags: Vec<Diagnostic>,
 }
 
 impl<'s> Ctx<'s> {
-    pub fn err(&mut self, span: Range<usize>, field: impl Into<String>, msg: impl Into<String>) {
+    pub(super) fn err(&mut self, span: Range<usize>, field: impl Into<String>, msg: impl Into<String>) {
         let d = locate(self.sources, span, field.into(), msg.into());
         self.diags.push(d);
     }
@@ -37,7 +37,7 @@ impl<'s> Ctx<'s> {
 
 /// The diagnostic for a global span. An empty span at 0 (something missing
 /// everywhere) is reported at the top of the file the user named.
-pub fn locate(sources: &[Source], span: Range<usize>, field: String, msg: String) -> Diagnostic {
+pub(super) fn locate(sources: &[Source], span: Range<usize>, field: String, msg: String) -> Diagnostic {
     let named = sources.iter().rposition(|s| s.sets.is_none()).unwrap_or(0);
     let src = if span == (0..0) {
         &sources[named]
@@ -50,7 +50,7 @@ pub fn locate(sources: &[Source], span: Range<usize>, field: String, msg: String
 
 /// A TOML table being read, with its dotted path for messages.
 #[derive(Clone, Copy)]
-pub struct Tbl<'a, 'i> {
+pub(super) struct Tbl<'a, 'i> {
     pub map: &'a DeTable<'i>,
     pub span: (usize, usize),
     pub path: &'a str,
@@ -58,7 +58,7 @@ pub struct Tbl<'a, 'i> {
 
 /// Numeric rules, each with the words used when a value breaks it.
 #[derive(Clone, Copy, Debug)]
-pub enum Rule {
+pub(super) enum Rule {
     Positive,
     NonNegative,
     Probability,
@@ -94,29 +94,29 @@ fn type_name(v: &DeValue<'_>) -> &'static str {
     }
 }
 
-pub fn span_of(v: &Val<'_>) -> Range<usize> {
+pub(super) fn span_of(v: &Val<'_>) -> Range<usize> {
     v.span()
 }
 
 impl<'a, 'i> Tbl<'a, 'i> {
-    pub fn field(&self, key: &str) -> String {
+    pub(super) fn field(&self, key: &str) -> String {
         if self.path.is_empty() { key.to_string() } else { format!("{}.{}", self.path, key) }
     }
 
-    pub fn span(&self) -> Range<usize> {
+    pub(super) fn span(&self) -> Range<usize> {
         self.span.0..self.span.1
     }
 
-    pub fn get(&self, key: &str) -> Option<&'a Val<'i>> {
+    pub(super) fn get(&self, key: &str) -> Option<&'a Val<'i>> {
         self.map.get(key)
     }
 
-    pub fn has(&self, key: &str) -> bool {
+    pub(super) fn has(&self, key: &str) -> bool {
         self.map.get(key).is_some()
     }
 
     /// Reports every key not in `allowed`.
-    pub fn check_keys(&self, cx: &mut Ctx<'_>, allowed: &[&str]) {
+    pub(super) fn check_keys(&self, cx: &mut Ctx<'_>, allowed: &[&str]) {
         for (k, _) in self.map.iter() {
             if !allowed.contains(&k.get_ref().as_ref()) {
                 let list = allowed.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ");
@@ -130,18 +130,18 @@ impl<'a, 'i> Tbl<'a, 'i> {
     }
 
     /// Reports a missing required key at the table itself.
-    pub fn missing(&self, cx: &mut Ctx<'_>, key: &str, what: &str) {
+    pub(super) fn missing(&self, cx: &mut Ctx<'_>, key: &str, what: &str) {
         let where_ = if self.path.is_empty() { "the file".to_string() } else { format!("[{}]", self.path) };
         cx.err(self.span(), self.field(key), format!("missing field `{key}` in {where_}: expected {what}"));
     }
 
     /// A number (integers accepted) obeying `rule`. `None` if absent or bad (bad is reported).
-    pub fn f64(&self, cx: &mut Ctx<'_>, key: &str, rule: Rule) -> Option<f64> {
+    pub(super) fn f64(&self, cx: &mut Ctx<'_>, key: &str, rule: Rule) -> Option<f64> {
         let v = self.get(key)?;
         number(cx, v, &self.field(key), rule)
     }
 
-    pub fn f64_req(&self, cx: &mut Ctx<'_>, key: &str, rule: Rule) -> Option<f64> {
+    pub(super) fn f64_req(&self, cx: &mut Ctx<'_>, key: &str, rule: Rule) -> Option<f64> {
         if !self.has(key) {
             self.missing(cx, key, rule.expected());
             return None;
@@ -150,12 +150,12 @@ impl<'a, 'i> Tbl<'a, 'i> {
     }
 
     /// An integer in `min..=max`.
-    pub fn int(&self, cx: &mut Ctx<'_>, key: &str, min: i64, max: i64, what: &str) -> Option<i64> {
+    pub(super) fn int(&self, cx: &mut Ctx<'_>, key: &str, min: i64, max: i64, what: &str) -> Option<i64> {
         let v = self.get(key)?;
         integer(cx, v, &self.field(key), min, max, what)
     }
 
-    pub fn int_req(&self, cx: &mut Ctx<'_>, key: &str, min: i64, max: i64, what: &str) -> Option<i64> {
+    pub(super) fn int_req(&self, cx: &mut Ctx<'_>, key: &str, min: i64, max: i64, what: &str) -> Option<i64> {
         if !self.has(key) {
             self.missing(cx, key, what);
             return None;
@@ -164,7 +164,7 @@ impl<'a, 'i> Tbl<'a, 'i> {
     }
 
     /// A boolean, `default` when absent.
-    pub fn bool_or(&self, cx: &mut Ctx<'_>, key: &str, default: bool) -> Option<bool> {
+    pub(super) fn bool_or(&self, cx: &mut Ctx<'_>, key: &str, default: bool) -> Option<bool> {
         let Some(v) = self.get(key) else { return Some(default) };
         match v.get_ref() {
             DeValue::Boolean(b) => Some(*b),
@@ -175,7 +175,7 @@ impl<'a, 'i> Tbl<'a, 'i> {
         }
     }
 
-    pub fn str(&self, cx: &mut Ctx<'_>, key: &str) -> Option<(&'a str, Range<usize>)> {
+    pub(super) fn str(&self, cx: &mut Ctx<'_>, key: &str) -> Option<(&'a str, Range<usize>)> {
         let v = self.get(key)?;
         match v.get_ref() {
             DeValue::String(s) => Some((s.as_ref(), v.span())),
@@ -186,7 +186,7 @@ impl<'a, 'i> Tbl<'a, 'i> {
         }
     }
 
-    pub fn str_req(&self, cx: &mut Ctx<'_>, key: &str, what: &str) -> Option<(&'a str, Range<usize>)> {
+    pub(super) fn str_req(&self, cx: &mut Ctx<'_>, key: &str, what: &str) -> Option<(&'a str, Range<usize>)> {
         if !self.has(key) {
             self.missing(cx, key, what);
             return None;
@@ -195,7 +195,7 @@ impl<'a, 'i> Tbl<'a, 'i> {
     }
 
     /// One of a fixed set of words.
-    pub fn choice(&self, cx: &mut Ctx<'_>, key: &str, options: &[&str]) -> Option<(&'a str, Range<usize>)> {
+    pub(super) fn choice(&self, cx: &mut Ctx<'_>, key: &str, options: &[&str]) -> Option<(&'a str, Range<usize>)> {
         let (s, span) = self.str(cx, key)?;
         if options.contains(&s) {
             Some((s, span))
@@ -207,12 +207,12 @@ impl<'a, 'i> Tbl<'a, 'i> {
     }
 
     /// A date: a quoted ISO date "2026-11-01" (an unquoted TOML date is accepted too).
-    pub fn date(&self, cx: &mut Ctx<'_>, key: &str) -> Option<NaiveDate> {
+    pub(super) fn date(&self, cx: &mut Ctx<'_>, key: &str) -> Option<NaiveDate> {
         let v = self.get(key)?;
         date(cx, v, &self.field(key))
     }
 
-    pub fn date_req(&self, cx: &mut Ctx<'_>, key: &str) -> Option<NaiveDate> {
+    pub(super) fn date_req(&self, cx: &mut Ctx<'_>, key: &str) -> Option<NaiveDate> {
         if !self.has(key) {
             self.missing(cx, key, "a date such as \"2026-11-01\"");
             return None;
@@ -221,7 +221,7 @@ impl<'a, 'i> Tbl<'a, 'i> {
     }
 
     /// An array, with each element and its field path.
-    pub fn array(&self, cx: &mut Ctx<'_>, key: &str) -> Option<(&'a [Val<'i>], Range<usize>)> {
+    pub(super) fn array(&self, cx: &mut Ctx<'_>, key: &str) -> Option<(&'a [Val<'i>], Range<usize>)> {
         let v = self.get(key)?;
         match v.get_ref() {
             DeValue::Array(a) => Some((&a[..], v.span())),
@@ -233,7 +233,7 @@ impl<'a, 'i> Tbl<'a, 'i> {
     }
 
     /// A required array: reported as missing when absent.
-    pub fn array_req(&self, cx: &mut Ctx<'_>, key: &str, what: &str) -> Option<(&'a [Val<'i>], Range<usize>)> {
+    pub(super) fn array_req(&self, cx: &mut Ctx<'_>, key: &str, what: &str) -> Option<(&'a [Val<'i>], Range<usize>)> {
         if !self.has(key) {
             self.missing(cx, key, what);
             return None;
@@ -242,13 +242,13 @@ impl<'a, 'i> Tbl<'a, 'i> {
     }
 
     /// A sub-table (`[ed]` or an inline `{ ... }`).
-    pub fn table(&self, cx: &mut Ctx<'_>, key: &str, path: &'a str) -> Option<Tbl<'a, 'i>> {
+    pub(super) fn table(&self, cx: &mut Ctx<'_>, key: &str, path: &'a str) -> Option<Tbl<'a, 'i>> {
         let v = self.get(key)?;
         as_table(cx, v, path)
     }
 
     /// An array of tables (`[[pool]]`), each with its path `key[n]` (1-based).
-    pub fn tables(&self, cx: &mut Ctx<'_>, key: &str) -> Vec<(&'a Val<'i>, String)> {
+    pub(super) fn tables(&self, cx: &mut Ctx<'_>, key: &str) -> Vec<(&'a Val<'i>, String)> {
         let Some(v) = self.get(key) else { return Vec::new() };
         match v.get_ref() {
             DeValue::Array(a) => a.iter().enumerate().map(|(i, t)| (t, format!("{key}[{}]", i + 1))).collect(),
@@ -264,7 +264,7 @@ impl<'a, 'i> Tbl<'a, 'i> {
     }
 }
 
-pub fn as_table<'a, 'i>(cx: &mut Ctx<'_>, v: &'a Val<'i>, path: &'a str) -> Option<Tbl<'a, 'i>> {
+pub(super) fn as_table<'a, 'i>(cx: &mut Ctx<'_>, v: &'a Val<'i>, path: &'a str) -> Option<Tbl<'a, 'i>> {
     match v.get_ref() {
         DeValue::Table(t) => Some(Tbl { map: t, span: (v.span().start, v.span().end), path }),
         other => {
@@ -274,7 +274,7 @@ pub fn as_table<'a, 'i>(cx: &mut Ctx<'_>, v: &'a Val<'i>, path: &'a str) -> Opti
     }
 }
 
-pub fn number(cx: &mut Ctx<'_>, v: &Val<'_>, field: &str, rule: Rule) -> Option<f64> {
+pub(super) fn number(cx: &mut Ctx<'_>, v: &Val<'_>, field: &str, rule: Rule) -> Option<f64> {
     let x = match v.get_ref() {
         DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix()).ok().map(|i| i as f64),
         DeValue::Float(f) => f.as_str().parse::<f64>().ok(),
@@ -296,7 +296,7 @@ pub fn number(cx: &mut Ctx<'_>, v: &Val<'_>, field: &str, rule: Rule) -> Option<
     }
 }
 
-pub fn integer(cx: &mut Ctx<'_>, v: &Val<'_>, field: &str, min: i64, max: i64, what: &str) -> Option<i64> {
+pub(super) fn integer(cx: &mut Ctx<'_>, v: &Val<'_>, field: &str, min: i64, max: i64, what: &str) -> Option<i64> {
     match v.get_ref() {
         DeValue::Integer(i) => match i64::from_str_radix(i.as_str(), i.radix()) {
             Ok(x) if (min..=max).contains(&x) => Some(x),
@@ -320,7 +320,7 @@ pub fn integer(cx: &mut Ctx<'_>, v: &Val<'_>, field: &str, min: i64, max: i64, w
     }
 }
 
-pub fn date(cx: &mut Ctx<'_>, v: &Val<'_>, field: &str) -> Option<NaiveDate> {
+pub(super) fn date(cx: &mut Ctx<'_>, v: &Val<'_>, field: &str) -> Option<NaiveDate> {
     let parsed = match v.get_ref() {
         DeValue::String(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().filter(|_| s.len() == 10),
         DeValue::Datetime(dt) if dt.time.is_none() && dt.offset.is_none() => {

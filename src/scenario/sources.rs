@@ -41,7 +41,7 @@ use toml::Spanned;
 use toml::de::{DeArray, DeTable, DeValue};
 
 /// The longest `extends` chain.
-pub const MAX_DEPTH: usize = 8;
+pub(super) const MAX_DEPTH: usize = 8;
 
 /// Arrays of tables merged element by element on their `name`.
 const NAMED_ARRAYS: [&str; 3] = ["pool", "admissions", "specialty"];
@@ -49,7 +49,7 @@ const NAMED_ARRAYS: [&str; 3] = ["pool", "admissions", "specialty"];
 /// Why a file cannot be read as a scenario. None of these carry any of the
 /// file's content.
 #[derive(Debug)]
-pub enum Unreadable {
+pub(super) enum Unreadable {
     /// The name (or, through a symbolic link, the file it points to) does not end in `.toml`.
     NotToml,
     /// `-`: standard input is not a file.
@@ -205,7 +205,7 @@ fn top_level_error(path: &Path, why: Unreadable) -> LoadError {
 /// `../../x.toml` reaches the same files: what protects other files is that
 /// nothing but a `.toml` regular file is ever opened, and that no error
 /// quotes more than the one line where a problem was found.
-pub fn read_chain(path: &Path) -> Result<Vec<Source>, LoadError> {
+pub(super) fn read_chain(path: &Path) -> Result<Vec<Source>, LoadError> {
     let mut chain: Vec<Source> = Vec::new();
     let mut seen: Vec<PathBuf> = Vec::new();
     let mut current = path.to_path_buf();
@@ -262,7 +262,7 @@ pub fn read_chain(path: &Path) -> Result<Vec<Source>, LoadError> {
 }
 
 /// Gives each source its offset in the texts laid end to end.
-pub fn lay_end_to_end(chain: &mut [Source]) {
+pub(super) fn lay_end_to_end(chain: &mut [Source]) {
     let mut start = 0;
     for s in chain.iter_mut() {
         s.start = start;
@@ -385,7 +385,7 @@ fn set<'i>(cx: &mut Ctx<'_>, root: &mut DeTable<'i>, path: &str, value: Spanned<
 }
 
 /// Parses every source and merges them into one tree; `None` after a syntax error.
-pub fn merge_all<'s>(cx: &mut Ctx<'s>) -> Option<DeTable<'s>> {
+pub(super) fn merge_all<'s>(cx: &mut Ctx<'s>) -> Option<DeTable<'s>> {
     let sources: &'s [Source] = cx.sources;
     let mut merged: Option<DeTable<'s>> = None;
     let mut ok = true;
