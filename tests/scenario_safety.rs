@@ -395,3 +395,18 @@ fn every_shipped_scenario_still_loads() {
     }
     assert!(n >= 5, "{n} shipped scenarios");
 }
+
+/// Date ranges (`[[seasonality]]`, `[[elective_cut]]`, escalation `windows`)
+/// share one check: `to` before `from` is reported at `to`, alongside any
+/// other problem in the same table.
+#[test]
+fn backwards_date_ranges_are_reported_at_to_in_one_pass() {
+    let text = std::fs::read_to_string("scenarios/winter-2026-27.toml").unwrap()
+        + "\n[[seasonality]]\nfrom = \"2027-01-10\"\nto = \"2027-01-01\"\nfactor = 1000.0\n";
+    let err = bedflow::scenario::parse_str(&text, "s.toml").expect_err("two problems");
+    let fields: Vec<&str> = err.diagnostics.iter().map(|d| d.field.as_str()).collect();
+    assert!(fields.iter().any(|f| f.ends_with(".to")), "{fields:?}");
+    assert!(fields.iter().any(|f| f.ends_with(".factor")), "{fields:?}");
+    let to = err.diagnostics.iter().find(|d| d.field.ends_with(".to")).unwrap();
+    assert!(to.message.contains("is before `from`"), "{}", to.message);
+}

@@ -145,17 +145,13 @@ pub(super) fn read_escalation(cx: &mut Ctx<'_>, t: Tbl<'_, '_>) -> Option<Escala
                     continue;
                 };
                 w.check_keys(cx, &["from", "to"]);
-                match (w.date_req(cx, "from"), w.date_req(cx, "to")) {
-                    (Some(f), Some(e)) if f <= e => {
+                match w.date_range(cx) {
+                    Some(range) => {
                         if let Some(o) = out.as_mut() {
-                            o.push((f, e));
+                            o.push(range);
                         }
                     }
-                    (Some(f), Some(e)) => {
-                        cx.err(w.span(), path, format!("`to` ({e}) is before `from` ({f})"));
-                        out = None;
-                    }
-                    _ => out = None,
+                    None => out = None,
                 }
             }
             out

@@ -22,7 +22,7 @@ pub(super) fn read_profile(cx: &mut Ctx<'_>, t: Tbl<'_, '_>) -> Option<TimeProfi
     }
     match t.f64(cx, "bank_holiday_factor", Rule::NonNegative) {
         Some(f) if f > limits::MAX_FACTOR => {
-            let span = t.get("bank_holiday_factor").map(reader::span_of).unwrap_or(t.span());
+            let span = t.key_span("bank_holiday_factor");
             cx.err(
                 span,
                 t.field("bank_holiday_factor"),
@@ -49,7 +49,7 @@ pub(super) fn normalised(cx: &mut Ctx<'_>, t: Tbl<'_, '_>, key: &str, values: &[
     if values.iter().all(|v| v.is_finite()) && (total - sum).abs() <= 1e-9 * sum {
         return true;
     }
-    let span = t.get(key).map(reader::span_of).unwrap_or(t.span());
+    let span = t.key_span(key);
     cx.err(
         span,
         t.field(key),
@@ -121,7 +121,7 @@ pub(super) fn read_ed(cx: &mut Ctx<'_>, t: Tbl<'_, '_>) -> Option<Ed> {
 pub(super) fn rate(cx: &mut Ctx<'_>, t: Tbl<'_, '_>, key: &str) -> Option<f64> {
     let v = t.f64_req(cx, key, Rule::NonNegative)?;
     if v > limits::MAX_PER_DAY {
-        let span = t.get(key).map(reader::span_of).unwrap_or(t.span());
+        let span = t.key_span(key);
         cx.err(span, t.field(key), format!("expected at most {} a day, found {v}", limits::MAX_PER_DAY));
         return None;
     }
@@ -131,8 +131,7 @@ pub(super) fn rate(cx: &mut Ctx<'_>, t: Tbl<'_, '_>, key: &str) -> Option<f64> {
 pub(super) fn read_seasonality(cx: &mut Ctx<'_>, v: &Val<'_>, path: &str) -> Option<Seasonality> {
     let t = as_table(cx, v, path)?;
     t.check_keys(cx, &["from", "to", "factor"]);
-    let from = t.date_req(cx, "from");
-    let to = t.date_req(cx, "to");
+    let range = t.date_range(cx);
     let factor = t.f64_req(cx, "factor", Rule::NonNegative);
     if let (Some(f), Some(v)) = (factor, t.get("factor"))
         && f > limits::MAX_FACTOR
@@ -144,14 +143,8 @@ pub(super) fn read_seasonality(cx: &mut Ctx<'_>, v: &Val<'_>, path: &str) -> Opt
         );
         return None;
     }
-    if let (Some(f), Some(e)) = (from, to)
-        && e < f
-    {
-        let span = t.get("to").map(reader::span_of).unwrap_or(t.span());
-        cx.err(span, t.field("to"), format!("`to` ({e}) is before `from` ({f})"));
-        return None;
-    }
-    Some(Seasonality { from: from?, to: to?, factor: factor? })
+    let (from, to) = range?;
+    Some(Seasonality { from, to, factor: factor? })
 }
 
 pub(super) fn read_route(cx: &mut Ctx<'_>, v: &Val<'_>, path: &str, pools: &[Option<&str>]) -> Option<Route> {
@@ -222,7 +215,7 @@ pub(super) fn read_route(cx: &mut Ctx<'_>, v: &Val<'_>, path: &str, pools: &[Opt
                     }
                 }
                 if per_day == Some(0.0) {
-                    let span = t.get("per_day").map(reader::span_of).unwrap_or(t.span());
+                    let span = t.key_span("per_day");
                     cx.err(span, t.field("per_day"), "regular arrivals need per_day > 0");
                 }
             }

@@ -128,17 +128,10 @@ pub(super) fn read_elective_cut(
 ) -> Option<ElectiveCut> {
     let t = as_table(cx, v, path)?;
     t.check_keys(cx, &["from", "to", "factor", "specialty"]);
-    let from = t.date_req(cx, "from");
-    let to = t.date_req(cx, "to");
+    let range = t.date_range(cx);
     let factor = t.f64_req(cx, "factor", Rule::Probability);
     let specialty =
         if t.has("specialty") { lookup(cx, t, "specialty", "specialty", specialties).map(Some) } else { Some(None) };
-    if let (Some(f), Some(e)) = (from, to)
-        && e < f
-    {
-        let span = t.get("to").map(reader::span_of).unwrap_or(t.span());
-        cx.err(span, t.field("to"), format!("`to` ({e}) is before `from` ({f})"));
-        return None;
-    }
-    Some(ElectiveCut { from: from?, to: to?, factor: factor?, specialty: specialty? })
+    let (from, to) = range?;
+    Some(ElectiveCut { from, to, factor: factor?, specialty: specialty? })
 }

@@ -51,14 +51,14 @@ pub(super) fn read_scenario(cx: &mut Ctx<'_>, root: Tbl<'_, '_>) -> Option<Head>
     let seed = t.int_req(cx, "seed", 0, i64::MAX, "a whole number >= 0");
     if let (Some(s), Some(e)) = (start, end) {
         if e < s {
-            let span = t.get("end").map(reader::span_of).unwrap_or(t.span());
+            let span = t.key_span("end");
             cx.err(span, "scenario.end", format!("end ({e}) is before start ({s}); end is the last reported day"));
             return None;
         }
         if let Some(w) = warmup {
             let days = (e - s).num_days() + 1 + w;
             if days > limits::MAX_HORIZON_DAYS {
-                let span = t.get("end").map(reader::span_of).unwrap_or(t.span());
+                let span = t.key_span("end");
                 cx.err(
                     span,
                     "scenario.end",

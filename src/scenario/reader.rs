@@ -99,6 +99,24 @@ pub(super) fn span_of(v: &Val<'_>) -> Range<usize> {
 }
 
 impl<'a, 'i> Tbl<'a, 'i> {
+    /// Where `key`'s value is, or the table itself if the key is missing:
+    /// the span an error about that key points at.
+    pub(super) fn key_span(&self, key: &str) -> Range<usize> {
+        self.get(key).map(span_of).unwrap_or(self.span())
+    }
+
+    /// The required dates `from` and `to`, with `to` not before `from`
+    /// (an error at `to` otherwise); `None` after any error.
+    pub(super) fn date_range(&self, cx: &mut Ctx<'_>) -> Option<(chrono::NaiveDate, chrono::NaiveDate)> {
+        let (from, to) = (self.date_req(cx, "from"), self.date_req(cx, "to"));
+        let (f, e) = (from?, to?);
+        if e < f {
+            cx.err(self.key_span("to"), self.field("to"), format!("`to` ({e}) is before `from` ({f})"));
+            return None;
+        }
+        Some((f, e))
+    }
+
     pub(super) fn field(&self, key: &str) -> String {
         if self.path.is_empty() { key.to_string() } else { format!("{}.{}", self.path, key) }
     }
