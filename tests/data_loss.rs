@@ -459,3 +459,69 @@ fn edited_results_and_forged_markers_are_refused_but_empty_folders_used() {
         String::from_utf8_lossy(&locked.stderr)
     );
 }
+
+/// A file saved into the old results just after the last check, while they
+/// are being removed, is kept (the run still succeeds and says where), and no
+/// later run deletes it. A hard-linked backup's marker is never edited, and a
+/// refused swap puts the target's marker back exactly.
+#[test]
+fn late_files_hard_links_and_refused_swaps() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("res");
+    let run = |seed: &str| {
+        bedflow().args(["run", WINTER, "--replications", "2", "--quiet", "--seed", seed, "--out"]).arg(&out).output()
+    };
+    assert!(run("1").unwrap().status.success());
+    // Hard-linked backup.
+    let backup = tmp.path().join("backup");
+    std::fs::create_dir(&backup).unwrap();
+    for e in std::fs::read_dir(&out).unwrap().flatten() {
+        std::fs::hard_link(e.path(), backup.join(e.file_name())).unwrap();
+    }
+    let backup_marker = std::fs::read(backup.join(".bedflow")).unwrap();
+    // A file saved into the old results while they are removed.
+    let paused = paused_run(&out, "2", "before-removal");
+    let old = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with(".res.partial-"))
+        .expect("the old results under the partial name");
+    std::fs::write(old.join("notes.txt"), "saved late").unwrap();
+    let (code, stderr) = paused.resume();
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("left") && stderr.contains("notes.txt"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(old.join("notes.txt")).unwrap(), "saved late");
+    assert!(run("3").unwrap().status.success());
+    assert_eq!(std::fs::read_to_string(old.join("notes.txt")).unwrap(), "saved late", "a later run deleted it");
+    assert!(std::fs::read(backup.join(".bedflow")).unwrap() == backup_marker, "the backup's marker was edited");
+    // A refused swap leaves the target's marker exactly as it was.
+    let marker_before = std::fs::read(out.join(".bedflow")).unwrap();
+    let paused = paused_run(&out, "4", "before-exchange");
+    std::fs::write(out.join("late.txt"), "x").unwrap();
+    let (code, _) = paused.resume();
+    assert_eq!(code, Some(2));
+    assert!(std::fs::read(out.join(".bedflow")).unwrap() == marker_before, "the marker changed");
+}
+
+/// An old-results folder planted under a leftover name, naming itself but
+/// holding something bedflow did not write, is never moved into place.
+#[test]
+fn planted_old_folders_are_not_restored() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("res");
+    let planted = tmp.path().join(".res.old-1-0000abcd");
+    std::fs::create_dir(&planted).unwrap();
+    std::fs::write(planted.join(".bedflow"), "bedflow output folder\nstaging .res.old-1-0000abcd\n").unwrap();
+    std::fs::write(planted.join("notes.txt"), "n").unwrap();
+    bedflow().args(["run", WINTER, "--replications", "2", "--quiet", "--out"]).arg(&out).assert().success();
+    assert!(planted.join("notes.txt").exists(), "the planted folder was moved or emptied");
+    assert!(out.join("summary.csv").exists());
+    // A line feed in a path is escaped in messages too.
+    let odd = tmp.path().join("x\ny");
+    std::fs::write(&odd, "f").unwrap();
+    let o = bedflow().args(["run", WINTER, "--quiet", "--out"]).arg(&odd).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.lines().count() == 1 && stderr.contains("x\\ny"), "{stderr:?}");
+}

@@ -218,7 +218,8 @@ fn progress_bar(n: u32, quiet: bool) -> indicatif::ProgressBar {
 
 /// A path for a message on the terminal (control characters escaped).
 fn shown(p: &Path) -> String {
-    for_terminal(&p.display().to_string())
+    // A line feed in a path must not break a one-line message either.
+    for_terminal(&p.display().to_string().replace('\n', "\\n").replace('\t', "\\t"))
 }
 
 /// A path as the user gave it, without `./` steps, so `small.toml` and

@@ -60,7 +60,9 @@ use super::fsops::{Rename, nonce, rename2, sync_dir, sync_tree, try_lock_dir};
 pub use super::marker::MARKER;
 #[cfg(test)]
 use super::marker::marker_listing;
-use super::marker::{MARKER_HEADER, STAGING, append_staging, file_sha256, is_staging_named, not_ours};
+use super::marker::{
+    MARKER_HEADER, STAGING, append_staging, file_sha256, is_staging_named, not_ours, remove_ours, restore_marker,
+};
 use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
@@ -120,8 +122,14 @@ pub(super) fn exchange_disabled() -> bool {
     false
 }
 
+/// A path for a one-line message: control characters (a line feed
+/// included) escaped.
 fn shown(p: &Path) -> String {
-    p.display().to_string()
+    p.display()
+        .to_string()
+        .chars()
+        .flat_map(|c| if c.is_control() { c.escape_default().collect() } else { vec![c] })
+        .collect()
 }
 
 /// The kind of leftover a sibling's name makes it (`partial` or `old`), with
@@ -140,28 +148,36 @@ fn leftover_kind<'a>(file: &'a str, name: &str) -> Option<(&'static str, &'a str
     None
 }
 
-/// Removes a staging folder bedflow made: its regular files (bedflow writes
-/// only regular files there), then the folder. Anything else in it (a
-/// sub-folder) is left, and so is the folder, with a warning.
-fn remove_staging(dir: &Path) -> io::Result<()> {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(e),
-    };
-    for e in entries {
-        let e = e?;
-        if e.file_type()?.is_file() {
-            std::fs::remove_file(e.path())?;
+/// Removes what bedflow wrote in one of its own staging folders (see
+/// [`remove_ours`]), never anything else. It never fails the run: results
+/// are already safe when it is called, so a problem is only reported.
+fn remove_staging(dir: &Path) {
+    match remove_ours(dir) {
+        Ok(kept) if kept.is_empty() => {}
+        Ok(kept) => eprintln!(
+            "bedflow: left {} in place: it holds {}, which bedflow did not write",
+            shown(dir),
+            kept.iter().map(|k| format!("\"{}\"", k.escape_debug())).collect::<Vec<_>>().join(", ")
+        ),
+        Err(e) => eprintln!("bedflow: could not remove {} (earlier results, no longer needed): {e}", shown(dir)),
+    }
+}
+
+/// The same folder as the one `lock` holds open (not a link or another
+/// folder swapped in at its path).
+fn same_folder(path: &Path, lock: &File) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (std::fs::symlink_metadata(path), lock.metadata()) {
+            (Ok(a), Ok(b)) => a.is_dir() && a.dev() == b.dev() && a.ino() == b.ino(),
+            _ => false,
         }
     }
-    match std::fs::remove_dir(dir) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-        Err(_) => {
-            eprintln!("bedflow: left {} in place: it holds something bedflow did not write", shown(dir));
-            Ok(())
-        }
+    #[cfg(not(unix))]
+    {
+        let _ = lock;
+        std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir())
     }
 }
 
@@ -173,7 +189,7 @@ fn refusal(target: &Path) -> io::Result<Option<String>> {
         Err(e) => Err(e),
         Ok(m) if m.file_type().is_symlink() => Ok(Some("it is a symbolic link; give the folder's real path".into())),
         Ok(m) if !m.is_dir() => Ok(Some("it is a file, not a folder; bedflow will not replace it".into())),
-        Ok(_) => not_ours(target),
+        Ok(_) => not_ours(target, target),
     }
 }
 
@@ -201,7 +217,11 @@ impl Staging {
         // Our own partial folder, locked, before looking at anyone else's:
         // of two runs starting together, at least one sees the other.
         let tmp = parent.join(format!(".{name}.partial-{}-{}", std::process::id(), nonce()));
-        std::fs::create_dir(&tmp).map_err(io)?;
+        // Owner-only, so no other user can put files into it or read it early.
+        let mut builder = std::fs::DirBuilder::new();
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(&tmp).map_err(io)?;
         let staging = Staging {
             target: target.to_path_buf(),
             tmp: tmp.clone(),
@@ -261,6 +281,10 @@ impl Staging {
             if kind != "old" || std::fs::symlink_metadata(&self.target).is_ok() || !is_staging_named(&p) {
                 continue;
             }
+            // Only results still exactly as bedflow wrote them are put back.
+            if !matches!(not_ours(&p, &self.target), Ok(None)) {
+                continue;
+            }
             let Some(_held) = try_lock_dir(&p).map_err(io)? else { continue };
             match rename2(&p, &self.target, Rename::NoReplace) {
                 Ok(true) => {}
@@ -282,12 +306,16 @@ impl Staging {
         let path = shown(&self.target);
         let io = |source| OutputDirError::Io { path: path.clone(), source };
         for (p, _, _) in self.leftovers(parent, name) {
-            if !is_staging_named(&p) {
-                continue;
+            let Ok(Some(_held)) = try_lock_dir(&p) else { continue };
+            if is_staging_named(&p) {
+                remove_staging(&p);
+            } else if std::fs::symlink_metadata(&p).is_ok_and(|m| m.is_dir()) {
+                // A run killed before it wrote its marker: an empty folder
+                // (remove_dir removes nothing else).
+                let _ = std::fs::remove_dir(&p);
             }
-            let Some(_held) = try_lock_dir(&p).map_err(io)? else { continue };
-            remove_staging(&p).map_err(io)?;
         }
+        let _ = io;
         Ok(())
     }
 
@@ -332,7 +360,15 @@ impl Staging {
     }
 
     fn publish_inner(mut self, fill: impl FnOnce(&Path) -> io::Result<()>) -> io::Result<Result<(), String>> {
+        let moved =
+            || io::Error::other("bedflow's staging folder was moved or replaced during the run; nothing was published");
+        if !same_folder(&self.tmp, &self._lock) {
+            return Err(moved());
+        }
         fill(&self.tmp)?;
+        if !same_folder(&self.tmp, &self._lock) {
+            return Err(moved());
+        }
         let mut names: Vec<String> = Vec::new();
         for e in std::fs::read_dir(&self.tmp)? {
             let name = e?.file_name().to_string_lossy().into_owned();
@@ -379,22 +415,24 @@ impl Staging {
         // After the swap the old results sit under the partial name: their
         // marker names it first, so a crash right after leaves a leftover the
         // next run recognises and removes.
-        append_staging(&self.target, &tmp_name)?;
+        let old_marker = append_staging(&self.target, &tmp_name)?;
         if rename2(&self.tmp, &self.target, Rename::Exchange)? {
             // The target holds the new results, the partial name the old ones.
             // Checked again: a file added since the check above puts them back.
             failpoint("after-exchange");
-            if let Some(why) = not_ours(&self.tmp)? {
+            if let Some(why) = not_ours(&self.tmp, &self.target)? {
                 rename2(&self.tmp, &self.target, Rename::Exchange)?;
+                restore_marker(&self.target, old_marker)?;
                 return Ok(Err(changed(why)));
             }
             self.published = true;
             sync_dir(&parent)?;
-            remove_staging(&self.tmp)?;
+            failpoint("before-removal");
+            remove_staging(&self.tmp);
         } else {
             let old = parent.join(format!(".{target_name}.old-{}-{}", std::process::id(), nonce()));
             // The set-aside folder names itself, so a later run can restore it.
-            append_staging(
+            let _ = append_staging(
                 &self.target,
                 &old.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
             )?;
@@ -404,7 +442,7 @@ impl Staging {
             self.published = true;
             sync_dir(&parent)?;
             failpoint("after-rename");
-            remove_staging(&old)?;
+            remove_staging(&old);
         }
         sync_dir(&parent)?;
         Ok(Ok(()))
@@ -414,8 +452,18 @@ impl Staging {
 impl Drop for Staging {
     /// A run that fails before publishing leaves nothing behind.
     fn drop(&mut self) {
-        if !self.published {
-            let _ = remove_staging(&self.tmp);
+        // This run's own folder (private, checked to be the one it made):
+        // everything in it is this run's, the marker last.
+        if !self.published && same_folder(&self.tmp, &self._lock) {
+            if let Ok(entries) = std::fs::read_dir(&self.tmp) {
+                for e in entries.flatten() {
+                    if e.file_name() != MARKER && e.file_type().is_ok_and(|t| t.is_file()) {
+                        let _ = std::fs::remove_file(e.path());
+                    }
+                }
+            }
+            let _ = std::fs::remove_file(self.tmp.join(MARKER));
+            let _ = std::fs::remove_dir(&self.tmp);
         }
     }
 }

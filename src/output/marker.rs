@@ -79,8 +79,8 @@ pub(super) fn file_sha256(path: &Path) -> io::Result<String> {
 
 /// Why an existing `dir` may not be replaced, or `None` if it is empty or
 /// bedflow made it and it holds only what bedflow wrote, unchanged.
-pub(super) fn not_ours(dir: &Path) -> io::Result<Option<String>> {
-    let elsewhere = format!("choose a new folder (e.g. --out {}), or move this one", dir.join("results").display());
+pub(super) fn not_ours(dir: &Path, target: &Path) -> io::Result<Option<String>> {
+    let elsewhere = format!("choose a new folder (e.g. --out {}), or move this one", target.join("results").display());
     let mut entries = Vec::new();
     for e in std::fs::read_dir(dir)? {
         let e = e?;
@@ -152,11 +152,119 @@ pub(super) fn is_staging_named(dir: &Path) -> bool {
 
 /// Adds `staging NAME` to a results folder's marker (which is not itself
 /// listed, so the folder stays bedflow's).
-pub(super) fn append_staging(dir: &Path, name: &str) -> io::Result<()> {
+/// Returns the marker's previous text (`None`: there was none) so that a
+/// refused publication can put it back. The marker is replaced, never edited
+/// in place, so a hard-linked copy of the folder keeps its own.
+pub(super) fn append_staging(dir: &Path, name: &str) -> io::Result<Option<String>> {
     let path = dir.join(MARKER);
+    let old = match std::fs::read_to_string(&path) {
+        Ok(t) => Some(t),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+        Err(e) => return Err(e),
+    };
     // An empty folder being replaced has no marker yet.
-    let header = if std::fs::symlink_metadata(&path).is_err() { format!("{MARKER_HEADER}\n") } else { String::new() };
-    let mut f = std::fs::OpenOptions::new().append(true).create(true).open(&path)?;
-    f.write_all(format!("{header}{STAGING} {name}\n").as_bytes())?;
-    f.sync_all()
+    let base = old.clone().unwrap_or_else(|| format!("{MARKER_HEADER}\n"));
+    replace_marker(dir, &format!("{base}{STAGING} {name}\n"))?;
+    Ok(old)
+}
+
+/// Writes `dir`'s marker as `text` (or removes it for `None`) by a new file
+/// renamed over the old one.
+pub(super) fn replace_marker(dir: &Path, text: &str) -> io::Result<()> {
+    let tmp = dir.join(format!("{MARKER}.new-{}", std::process::id()));
+    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+    f.write_all(text.as_bytes())?;
+    f.sync_all()?;
+    std::fs::rename(&tmp, dir.join(MARKER))
+}
+
+/// Puts back a marker as [`append_staging`] found it.
+pub(super) fn restore_marker(dir: &Path, old: Option<String>) -> io::Result<()> {
+    match old {
+        Some(text) => replace_marker(dir, &text),
+        None => std::fs::remove_file(dir.join(MARKER)),
+    }
+}
+
+/// Every file name bedflow writes into an output folder: what a dead run's
+/// unfinished staging folder (whose marker lists nothing yet) may hold.
+const OUTPUT_NAMES: &[&str] = &[
+    "summary.csv",
+    "daily.csv",
+    "replications.csv",
+    ".replications.spill",
+    "run.json",
+    "finance.xlsx",
+    "report.html",
+    "target.txt",
+    "comparison.csv",
+    "comparison.html",
+    "sweep.csv",
+];
+
+/// Plots are `NAME.png` and `NAME.svg`.
+const PLOT_NAMES: &[&str] =
+    &["winter_occupancy", "bank_holidays", "ed_performance", "electives", "escalation", "comparison", "sweep"];
+
+fn is_output_name(name: &str) -> bool {
+    OUTPUT_NAMES.contains(&name)
+        || name
+            .strip_suffix(".png")
+            .or_else(|| name.strip_suffix(".svg"))
+            .is_some_and(|stem| PLOT_NAMES.contains(&stem))
+}
+
+/// Removes what bedflow wrote in one of its own staging folders, and
+/// nothing else: files the marker lists whose checksum still matches, or,
+/// while the marker lists nothing yet (an unfinished run), files with the
+/// names bedflow writes; the marker last (so an interrupted removal leaves a
+/// folder still recognised), then the folder if that emptied it. Returns the
+/// names it had to leave (a file someone else put there).
+pub(super) fn remove_ours(dir: &Path) -> io::Result<Vec<String>> {
+    let listed = match marker(dir) {
+        Marker::Lists(files) => files,
+        _ => Vec::new(),
+    };
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e),
+    };
+    let mut kept = Vec::new();
+    for e in entries {
+        let e = e?;
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name == MARKER {
+            continue;
+        }
+        let path = e.path();
+        let regular = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file());
+        let ours = regular
+            && match listed.iter().find(|(_, n)| *n == name) {
+                Some((hash, _)) => file_sha256(&path).is_ok_and(|h| h == *hash),
+                None => listed.is_empty() && (is_output_name(&name) || name.starts_with(&format!("{MARKER}.new-"))),
+            };
+        if ours {
+            match std::fs::remove_file(&path) {
+                Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+                _ => {}
+            }
+        } else {
+            kept.push(name);
+        }
+    }
+    if kept.is_empty() {
+        match std::fs::remove_file(dir.join(MARKER)) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
+        match std::fs::remove_dir(dir) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => {
+                // Something arrived meanwhile: leave it, and say where.
+                kept.push(String::from("(files added during the removal)"));
+            }
+            _ => {}
+        }
+    }
+    Ok(kept)
 }
