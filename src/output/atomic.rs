@@ -97,7 +97,7 @@ pub struct Staging {
 /// (debug and test builds only), so tests can kill the process there, or
 /// change the files around it and let it go on: it waits until the file named
 /// by `BEDFLOW_FAILPOINT_RESUME` exists (at most a minute).
-fn failpoint(step: &str) {
+pub(super) fn failpoint(step: &str) {
     #[cfg(any(debug_assertions, feature = "failpoints"))]
     if std::env::var("BEDFLOW_FAILPOINT").is_ok_and(|v| v.split(',').any(|s| s == step)) {
         eprintln!("bedflow: failpoint {step}");

@@ -1,6 +1,8 @@
 //! Writing a part file: checking `--out`, an exclusive temporary, fsync, rename.
 
 use super::*;
+use crate::output::atomic::failpoint;
+use crate::output::fsops::{Rename, rename2, sync_dir};
 
 /// Refuses a `--out` for a part file that would replace something not a
 /// part file: a folder, a symlink, the scenario or a file it extends
@@ -145,8 +147,11 @@ pub fn write_part(path: &Path, meta: &PartMeta, layout: &Layout, reps: &[(u32, K
 pub(super) fn publish(tmp: &Path, path: &Path) -> Result<(), ShardError> {
     let io = |source| ShardError::Write { path: path.display().to_string(), source };
     failpoint("part-before-rename");
-    if rename_noreplace(tmp, path).map_err(io)? {
-        return Ok(());
+    match rename2(tmp, path, Rename::NoReplace) {
+        Ok(true) => return Ok(()),
+        Ok(false) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(io(e)),
     }
     // `path` exists (or the file system cannot rename without replacing).
     check_out(path, &[]).map_err(|e| match e {
@@ -157,66 +162,4 @@ pub(super) fn publish(tmp: &Path, path: &Path) -> Result<(), ShardError> {
         e => e,
     })?;
     std::fs::rename(tmp, path).map_err(io)
-}
-
-/// Renames `from` to `to` unless `to` exists: `Ok(true)` if renamed,
-/// `Ok(false)` if `to` exists or the file system cannot rename without
-/// replacing.
-#[cfg(target_os = "linux")]
-pub(super) fn rename_noreplace(from: &Path, to: &Path) -> std::io::Result<bool> {
-    use std::os::unix::ffi::OsStrExt;
-    let c = |p: &Path| std::ffi::CString::new(p.as_os_str().as_bytes()).map_err(std::io::Error::other);
-    let (cf, ct) = (c(from)?, c(to)?);
-    // SAFETY: both strings are valid NUL-terminated paths that outlive the call.
-    let rc =
-        unsafe { libc::renameat2(libc::AT_FDCWD, cf.as_ptr(), libc::AT_FDCWD, ct.as_ptr(), libc::RENAME_NOREPLACE) };
-    if rc == 0 {
-        return Ok(true);
-    }
-    let err = std::io::Error::last_os_error();
-    match err.raw_os_error() {
-        Some(libc::EEXIST) | Some(libc::EINVAL) | Some(libc::ENOSYS) | Some(libc::EOPNOTSUPP) => Ok(false),
-        _ => Err(err),
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-pub(super) fn rename_noreplace(_from: &Path, _to: &Path) -> std::io::Result<bool> {
-    Ok(false)
-}
-
-/// Pauses at a named step when `BEDFLOW_FAILPOINT` names it (debug builds and
-/// the test build, feature `failpoints`, as in [`crate::output::atomic`]):
-/// prints `bedflow: failpoint <step>` to stderr, then waits until the file
-/// named by `BEDFLOW_FAILPOINT_RESUME` exists (looking every 20 ms), at most
-/// a minute. Release builds of the tool ignore it.
-pub(super) fn failpoint(step: &str) {
-    #[cfg(any(debug_assertions, feature = "failpoints"))]
-    if std::env::var("BEDFLOW_FAILPOINT").is_ok_and(|v| v.split(',').any(|s| s == step)) {
-        eprintln!("bedflow: failpoint {step}");
-        let resume = std::env::var_os("BEDFLOW_FAILPOINT_RESUME").map(PathBuf::from);
-        let until = std::time::Instant::now() + std::time::Duration::from_secs(60);
-        while std::time::Instant::now() < until && !resume.as_deref().is_some_and(Path::exists) {
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
-    }
-    #[cfg(not(any(debug_assertions, feature = "failpoints")))]
-    let _ = step;
-}
-
-/// Makes a rename in `dir` durable. Some file systems cannot sync a folder;
-/// that is not an error.
-pub(super) fn sync_dir(dir: &Path) -> std::io::Result<()> {
-    #[cfg(unix)]
-    {
-        match std::fs::File::open(dir).and_then(|d| d.sync_all()) {
-            Err(e) if matches!(e.kind(), std::io::ErrorKind::InvalidInput | std::io::ErrorKind::Unsupported) => Ok(()),
-            other => other,
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = dir;
-        Ok(())
-    }
 }
