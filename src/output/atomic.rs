@@ -236,7 +236,7 @@ impl Staging {
         if let Some(why) = refusal(target).map_err(io)? {
             return Err(refuse(why));
         }
-        staging.remove_dead(&parent, &name)?;
+        staging.remove_dead(&parent, &name);
         Ok(staging)
     }
 
@@ -302,9 +302,8 @@ impl Staging {
 
     /// Removes dead runs' staging folders of this target (exactly named, with
     /// their own name in their marker, and no live process holding them).
-    fn remove_dead(&self, parent: &Path, name: &str) -> Result<(), OutputDirError> {
-        let path = shown(&self.target);
-        let io = |source| OutputDirError::Io { path: path.clone(), source };
+    /// Never fails: a leftover that cannot be removed is only reported.
+    fn remove_dead(&self, parent: &Path, name: &str) {
         for (p, _, _) in self.leftovers(parent, name) {
             let Ok(Some(_held)) = try_lock_dir(&p) else { continue };
             if is_staging_named(&p) {
@@ -315,8 +314,6 @@ impl Staging {
                 let _ = std::fs::remove_dir(&p);
             }
         }
-        let _ = io;
-        Ok(())
     }
 
     /// The folder to write output files into (it exists from `prepare` on).
