@@ -1,0 +1,128 @@
+//! Exporters on hand-built results (after hyperfine's exporter tests): the
+//! CSV writers are checked against values worked out by hand, with no
+//! simulation involved, so a formatting change cannot hide behind an engine
+//! change (and the other way round).
+
+mod common;
+use bedflow::output::tables;
+use bedflow::reduce::Summaries;
+use bedflow::stats::{Kpis, layout};
+use common::model;
+
+const TWO_POOLS: &str = r#"
+[scenario]
+name = "exporters"
+start = "2026-01-05"
+end = "2026-01-07"
+warmup_days = 0
+replications = 3
+seed = 1
+
+[[admissions]]
+name = "medical"
+source = "direct"
+per_day = 4.0
+pool = "medicine"
+stay_days = { dist = "fixed", value = 1.0 }
+
+[[admissions]]
+name = "surgical"
+source = "direct"
+per_day = 2.0
+pool = "Surgery & theatres"
+stay_days = { dist = "fixed", value = 1.0 }
+
+[[pool]]
+name = "medicine"
+beds = 10
+
+[[pool]]
+name = "Surgery & theatres"
+beds = 5
+"#;
+
+/// Three replications whose every scalar KPI is 1, 2 and 4 (and every daily
+/// value the same), except `admissions` of the first pool: 10, 20, 60.
+fn hand_built(m: &bedflow::model::Model) -> Vec<Kpis> {
+    let shape = layout(m);
+    [1.0, 2.0, 4.0]
+        .iter()
+        .zip([10.0, 20.0, 60.0])
+        .map(|(&v, adm)| {
+            let mut k = shape.clone();
+            for (key, x) in &mut k.scalar {
+                *x = if key.metric == "admissions" && key.pool == Some(0) { adm } else { v };
+            }
+            for (_, series) in &mut k.daily {
+                series.iter_mut().for_each(|x| *x = v);
+            }
+            k
+        })
+        .collect()
+}
+
+fn rows(bytes: &[u8]) -> Vec<String> {
+    String::from_utf8(bytes.to_vec()).unwrap().split("\r\n").filter(|l| !l.is_empty()).map(str::to_string).collect()
+}
+
+/// Values 1, 2, 4: mean 7/3 = 2.333333; sd = sqrt(((1-7/3)^2 + (2-7/3)^2 +
+/// (4-7/3)^2) / 2) = sqrt(7/3) = 1.527525; t(0.975, 2) = 4.302653, so the
+/// half-width is 4.302653 x 1.527525 / sqrt(3) = 3.794583 and the interval
+/// -1.46125 to 6.127916; percentiles by linear interpolation (Excel's
+/// PERCENTILE.INC): P10 = 1.2, P50 = 2, P90 = 3.6, P95 = 3.8. Values 10, 20,
+/// 60: mean 30, sd sqrt(700) = 26.457513, half-width 4.302653 x 26.457513 /
+/// sqrt(3) = 65.724106.
+#[test]
+fn summary_csv_rows_are_worked_by_hand() {
+    let m = model(TWO_POOLS);
+    let sums = Summaries::new(&hand_built(&m));
+    let out = rows(&tables::summary_csv(&m, &sums).unwrap());
+    assert_eq!(out[0], "metric,pool,mean,ci95_low,ci95_high,p10,p50,p90,p95,replications,specialty");
+    let row = |metric: &str, pool: &str| {
+        out.iter()
+            .find(|r| r.starts_with(&format!("{metric},{pool},")))
+            .unwrap_or_else(|| panic!("no row {metric},{pool}"))
+            .clone()
+    };
+    assert_eq!(row("midnight_occupancy", ""), "midnight_occupancy,,2.333333,-1.46125,6.127916,1.2,2,3.6,3.8,3,");
+    assert_eq!(row("admissions", "medicine"), "admissions,medicine,30,-35.724106,95.724106,12,20,52,56,3,");
+    // A name with a comma-free ampersand and capitals goes through unchanged.
+    assert_eq!(
+        row("admissions", "Surgery & theatres"),
+        "admissions,Surgery & theatres,2.333333,-1.46125,6.127916,1.2,2,3.6,3.8,3,"
+    );
+}
+
+/// `replications.csv`: one row per replication, numbered from 1, one column
+/// per KPI (`metric` trust-wide, `metric:pool` per pool).
+#[test]
+fn replications_csv_has_one_row_per_replication() {
+    let m = model(TWO_POOLS);
+    let reps = hand_built(&m);
+    let mut reducer = bedflow::reduce::Reducer::new();
+    for k in &reps {
+        reducer.push(k);
+    }
+    let out = rows(&tables::replications_csv(&m, &reducer.finish()).unwrap());
+    assert_eq!(out.len(), 1 + 3);
+    let header: Vec<&str> = out[0].split(',').collect();
+    assert_eq!(header[0], "replication");
+    let col = header.iter().position(|h| *h == "admissions:medicine").expect("admissions:medicine column");
+    let trust = header.iter().position(|h| *h == "midnight_occupancy").expect("trust-wide column");
+    for (r, (adm, v)) in [("10", "1"), ("20", "2"), ("60", "4")].iter().enumerate() {
+        let cells: Vec<&str> = out[r + 1].split(',').collect();
+        assert_eq!(cells[0], (r + 1).to_string());
+        assert_eq!((cells[col], cells[trust]), (*adm, *v));
+    }
+}
+
+/// Numbers: at most six decimals, no trailing zeros, no `-0`, blank when
+/// undefined.
+#[test]
+fn numbers_are_short_and_blank_when_undefined() {
+    assert_eq!(tables::num(2.0 / 3.0), "0.666667");
+    assert_eq!(tables::num(-0.0000001), "0");
+    assert_eq!(tables::num(1e6), "1000000");
+    assert_eq!(tables::num(f64::NAN), "");
+    assert_eq!(tables::num(f64::INFINITY), "");
+}
