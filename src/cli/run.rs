@@ -1,8 +1,6 @@
 //! `run` (whole or one shard), `merge` and `check`: one scenario, one set of results.
 
-use super::{
-    Error, RunFlags, display_path, for_terminal, parse_shard, progress_bar, run_info, shown, spec, warn_overload,
-};
+use super::{Error, RunFlags, display_path, parse_shard, progress_bar, run_info, shown, spec, warn_overload};
 use crate::output;
 use crate::replicate;
 use crate::scenario::{self, fingerprint};
@@ -13,16 +11,17 @@ use std::time::Instant;
 pub(super) fn check(scenario: PathBuf) -> Result<(), Error> {
     let model = scenario::load(&scenario)?;
     warn_overload(&model);
+    let count = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     println!(
-        "{}: ok: scenario \"{}\", {} to {} ({} days, {} warm-up), {} pools, {} admission routes",
-        for_terminal(&scenario.display().to_string()),
+        "{}: ok: scenario \"{}\", {} to {} ({} days, {} warm-up), {}, {}",
+        shown(&scenario),
         model.name,
         model.start,
         model.end,
         model.reported_days(),
         model.warmup_days,
-        model.pools.len(),
-        model.routes.len()
+        count(model.pools.len(), "pool", "pools"),
+        count(model.routes.len(), "admission route", "admission routes")
     );
     Ok(())
 }
