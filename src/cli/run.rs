@@ -49,12 +49,14 @@ pub(super) fn run(scenario: PathBuf, flags: RunFlags) -> Result<(), Error> {
     let info = run_info(&model, display_path(&scenario), scenario_sha256, spec, wall, events);
     output::write_run(staging, &model, &results, &info)?;
     eprintln!(
-        "bedflow: {} replications of \"{}\" in {:.2} s ({:.1} M events/s, {} threads) -> {}",
+        "bedflow: {} replication{} of \"{}\" in {:.2} s ({:.1} M events/s, {} thread{}) -> {}",
         spec.replications,
+        if spec.replications == 1 { "" } else { "s" },
         model.name,
         wall,
         info.events_per_second / 1e6,
         spec.threads,
+        if spec.threads == 1 { "" } else { "s" },
         shown(&dir)
     );
     Ok(())
