@@ -113,10 +113,8 @@ impl EventQueue {
         self.heap.peek().map(Event::time)
     }
 
-    pub fn len(&self) -> usize {
-        self.heap.len()
-    }
-
+    /// Whether nothing is pending (tests check an engine's reset with it).
+    #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.heap.is_empty()
     }
@@ -135,6 +133,7 @@ mod tests {
         q.push(10, Step::BedRequest, Kind::Decision, 4);
         q.push(10, Step::Discharge, Kind::Discharge, 5);
         assert_eq!(q.peek_time(), Some(5));
+        assert!(!q.is_empty());
         let order: Vec<u32> = std::iter::from_fn(|| q.pop()).map(|e| e.target).collect();
         assert_eq!(order, vec![3, 2, 5, 1, 4]);
     }
