@@ -24,7 +24,6 @@ struct MetricView {
     label: &'static str,
     percent: bool,
     decimals: usize,
-    money: bool,
 }
 
 const METRICS: &[MetricView] = &[
@@ -33,82 +32,41 @@ const METRICS: &[MetricView] = &[
         label: "Beds occupied at midnight (mean of days)",
         percent: false,
         decimals: 1,
-        money: false,
     },
-    MetricView {
-        metric: "bed_occupancy_rate",
-        label: "Midnight bed occupancy",
-        percent: true,
-        decimals: 1,
-        money: false,
-    },
-    MetricView {
-        metric: "time_average_occupancy",
-        label: "Beds occupied, time average",
-        percent: false,
-        decimals: 1,
-        money: false,
-    },
-    MetricView { metric: "peak_occupancy", label: "Peak beds occupied", percent: false, decimals: 0, money: false },
-    MetricView {
-        metric: "share_of_time_full",
-        label: "Time with every bed full",
-        percent: true,
-        decimals: 1,
-        money: false,
-    },
-    MetricView {
-        metric: "days_over_92pct",
-        label: "Days over 92% occupied (midnight)",
-        percent: false,
-        decimals: 1,
-        money: false,
-    },
+    MetricView { metric: "bed_occupancy_rate", label: "Midnight bed occupancy", percent: true, decimals: 1 },
+    MetricView { metric: "time_average_occupancy", label: "Beds occupied, time average", percent: false, decimals: 1 },
+    MetricView { metric: "peak_occupancy", label: "Peak beds occupied", percent: false, decimals: 0 },
+    MetricView { metric: "share_of_time_full", label: "Time with every bed full", percent: true, decimals: 1 },
+    MetricView { metric: "days_over_92pct", label: "Days over 92% occupied (midnight)", percent: false, decimals: 1 },
     MetricView {
         metric: "boarders_time_average",
         label: "Patients waiting for a bed, time average",
         percent: false,
         decimals: 1,
-        money: false,
     },
     MetricView {
         metric: "bed_wait_hours_mean",
         label: "Mean wait for a bed after DTA (hours)",
         percent: false,
         decimals: 2,
-        money: false,
     },
     MetricView {
         metric: "waits_over_12h_from_dta",
         label: "Waits over 12 hours from DTA (trolley waits)",
         percent: false,
         decimals: 0,
-        money: false,
     },
-    MetricView { metric: "diverted", label: "Patients diverted", percent: false, decimals: 0, money: false },
-    MetricView { metric: "admissions", label: "Admissions", percent: false, decimals: 0, money: false },
-    MetricView { metric: "discharges", label: "Discharges", percent: false, decimals: 0, money: false },
-    MetricView {
-        metric: "length_of_stay_days_mean",
-        label: "Mean length of stay (days)",
-        percent: false,
-        decimals: 2,
-        money: false,
-    },
-    MetricView { metric: "ed_attendances", label: "ED attendances", percent: false, decimals: 0, money: false },
-    MetricView {
-        metric: "ed_4h_performance",
-        label: "ED 4-hour performance",
-        percent: true,
-        decimals: 1,
-        money: false,
-    },
+    MetricView { metric: "diverted", label: "Patients diverted", percent: false, decimals: 0 },
+    MetricView { metric: "admissions", label: "Admissions", percent: false, decimals: 0 },
+    MetricView { metric: "discharges", label: "Discharges", percent: false, decimals: 0 },
+    MetricView { metric: "length_of_stay_days_mean", label: "Mean length of stay (days)", percent: false, decimals: 2 },
+    MetricView { metric: "ed_attendances", label: "ED attendances", percent: false, decimals: 0 },
+    MetricView { metric: "ed_4h_performance", label: "ED 4-hour performance", percent: true, decimals: 1 },
     MetricView {
         metric: "ed_over_12h_from_arrival",
         label: "ED stays over 12 hours from arrival",
         percent: false,
         decimals: 0,
-        money: false,
     },
 ];
 
@@ -118,8 +76,6 @@ fn fmt(v: &MetricView, x: f64) -> String {
     }
     if v.percent {
         format!("{:.*}%", v.decimals, 100.0 * x)
-    } else if v.money {
-        format!("&pound;{}", group_thousands(&format!("{x:.0}")))
     } else {
         let s = format!("{:.*}", v.decimals, x);
         group_thousands(&s)
