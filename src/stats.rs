@@ -96,9 +96,11 @@ pub fn kpis(model: &Model, out: &Outcome) -> Kpis {
     push_all("bed_requests", &|o| o.bed_requests as f64);
     push_all("diverted", &|o| o.diverted as f64);
     push_all("diverted_share", &|o| ratio(o.diverted as f64, o.bed_requests as f64));
-    push_all("admissions", &|o| o.admissions as f64);
-    push_all("discharges", &|o| o.discharges as f64);
-    push_all("length_of_stay_days_mean", &|o| ratio(o.stay_seconds as f64, o.discharges as f64 * DAY as f64));
+    // Window totals are the sums of the daily counts (not stored twice).
+    let total = |v: &[u32]| v.iter().map(|&x| x as u64).sum::<u64>() as f64;
+    push_all("admissions", &|o| total(&o.admissions_daily));
+    push_all("discharges", &|o| total(&o.discharges_daily));
+    push_all("length_of_stay_days_mean", &|o| ratio(o.stay_seconds as f64, total(&o.discharges_daily) * DAY as f64));
 
     let mut daily = Vec::new();
     let series = |v: &[u32]| v.iter().map(|&x| x as f64).collect::<Vec<f64>>();

@@ -120,7 +120,6 @@ impl Engine<'_> {
         if let Some(d) = self.report_day(now) {
             for &i in &t[..n] {
                 let o = &mut self.out.pools[i];
-                o.admissions += 1;
                 o.admissions_daily[d] += 1;
             }
         }
@@ -143,7 +142,6 @@ impl Engine<'_> {
         if let Some(d) = self.report_day(now) {
             for &i in &t[..n] {
                 let o = &mut self.out.pools[i];
-                o.discharges += 1;
                 o.discharges_daily[d] += 1;
                 o.stay_seconds += (now - pat.admitted) as u64;
             }
