@@ -20,43 +20,46 @@ pub struct Ran<'a> {
     pub sums: Summaries,
 }
 
+/// A row of `comparison.csv`; the field names are the header.
+#[derive(serde::Serialize)]
+struct ComparisonRow<'a> {
+    scenario: &'a str,
+    metric: &'a str,
+    pool: &'a str,
+    specialty: &'a str,
+    base_mean: String,
+    alt_mean: String,
+    diff_mean: String,
+    diff_ci95_low: String,
+    diff_ci95_high: String,
+    diff_p10: String,
+    diff_p50: String,
+    diff_p90: String,
+    replications: usize,
+}
+
 /// `comparison.csv`: per alternative and KPI, BASE and ALT means and the
 /// paired difference ALT - BASE with its 95% CI and percentiles.
 pub fn comparison_csv(pairs: &[(String, Vec<Paired>)]) -> std::io::Result<Vec<u8>> {
     let mut w = Csv::new();
-    w.row([
-        "scenario",
-        "metric",
-        "pool",
-        "specialty",
-        "base_mean",
-        "alt_mean",
-        "diff_mean",
-        "diff_ci95_low",
-        "diff_ci95_high",
-        "diff_p10",
-        "diff_p50",
-        "diff_p90",
-        "replications",
-    ]);
     for (alt, rows) in pairs {
         for p in rows {
             let d = &p.diff;
-            w.row([
-                alt.clone(),
-                p.key.metric.to_string(),
-                p.key.pool.clone(),
-                p.key.specialty.clone(),
-                num(p.base.mean),
-                num(p.alt.mean),
-                num(d.mean),
-                num(d.ci95_low),
-                num(d.ci95_high),
-                num(d.p10),
-                num(d.p50),
-                num(d.p90),
-                d.n.to_string(),
-            ]);
+            w.record(ComparisonRow {
+                scenario: alt,
+                metric: p.key.metric,
+                pool: &p.key.pool,
+                specialty: &p.key.specialty,
+                base_mean: num(p.base.mean),
+                alt_mean: num(p.alt.mean),
+                diff_mean: num(d.mean),
+                diff_ci95_low: num(d.ci95_low),
+                diff_ci95_high: num(d.ci95_high),
+                diff_p10: num(d.p10),
+                diff_p50: num(d.p50),
+                diff_p90: num(d.p90),
+                replications: d.n,
+            });
         }
     }
     Ok(for_excel(w.finish()?))
@@ -228,6 +231,21 @@ pub fn answer(points: &[SweepPoint], target: &Target, path: &str) -> TargetAnswe
     }
 }
 
+/// A row of `sweep.csv`; the field names are the header.
+#[derive(serde::Serialize)]
+struct SweepRow<'a> {
+    value: String,
+    metric: &'a str,
+    pool: &'a str,
+    specialty: &'a str,
+    mean: String,
+    ci95_low: String,
+    ci95_high: String,
+    p10: String,
+    p50: String,
+    p90: String,
+}
+
 /// `sweep.csv` (every KPI at every value) and `sweep.png/.svg`.
 pub fn write_sweep(
     staging: atomic::Staging,
@@ -238,22 +256,21 @@ pub fn write_sweep(
 ) -> Result<(), atomic::OutputDirError> {
     staging.publish(|tmp| {
         let mut w = Csv::new();
-        w.row(["value", "metric", "pool", "specialty", "mean", "ci95_low", "ci95_high", "p10", "p50", "p90"]);
         for p in points {
             for (key, s) in &p.sums.scalar {
                 let named = p.names.key(key);
-                w.row([
-                    num(p.value),
-                    named.metric.to_string(),
-                    named.pool,
-                    named.specialty,
-                    num(s.mean),
-                    num(s.ci95_low),
-                    num(s.ci95_high),
-                    num(s.p10),
-                    num(s.p50),
-                    num(s.p90),
-                ]);
+                w.record(SweepRow {
+                    value: num(p.value),
+                    metric: named.metric,
+                    pool: &named.pool,
+                    specialty: &named.specialty,
+                    mean: num(s.mean),
+                    ci95_low: num(s.ci95_low),
+                    ci95_high: num(s.ci95_high),
+                    p10: num(s.p10),
+                    p50: num(s.p50),
+                    p90: num(s.p90),
+                });
             }
         }
         std::fs::write(tmp.join("sweep.csv"), for_excel(w.finish()?))?;

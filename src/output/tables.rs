@@ -72,6 +72,16 @@ impl Csv {
         }
     }
 
+    /// Appends one record from a struct; the first one also writes the
+    /// header, the struct's field names in order.
+    pub fn record(&mut self, record: impl serde::Serialize) {
+        if self.error.is_none()
+            && let Err(e) = self.w.serialize(record)
+        {
+            self.error = Some(std::io::Error::other(e));
+        }
+    }
+
     /// The table's bytes, or the first error.
     pub fn finish(self) -> std::io::Result<Vec<u8>> {
         if let Some(e) = self.error {
@@ -87,49 +97,78 @@ impl Default for Csv {
     }
 }
 
+/// A row of `summary.csv`; the field names are the header.
+#[derive(serde::Serialize)]
+struct SummaryRow<'a> {
+    metric: &'a str,
+    pool: String,
+    mean: String,
+    ci95_low: String,
+    ci95_high: String,
+    p10: String,
+    p50: String,
+    p90: String,
+    p95: String,
+    replications: usize,
+    specialty: String,
+}
+
 /// `summary.csv`: one row per KPI (and pool) across replications.
 pub fn summary_csv(model: &Model, sums: &Summaries) -> std::io::Result<Vec<u8>> {
     let mut w = Csv::new();
-    w.row(["metric", "pool", "mean", "ci95_low", "ci95_high", "p10", "p50", "p90", "p95", "replications", "specialty"]);
     for (key, s) in &sums.scalar {
-        w.row([
-            key.metric.to_string(),
-            pool_name(model, key),
-            num(s.mean),
-            num(s.ci95_low),
-            num(s.ci95_high),
-            num(s.p10),
-            num(s.p50),
-            num(s.p90),
-            num(s.p95),
-            s.n.to_string(),
-            specialty_name(model, key),
-        ]);
+        w.record(SummaryRow {
+            metric: key.metric,
+            pool: pool_name(model, key),
+            mean: num(s.mean),
+            ci95_low: num(s.ci95_low),
+            ci95_high: num(s.ci95_high),
+            p10: num(s.p10),
+            p50: num(s.p50),
+            p90: num(s.p90),
+            p95: num(s.p95),
+            replications: s.n,
+            specialty: specialty_name(model, key),
+        });
     }
     w.finish()
+}
+
+/// A row of `daily.csv`; the field names are the header.
+#[derive(serde::Serialize)]
+struct DailyRow<'a> {
+    date: &'a str,
+    metric: &'a str,
+    pool: String,
+    mean: String,
+    p10: String,
+    p50: String,
+    p90: String,
+    p25: String,
+    p75: String,
+    specialty: String,
 }
 
 /// `daily.csv`: per reported date and daily metric, the mean and percentiles across replications.
 pub fn daily_csv(model: &Model, sums: &Summaries) -> std::io::Result<Vec<u8>> {
     let mut w = Csv::new();
-    w.row(["date", "metric", "pool", "mean", "p10", "p50", "p90", "p25", "p75", "specialty"]);
     let days = model.reported_days() as usize;
     for day in 0..days {
         let date = (model.start + chrono::Days::new(day as u64)).format("%Y-%m-%d").to_string();
         for (key, per_day) in &sums.daily {
             let s = &per_day[day];
-            w.row([
-                date.clone(),
-                key.metric.to_string(),
-                pool_name(model, key),
-                num(s.mean),
-                num(s.p10),
-                num(s.p50),
-                num(s.p90),
-                num(s.p25),
-                num(s.p75),
-                specialty_name(model, key),
-            ]);
+            w.record(DailyRow {
+                date: &date,
+                metric: key.metric,
+                pool: pool_name(model, key),
+                mean: num(s.mean),
+                p10: num(s.p10),
+                p50: num(s.p50),
+                p90: num(s.p90),
+                p25: num(s.p25),
+                p75: num(s.p75),
+                specialty: specialty_name(model, key),
+            });
         }
     }
     w.finish()
