@@ -220,6 +220,19 @@ pub fn check_sweep_path(path: &str) -> Result<(), String> {
 mod tests {
     use super::*;
 
+    /// A sweep target's pool is found by its exact name, at its own index.
+    #[test]
+    fn names_find_pools_by_exact_name() {
+        let names = Names {
+            scenario: "s".into(),
+            pools: vec!["medicine".into(), "surgery".into(), "care of older people".into()],
+            specialties: vec![],
+        };
+        assert_eq!(names.pool("medicine"), Some(0));
+        assert_eq!(names.pool("care of older people"), Some(2));
+        assert_eq!(names.pool("Medicine"), None);
+    }
+
     #[test]
     fn targets_and_ranges_parse() {
         let t: Target = "share_of_time_full<=0.05".parse().unwrap();
