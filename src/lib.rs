@@ -10,6 +10,7 @@ pub mod cli;
 pub mod compare;
 pub mod dist;
 pub mod engine;
+mod files;
 pub mod model;
 pub mod output;
 pub mod reduce;

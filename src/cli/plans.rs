@@ -91,11 +91,6 @@ pub(super) fn sweep(scenario: PathBuf, set: String, target: Option<String>, flag
         sums.monthly = Vec::new();
         points.push(output::compare::SweepPoint { value, names: crate::compare::Names::of(&model), sums });
     }
-    if let Some(t) = &target
-        && points.iter().all(|p| output::compare::target_summary(p, t, path).is_none())
-    {
-        return Err(Error::Usage(format!("--target: no KPI named \"{}\"", t.metric)));
-    }
     let answer = target.as_ref().map(|t| output::compare::answer(&points, t, path));
     output::compare::write_sweep(staging, path, &points, target.as_ref(), answer.as_ref())?;
     if let Some(a) = &answer {

@@ -202,9 +202,19 @@ const OUTPUT_NAMES: &[&str] = &[
     "sweep.csv",
 ];
 
-/// Plots are `NAME.png` and `NAME.svg`.
-const PLOT_NAMES: &[&str] =
-    &["winter_occupancy", "bank_holidays", "ed_performance", "electives", "escalation", "comparison", "sweep"];
+/// Plots are `NAME.png` and `NAME.svg`, named by their own modules.
+const PLOT_NAMES: &[&str] = {
+    use super::plots::*;
+    &[
+        winter::NAME,
+        bank_holidays::NAME,
+        ed::NAME,
+        electives::NAME,
+        escalation::NAME,
+        compare::COMPARISON,
+        compare::SWEEP,
+    ]
+};
 
 fn is_output_name(name: &str) -> bool {
     OUTPUT_NAMES.contains(&name)

@@ -139,18 +139,10 @@ fn read_bytes(path: &Path) -> Result<Vec<u8>, Unreadable> {
     if meta.len() > limits::MAX_FILE_BYTES {
         return Err(Unreadable::TooLarge(meta.len()));
     }
-    // Non-blocking open: a path swapped for a FIFO since the check above
-    // returns at once (and is refused below) instead of waiting for a writer.
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(target_os = "linux")]
-    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
-    let file = options.open(&real).map_err(Unreadable::Io)?;
-    let meta = file.metadata().map_err(Unreadable::Io)?;
-    if !meta.is_file() {
-        return Err(Unreadable::NotRegular(kind_of(meta.file_type())));
-    }
-    let mut bytes = Vec::with_capacity(meta.len().min(limits::MAX_FILE_BYTES) as usize);
+    let file =
+        crate::files::open_regular(&real).map_err(Unreadable::Io)?.map_err(|k| Unreadable::NotRegular(kind_of(k)))?;
+    let len = file.metadata().map_err(Unreadable::Io)?.len();
+    let mut bytes = Vec::with_capacity(len.min(limits::MAX_FILE_BYTES) as usize);
     file.take(limits::MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(Unreadable::Io)?;
     if bytes.len() as u64 > limits::MAX_FILE_BYTES {
         return Err(Unreadable::TooLarge(bytes.len() as u64));

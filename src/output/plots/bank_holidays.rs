@@ -20,7 +20,7 @@ pub struct BankHolidays<'a> {
     pub sums: &'a Summaries,
 }
 
-const NAME: &str = "bank_holidays";
+pub(crate) const NAME: &str = "bank_holidays";
 pub const BEFORE: i64 = 3;
 pub const AFTER: i64 = 7;
 /// Ordinary days within this many days (same weekday) form the baseline.

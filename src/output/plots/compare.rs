@@ -22,7 +22,7 @@ pub struct Comparison<'a> {
     pub scenarios: Vec<Overlay<'a>>,
 }
 
-const COMPARISON: &str = "comparison";
+pub(crate) const COMPARISON: &str = "comparison";
 
 fn overlay_panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
@@ -124,7 +124,7 @@ pub struct Sweep {
     pub panels: Vec<SweepPanel>,
 }
 
-const SWEEP: &str = "sweep";
+pub(crate) const SWEEP: &str = "sweep";
 
 impl Figure for Sweep {
     fn name(&self) -> &'static str {

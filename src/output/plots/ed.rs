@@ -13,7 +13,7 @@ pub struct EdPerformance<'a> {
     pub sums: &'a Summaries,
 }
 
-const NAME: &str = "ed_performance";
+pub(crate) const NAME: &str = "ed_performance";
 
 impl Figure for EdPerformance<'_> {
     fn name(&self) -> &'static str {

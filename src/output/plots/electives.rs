@@ -14,7 +14,7 @@ pub struct Electives<'a> {
     pub sums: &'a Summaries,
 }
 
-const NAME: &str = "electives";
+pub(crate) const NAME: &str = "electives";
 
 impl Figure for Electives<'_> {
     fn name(&self) -> &'static str {

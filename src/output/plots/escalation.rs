@@ -18,7 +18,7 @@ pub struct EscalationFigure<'a> {
     pub costs: &'a [f64],
 }
 
-const NAME: &str = "escalation";
+pub(crate) const NAME: &str = "escalation";
 
 fn gbp_k(x: f64) -> String {
     if x.abs() >= 1e6 { format!("£{:.2}m", x / 1e6) } else { format!("£{:.0}k", x / 1e3) }

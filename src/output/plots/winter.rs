@@ -20,7 +20,7 @@ pub struct WinterOccupancy<'a> {
     pub sums: &'a Summaries,
 }
 
-const NAME: &str = "winter_occupancy";
+pub(crate) const NAME: &str = "winter_occupancy";
 
 /// Most panels (trust-wide included) one winter plot draws.
 pub const MAX_PANELS: usize = 12;

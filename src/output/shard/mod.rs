@@ -80,7 +80,6 @@ mod write;
 pub use read::*;
 pub use write::*;
 
-use crate::engine::{Engine, Plan};
 use crate::model::Model;
 use crate::stats::{Key, Kpis};
 use serde::{Deserialize, Serialize};
@@ -188,8 +187,7 @@ pub struct Layout {
 impl Layout {
     /// The layout this bedflow computes for every replication of `model`.
     pub fn of_model(model: &Model) -> Layout {
-        let plan = Plan::new(model);
-        Layout::of(&crate::stats::kpis(model, &Engine::blank(&plan)))
+        Layout::of(&crate::stats::layout(model))
     }
 
     /// The layout of one replication's KPIs.
@@ -293,16 +291,5 @@ pub(crate) fn open_regular(path: &Path) -> Result<std::fs::File, ShardError> {
     if !std::fs::metadata(path).map_err(read)?.is_file() {
         return Err(not_file());
     }
-    // Non-blocking open: had the path been swapped for a FIFO since it was
-    // looked at, the open returns at once (and the check below refuses it)
-    // instead of waiting for a writer. Reads of a regular file are unaffected.
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(target_os = "linux")]
-    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
-    let file = options.open(path).map_err(read)?;
-    if !file.metadata().map_err(read)?.is_file() {
-        return Err(not_file());
-    }
-    Ok(file)
+    crate::files::open_regular(path).map_err(read)?.map_err(|_| not_file())
 }
