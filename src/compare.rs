@@ -6,14 +6,14 @@
 //! removes most of the noise two independent runs would show.
 
 use crate::model::Model;
-use crate::stats::{Key, Kpis};
+use crate::stats::{Key, Kpis, Metric};
 use crate::summary::{Summary, summarise};
 
 /// A KPI identified by names rather than indices, so two scenarios with
 /// different pool lists can still be paired.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct NamedKey {
-    pub metric: &'static str,
+    pub metric: Metric,
     pub pool: String,
     pub specialty: String,
 }
@@ -22,8 +22,8 @@ impl NamedKey {
     pub fn of(model: &Model, key: &Key) -> NamedKey {
         NamedKey {
             metric: key.metric,
-            pool: key.pool.map(|p| model.pools[p].name.clone()).unwrap_or_default(),
-            specialty: key.specialty.map(|s| model.specialties[s].name.clone()).unwrap_or_default(),
+            pool: key.pool().map(|p| model.pools[p].name.clone()).unwrap_or_default(),
+            specialty: key.specialty().map(|s| model.specialties[s].name.clone()).unwrap_or_default(),
         }
     }
 }
@@ -50,8 +50,8 @@ impl Names {
     pub fn key(&self, key: &Key) -> NamedKey {
         NamedKey {
             metric: key.metric,
-            pool: key.pool.and_then(|p| self.pools.get(p)).cloned().unwrap_or_default(),
-            specialty: key.specialty.and_then(|s| self.specialties.get(s)).cloned().unwrap_or_default(),
+            pool: key.pool().and_then(|p| self.pools.get(p)).cloned().unwrap_or_default(),
+            specialty: key.specialty().and_then(|s| self.specialties.get(s)).cloned().unwrap_or_default(),
         }
     }
 
@@ -92,7 +92,7 @@ pub fn paired(base_model: &Model, base: &[Kpis], alt_model: &Model, alt: &[Kpis]
 /// optionally for a pool: `share_of_time_full:medicine<=0.05`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Target {
-    pub metric: String,
+    pub metric: Metric,
     pub pool: Option<String>,
     pub at_most: bool,
     pub value: f64,
@@ -114,12 +114,17 @@ impl std::str::FromStr for Target {
             return Err("the target value must be finite".into());
         }
         let (metric, pool) = match lhs.trim().split_once(':') {
-            Some((m, p)) => (m.trim().to_string(), Some(p.trim().to_string())),
-            None => (lhs.trim().to_string(), None),
+            Some((m, p)) => (m.trim(), Some(p.trim().to_string())),
+            None => (lhs.trim(), None),
         };
         if metric.is_empty() {
             return Err("the target needs a metric name".into());
         }
+        let Ok(metric) = metric.parse::<Metric>() else {
+            let mut names: Vec<&str> = <Metric as strum::VariantNames>::VARIANTS.to_vec();
+            names.sort_unstable();
+            return Err(format!("--target: no KPI named \"{}\"; KPIs: {}", metric.escape_debug(), names.join(", ")));
+        };
         Ok(Target { metric, pool, at_most, value })
     }
 }

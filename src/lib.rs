@@ -11,6 +11,7 @@ pub mod compare;
 pub mod dist;
 pub mod engine;
 mod files;
+pub mod metric;
 pub mod model;
 pub mod output;
 pub mod reduce;

@@ -18,7 +18,7 @@
 //! for the measured error). Monthly series are few and kept exactly.
 
 use crate::model::Model;
-use crate::stats::{Key, Kpis};
+use crate::stats::{Key, Kpis, Metric, Scope};
 use crate::summary::{Summary, ci95_half_width, percentile_sorted, summarise};
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
@@ -46,28 +46,23 @@ impl Summaries {
     }
 
     /// A scalar KPI's summary; `pool` is an index into the model's pools.
-    pub fn get(&self, metric: &str, pool: Option<usize>) -> Option<&Summary> {
-        self.find(Key { metric: "", pool, specialty: None }, metric)
+    pub fn get(&self, metric: Metric, pool: Option<usize>) -> Option<&Summary> {
+        self.find(Key::new(metric, Scope::of_pool(pool)))
     }
 
     /// A scalar KPI's summary for a specialty (index into the model's specialties).
-    pub fn get_specialty(&self, metric: &str, specialty: usize) -> Option<&Summary> {
-        self.find(Key { metric: "", pool: None, specialty: Some(specialty) }, metric)
+    pub fn get_specialty(&self, metric: Metric, specialty: usize) -> Option<&Summary> {
+        self.find(Key::new(metric, Scope::Specialty(specialty)))
     }
 
-    fn find(&self, like: Key, metric: &str) -> Option<&Summary> {
-        self.scalar
-            .iter()
-            .find(|(k, _)| k.metric == metric && k.pool == like.pool && k.specialty == like.specialty)
-            .map(|(_, s)| s)
+    fn find(&self, key: Key) -> Option<&Summary> {
+        self.scalar.iter().find(|(k, _)| *k == key).map(|(_, s)| s)
     }
 
     /// A daily series' summaries (pool, or trust-wide with `None`).
-    pub fn series(&self, metric: &str, pool: Option<usize>) -> Option<&[Summary]> {
-        self.daily
-            .iter()
-            .find(|(k, _)| k.metric == metric && k.pool == pool && k.specialty.is_none())
-            .map(|(_, s)| s.as_slice())
+    pub fn series(&self, metric: Metric, pool: Option<usize>) -> Option<&[Summary]> {
+        let key = Key::new(metric, Scope::of_pool(pool));
+        self.daily.iter().find(|(k, _)| *k == key).map(|(_, s)| s.as_slice())
     }
 }
 
@@ -230,13 +225,14 @@ pub struct Results {
 
 /// Trust-wide scalar KPIs a reducer keeps whole (one f64 per replication)
 /// for the plots, even when the other columns spill.
-pub const KEPT_COLUMNS: [&str; 1] = ["escalation_cost"];
+pub const KEPT_COLUMNS: [Metric; 1] = [Metric::EscalationCost];
 
 impl Results {
     /// One scalar KPI across replications (trust-wide or a pool). A reducer
     /// with a folder keeps only [`KEPT_COLUMNS`] (trust-wide).
-    pub fn column(&self, metric: &str, pool: Option<usize>) -> Option<Vec<f64>> {
-        let matches = |k: &Key| k.metric == metric && k.pool == pool && k.specialty.is_none();
+    pub fn column(&self, metric: Metric, pool: Option<usize>) -> Option<Vec<f64>> {
+        let key = Key::new(metric, Scope::of_pool(pool));
+        let matches = |k: &Key| *k == key;
         if let Some((_, v)) = self.kept.iter().find(|(k, _)| matches(k)) {
             return Some(v.clone());
         }
@@ -330,7 +326,7 @@ impl Reducer {
                 .scalar_keys
                 .iter()
                 .enumerate()
-                .filter(|(_, key)| KEPT_COLUMNS.contains(&key.metric) && key.pool.is_none() && key.specialty.is_none())
+                .filter(|(_, key)| KEPT_COLUMNS.contains(&key.metric) && key.scope == Scope::Trust)
                 .map(|(i, _)| (i, Vec::new()))
                 .collect();
             self.daily_keys = k.daily.iter().map(|(key, _)| *key).collect();
@@ -641,7 +637,7 @@ beds = 5
         let written = std::fs::read(b.replications_csv.as_ref().unwrap()).unwrap();
         assert_eq!(tables::for_excel(tables::replications_csv(&model, &a).unwrap()), written);
         assert_eq!(&written[..3], tables::BOM, "a non-ASCII pool name gets the byte-order mark");
-        assert_eq!(a.column("escalation_cost", None), b.column("escalation_cost", None));
+        assert_eq!(a.column(Metric::EscalationCost, None), b.column(Metric::EscalationCost, None));
         let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(left, vec![std::ffi::OsString::from("replications.csv")], "the spill is deleted");
     }

@@ -3,6 +3,7 @@
 mod common;
 use assert_cmd::Command;
 use bedflow::replicate::{self, RunSpec};
+use bedflow::stats::Metric;
 use common::*;
 use std::path::Path;
 
@@ -42,7 +43,7 @@ fn common_random_numbers_shrink_the_variance_of_differences() {
         replicate::run(m, RunSpec { replications: 40, seed, threads: 2 }, &|| {}).unwrap()
     };
     let (b, a_same, a_other) = (run_seed(&base, 99), run_seed(&alt, 99), run_seed(&alt, 12345));
-    let waits = |m, r: &[bedflow::stats::Kpis]| values(m, r, "bed_wait_hours_mean", Some("beds"));
+    let waits = |m, r: &[bedflow::stats::Kpis]| values(m, r, Metric::BedWaitHoursMean, Some("beds"));
     let wb = waits(&base, &b);
     let paired: Vec<f64> = waits(&alt, &a_same).iter().zip(&wb).map(|(x, y)| x - y).collect();
     let independent: Vec<f64> = waits(&alt, &a_other).iter().zip(&wb).map(|(x, y)| x - y).collect();

@@ -1,6 +1,7 @@
 //! Common random numbers: a bed-model change never changes anyone's draws.
 
 mod common;
+use bedflow::stats::Metric;
 use common::*;
 
 fn winter_with_medicine_beds(beds: u32) -> bedflow::model::Model {
@@ -18,17 +19,17 @@ fn changing_beds_keeps_every_draw() {
     let large = winter_with_medicine_beds(420);
     assert_eq!(small.pools[0].beds, 380);
     let (a, b) = (run(&small), run(&large));
-    for metric in ["ed_attendances", "bed_requests"] {
+    for metric in [Metric::EdAttendances, Metric::BedRequests] {
         assert_eq!(values(&small, &a, metric, None), values(&large, &b, metric, None), "{metric}");
     }
-    let wait_small = values(&small, &a, "bed_wait_hours_mean", Some("medicine"));
-    let wait_large = values(&large, &b, "bed_wait_hours_mean", Some("medicine"));
+    let wait_small = values(&small, &a, Metric::BedWaitHoursMean, Some("medicine"));
+    let wait_large = values(&large, &b, Metric::BedWaitHoursMean, Some("medicine"));
     for (s, l) in wait_small.iter().zip(&wait_large) {
         assert!(l < s, "40 more beds should shorten waits in every replication: {l} vs {s}");
     }
     // Other pools' arrivals are untouched too.
     assert_eq!(
-        values(&small, &a, "bed_requests", Some("surgery")),
-        values(&large, &b, "bed_requests", Some("surgery"))
+        values(&small, &a, Metric::BedRequests, Some("surgery")),
+        values(&large, &b, Metric::BedRequests, Some("surgery"))
     );
 }

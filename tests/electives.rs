@@ -2,6 +2,7 @@
 
 mod common;
 use bedflow::engine::{Engine, Plan, rng::Streams};
+use bedflow::stats::Metric;
 use common::*;
 
 /// A pool fed only by one theatre list (a direct route with no arrivals keeps
@@ -71,16 +72,16 @@ fn fixed_schedule_gives_exact_cancellations() {
     let m = model(&electives(4, 1.0, 0.0, "{ dist = \"fixed\", value = 2.5 }", 100, 0.0, 2, ""));
     for k in run(&m) {
         let get = |metric| k.get_specialty(&m, metric, "orthopaedics").unwrap();
-        assert_eq!(get("elective_scheduled"), 40.0);
-        assert_eq!(get("elective_treated"), 32.0);
-        assert_eq!(get("elective_cancelled_no_bed"), 8.0);
-        assert_eq!(get("elective_cancelled_share"), 0.2);
-        assert_eq!(get("theatre_utilisation"), 0.8);
-        assert_eq!(get("waiting_list_size"), 60.0);
-        assert_eq!(get("waiting_under_18_weeks_share"), 1.0);
-        assert_eq!(k.get(&m, "peak_occupancy", Some("ward")), Some(4.0));
-        assert_eq!(k.get(&m, "admissions", Some("ward")), Some(32.0));
-        let daily = k.daily.iter().find(|(key, _)| key.metric == "elective_cancelled_no_bed").unwrap();
+        assert_eq!(get(Metric::ElectiveScheduled), 40.0);
+        assert_eq!(get(Metric::ElectiveTreated), 32.0);
+        assert_eq!(get(Metric::ElectiveCancelledNoBed), 8.0);
+        assert_eq!(get(Metric::ElectiveCancelledShare), 0.2);
+        assert_eq!(get(Metric::TheatreUtilisation), 0.8);
+        assert_eq!(get(Metric::WaitingListSize), 60.0);
+        assert_eq!(get(Metric::WaitingUnder18WeeksShare), 1.0);
+        assert_eq!(k.get(&m, Metric::PeakOccupancy, Some("ward")), Some(4.0));
+        assert_eq!(k.get(&m, Metric::Admissions, Some("ward")), Some(32.0));
+        let daily = k.daily.iter().find(|(key, _)| key.metric == Metric::ElectiveCancelledNoBed).unwrap();
         for (d, &c) in daily.1.iter().enumerate() {
             let wednesday = d % 7 == 2;
             assert_eq!(c, if wednesday { 2.0 } else { 0.0 }, "day {d}");
@@ -93,10 +94,10 @@ fn fixed_schedule_gives_exact_cancellations() {
 fn day_cases_never_take_a_bed() {
     let m = model(&electives(1, 0.0, 0.0, "{ dist = \"fixed\", value = 2.5 }", 100, 0.0, 3, ""));
     for k in run(&m) {
-        assert_eq!(k.get_specialty(&m, "elective_treated", "orthopaedics"), Some(60.0));
-        assert_eq!(k.get(&m, "peak_occupancy", Some("ward")), Some(0.0));
-        assert_eq!(k.get(&m, "admissions", Some("ward")), Some(0.0));
-        assert_eq!(k.get_specialty(&m, "elective_cancelled_no_bed", "orthopaedics"), Some(0.0));
+        assert_eq!(k.get_specialty(&m, Metric::ElectiveTreated, "orthopaedics"), Some(60.0));
+        assert_eq!(k.get(&m, Metric::PeakOccupancy, Some("ward")), Some(0.0));
+        assert_eq!(k.get(&m, Metric::Admissions, Some("ward")), Some(0.0));
+        assert_eq!(k.get_specialty(&m, Metric::ElectiveCancelledNoBed, "orthopaedics"), Some(0.0));
     }
 }
 
@@ -138,10 +139,10 @@ fn urgent_patients_are_never_cancelled() {
     let routine = model(&electives(4, 1.0, 0.0, stay, 100, 0.0, 2, ""));
     let urgent = model(&electives(4, 1.0, 1.0, stay, 100, 0.0, 2, ""));
     for (r, u) in run(&routine).iter().zip(run(&urgent)) {
-        assert!(r.get_specialty(&routine, "elective_cancelled_no_bed", "orthopaedics").unwrap() > 0.0);
-        assert_eq!(u.get_specialty(&urgent, "elective_cancelled_no_bed", "orthopaedics"), Some(0.0));
-        assert_eq!(u.get_specialty(&urgent, "elective_treated", "orthopaedics"), Some(40.0));
-        assert!(u.get(&urgent, "boarders_time_average", Some("ward")).unwrap() > 0.0);
+        assert!(r.get_specialty(&routine, Metric::ElectiveCancelledNoBed, "orthopaedics").unwrap() > 0.0);
+        assert_eq!(u.get_specialty(&urgent, Metric::ElectiveCancelledNoBed, "orthopaedics"), Some(0.0));
+        assert_eq!(u.get_specialty(&urgent, Metric::ElectiveTreated, "orthopaedics"), Some(40.0));
+        assert!(u.get(&urgent, Metric::BoardersTimeAverage, Some("ward")).unwrap() > 0.0);
     }
 }
 
@@ -155,9 +156,9 @@ fn urgent_patients_are_treated_first() {
     let m = model(&electives(200, 0.5, 0.3, "{ dist = \"fixed\", value = 1.0 }", 150, 0.0, 3, ""));
     for k in run(&m) {
         let series = |metric| {
-            k.daily.iter().find(|(key, _)| key.metric == metric && key.specialty == Some(0)).unwrap().1.clone()
+            k.daily.iter().find(|(key, _)| key.metric == metric && key.specialty() == Some(0)).unwrap().1.clone()
         };
-        let (size, urgent) = (series("waiting_list_size"), series("waiting_urgent"));
+        let (size, urgent) = (series(Metric::WaitingListSize), series(Metric::WaitingUrgent));
         let routine: Vec<f64> = size.iter().zip(&urgent).map(|(s, u)| s - u).collect();
         assert!(urgent[0] > 0.0, "the test needs urgent patients waiting");
         for d in 1..size.len() {
@@ -205,12 +206,16 @@ fn more_beds_never_increase_cancellations() {
     let (a, b) = (run(&base), run(&more));
     let mut fewer = 0;
     for (r, (x, y)) in a.iter().zip(&b).enumerate() {
-        let c =
-            |k: &bedflow::stats::Kpis, m| k.get_specialty(m, "elective_cancelled_no_bed", "general surgery").unwrap();
+        let c = |k: &bedflow::stats::Kpis, m| {
+            k.get_specialty(m, Metric::ElectiveCancelledNoBed, "general surgery").unwrap()
+        };
         let (before, after) = (c(x, &base), c(y, &more));
         assert!(after <= before, "replication {r}: {before} cancellations with {beds} beds, {after} with 10 more");
         fewer += (after < before) as u32;
-        assert_eq!(values(&base, &a, "ed_attendances", None)[r], values(&more, &b, "ed_attendances", None)[r]);
+        assert_eq!(
+            values(&base, &a, Metric::EdAttendances, None)[r],
+            values(&more, &b, Metric::EdAttendances, None)[r]
+        );
     }
     assert!(fewer > 0, "10 more beds should save some cancellations");
 }

@@ -1,6 +1,7 @@
 //! Escalation beds, their cost, and OPEL levels.
 
 mod common;
+use bedflow::stats::Metric;
 use common::*;
 
 /// One pool of `core` beds fed by `arrivals` (a direct route), with escalation.
@@ -52,17 +53,21 @@ fn cost_is_open_bed_days_times_rate_plus_openings() {
     let open_days = (2.0 * DAY + 4.0 * (8.0 * DAY - 8.0 * HOUR)) / DAY;
     for k in run(&m) {
         let get = |metric| k.get(&m, metric, Some("ward")).unwrap();
-        assert!((get("escalation_beds_open_days") - open_days).abs() < 1e-9, "{}", get("escalation_beds_open_days"));
-        assert_eq!(get("escalation_openings"), 2.0);
-        let cost = get("escalation_cost");
+        assert!(
+            (get(Metric::EscalationBedsOpenDays) - open_days).abs() < 1e-9,
+            "{}",
+            get(Metric::EscalationBedsOpenDays)
+        );
+        assert_eq!(get(Metric::EscalationOpenings), 2.0);
+        let cost = get(Metric::EscalationCost);
         assert!((cost - (open_days * 100.0 + 2.0 * 1000.0)).abs() < 1e-6, "cost {cost}");
-        assert_eq!(k.get(&m, "escalation_cost", None), Some(cost), "trust cost is the pools' sum");
+        assert_eq!(k.get(&m, Metric::EscalationCost, None), Some(cost), "trust cost is the pools' sum");
         assert_eq!(
-            k.daily(&m, "escalation_beds_open", Some("ward")).unwrap(),
+            k.daily(&m, Metric::EscalationBedsOpen, Some("ward")).unwrap(),
             &[0.0, 2.0, 4.0, 4.0, 4.0, 4.0, 4.0, 4.0, 4.0, 4.0]
         );
         // Escalation beds take the queue: nobody waits once they are open.
-        assert_eq!(k.daily(&m, "boarders_0800", Some("ward")).unwrap()[3..], [0.0; 7]);
+        assert_eq!(k.daily(&m, Metric::Boarders0800, Some("ward")).unwrap()[3..], [0.0; 7]);
     }
 }
 
@@ -76,16 +81,16 @@ fn cost_adds_occupied_bed_days() {
         "",
     ));
     let reps = run(&m);
-    let openings: f64 = reps.iter().map(|k| k.get(&m, "escalation_openings", Some("ward")).unwrap()).sum();
-    let occupied: f64 = reps.iter().map(|k| k.get(&m, "escalation_beds_occupied_days", Some("ward")).unwrap()).sum();
+    let openings: f64 = reps.iter().map(|k| k.get(&m, Metric::EscalationOpenings, Some("ward")).unwrap()).sum();
+    let occupied: f64 = reps.iter().map(|k| k.get(&m, Metric::EscalationBedsOccupiedDays, Some("ward")).unwrap()).sum();
     assert!(openings > 0.0 && occupied > 0.0, "precondition: escalation beds open and are used");
     for k in reps {
         let get = |metric| k.get(&m, metric, Some("ward")).unwrap();
-        let expected = get("escalation_beds_open_days") * 420.0
-            + get("escalation_beds_occupied_days") * 60.0
-            + get("escalation_openings") * 1500.0;
-        assert!((get("escalation_cost") - expected).abs() < 1e-6 * expected.max(1.0));
-        assert!(get("escalation_beds_occupied_days") <= get("escalation_beds_open_days") + 1e-9);
+        let expected = get(Metric::EscalationBedsOpenDays) * 420.0
+            + get(Metric::EscalationBedsOccupiedDays) * 60.0
+            + get(Metric::EscalationOpenings) * 1500.0;
+        assert!((get(Metric::EscalationCost) - expected).abs() < 1e-6 * expected.max(1.0));
+        assert!(get(Metric::EscalationBedsOccupiedDays) <= get(Metric::EscalationBedsOpenDays) + 1e-9);
     }
 }
 
@@ -107,9 +112,9 @@ fn hysteresis_opens_and_closes_at_the_reviews() {
     .replace("replications = 3", "replications = 10");
     let m = model(&text);
     for k in run(&m) {
-        let open = k.daily(&m, "escalation_beds_open", Some("ward")).unwrap();
-        let days_open = k.daily(&m, "escalation_bed_days_open", Some("ward")).unwrap();
-        let used = k.daily(&m, "escalation_bed_days_occupied", Some("ward")).unwrap();
+        let open = k.daily(&m, Metric::EscalationBedsOpen, Some("ward")).unwrap();
+        let days_open = k.daily(&m, Metric::EscalationBedDaysOpen, Some("ward")).unwrap();
+        let used = k.daily(&m, Metric::EscalationBedDaysOccupied, Some("ward")).unwrap();
         assert!(open.iter().any(|&b| b > 0.0), "the surge opens beds");
         assert_eq!(*open.last().unwrap(), 0.0, "all closed once the ward empties");
         for d in 1..open.len() {
@@ -143,13 +148,13 @@ fn more_core_beds_never_raise_escalation() {
     let (a, b) = (run(&base), run(&more));
     let name = base.pools[medicine].name.clone();
     let opened = |reps: &[bedflow::stats::Kpis], m| {
-        reps.iter().filter(|k| k.get(m, "escalation_openings", Some(&name)).unwrap() > 0.0).count()
+        reps.iter().filter(|k| k.get(m, Metric::EscalationOpenings, Some(&name)).unwrap() > 0.0).count()
     };
     assert!(opened(&a, &base) == a.len(), "precondition: the base opens escalation beds in every replication");
     assert!(opened(&b, &more) > 0, "precondition: so does the alternative, sometimes");
     for (r, (x, y)) in a.iter().zip(&b).enumerate() {
-        let before = x.get(&base, "escalation_beds_open_days", Some(&name)).unwrap();
-        let after = y.get(&more, "escalation_beds_open_days", Some(&name)).unwrap();
+        let before = x.get(&base, Metric::EscalationBedsOpenDays, Some(&name)).unwrap();
+        let after = y.get(&more, Metric::EscalationBedsOpenDays, Some(&name)).unwrap();
         assert!(
             after <= before + 1e-9,
             "replication {r}: {before} escalation bed-days with {beds} core beds, {after} with 10 more"
@@ -167,9 +172,9 @@ fn opel_levels_follow_thresholds() {
     let m = model(&text);
     assert!(m.opel.is_some(), "the shipped scenario sets OPEL thresholds");
     for k in run(&m) {
-        let total: f64 = (1..=4).map(|l| k.get(&m, &format!("opel_{l}_days"), None).unwrap()).sum();
+        let total: f64 = (1..=4).map(|l| k.get(&m, format!("opel_{l}_days").parse().unwrap(), None).unwrap()).sum();
         assert_eq!(total, m.reported_days() as f64);
-        let level = k.daily(&m, "opel_level", None).unwrap();
+        let level = k.daily(&m, Metric::OpelLevel, None).unwrap();
         assert!(level.iter().all(|l| (1.0..=4.0).contains(l)));
     }
     // Thresholds at zero put every day at level 4.
@@ -177,7 +182,7 @@ fn opel_levels_follow_thresholds() {
     assert_ne!(all4, text);
     let m4 = model(&all4);
     for k in run(&m4) {
-        assert_eq!(k.get(&m4, "opel_4_days", None), Some(m4.reported_days() as f64));
+        assert_eq!(k.get(&m4, Metric::Opel4Days, None), Some(m4.reported_days() as f64));
     }
 }
 
@@ -256,7 +261,7 @@ beds = 2
         let m = model(&text(opel));
         let reps = run(&m);
         let k = &reps[0];
-        [1, 2, 3, 4].map(|l| k.get(&m, &format!("opel_{l}_days"), None).unwrap())
+        [1, 2, 3, 4].map(|l| k.get(&m, format!("opel_{l}_days").parse().unwrap(), None).unwrap())
     };
     // Boarders 0, 4, 8, 12, ...: level 1 on day 0, 2 on day 1, 3 on day 2, 4 from day 3.
     assert_eq!(

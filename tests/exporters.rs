@@ -51,7 +51,7 @@ fn hand_built(m: &bedflow::model::Model) -> Vec<Kpis> {
         .map(|(&v, adm)| {
             let mut k = shape.clone();
             for (key, x) in &mut k.scalar {
-                *x = if key.metric == "admissions" && key.pool == Some(0) { adm } else { v };
+                *x = if key.metric == bedflow::stats::Metric::Admissions && key.pool() == Some(0) { adm } else { v };
             }
             for (_, series) in &mut k.daily {
                 series.iter_mut().for_each(|x| *x = v);

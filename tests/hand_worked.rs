@@ -1,6 +1,7 @@
 //! Small cases worked out by hand: exact counts, no statistics.
 
 mod common;
+use bedflow::stats::Metric;
 use common::*;
 
 /// Evenly spaced arrivals (every 6 hours from midnight) with fixed 2-day
@@ -41,16 +42,16 @@ when_full = "{when_full}"
 fn fixed_arrivals_and_stays_give_exact_counts() {
     let m = model(&regular(8, "queue"));
     for k in run(&m) {
-        assert_eq!(k.daily(&m, "midnight_occupancy", Some("ward")).unwrap(), &[8.0; 10]);
-        assert_eq!(k.daily(&m, "admissions", Some("ward")).unwrap(), &[4.0; 10]);
-        assert_eq!(k.daily(&m, "discharges", Some("ward")).unwrap(), &[4.0; 10]);
-        assert_eq!(k.get(&m, "admissions", None), Some(40.0));
-        assert_eq!(k.get(&m, "peak_occupancy", Some("ward")), Some(8.0));
-        assert_eq!(k.get(&m, "time_average_occupancy", Some("ward")), Some(8.0));
-        assert_eq!(k.get(&m, "share_of_time_full", Some("ward")), Some(1.0));
-        assert_eq!(k.get(&m, "bed_wait_hours_mean", Some("ward")), Some(0.0));
-        assert_eq!(k.get(&m, "length_of_stay_days_mean", Some("ward")), Some(2.0));
-        assert_eq!(k.get(&m, "days_over_92pct", Some("ward")), Some(10.0));
+        assert_eq!(k.daily(&m, Metric::MidnightOccupancy, Some("ward")).unwrap(), &[8.0; 10]);
+        assert_eq!(k.daily(&m, Metric::Admissions, Some("ward")).unwrap(), &[4.0; 10]);
+        assert_eq!(k.daily(&m, Metric::Discharges, Some("ward")).unwrap(), &[4.0; 10]);
+        assert_eq!(k.get(&m, Metric::Admissions, None), Some(40.0));
+        assert_eq!(k.get(&m, Metric::PeakOccupancy, Some("ward")), Some(8.0));
+        assert_eq!(k.get(&m, Metric::TimeAverageOccupancy, Some("ward")), Some(8.0));
+        assert_eq!(k.get(&m, Metric::ShareOfTimeFull, Some("ward")), Some(1.0));
+        assert_eq!(k.get(&m, Metric::BedWaitHoursMean, Some("ward")), Some(0.0));
+        assert_eq!(k.get(&m, Metric::LengthOfStayDaysMean, Some("ward")), Some(2.0));
+        assert_eq!(k.get(&m, Metric::DaysOver92Pct, Some("ward")), Some(10.0));
     }
 }
 
@@ -62,10 +63,10 @@ fn fixed_arrivals_and_stays_give_exact_counts() {
 fn divert_pattern_is_exact() {
     let m = model(&regular(6, "divert"));
     for k in run(&m) {
-        assert_eq!(k.get(&m, "diverted", Some("ward")), Some(10.0));
-        assert_eq!(k.get(&m, "admissions", Some("ward")), Some(30.0));
-        assert_eq!(k.get(&m, "diverted_share", Some("ward")), Some(0.25));
-        assert_eq!(k.daily(&m, "midnight_occupancy", Some("ward")).unwrap(), &[6.0; 10]);
+        assert_eq!(k.get(&m, Metric::Diverted, Some("ward")), Some(10.0));
+        assert_eq!(k.get(&m, Metric::Admissions, Some("ward")), Some(30.0));
+        assert_eq!(k.get(&m, Metric::DivertedShare, Some("ward")), Some(0.25));
+        assert_eq!(k.daily(&m, Metric::MidnightOccupancy, Some("ward")).unwrap(), &[6.0; 10]);
     }
 }
 
@@ -121,7 +122,7 @@ fn day_index(m: &bedflow::model::Model, date: &str) -> usize {
 fn weekend_and_bank_holiday_factors_delay_discharges() {
     let m = model(&christmas(0.0, 0.0, 2));
     for k in run(&m) {
-        let d = k.daily(&m, "discharges", Some("ward")).unwrap();
+        let d = k.daily(&m, Metric::Discharges, Some("ward")).unwrap();
         let on = |date| d[day_index(&m, date)];
         for date in ["2026-12-25", "2026-12-26", "2026-12-27", "2026-12-28", "2027-01-01", "2027-01-02"] {
             assert_eq!(on(date), 0.0, "{date}");
@@ -156,7 +157,7 @@ fn weekend_and_bank_holiday_factors_are_probabilities() {
         .collect();
     let (mut went, mut candidates) = (0.0, 0.0);
     for k in &reps {
-        let d = k.daily(&m, "discharges", Some("ward")).unwrap();
+        let d = k.daily(&m, Metric::Discharges, Some("ward")).unwrap();
         for &i in &saturdays {
             went += d[i];
             candidates += 24.0;
@@ -167,7 +168,7 @@ fn weekend_and_bank_holiday_factors_are_probabilities() {
     assert!((p - F_WEEKEND).abs() < 4.0 * se, "Saturday share {p} vs {F_WEEKEND} (SE {se})");
 
     let xmas = day_index(&m, "2026-12-25");
-    let went: f64 = reps.iter().map(|k| k.daily(&m, "discharges", Some("ward")).unwrap()[xmas]).sum();
+    let went: f64 = reps.iter().map(|k| k.daily(&m, Metric::Discharges, Some("ward")).unwrap()[xmas]).sum();
     let n = 24.0 * reps.len() as f64;
     let p = went / n;
     let se = (F_BANK * (1.0 - F_BANK) / n).sqrt();
@@ -221,11 +222,11 @@ fn ed_four_and_twelve_hour_measures_are_exact_for_fixed_times() {
     for (dept, dta, admit, perf, over12) in cases {
         let m = model(&ed(dept, dta, admit));
         for k in run(&m) {
-            let attendances = k.get(&m, "ed_attendances", None).unwrap();
+            let attendances = k.get(&m, Metric::EdAttendances, None).unwrap();
             assert!(attendances > 500.0);
-            assert_eq!(k.get(&m, "ed_4h_performance", None), Some(perf), "dept {dept} dta {dta}");
+            assert_eq!(k.get(&m, Metric::Ed4hPerformance, None), Some(perf), "dept {dept} dta {dta}");
             let expected_12h = if over12 { attendances } else { 0.0 };
-            assert_eq!(k.get(&m, "ed_over_12h_from_arrival", None), Some(expected_12h), "dept {dept} dta {dta}");
+            assert_eq!(k.get(&m, Metric::EdOver12hFromArrival, None), Some(expected_12h), "dept {dept} dta {dta}");
         }
     }
 }

@@ -635,18 +635,20 @@ fn largest_legitimate_header_fits_the_cap() {
     let scalar: Vec<_> = layout
         .scalar
         .iter()
-        .flat_map(|k| widen(k.pool, k.specialty).into_iter().map(|(p, s)| (k.metric.to_string(), p, s)))
+        .flat_map(|k| widen(k.pool(), k.specialty()).into_iter().map(|(p, s)| (k.metric.to_string(), p, s)))
         .collect();
     let series = |keys: &[(bedflow::stats::Key, usize)]| -> Vec<(String, Option<usize>, Option<usize>, usize)> {
         keys.iter()
             .flat_map(|(k, _)| {
-                widen(k.pool, k.specialty).into_iter().map(|(p, s)| (k.metric.to_string(), p, s, MAX_SERIES))
+                widen(k.pool(), k.specialty()).into_iter().map(|(p, s)| (k.metric.to_string(), p, s, MAX_SERIES))
             })
             .collect()
     };
     let (daily, monthly) = (series(&layout.daily), series(&layout.monthly));
     // Every key of winter's layout has a trust-wide, a first-pool or a first-specialty form.
-    assert!(layout.scalar.iter().any(|k| k.specialty == Some(0)) && layout.scalar.iter().any(|k| k.pool == Some(0)));
+    assert!(
+        layout.scalar.iter().any(|k| k.specialty() == Some(0)) && layout.scalar.iter().any(|k| k.pool() == Some(0))
+    );
     assert!(!monthly.is_empty() && daily.iter().any(|d| d.1.is_some()));
     let header = PartHeader {
         format: 2,

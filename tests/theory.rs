@@ -10,6 +10,7 @@
 //! cannot hide inside it.
 
 mod common;
+use bedflow::stats::Metric;
 use common::*;
 use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
 
@@ -77,7 +78,7 @@ fn m_g_inf_occupancy_is_poisson() {
     for stay in ["{ dist = \"lognormal\", mean = 5.0, sd = 8.0 }", "{ dist = \"exponential\", mean = 5.0 }"] {
         let model = model(&single_pool(LAMBDA, stay, 100_000, "queue", 300, 1, R));
         let reps = run(&model);
-        let census = values(&model, &reps, "midnight_occupancy", Some("beds"));
+        let census = values(&model, &reps, Metric::MidnightOccupancy, Some("beds"));
         let (mean, var) = (mean(&census), variance(&census));
         eprintln!("M/G/inf {stay}: mean {mean:.3} var {var:.3} (theory {m}, SE {se_mean:.3} / {se_var:.3})");
         let z = z_quantile();
@@ -103,8 +104,8 @@ fn erlang_b_blocking_for_exponential_and_lognormal_stays() {
     for stay in ["{ dist = \"exponential\", mean = 1.0 }", "{ dist = \"lognormal\", mean = 1.0, sd = 2.0 }"] {
         let model = model(&single_pool(LOAD, stay, BEDS, "divert", 30, 1000, 200));
         let reps = run(&model);
-        let blocked = values(&model, &reps, "diverted_share", Some("beds"));
-        let full = values(&model, &reps, "share_of_time_full", Some("beds"));
+        let blocked = values(&model, &reps, Metric::DivertedShare, Some("beds"));
+        let full = values(&model, &reps, Metric::ShareOfTimeFull, Some("beds"));
         let t = t_quantile(blocked.len());
         let (mb, tol_b) = (mean(&blocked), t * standard_error(&blocked));
         let (mf, tol_f) = (mean(&full), t * standard_error(&full));
@@ -136,7 +137,7 @@ fn erlang_c_mean_bed_wait() {
     let wait_hours = c / (BEDS as f64 * 1.0 - LAMBDA) * 24.0;
     let model = model(&single_pool(LAMBDA, "{ dist = \"exponential\", mean = 1.0 }", BEDS, "queue", 50, 2000, 1000));
     let reps = run(&model);
-    let waits = values(&model, &reps, "bed_wait_hours_mean", Some("beds"));
+    let waits = values(&model, &reps, Metric::BedWaitHoursMean, Some("beds"));
     let (m, tol) = (mean(&waits), t_quantile(waits.len()) * standard_error(&waits));
     eprintln!("Erlang C: mean wait {m:.4} h (+/- {tol:.4}), theory {wait_hours:.4} h, C = {c:.5}");
     assert!(tol < 0.03 * wait_hours, "tolerance {tol} h too wide for a useful test");
@@ -166,8 +167,8 @@ fn littles_law_gap_is_zero_on_average() {
         model(&single_pool(20.0, "{ dist = \"lognormal\", mean = 5.0, sd = 8.0 }", 100_000, "queue", 100, DAYS, R));
     let queue = model(&single_pool(8.0, "{ dist = \"exponential\", mean = 1.0 }", 10, "queue", 50, DAYS, R));
     let cases = [
-        (&beds, "time_average_occupancy", "discharges", "length_of_stay_days_mean", 1.0, 0.005),
-        (&queue, "boarders_time_average", "bed_requests", "bed_wait_hours_mean", 24.0, 0.02),
+        (&beds, Metric::TimeAverageOccupancy, Metric::Discharges, Metric::LengthOfStayDaysMean, 1.0, 0.005),
+        (&queue, Metric::BoardersTimeAverage, Metric::BedRequests, Metric::BedWaitHoursMean, 24.0, 0.02),
     ];
     for (m, l_metric, count, w_metric, w_per_day, power) in cases {
         let reps = run(m);

@@ -34,7 +34,10 @@ pub(super) fn compare(base: PathBuf, alternatives: Vec<PathBuf>, flags: RunFlags
     let alt_ran: Vec<_> = alt_models.iter().zip(&alternatives).zip(&alt_reps).map(|((m, p), r)| ran(m, p, r)).collect();
     output::compare::write_compare(staging, &base_ran, &alt_ran, &pairs, spec.replications as usize, spec.seed)?;
     for (name, rows) in &pairs {
-        for metric in ["bed_occupancy_rate", "waits_over_12h_from_dta", "ed_4h_performance", "escalation_cost"] {
+        use crate::stats::Metric;
+        for metric in
+            [Metric::BedOccupancyRate, Metric::WaitsOver12hFromDta, Metric::Ed4hPerformance, Metric::EscalationCost]
+        {
             if let Some(p) =
                 rows.iter().find(|p| p.key.metric == metric && p.key.pool.is_empty() && p.key.specialty.is_empty())
             {
@@ -106,10 +109,10 @@ pub(super) fn sweep(scenario: PathBuf, set: String, target: Option<String>, flag
 fn target_problem(model: &crate::model::Model, t: &crate::compare::Target) -> Option<String> {
     let layout = crate::stats::layout(model);
     if !layout.scalar.iter().any(|(k, _)| k.metric == t.metric) {
-        let mut names: Vec<&str> = layout.scalar.iter().map(|(k, _)| k.metric).collect();
+        let mut names: Vec<&str> = layout.scalar.iter().map(|(k, _)| k.metric.name()).collect();
         names.sort_unstable();
         names.dedup();
-        return Some(format!("--target: no KPI named \"{}\"; KPIs: {}", t.metric.escape_debug(), names.join(", ")));
+        return Some(format!("--target: this scenario does not report {}; its KPIs: {}", t.metric, names.join(", ")));
     }
     // A named pool must exist (else the trust's KPI would be used under its name).
     let pool = t.pool.as_ref()?;
@@ -121,10 +124,10 @@ fn target_problem(model: &crate::model::Model, t: &crate::compare::Target) -> Op
             names.join(", ")
         ));
     };
-    if !layout.scalar.iter().any(|(k, _)| k.metric == t.metric && k.pool == Some(i)) {
+    if !layout.scalar.iter().any(|(k, _)| k.metric == t.metric && k.pool() == Some(i)) {
         return Some(format!(
             "--target: {} is a trust-wide KPI, not one of pool \"{}\"",
-            t.metric.escape_debug(),
+            t.metric,
             pool.escape_debug()
         ));
     }

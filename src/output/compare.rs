@@ -8,7 +8,7 @@ use super::tables::{Csv, for_excel, num};
 use crate::compare::{Paired, Target};
 use crate::model::Model;
 use crate::reduce::Summaries;
-use crate::stats::Kpis;
+use crate::stats::{Kpis, Metric};
 use crate::summary::Summary;
 use std::fmt::Write;
 
@@ -47,7 +47,7 @@ pub fn comparison_csv(pairs: &[(String, Vec<Paired>)]) -> std::io::Result<Vec<u8
             let d = &p.diff;
             w.record(ComparisonRow {
                 scenario: alt,
-                metric: p.key.metric,
+                metric: p.key.metric.name(),
                 pool: &p.key.pool,
                 specialty: &p.key.specialty,
                 base_mean: num(p.base.mean),
@@ -66,16 +66,16 @@ pub fn comparison_csv(pairs: &[(String, Vec<Paired>)]) -> std::io::Result<Vec<u8
 }
 
 /// Headline KPIs shown in the comparison report.
-const HEADLINE: [(&str, &str); 9] = [
-    ("bed_occupancy_rate", "Midnight bed occupancy (share)"),
-    ("days_over_92pct", "Days over 92% occupied"),
-    ("share_of_time_full", "Time with every bed full (share)"),
-    ("bed_wait_hours_mean", "Mean wait for a bed (hours)"),
-    ("waits_over_12h_from_dta", "Waits over 12 hours from DTA"),
-    ("ed_4h_performance", "ED 4-hour performance (share)"),
-    ("ed_over_12h_from_arrival", "ED stays over 12 hours"),
-    ("elective_cancelled_no_bed", "Electives cancelled, no bed"),
-    ("escalation_cost", "Escalation cost (GBP)"),
+const HEADLINE: [(Metric, &str); 9] = [
+    (Metric::BedOccupancyRate, "Midnight bed occupancy (share)"),
+    (Metric::DaysOver92Pct, "Days over 92% occupied"),
+    (Metric::ShareOfTimeFull, "Time with every bed full (share)"),
+    (Metric::BedWaitHoursMean, "Mean wait for a bed (hours)"),
+    (Metric::WaitsOver12hFromDta, "Waits over 12 hours from DTA"),
+    (Metric::Ed4hPerformance, "ED 4-hour performance (share)"),
+    (Metric::EdOver12hFromArrival, "ED stays over 12 hours"),
+    (Metric::ElectiveCancelledNoBed, "Electives cancelled, no bed"),
+    (Metric::EscalationCost, "Escalation cost (GBP)"),
 ];
 
 fn report(base: &Ran<'_>, pairs: &[(String, Vec<Paired>)], svg: &str, reps: usize, seed: u64) -> String {
@@ -138,8 +138,8 @@ pub fn write_compare(
         fn overlay<'r>(r: &'r Ran<'_>) -> Option<Overlay<'r>> {
             Some(Overlay {
                 name: r.model.name.clone(),
-                occupancy: r.sums.series("midnight_occupancy", None)?,
-                ed: r.sums.series("ed_4h_performance", None),
+                occupancy: r.sums.series(Metric::MidnightOccupancy, None)?,
+                ed: r.sums.series(Metric::Ed4hPerformance, None),
             })
         }
         let scenarios: Vec<Overlay<'_>> = std::iter::once(base).chain(alts).filter_map(overlay).collect();
@@ -206,7 +206,7 @@ fn swept_pool(path: &str) -> Option<String> {
 pub fn target_summary<'a>(point: &'a SweepPoint, target: &Target, path: &str) -> Option<&'a Summary> {
     let pool_name = target.pool.clone().or_else(|| swept_pool(path));
     let pool = pool_name.and_then(|n| point.names.pool(&n));
-    pool.and_then(|p| point.sums.get(&target.metric, Some(p))).or_else(|| point.sums.get(&target.metric, None))
+    pool.and_then(|p| point.sums.get(target.metric, Some(p))).or_else(|| point.sums.get(target.metric, None))
 }
 
 pub fn answer(points: &[SweepPoint], target: &Target, path: &str) -> TargetAnswer {
@@ -261,7 +261,7 @@ pub fn write_sweep(
                 let named = p.names.key(key);
                 w.record(SweepRow {
                     value: num(p.value),
-                    metric: named.metric,
+                    metric: named.metric.name(),
                     pool: &named.pool,
                     specialty: &named.specialty,
                     mean: num(s.mean),
@@ -278,39 +278,31 @@ pub fn write_sweep(
             std::fs::write(tmp.join("target.txt"), a.describe(path) + "\n")?;
         }
         // Panels: the target KPI (or the swept pool's time full), then headline KPIs.
-        let mut metrics: Vec<(String, bool)> = vec![];
+        let mut metrics: Vec<Metric> = vec![];
         if let Some(t) = target {
-            metrics.push((t.metric.clone(), false));
+            metrics.push(t.metric);
         }
         for m in [
-            "share_of_time_full",
-            "bed_occupancy_rate",
-            "bed_wait_hours_mean",
-            "waits_over_12h_from_dta",
-            "ed_4h_performance",
+            Metric::ShareOfTimeFull,
+            Metric::BedOccupancyRate,
+            Metric::BedWaitHoursMean,
+            Metric::WaitsOver12hFromDta,
+            Metric::Ed4hPerformance,
         ] {
-            if metrics.len() < 4 && !metrics.iter().any(|(x, _)| x == m) {
-                metrics.push((m.to_string(), false));
+            if metrics.len() < 4 && !metrics.contains(&m) {
+                metrics.push(m);
             }
         }
         let panels = metrics
             .into_iter()
-            .map(|(metric, _)| {
-                let t = Target {
-                    metric: metric.clone(),
-                    pool: target.and_then(|t| t.pool.clone()),
-                    at_most: true,
-                    value: 0.0,
-                };
+            .map(|metric| {
+                let t = Target { metric, pool: target.and_then(|t| t.pool.clone()), at_most: true, value: 0.0 };
                 let pts: Vec<(f64, Summary)> =
                     points.iter().filter_map(|p| target_summary(p, &t, path).map(|s| (p.value, *s))).collect();
-                let percent = metric.ends_with("_share")
-                    || metric.ends_with("_rate")
-                    || metric.ends_with("performance")
-                    || metric == "share_of_time_full";
+                let percent = metric.is_share();
                 let pool = t.pool.clone().or_else(|| swept_pool(path));
                 let per_pool = points.first().is_some_and(|p| {
-                    pool.as_ref().and_then(|n| p.names.pool(n)).is_some_and(|i| p.sums.get(&metric, Some(i)).is_some())
+                    pool.as_ref().and_then(|n| p.names.pool(n)).is_some_and(|i| p.sums.get(metric, Some(i)).is_some())
                 });
                 SweepPanel {
                     title: match (per_pool, pool) {

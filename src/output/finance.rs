@@ -6,7 +6,7 @@
 use super::RunInfo;
 use crate::model::Model;
 use crate::reduce::Summaries;
-use crate::stats::months;
+use crate::stats::{Metric, months};
 use crate::summary::Summary;
 use chrono::Datelike;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, FormatAlign, Workbook, Worksheet, XlsxError};
@@ -137,11 +137,11 @@ pub fn workbook(model: &Model, sums: &Summaries, info: &RunInfo) -> Result<Vec<u
     }
     headers(ws, 0, &["Measure", "Where", "Mean", "95% CI low", "95% CI high", "P10", "P50", "P90", "P95"], &f)?;
     let mut row = 1;
-    let rows: [(&str, &str, &Format); 4] = [
-        ("escalation_cost", "Escalation cost (GBP)", &f.money),
-        ("escalation_beds_open_days", "Escalation bed-days open", &f.days),
-        ("escalation_beds_occupied_days", "Escalation bed-days occupied", &f.days),
-        ("escalation_openings", "Opening steps", &f.count),
+    let rows: [(Metric, &str, &Format); 4] = [
+        (Metric::EscalationCost, "Escalation cost (GBP)", &f.money),
+        (Metric::EscalationBedsOpenDays, "Escalation bed-days open", &f.days),
+        (Metric::EscalationBedsOccupiedDays, "Escalation bed-days occupied", &f.days),
+        (Metric::EscalationOpenings, "Opening steps", &f.count),
     ];
     for (metric, label, format) in rows {
         let places = std::iter::once((None, "Trust".to_string()))
@@ -155,7 +155,7 @@ pub fn workbook(model: &Model, sums: &Summaries, info: &RunInfo) -> Result<Vec<u
         }
     }
     for level in 1..=4 {
-        let metric = ["opel_1_days", "opel_2_days", "opel_3_days", "opel_4_days"][level - 1];
+        let metric = [Metric::Opel1Days, Metric::Opel2Days, Metric::Opel3Days, Metric::Opel4Days][level - 1];
         if let Some(s) = sums.get(metric, None) {
             ws.write_string(row, 0, format!("Days at OPEL {level}"))?;
             ws.write_string(row, 1, "Trust")?;
@@ -176,7 +176,7 @@ pub fn workbook(model: &Model, sums: &Summaries, info: &RunInfo) -> Result<Vec<u
         ws.set_column_width(c, 16)?;
     }
     let monthly = |pool: Option<usize>| {
-        sums.monthly.iter().find(|(k, _)| k.metric == "escalation_cost" && k.pool == pool).map(|(_, v)| v)
+        sums.monthly.iter().find(|(k, _)| k.metric == Metric::EscalationCost && k.pool() == pool).map(|(_, v)| v)
     };
     for (m, (_, label)) in months(model).iter().enumerate() {
         let row = 1 + m as u32;
@@ -214,18 +214,18 @@ pub fn workbook(model: &Model, sums: &Summaries, info: &RunInfo) -> Result<Vec<u
     for d in 0..model.reported_days() as usize {
         let row = 1 + d as u32;
         ws.write_datetime_with_format(row, 0, excel_date(model.start + chrono::Days::new(d as u64))?, &f.date)?;
-        if let Some(s) = series("escalation_beds_open").and_then(|v| v.get(d)) {
+        if let Some(s) = series(Metric::EscalationBedsOpen).and_then(|v| v.get(d)) {
             num(ws, row, 1, s.mean, &f.days)?;
             num(ws, row, 2, s.p50, &f.count)?;
             num(ws, row, 3, s.p90, &f.count)?;
         }
-        if let Some(s) = series("escalation_cost").and_then(|v| v.get(d)) {
+        if let Some(s) = series(Metric::EscalationCost).and_then(|v| v.get(d)) {
             num(ws, row, 4, s.mean, &f.money)?;
         }
-        if let Some(s) = series("midnight_occupancy").and_then(|v| v.get(d)) {
+        if let Some(s) = series(Metric::MidnightOccupancy).and_then(|v| v.get(d)) {
             num(ws, row, 5, s.mean, &f.days)?;
         }
-        if let Some(s) = series("opel_level").and_then(|v| v.get(d)) {
+        if let Some(s) = series(Metric::OpelLevel).and_then(|v| v.get(d)) {
             num(ws, row, 6, s.mean, &f.days)?;
         }
     }

@@ -14,6 +14,7 @@ pub mod tables;
 use crate::model::Model;
 use crate::reduce::Results;
 use crate::reduce::Summaries;
+use crate::stats::Metric;
 use std::path::Path;
 
 /// Facts about the run recorded in `run.json`. This is the one output file
@@ -67,7 +68,7 @@ pub fn draw_plots(
         out.push((electives.name(), render(&electives, dir)?));
     }
     if model.pools.iter().any(|p| p.escalation.is_some()) {
-        let costs: Vec<f64> = results.column("escalation_cost", None).unwrap_or_default();
+        let costs: Vec<f64> = results.column(Metric::EscalationCost, None).unwrap_or_default();
         let escalation = plots::escalation::EscalationFigure { model, sums, costs: &costs };
         out.push((escalation.name(), render(&escalation, dir)?));
     }

@@ -11,6 +11,7 @@ use super::RunInfo;
 use crate::dist::Distribution;
 use crate::model::{ArrivalProcess, DischargePolicy, Model, RouteSource, WhenFull};
 use crate::reduce::Summaries;
+use crate::stats::{Metric, Scope};
 use std::fmt::Write;
 
 /// Escapes text for HTML.
@@ -20,7 +21,7 @@ pub fn esc(s: &str) -> String {
 
 /// How each KPI is shown: label, unit note, and a formatter.
 struct MetricView {
-    metric: &'static str,
+    metric: Metric,
     label: &'static str,
     percent: bool,
     decimals: usize,
@@ -28,42 +29,57 @@ struct MetricView {
 
 const METRICS: &[MetricView] = &[
     MetricView {
-        metric: "midnight_occupancy",
+        metric: Metric::MidnightOccupancy,
         label: "Beds occupied at midnight (mean of days)",
         percent: false,
         decimals: 1,
     },
-    MetricView { metric: "bed_occupancy_rate", label: "Midnight bed occupancy", percent: true, decimals: 1 },
-    MetricView { metric: "time_average_occupancy", label: "Beds occupied, time average", percent: false, decimals: 1 },
-    MetricView { metric: "peak_occupancy", label: "Peak beds occupied", percent: false, decimals: 0 },
-    MetricView { metric: "share_of_time_full", label: "Time with every bed full", percent: true, decimals: 1 },
-    MetricView { metric: "days_over_92pct", label: "Days over 92% occupied (midnight)", percent: false, decimals: 1 },
+    MetricView { metric: Metric::BedOccupancyRate, label: "Midnight bed occupancy", percent: true, decimals: 1 },
     MetricView {
-        metric: "boarders_time_average",
+        metric: Metric::TimeAverageOccupancy,
+        label: "Beds occupied, time average",
+        percent: false,
+        decimals: 1,
+    },
+    MetricView { metric: Metric::PeakOccupancy, label: "Peak beds occupied", percent: false, decimals: 0 },
+    MetricView { metric: Metric::ShareOfTimeFull, label: "Time with every bed full", percent: true, decimals: 1 },
+    MetricView {
+        metric: Metric::DaysOver92Pct,
+        label: "Days over 92% occupied (midnight)",
+        percent: false,
+        decimals: 1,
+    },
+    MetricView {
+        metric: Metric::BoardersTimeAverage,
         label: "Patients waiting for a bed, time average",
         percent: false,
         decimals: 1,
     },
     MetricView {
-        metric: "bed_wait_hours_mean",
+        metric: Metric::BedWaitHoursMean,
         label: "Mean wait for a bed after DTA (hours)",
         percent: false,
         decimals: 2,
     },
     MetricView {
-        metric: "waits_over_12h_from_dta",
+        metric: Metric::WaitsOver12hFromDta,
         label: "Waits over 12 hours from DTA (trolley waits)",
         percent: false,
         decimals: 0,
     },
-    MetricView { metric: "diverted", label: "Patients diverted", percent: false, decimals: 0 },
-    MetricView { metric: "admissions", label: "Admissions", percent: false, decimals: 0 },
-    MetricView { metric: "discharges", label: "Discharges", percent: false, decimals: 0 },
-    MetricView { metric: "length_of_stay_days_mean", label: "Mean length of stay (days)", percent: false, decimals: 2 },
-    MetricView { metric: "ed_attendances", label: "ED attendances", percent: false, decimals: 0 },
-    MetricView { metric: "ed_4h_performance", label: "ED 4-hour performance", percent: true, decimals: 1 },
+    MetricView { metric: Metric::Diverted, label: "Patients diverted", percent: false, decimals: 0 },
+    MetricView { metric: Metric::Admissions, label: "Admissions", percent: false, decimals: 0 },
+    MetricView { metric: Metric::Discharges, label: "Discharges", percent: false, decimals: 0 },
     MetricView {
-        metric: "ed_over_12h_from_arrival",
+        metric: Metric::LengthOfStayDaysMean,
+        label: "Mean length of stay (days)",
+        percent: false,
+        decimals: 2,
+    },
+    MetricView { metric: Metric::EdAttendances, label: "ED attendances", percent: false, decimals: 0 },
+    MetricView { metric: Metric::Ed4hPerformance, label: "ED 4-hour performance", percent: true, decimals: 1 },
+    MetricView {
+        metric: Metric::EdOver12hFromArrival,
         label: "ED stays over 12 hours from arrival",
         percent: false,
         decimals: 0,
@@ -118,7 +134,7 @@ pub fn kpi_table(model: &Model, sums: &Summaries) -> String {
             let Some(s) = summary else { continue };
             // Escalation rows only for pools that can escalate.
             let pool = i.checked_sub(1).filter(|&p| p < model.pools.len());
-            if v.metric.starts_with("escalation") && pool.is_some_and(|p| model.pools[p].escalation.is_none()) {
+            if v.metric.is_escalation() && pool.is_some_and(|p| model.pools[p].escalation.is_none()) {
                 continue;
             }
             let class = if trust { " class=\"trust\"" } else { "" };
@@ -182,22 +198,22 @@ fn card(value: &str, label: &str) -> String {
 
 fn headline(model: &Model, sums: &Summaries) -> String {
     let mut h = String::from("<div class=\"headline\">");
-    let get = |m: &str| sums.get(m, None).copied();
-    let view = |m: &str| METRICS.iter().find(|v| v.metric == m);
-    let mut add = |metric: &str, label: String| {
+    let get = |m: Metric| sums.get(m, None).copied();
+    let view = |m: Metric| METRICS.iter().find(|v| v.metric == m);
+    let mut add = |metric: Metric, label: String| {
         if let (Some(s), Some(v)) = (get(metric), view(metric)) {
             h.push_str(&card(&fmt(v, s.mean), &label));
         }
     };
     let beds: u32 = model.pools.iter().map(|p| p.beds).sum();
-    add("bed_occupancy_rate", format!("mean midnight occupancy of {beds} core beds"));
-    add("days_over_92pct", "days over 92% occupied (of the period)".into());
+    add(Metric::BedOccupancyRate, format!("mean midnight occupancy of {beds} core beds"));
+    add(Metric::DaysOver92Pct, "days over 92% occupied (of the period)".into());
     if model.ed.is_some() {
-        add("ed_4h_performance", "of ED attendances within 4 hours".into());
-        add("ed_over_12h_from_arrival", "ED stays over 12 hours".into());
+        add(Metric::Ed4hPerformance, "of ED attendances within 4 hours".into());
+        add(Metric::EdOver12hFromArrival, "ED stays over 12 hours".into());
     }
-    add("waits_over_12h_from_dta", "waits over 12 hours from decision to admit".into());
-    if let Some(s) = get("escalation_cost") {
+    add(Metric::WaitsOver12hFromDta, "waits over 12 hours from decision to admit".into());
+    if let Some(s) = get(Metric::EscalationCost) {
         let k = |x: f64| format!("&pound;{}k", group_thousands(&format!("{:.0}", x / 1000.0)));
         h.push_str(&card(&format!("{} / {}", k(s.p50), k(s.p90)), "escalation cost, P50 / P90"));
     }
@@ -234,7 +250,8 @@ fn describe(d: &Distribution) -> String {
 
 /// Escalation cost by calendar month (trust-wide), if any pool escalates.
 fn monthly_cost(model: &Model, sums: &Summaries) -> String {
-    let Some((_, by_month)) = sums.monthly.iter().find(|(k, _)| k.metric == "escalation_cost" && k.pool.is_none())
+    let Some((_, by_month)) =
+        sums.monthly.iter().find(|(k, _)| k.metric == Metric::EscalationCost && k.scope == Scope::Trust)
     else {
         return String::new();
     };

@@ -4,7 +4,7 @@
 use crate::model::Model;
 use crate::reduce::Results;
 use crate::reduce::Summaries;
-use crate::stats::Key;
+use crate::stats::{Key, Scope};
 
 /// Formats a number for CSV: up to six decimals, trailing zeros trimmed, blank if undefined.
 pub fn num(x: f64) -> String {
@@ -32,11 +32,11 @@ pub fn for_excel(csv: Vec<u8>) -> Vec<u8> {
 }
 
 fn pool_name(model: &Model, key: &Key) -> String {
-    key.pool.map(|p| model.pools[p].name.clone()).unwrap_or_default()
+    key.pool().map(|p| model.pools[p].name.clone()).unwrap_or_default()
 }
 
 fn specialty_name(model: &Model, key: &Key) -> String {
-    key.specialty.map(|s| model.specialties[s].name.clone()).unwrap_or_default()
+    key.specialty().map(|s| model.specialties[s].name.clone()).unwrap_or_default()
 }
 
 /// CSV settings: Excel's CRLF line ends.
@@ -118,7 +118,7 @@ pub fn summary_csv(model: &Model, sums: &Summaries) -> std::io::Result<Vec<u8>> 
     let mut w = Csv::new();
     for (key, s) in &sums.scalar {
         w.record(SummaryRow {
-            metric: key.metric,
+            metric: key.metric.name(),
             pool: pool_name(model, key),
             mean: num(s.mean),
             ci95_low: num(s.ci95_low),
@@ -159,7 +159,7 @@ pub fn daily_csv(model: &Model, sums: &Summaries) -> std::io::Result<Vec<u8>> {
             let s = &per_day[day];
             w.record(DailyRow {
                 date: &date,
-                metric: key.metric,
+                metric: key.metric.name(),
                 pool: pool_name(model, key),
                 mean: num(s.mean),
                 p10: num(s.p10),
@@ -192,10 +192,10 @@ pub fn replications_csv(model: &Model, results: &Results) -> std::io::Result<Vec
 /// The header row of `replications.csv`.
 pub fn replications_header(pools: &[String], specialties: &[String], keys: &[Key]) -> Vec<String> {
     let mut header = vec!["replication".to_string()];
-    header.extend(keys.iter().map(|k| match (k.pool, k.specialty) {
-        (Some(p), _) => format!("{}:{}", k.metric, pools.get(p).map_or("", String::as_str)),
-        (None, Some(s)) => format!("{}:specialty:{}", k.metric, specialties.get(s).map_or("", String::as_str)),
-        (None, None) => k.metric.to_string(),
+    header.extend(keys.iter().map(|k| match k.scope {
+        Scope::Pool(p) => format!("{}:{}", k.metric, pools.get(p).map_or("", String::as_str)),
+        Scope::Specialty(s) => format!("{}:specialty:{}", k.metric, specialties.get(s).map_or("", String::as_str)),
+        Scope::Trust => k.metric.to_string(),
     }));
     header
 }

@@ -20,7 +20,7 @@ pub fn run(model: &Model) -> Vec<Kpis> {
 }
 
 /// A KPI's values across replications.
-pub fn values(model: &Model, reps: &[Kpis], metric: &str, pool: Option<&str>) -> Vec<f64> {
+pub fn values(model: &Model, reps: &[Kpis], metric: bedflow::stats::Metric, pool: Option<&str>) -> Vec<f64> {
     reps.iter().map(|r| r.get(model, metric, pool).unwrap_or_else(|| panic!("no KPI {metric}"))).collect()
 }
 

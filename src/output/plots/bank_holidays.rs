@@ -11,6 +11,7 @@
 use super::{FONT, Figure, PlotError, colours, fail};
 use crate::model::Model;
 use crate::reduce::Summaries;
+use crate::stats::Metric;
 use chrono::{Datelike, NaiveDate};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -166,7 +167,7 @@ impl Figure for BankHolidays<'_> {
         let title = format!("{}: around each bank holiday, compared with ordinary weeks (trust-wide medians)", m.name);
         let body = root.titled(&title, (FONT, 28).into_font().style(FontStyle::Bold)).map_err(fail(NAME))?;
         let (Some(occ), Some(boarders)) =
-            (self.sums.series("midnight_occupancy", None), self.sums.series("boarders_0800", None))
+            (self.sums.series(Metric::MidnightOccupancy, None), self.sums.series(Metric::Boarders0800, None))
         else {
             return Err(PlotError::new(NAME, "daily occupancy series missing"));
         };

@@ -5,6 +5,7 @@ use super::fan::{FanPanel, Reference, calendar_shades, fan_legend, legend_strip}
 use super::{FONT, Figure, PlotError, colours, fail};
 use crate::model::Model;
 use crate::reduce::Summaries;
+use crate::stats::Metric;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -42,7 +43,7 @@ impl Figure for EdPerformance<'_> {
         let shades = calendar_shades(m);
         legend_strip(&strip, &fan_legend(&standards, &shades), NAME)?;
         let (Some(perf), Some(waits)) =
-            (self.sums.series("ed_4h_performance", None), self.sums.series("ed_over_12h_from_arrival", None))
+            (self.sums.series(Metric::Ed4hPerformance, None), self.sums.series(Metric::EdOver12hFromArrival, None))
         else {
             return Err(PlotError::new(NAME, "the scenario has no [ed] section"));
         };

@@ -6,6 +6,7 @@ use super::fan::{FanPanel, Reference, calendar_shades, fan_legend, legend_strip}
 use super::{FONT, Figure, PlotError, colours, fail};
 use crate::model::Model;
 use crate::reduce::Summaries;
+use crate::stats::Metric;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -29,9 +30,9 @@ impl Figure for Electives<'_> {
         let m = self.model;
         let series = |metric| self.sums.series(metric, None).ok_or_else(|| PlotError::new(NAME, "no elective results"));
         let (cancelled, size, under18) = (
-            series("elective_cancelled_7_days")?,
-            series("waiting_list_size")?,
-            series("waiting_under_18_weeks_share")?,
+            series(Metric::ElectiveCancelled7Days)?,
+            series(Metric::WaitingListSize)?,
+            series(Metric::WaitingUnder18WeeksShare)?,
         );
         let title = format!("{}: elective activity, all specialties, {} replications", m.name, self.sums.replications);
         let body = root.titled(&title, (FONT, 30).into_font().style(FontStyle::Bold)).map_err(fail(NAME))?;

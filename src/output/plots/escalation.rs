@@ -6,6 +6,7 @@ use super::fan::{FanPanel, Reference, calendar_shades, fan_legend, legend_strip}
 use super::{FONT, Figure, PlotError, colours, fail};
 use crate::model::Model;
 use crate::reduce::Summaries;
+use crate::stats::Metric;
 use crate::summary::percentile_sorted;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -80,11 +81,12 @@ impl EscalationFigure<'_> {
     }
 
     fn opel<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
-        let levels: Vec<(usize, f64, f64, f64)> = ["opel_1_days", "opel_2_days", "opel_3_days", "opel_4_days"]
-            .iter()
-            .enumerate()
-            .filter_map(|(i, m)| self.sums.get(m, None).map(|s| (i + 1, s.mean, s.p10, s.p90)))
-            .collect();
+        let levels: Vec<(usize, f64, f64, f64)> =
+            [Metric::Opel1Days, Metric::Opel2Days, Metric::Opel3Days, Metric::Opel4Days]
+                .iter()
+                .enumerate()
+                .filter_map(|(i, &m)| self.sums.get(m, None).map(|s| (i + 1, s.mean, s.p10, s.p90)))
+                .collect();
         let top = levels.iter().map(|l| l.3).fold(1.0, f64::max) * 1.15;
         let mut chart = ChartBuilder::on(area)
             .caption("Days at each OPEL level (mean, P10-P90)", (FONT, 24).into_font().style(FontStyle::Bold))
@@ -145,7 +147,7 @@ impl Figure for EscalationFigure<'_> {
         let (top, strip) = top.split_vertically(top.dim_in_pixel().1 - 50);
         let open = self
             .sums
-            .series("escalation_beds_open", None)
+            .series(Metric::EscalationBedsOpen, None)
             .ok_or_else(|| PlotError::new(NAME, "no escalation results"))?;
         let max: u32 = m.pools.iter().filter_map(|p| p.escalation.as_ref().map(|e| e.max_beds)).sum();
         let refs = vec![Reference {

@@ -11,7 +11,7 @@ use super::fan::{FanPanel, Reference, calendar_shades, fan_legend, legend_strip}
 use super::{FONT, Figure, PlotError, colours, fail};
 use crate::model::Model;
 use crate::reduce::Summaries;
-use crate::stats::OCCUPANCY_THRESHOLD;
+use crate::stats::{Metric, OCCUPANCY_THRESHOLD};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -90,7 +90,7 @@ impl Figure for WinterOccupancy<'_> {
         let panels = std::iter::once((None, "Trust-wide".to_string(), total_beds))
             .chain(shown.iter().map(|&i| (Some(i), capitalise(&m.pools[i].name), m.pools[i].beds)));
         for ((pool, name, beds), area) in panels.zip(areas.iter()) {
-            let Some(days) = self.sums.series("midnight_occupancy", pool) else { continue };
+            let Some(days) = self.sums.series(Metric::MidnightOccupancy, pool) else { continue };
             let beds = beds as f64;
             FanPanel {
                 title: format!("{name} ({beds} core beds)"),

@@ -226,7 +226,7 @@ impl Layout {
 }
 
 pub(crate) fn describe_key(k: &Key) -> String {
-    describe(k.metric, k.pool, k.specialty)
+    describe(k.metric.name(), k.pool(), k.specialty())
 }
 
 pub(crate) fn describe(metric: &str, pool: Option<usize>, specialty: Option<usize>) -> String {

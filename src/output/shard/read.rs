@@ -218,7 +218,7 @@ pub(super) fn check_layout(h: &PartHeader, shown: &str, layout: &Layout) -> Resu
         return Err(count("scalar", h.scalar.len(), layout.scalar.len()));
     }
     for (i, ((m, p, s), k)) in h.scalar.iter().zip(&layout.scalar).enumerate() {
-        if (m.as_str(), *p, *s) != (k.metric, k.pool, k.specialty) {
+        if (m.as_str(), *p, *s) != (k.metric.name(), k.pool(), k.specialty()) {
             return Err(diff("scalar", i, describe(m, *p, *s), describe_key(k)));
         }
     }
@@ -227,7 +227,7 @@ pub(super) fn check_layout(h: &PartHeader, shown: &str, layout: &Layout) -> Resu
             return Err(count(what, theirs.len(), ours.len()));
         }
         for (i, ((m, p, s, n), (k, len))) in theirs.iter().zip(ours).enumerate() {
-            if (m.as_str(), *p, *s) != (k.metric, k.pool, k.specialty) {
+            if (m.as_str(), *p, *s) != (k.metric.name(), k.pool(), k.specialty()) {
                 return Err(diff(what, i, describe(m, *p, *s), describe_key(k)));
             }
             if n != len {

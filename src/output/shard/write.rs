@@ -96,9 +96,13 @@ pub fn write_part(path: &Path, meta: &PartMeta, layout: &Layout, reps: &[(u32, K
         shard: meta.shard,
         shards: meta.shards,
         count: reps.len() as u32,
-        scalar: layout.scalar.iter().map(|k| (k.metric.to_string(), k.pool, k.specialty)).collect(),
-        daily: layout.daily.iter().map(|(k, n)| (k.metric.to_string(), k.pool, k.specialty, *n)).collect(),
-        monthly: layout.monthly.iter().map(|(k, n)| (k.metric.to_string(), k.pool, k.specialty, *n)).collect(),
+        scalar: layout.scalar.iter().map(|k| (k.metric.name().to_string(), k.pool(), k.specialty())).collect(),
+        daily: layout.daily.iter().map(|(k, n)| (k.metric.name().to_string(), k.pool(), k.specialty(), *n)).collect(),
+        monthly: layout
+            .monthly
+            .iter()
+            .map(|(k, n)| (k.metric.name().to_string(), k.pool(), k.specialty(), *n))
+            .collect(),
         body_sha256: hex(&hasher.finalize()),
     };
     let json = serde_json::to_string(&header).map_err(|e| io(std::io::Error::other(e)))?;

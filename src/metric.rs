@@ -1,0 +1,269 @@
+//! What a KPI measures ([`Metric`]) and what it belongs to ([`Scope`]).
+//!
+//! Metrics are a type, not strings, so a misspelt metric in the report's
+//! rows, a plot or a test is a compile error, and lookups compare small
+//! integers. Each metric's name (what CSV headers, part files and `--target`
+//! use) is given by `strum` from the variant, written out where the variant
+//! name alone would not spell it; [`Metric::from_str`](std::str::FromStr)
+//! reads it back and rejects anything else.
+
+use strum::{EnumIter, EnumString, IntoStaticStr, VariantNames};
+
+/// A measure of one replication. The doc comment of each variant says what
+/// it counts; units are in the README's list of outputs.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, EnumString, IntoStaticStr, EnumIter, VariantNames,
+)]
+#[strum(serialize_all = "snake_case")]
+pub enum Metric {
+    /// Beds occupied at midnight: mean of the reported days, or the daily series.
+    MidnightOccupancy,
+    /// Midnight occupancy divided by core beds.
+    BedOccupancyRate,
+    /// Beds occupied, averaged over time.
+    TimeAverageOccupancy,
+    /// Most beds occupied at any instant.
+    PeakOccupancy,
+    /// Share of the time with every bed full.
+    ShareOfTimeFull,
+    /// Days whose midnight occupancy exceeds 92% of core beds.
+    #[strum(serialize = "days_over_92pct")]
+    DaysOver92Pct,
+    /// Patients waiting for a bed (boarders), averaged over time.
+    BoardersTimeAverage,
+    /// Change per day of the boarders waiting at 08:00 (first to last day).
+    BoardersGrowthPerDay,
+    /// Boarders waiting at 08:00 (daily series).
+    #[strum(serialize = "boarders_0800")]
+    Boarders0800,
+    /// Mean wait for a bed after the decision to admit, in hours.
+    BedWaitHoursMean,
+    /// Waits over 12 hours from the decision to admit (trolley waits).
+    #[strum(serialize = "waits_over_12h_from_dta")]
+    WaitsOver12hFromDta,
+    /// Requests for a bed.
+    BedRequests,
+    /// Patients sent elsewhere because no bed was free.
+    Diverted,
+    /// Diverted patients as a share of bed requests.
+    DivertedShare,
+    /// Admissions to a bed.
+    Admissions,
+    /// Discharges from a bed.
+    Discharges,
+    /// Mean length of stay of the patients discharged, in days.
+    LengthOfStayDaysMean,
+    /// ED attendances.
+    EdAttendances,
+    /// Share of ED attendances leaving within 4 hours of arrival.
+    #[strum(serialize = "ed_4h_performance")]
+    Ed4hPerformance,
+    /// ED stays over 12 hours from arrival.
+    #[strum(serialize = "ed_over_12h_from_arrival")]
+    EdOver12hFromArrival,
+    /// Elective patients scheduled on a theatre list.
+    ElectiveScheduled,
+    /// Elective patients treated.
+    ElectiveTreated,
+    /// Elective operations cancelled on the day for want of a bed.
+    ElectiveCancelledNoBed,
+    /// Cancelled elective operations over the last 7 days (daily series).
+    #[strum(serialize = "elective_cancelled_7_days")]
+    ElectiveCancelled7Days,
+    /// Cancelled as a share of scheduled.
+    ElectiveCancelledShare,
+    /// Treated patients as a share of theatre slots.
+    TheatreUtilisation,
+    /// Patients on the waiting list.
+    WaitingListSize,
+    /// Share of the waiting list waiting under 18 weeks.
+    #[strum(serialize = "waiting_under_18_weeks_share")]
+    WaitingUnder18WeeksShare,
+    /// Patients waiting over 52 weeks.
+    #[strum(serialize = "waiting_over_52_weeks")]
+    WaitingOver52Weeks,
+    /// Urgent patients on the waiting list.
+    WaitingUrgent,
+    /// Escalation bed-days open.
+    EscalationBedsOpenDays,
+    /// Escalation bed-days occupied.
+    EscalationBedsOccupiedDays,
+    /// Times escalation beds were opened.
+    EscalationOpenings,
+    /// Cost of escalation (open and occupied bed-days, openings), in pounds.
+    EscalationCost,
+    /// Escalation beds open at midnight (daily series).
+    EscalationBedsOpen,
+    /// Escalation bed-days open each day (daily series).
+    EscalationBedDaysOpen,
+    /// Escalation bed-days occupied each day (daily series).
+    EscalationBedDaysOccupied,
+    /// Days at OPEL level 1.
+    #[strum(serialize = "opel_1_days")]
+    Opel1Days,
+    /// Days at OPEL level 2.
+    #[strum(serialize = "opel_2_days")]
+    Opel2Days,
+    /// Days at OPEL level 3.
+    #[strum(serialize = "opel_3_days")]
+    Opel3Days,
+    /// Days at OPEL level 4.
+    #[strum(serialize = "opel_4_days")]
+    Opel4Days,
+    /// OPEL level of each day (daily series).
+    OpelLevel,
+}
+
+impl Metric {
+    /// The metric's name in CSV headers, part files and `--target`.
+    pub fn name(self) -> &'static str {
+        self.into()
+    }
+
+    /// True for measures that are shares (shown as percentages).
+    pub fn is_share(self) -> bool {
+        matches!(
+            self,
+            Metric::BedOccupancyRate
+                | Metric::ShareOfTimeFull
+                | Metric::DivertedShare
+                | Metric::Ed4hPerformance
+                | Metric::ElectiveCancelledShare
+                | Metric::TheatreUtilisation
+                | Metric::WaitingUnder18WeeksShare
+        )
+    }
+
+    /// True for the escalation measures (reported only for pools that can escalate).
+    pub fn is_escalation(self) -> bool {
+        matches!(
+            self,
+            Metric::EscalationBedsOpenDays
+                | Metric::EscalationBedsOccupiedDays
+                | Metric::EscalationOpenings
+                | Metric::EscalationCost
+                | Metric::EscalationBedsOpen
+                | Metric::EscalationBedDaysOpen
+                | Metric::EscalationBedDaysOccupied
+        )
+    }
+}
+
+impl std::fmt::Display for Metric {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What a KPI belongs to: the whole trust, one bed pool or one elective
+/// specialty (indices into the model's pools and specialties).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Scope {
+    Trust,
+    Pool(usize),
+    Specialty(usize),
+}
+
+impl Scope {
+    /// The pool index, for a pool's KPI.
+    pub fn pool(self) -> Option<usize> {
+        match self {
+            Scope::Pool(i) => Some(i),
+            _ => None,
+        }
+    }
+
+    /// The specialty index, for a specialty's KPI.
+    pub fn specialty(self) -> Option<usize> {
+        match self {
+            Scope::Specialty(j) => Some(j),
+            _ => None,
+        }
+    }
+
+    /// From the (pool, specialty) pair part files store; `None` when both are set.
+    pub fn from_parts(pool: Option<usize>, specialty: Option<usize>) -> Option<Scope> {
+        match (pool, specialty) {
+            (None, None) => Some(Scope::Trust),
+            (Some(i), None) => Some(Scope::Pool(i)),
+            (None, Some(j)) => Some(Scope::Specialty(j)),
+            (Some(_), Some(_)) => None,
+        }
+    }
+
+    /// Trust-wide for `None`, else the pool.
+    pub fn of_pool(pool: Option<usize>) -> Scope {
+        pool.map_or(Scope::Trust, Scope::Pool)
+    }
+}
+
+/// A KPI's metric and scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Key {
+    pub metric: Metric,
+    pub scope: Scope,
+}
+
+impl Key {
+    /// A KPI of `metric` over `scope`.
+    pub fn new(metric: Metric, scope: Scope) -> Key {
+        Key { metric, scope }
+    }
+
+    /// The pool index, for a pool's KPI.
+    pub fn pool(&self) -> Option<usize> {
+        self.scope.pool()
+    }
+
+    /// The specialty index, for a specialty's KPI.
+    pub fn specialty(&self) -> Option<usize> {
+        self.scope.specialty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+    use strum::IntoEnumIterator;
+
+    /// The names are the files' vocabulary: they must not change by accident.
+    #[test]
+    fn names_round_trip_and_are_the_published_ones() {
+        let names: Vec<&str> = Metric::iter().map(Metric::name).collect();
+        assert_eq!(names, Metric::VARIANTS);
+        for m in Metric::iter() {
+            assert_eq!(Metric::from_str(m.name()), Ok(m));
+        }
+        for n in [
+            "days_over_92pct",
+            "boarders_0800",
+            "waits_over_12h_from_dta",
+            "ed_4h_performance",
+            "ed_over_12h_from_arrival",
+            "elective_cancelled_7_days",
+            "waiting_under_18_weeks_share",
+            "waiting_over_52_weeks",
+            "opel_1_days",
+            "opel_4_days",
+            "length_of_stay_days_mean",
+            "theatre_utilisation",
+        ] {
+            assert!(Metric::from_str(n).is_ok(), "{n}");
+        }
+        assert!(Metric::from_str("midnight_occupancy ").is_err());
+        assert!(Metric::from_str("Midnight_Occupancy").is_err());
+    }
+
+    #[test]
+    fn scopes_from_part_file_pairs() {
+        assert_eq!(Scope::from_parts(None, None), Some(Scope::Trust));
+        assert_eq!(Scope::from_parts(Some(2), None), Some(Scope::Pool(2)));
+        assert_eq!(Scope::from_parts(None, Some(1)), Some(Scope::Specialty(1)));
+        assert_eq!(Scope::from_parts(Some(0), Some(0)), None);
+        assert_eq!(Scope::Pool(3).pool(), Some(3));
+        assert_eq!(Scope::Pool(3).specialty(), None);
+        assert_eq!(Scope::Specialty(4).specialty(), Some(4));
+        assert_eq!(Scope::Trust.pool(), None);
+    }
+}
