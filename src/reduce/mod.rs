@@ -19,8 +19,8 @@
 
 use crate::model::Model;
 use crate::stats::{Key, Kpis, Metric, Scope};
-use crate::summary::{Summary, ci95_half_width, percentile_sorted, summarise};
-use std::io::{BufReader, BufWriter, Read, Write};
+use crate::summary::{Summary, summarise};
+use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
 /// Every KPI summarised across replications, computed once and shared by the
@@ -72,141 +72,12 @@ pub const EXACT_DAILY_LIMIT: usize = 1000;
 /// Bytes of scalar KPIs kept in memory before they spill to disk.
 pub const SCALAR_BUDGET_BYTES: u64 = 256 * 1024 * 1024;
 
-const QUANTILES: [f64; 5] = [0.10, 0.25, 0.50, 0.75, 0.90];
+mod cell;
+mod folder;
 
-/// One P-square estimator of a quantile.
-#[derive(Debug, Clone)]
-struct P2 {
-    q: [f64; 5],
-    n: [f64; 5],
-    desired: [f64; 5],
-    step: [f64; 5],
-}
-
-impl P2 {
-    /// Starts from a sorted sample of at least 5 values, with the markers at
-    /// the sample's order statistics nearest their desired positions.
-    fn from_sorted(v: &[f64], p: f64) -> P2 {
-        let len = v.len() as f64;
-        let desired =
-            [1.0, 1.0 + (len - 1.0) * p / 2.0, 1.0 + (len - 1.0) * p, 1.0 + (len - 1.0) * (1.0 + p) / 2.0, len];
-        let mut n = desired.map(f64::round);
-        // Positions must strictly increase.
-        for i in 1..5 {
-            if n[i] <= n[i - 1] {
-                n[i] = n[i - 1] + 1.0;
-            }
-        }
-        let q = n.map(|pos| v[(pos as usize - 1).min(v.len() - 1)]);
-        P2 { q, n, desired, step: [0.0, p / 2.0, p, (1.0 + p) / 2.0, 1.0] }
-    }
-
-    fn push(&mut self, x: f64) {
-        let k = if x < self.q[0] {
-            self.q[0] = x;
-            0
-        } else if x >= self.q[4] {
-            self.q[4] = x;
-            3
-        } else {
-            (0..4).find(|&i| x < self.q[i + 1]).unwrap_or(3)
-        };
-        for i in k + 1..5 {
-            self.n[i] += 1.0;
-        }
-        for i in 0..5 {
-            self.desired[i] += self.step[i];
-        }
-        for i in 1..4 {
-            let d = self.desired[i] - self.n[i];
-            if (d >= 1.0 && self.n[i + 1] - self.n[i] > 1.0) || (d <= -1.0 && self.n[i - 1] - self.n[i] < -1.0) {
-                let s = d.signum();
-                let (qm, q0, qp) = (self.q[i - 1], self.q[i], self.q[i + 1]);
-                let (nm, n0, np) = (self.n[i - 1], self.n[i], self.n[i + 1]);
-                let parabolic = q0
-                    + s / (np - nm) * ((n0 - nm + s) * (qp - q0) / (np - n0) + (np - n0 - s) * (q0 - qm) / (n0 - nm));
-                self.q[i] = if qm < parabolic && parabolic < qp {
-                    parabolic
-                } else {
-                    let j = if s > 0.0 { i + 1 } else { i - 1 };
-                    q0 + s * (self.q[j] - q0) / (self.n[j] - n0)
-                };
-                self.n[i] += s;
-            }
-        }
-    }
-
-    fn estimate(&self) -> f64 {
-        self.q[2]
-    }
-}
-
-/// The values of one (series, day) across replications.
-#[derive(Debug, Clone)]
-enum Cell {
-    Exact(Vec<f64>),
-    Streaming { n: usize, mean: f64, m2: f64, quantiles: Box<[P2; 5]> },
-}
-
-impl Cell {
-    fn push(&mut self, x: f64) {
-        if !x.is_finite() {
-            return;
-        }
-        match self {
-            Cell::Exact(v) => {
-                v.push(x);
-                if v.len() > EXACT_DAILY_LIMIT {
-                    let (mut n, mut mean, mut m2) = (0usize, 0.0, 0.0);
-                    for &y in v.iter() {
-                        welford(&mut n, &mut mean, &mut m2, y);
-                    }
-                    let mut sorted = std::mem::take(v);
-                    sorted.sort_by(f64::total_cmp);
-                    let quantiles = Box::new(QUANTILES.map(|p| P2::from_sorted(&sorted, p)));
-                    *self = Cell::Streaming { n, mean, m2, quantiles };
-                }
-            }
-            Cell::Streaming { n, mean, m2, quantiles } => {
-                welford(n, mean, m2, x);
-                for q in quantiles.iter_mut() {
-                    q.push(x);
-                }
-            }
-        }
-    }
-
-    fn summary(&self) -> Summary {
-        match self {
-            Cell::Exact(v) => summarise(v),
-            Cell::Streaming { n, mean, m2, quantiles } => {
-                let sd = (m2 / (*n as f64 - 1.0)).sqrt();
-                let half = ci95_half_width(sd, *n);
-                let q = |i: usize| quantiles[i].estimate();
-                Summary {
-                    n: *n,
-                    mean: *mean,
-                    sd,
-                    ci95_low: mean - half,
-                    ci95_high: mean + half,
-                    p10: q(0),
-                    p25: q(1),
-                    p50: q(2),
-                    p75: q(3),
-                    p90: q(4),
-                    p95: f64::NAN,
-                }
-            }
-        }
-    }
-}
-
-fn welford(n: &mut usize, mean: &mut f64, m2: &mut f64, x: f64) {
-    *n += 1;
-    let d = x - *mean;
-    *mean += d / *n as f64;
-    *m2 += d * (x - *mean);
-}
+use cell::Cell;
+pub use cell::exact_percentiles;
+use folder::Folder;
 
 /// Everything the outputs need from a run, however many replications.
 #[derive(Debug, Clone)]
@@ -241,31 +112,6 @@ impl Results {
             return None;
         }
         Some(self.scalars.iter().map(|r| r[i]).collect())
-    }
-}
-
-/// Where a reducer with a folder writes: `replications.csv` row by row, and
-/// scalar rows beyond the budget to a spill file.
-#[derive(Debug)]
-struct Folder {
-    csv_path: PathBuf,
-    csv: Option<BufWriter<std::fs::File>>,
-    spill_path: PathBuf,
-    spill: Option<BufWriter<std::fs::File>>,
-    /// Replications written to the spill.
-    spilled: usize,
-    /// Pool and specialty names for the CSV header.
-    pools: Vec<String>,
-    specialties: Vec<String>,
-    budget: u64,
-    /// The first write error, reported by [`Reducer::try_finish`].
-    error: Option<std::io::Error>,
-}
-
-impl Drop for Folder {
-    fn drop(&mut self) {
-        self.spill = None;
-        let _ = std::fs::remove_file(&self.spill_path);
     }
 }
 
@@ -450,97 +296,9 @@ impl Reducer {
     }
 }
 
-impl Folder {
-    /// Appends one record, formatted exactly as `tables::replications_csv`
-    /// does (with a byte-order mark before a non-ASCII header, as
-    /// `tables::for_excel` adds; rows are always ASCII).
-    fn write_csv(&mut self, record: &[String], header: bool) {
-        if self.error.is_some() {
-            return;
-        }
-        let mut w = crate::output::tables::Csv::new();
-        w.row(record);
-        let mut bytes = match w.finish() {
-            Ok(b) => b,
-            Err(e) => {
-                self.error = Some(e);
-                return;
-            }
-        };
-        if header && !bytes.is_ascii() {
-            bytes.splice(0..0, crate::output::tables::BOM.iter().copied());
-        }
-        if let Some(out) = &mut self.csv
-            && let Err(e) = out.write_all(&bytes)
-        {
-            self.error = Some(e);
-        }
-    }
-
-    /// Appends whole rows (little-endian f64) to the spill file.
-    fn spill_rows(&mut self, values: &[f64], width: usize) {
-        if self.error.is_some() || values.is_empty() {
-            return;
-        }
-        let result = (|| {
-            if self.spill.is_none() {
-                let file =
-                    std::fs::OpenOptions::new().read(true).write(true).create_new(true).open(&self.spill_path)?;
-                self.spill = Some(BufWriter::new(file));
-            }
-            let w = self.spill.as_mut().ok_or_else(|| std::io::Error::other("spill file closed"))?;
-            for v in values {
-                w.write_all(&v.to_le_bytes())?;
-            }
-            Ok(())
-        })();
-        match result {
-            Ok(()) => self.spilled += values.len() / width.max(1),
-            Err(e) => self.error = Some(e),
-        }
-    }
-
-    /// Exact summaries of every column, reading the spill once per block of
-    /// columns that fits the budget.
-    fn summaries_from_spill(&mut self, keys: &[Key], n: usize) -> std::io::Result<Vec<(Key, Summary)>> {
-        if let Some(w) = self.spill.take() {
-            w.into_inner().map_err(|e| e.into_error())?;
-        }
-        let width = keys.len();
-        let block = ((self.budget / 8) as usize / n.max(1)).clamp(1, width.max(1));
-        let mut out = Vec::with_capacity(width);
-        let mut row = vec![0u8; width * 8];
-        for first in (0..width).step_by(block) {
-            let last = (first + block).min(width);
-            let mut columns: Vec<Vec<f64>> = (first..last).map(|_| Vec::with_capacity(n)).collect();
-            let mut r = BufReader::new(std::fs::File::open(&self.spill_path)?);
-            for _ in 0..n {
-                r.read_exact(&mut row)?;
-                for (c, column) in (first..last).zip(&mut columns) {
-                    let mut b = [0u8; 8];
-                    b.copy_from_slice(&row[c * 8..c * 8 + 8]);
-                    column.push(f64::from_le_bytes(b));
-                }
-            }
-            out.extend(keys[first..last].iter().zip(&columns).map(|(k, v)| (*k, summarise(v))));
-        }
-        std::fs::remove_file(&self.spill_path)?;
-        Ok(out)
-    }
-}
-
-/// Exact percentiles of the values, for checking the streaming estimates.
-pub fn exact_percentiles(values: &[f64]) -> [f64; 5] {
-    let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
-    v.sort_by(f64::total_cmp);
-    QUANTILES.map(|p| percentile_sorted(&v, p))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand::SeedableRng;
-    use rand_chacha::ChaCha8Rng;
 
     /// Event counts add up without wrapping, whatever a (forged) part claims.
     #[test]
@@ -550,40 +308,6 @@ mod tests {
         r.push(&k(u64::MAX - 1));
         r.push(&k(5));
         assert_eq!(r.finish().events, u64::MAX);
-    }
-
-    /// Past the exact limit, P-square stays close to the exact percentiles: for
-    /// 10,000 Poisson-like counts (mean 600) within 1 unit, and the mean exact.
-    #[test]
-    fn streaming_percentiles_track_the_exact_ones() {
-        let mut rng = ChaCha8Rng::seed_from_u64(1);
-        let normal = rand_distr::Normal::new(600.0, 25.0).unwrap();
-        let xs: Vec<f64> = (0..10_000)
-            .map(|_| {
-                let x: f64 = rand_distr::Distribution::sample(&normal, &mut rng);
-                x.round()
-            })
-            .collect();
-        let mut cell = Cell::Exact(Vec::new());
-        for &x in &xs {
-            cell.push(x);
-        }
-        let s = cell.summary();
-        let exact = exact_percentiles(&xs);
-        for (est, ex) in [s.p10, s.p25, s.p50, s.p75, s.p90].iter().zip(exact) {
-            assert!((est - ex).abs() <= 1.0, "estimate {est} vs exact {ex}");
-        }
-        assert!((s.mean - xs.iter().sum::<f64>() / xs.len() as f64).abs() < 1e-9);
-    }
-
-    #[test]
-    fn up_to_the_limit_the_cell_is_exact() {
-        let xs: Vec<f64> = (0..EXACT_DAILY_LIMIT).map(|i| (i * 7 % 101) as f64).collect();
-        let mut cell = Cell::Exact(Vec::new());
-        for &x in &xs {
-            cell.push(x);
-        }
-        assert_eq!(cell.summary(), summarise(&xs));
     }
 }
 

@@ -1,0 +1,92 @@
+//! What one replication measured: per pool and trust-wide, the ED, the
+//! electives and OPEL. Plain data, turned into named KPIs by [`crate::stats`].
+
+/// What one replication measured over the reported window, for one pool or
+/// for the whole trust (the last entry of [`Outcome::pools`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PoolOutcome {
+    pub beds: u32,
+    /// Bed-seconds occupied within the window.
+    pub occupancy_area: u64,
+    /// Patient-seconds spent waiting for a bed (boarding) within the window.
+    pub boarder_area: u64,
+    /// Seconds with every bed taken.
+    pub full_seconds: u64,
+    pub peak: u32,
+    /// Decisions to admit (bed requests) in the window.
+    pub bed_requests: u64,
+    /// Bed waits of in-window decisions that got a bed, plus those still waiting
+    /// at the end of the run (counted with their wait so far).
+    pub waits: u64,
+    pub wait_seconds: u64,
+    pub waits_over_12h: u64,
+    pub diverted: u64,
+    /// Length of stay (admission to discharge) of in-window discharges.
+    pub stay_seconds: u64,
+    /// Census at midnight ending each reported day.
+    pub midnight: Vec<u32>,
+    /// Patients waiting for a bed at 08:00 each reported day.
+    pub boarders_0800: Vec<u32>,
+    pub admissions_daily: Vec<u32>,
+    pub discharges_daily: Vec<u32>,
+    /// Escalation bed-seconds open (staffed) in the window, and in each reported day.
+    pub escalation_open_seconds: u64,
+    pub escalation_open_daily: Vec<u64>,
+    /// Bed-seconds occupied above the core beds, in the window and per day.
+    pub escalation_used_seconds: u64,
+    pub escalation_used_daily: Vec<u64>,
+    /// Opening steps in the window and per day.
+    pub escalation_openings: u64,
+    pub escalation_openings_daily: Vec<u32>,
+    /// Escalation beds open at the midnight ending each reported day.
+    pub escalation_open_midnight: Vec<u32>,
+}
+
+/// ED outcomes by day of arrival.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EdOutcome {
+    pub attendances: Vec<u32>,
+    pub within_4h: Vec<u32>,
+    pub over_12h: Vec<u32>,
+}
+
+/// Elective activity of one specialty (or all of them: the last entry of
+/// [`Outcome::electives`]). Counts are over the reported window unless named
+/// `_total` (whole simulation, for the waiting-list balance).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ElectiveOutcome {
+    /// Theatre slots offered by sessions in the window.
+    pub slots: u64,
+    /// Patients taken from the waiting list for a session.
+    pub scheduled: u64,
+    /// Operated on (day cases, and inpatients given or promised a bed).
+    pub treated: u64,
+    /// Cancelled on the day for lack of a bed, and rebooked.
+    pub cancelled: u64,
+    pub cancelled_daily: Vec<u32>,
+    /// Waiting list at the midnight ending each reported day.
+    pub waiting_daily: Vec<u32>,
+    pub under_18_weeks_daily: Vec<u32>,
+    pub over_52_weeks_daily: Vec<u32>,
+    /// Urgent patients among those waiting.
+    pub urgent_daily: Vec<u32>,
+    pub initial_total: u64,
+    pub referred_total: u64,
+    pub treated_total: u64,
+    pub waiting_end: u64,
+}
+
+/// Everything one replication measured.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Outcome {
+    /// One per pool, then the trust-wide total.
+    pub pools: Vec<PoolOutcome>,
+    pub ed: Option<EdOutcome>,
+    /// One per specialty, then all specialties; empty without electives.
+    pub electives: Vec<ElectiveOutcome>,
+    /// OPEL level (1-4) of each reported day at 08:00; empty without `[opel]`.
+    pub opel: Vec<u8>,
+    /// Events processed (for performance figures).
+    pub events: u64,
+    pub window_seconds: u32,
+}

@@ -1,0 +1,184 @@
+//! What the engine precomputes once per model and shares between threads:
+//! hourly arrival rates, samplers, discharge rules, theatre sessions, bed
+//! meetings and the reported window, all in engine units (seconds, indices).
+
+use super::COOLDOWN_DAYS;
+use super::arrivals::{ArrivalClock, HourlyRates};
+use super::discharge::DischargeRules;
+use super::electives::{self, Session, SpecialtyPlan};
+use crate::dist::Sampler;
+use crate::model::{DAY, HOUR, Model, RouteSource, WhenFull};
+
+/// Converts a sampled duration to whole seconds, saturating far beyond any horizon.
+#[inline]
+pub(super) fn secs(x: f64) -> u32 {
+    // Durations are never negative; adding 0.5 and truncating rounds to nearest.
+    if x >= 4.0e9 { 4_000_000_000 } else { (x + 0.5) as u32 }
+}
+
+pub(super) struct EdPlan {
+    pub(super) rates: HourlyRates,
+    pub(super) admission_probability: f64,
+    pub(super) to_decision: Sampler,
+    pub(super) in_department: Sampler,
+    /// Cumulative shares of ED routes: (upper bound, route index).
+    pub(super) route_cumulative: Vec<(f64, usize)>,
+}
+
+pub(super) struct RoutePlan {
+    pub(super) pool: usize,
+    pub(super) stay: Sampler,
+    /// Own arrival stream for direct routes.
+    pub(super) direct: Option<(HourlyRates, ArrivalClock)>,
+}
+
+/// A pool's escalation rules in engine units.
+pub(super) struct EscalationPlan {
+    pub(super) max: u32,
+    pub(super) step: u32,
+    pub(super) open_at: f64,
+    pub(super) open_at_boarders: Option<u32>,
+    pub(super) close_below: f64,
+    pub(super) min_open: u32,
+}
+
+/// A bed meeting of one pool; `may_open` is false outside the escalation windows.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Review {
+    pub(super) time: u32,
+    pub(super) pool: u32,
+    pub(super) may_open: bool,
+}
+
+pub(super) fn reviews(model: &Model, days: u32) -> Vec<Review> {
+    let mut out = Vec::new();
+    for d in 0..days {
+        let date = model.date_of_day(d);
+        for (i, p) in model.pools.iter().enumerate() {
+            let Some(e) = &p.escalation else { continue };
+            let may_open = e.windows.is_empty() || e.windows.iter().any(|(f, t)| *f <= date && date <= *t);
+            for h in &e.review_hours {
+                out.push(Review { time: d * DAY + h * HOUR, pool: i as u32, may_open });
+            }
+        }
+    }
+    out.sort_by_key(|r| (r.time, r.pool));
+    out
+}
+
+/// Everything about a model the engine precomputes once, shared by all threads.
+pub struct Plan {
+    pub(super) ed: Option<EdPlan>,
+    pub(super) routes: Vec<RoutePlan>,
+    pub(super) beds: Vec<u32>,
+    pub(super) when_full: Vec<WhenFull>,
+    pub(super) cancel_when_boarding: Vec<bool>,
+    pub(super) discharge: DischargeRules,
+    pub(super) specialties: Vec<SpecialtyPlan>,
+    pub(super) sessions: Vec<Session>,
+    /// Per theatre list: (specialty, pool).
+    pub(super) lists: Vec<(usize, usize)>,
+    pub(super) escalation: Vec<Option<EscalationPlan>>,
+    /// Bed meetings of pools with escalation beds, in time order.
+    pub(super) reviews: Vec<Review>,
+    pub(super) opel: Option<crate::model::Opel>,
+    /// End of the simulated time (seconds).
+    pub(super) horizon: u32,
+    /// Reported window [start, end) in seconds.
+    pub(super) window: (u32, u32),
+    /// Simulation day index of the first reported day.
+    pub(super) first_day: u32,
+    /// Reported days.
+    pub(super) days: u32,
+}
+
+impl Plan {
+    pub fn new(model: &Model) -> Plan {
+        let days_total = model.warmup_days + model.reported_days() + COOLDOWN_DAYS;
+        let ed = model.ed.as_ref().map(|ed| EdPlan {
+            rates: HourlyRates::new(model, ed.attendances_per_day, &ed.profile, days_total),
+            admission_probability: ed.admission_probability,
+            to_decision: ed.hours_to_decision.sampler(HOUR as f64),
+            in_department: ed.hours_in_department.sampler(HOUR as f64),
+            route_cumulative: {
+                let mut acc = 0.0;
+                model
+                    .routes
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, r)| match r.source {
+                        RouteSource::Ed { share } => {
+                            acc += share;
+                            Some((acc, i))
+                        }
+                        _ => None,
+                    })
+                    .collect()
+            },
+        });
+        let routes = model
+            .routes
+            .iter()
+            .map(|r| RoutePlan {
+                pool: r.pool,
+                stay: r.stay_days.sampler(DAY as f64),
+                direct: match &r.source {
+                    RouteSource::Direct { per_day, profile, process } => Some((
+                        HourlyRates::new(model, *per_day, profile, days_total),
+                        ArrivalClock::new(*process, *per_day),
+                    )),
+                    RouteSource::Ed { .. } => None,
+                },
+            })
+            .collect();
+        let first_day = model.warmup_days;
+        let days = model.reported_days();
+        Plan {
+            ed,
+            routes,
+            beds: model.pools.iter().map(|p| p.beds).collect(),
+            when_full: model.pools.iter().map(|p| p.when_full).collect(),
+            cancel_when_boarding: model.pools.iter().map(|p| p.cancel_electives_when_boarding).collect(),
+            discharge: DischargeRules::new(model, days_total),
+            specialties: SpecialtyPlan::new(model, days_total),
+            sessions: electives::sessions(model, days_total),
+            lists: model.theatre_lists.iter().map(|l| (l.specialty, l.pool)).collect(),
+            escalation: model
+                .pools
+                .iter()
+                .map(|p| {
+                    p.escalation.as_ref().map(|e| EscalationPlan {
+                        max: e.max_beds,
+                        step: e.beds_per_step,
+                        open_at: e.open_at_occupancy,
+                        open_at_boarders: e.open_at_boarders,
+                        close_below: e.close_below_occupancy,
+                        min_open: e.min_days_open * DAY,
+                    })
+                })
+                .collect(),
+            reviews: reviews(model, days_total),
+            opel: model.opel.clone(),
+            horizon: days_total * DAY,
+            window: (first_day * DAY, (first_day + days) * DAY),
+            first_day,
+            days,
+        }
+    }
+
+    pub fn pools(&self) -> usize {
+        self.beds.len()
+    }
+
+    pub fn reported_days(&self) -> u32 {
+        self.days
+    }
+
+    pub fn window_seconds(&self) -> u32 {
+        self.window.1 - self.window.0
+    }
+
+    pub fn has_ed(&self) -> bool {
+        self.ed.is_some()
+    }
+}
