@@ -3,14 +3,14 @@
 use super::atomic;
 use super::plots::compare::{Comparison, Overlay, Sweep, SweepPanel};
 use super::plots::render;
-use super::report::{esc, inline_svg};
+use super::report::inline_svg;
 use super::tables::{Csv, for_excel, num};
 use crate::compare::{Paired, Target};
 use crate::model::Model;
 use crate::reduce::Summaries;
 use crate::stats::{Kpis, Metric};
 use crate::summary::Summary;
-use std::fmt::Write;
+use maud::{DOCTYPE, PreEscaped, html};
 
 /// A scenario that was run, with its results.
 pub struct Ran<'a> {
@@ -78,50 +78,50 @@ const HEADLINE: [(Metric, &str); 9] = [
     (Metric::EscalationCost, "Escalation cost (GBP)"),
 ];
 
+/// `comparison.html`: per alternative, the headline KPIs' paired differences,
+/// then the overlay chart. Names are escaped by `maud`; the chart is bedflow's own SVG.
 fn report(base: &Ran<'_>, pairs: &[(String, Vec<Paired>)], svg: &str, reps: usize, seed: u64) -> String {
-    let mut h = String::new();
-    let _ = write!(
-        h,
-        "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n<title>bedflow comparison: {}</title>\n<style>body{{font-family:\"DejaVu Sans\",Arial,sans-serif;max-width:1180px;margin:0 auto;padding:24px;color:#212b32}}h1,h2{{color:#003087}}table{{border-collapse:collapse;width:100%;font-size:0.92em}}td,th{{border-bottom:1px solid #d8dde0;padding:5px 8px;text-align:right}}td:first-child,th:first-child{{text-align:left}}svg{{width:100%;height:auto}}.note{{color:#425563}}</style>\n</head>\n<body>\n<h1>bedflow comparison: {}</h1>\n<p class=\"note\">{} replications each, seed {}, common random numbers: replication r of every scenario sees the same arrivals and stays, so each difference below is taken replication by replication (ALT minus BASE).</p>\n",
-        esc(&base.model.name),
-        esc(&base.model.name),
-        reps,
-        seed
-    );
-    for (alt, rows) in pairs {
-        let _ = writeln!(
-            h,
-            "<h2>{} minus {}</h2>\n<table><tr><th>Measure (trust-wide)</th><th>Base mean</th><th>Alternative mean</th><th>Difference</th><th>95% CI of the difference</th><th>P10</th><th>P90</th></tr>",
-            esc(alt),
-            esc(&base.model.name)
-        );
-        for (metric, label) in HEADLINE {
-            let Some(p) =
-                rows.iter().find(|p| p.key.metric == metric && p.key.pool.is_empty() && p.key.specialty.is_empty())
-            else {
-                continue;
-            };
-            let f = |x: f64| if x.is_finite() { format!("{x:.3}") } else { "&ndash;".into() };
-            let _ = writeln!(
-                h,
-                "<tr><td>{label}</td><td>{}</td><td>{}</td><td>{}</td><td>{} to {}</td><td>{}</td><td>{}</td></tr>",
-                f(p.base.mean),
-                f(p.alt.mean),
-                f(p.diff.mean),
-                f(p.diff.ci95_low),
-                f(p.diff.ci95_high),
-                f(p.diff.p10),
-                f(p.diff.p90)
-            );
+    const STYLE: &str = "body{font-family:\"DejaVu Sans\",Arial,sans-serif;max-width:1180px;margin:0 auto;padding:24px;color:#212b32}h1,h2{color:#003087}table{border-collapse:collapse;width:100%;font-size:0.92em}td,th{border-bottom:1px solid #d8dde0;padding:5px 8px;text-align:right}td:first-child,th:first-child{text-align:left}svg{width:100%;height:auto}.note{color:#425563}";
+    let f = |x: f64| {
+        if x.is_finite() {
+            html! { (format!("{x:.3}")) }
+        } else {
+            PreEscaped("&ndash;".to_string())
         }
-        h.push_str("</table>\n");
-    }
-    let _ = writeln!(
-        h,
-        "<h2>Occupancy and ED performance</h2>\n<figure>{}</figure>\n<p class=\"note\">Every KPI, per pool and specialty: <code>comparison.csv</code>.</p>\n</body>\n</html>",
-        inline_svg(svg)
-    );
-    h
+    };
+    let name = &base.model.name;
+    let page = html! {
+        (DOCTYPE) "\n"
+        html lang="en-GB" { "\n"
+            head { "\n"
+                meta charset="utf-8"; "\n"
+                title { "bedflow comparison: " (name) } "\n"
+                style { (PreEscaped(STYLE)) } "\n"
+            } "\n"
+            body { "\n"
+                h1 { "bedflow comparison: " (name) } "\n"
+                p class="note" { (reps) " replications each, seed " (seed) ", common random numbers: replication r of every scenario sees the same arrivals and stays, so each difference below is taken replication by replication (ALT minus BASE)." } "\n"
+                @for (alt, rows) in pairs {
+                    h2 { (alt) " minus " (name) } "\n"
+                    table {
+                        tr { th { "Measure (trust-wide)" } th { "Base mean" } th { "Alternative mean" } th { "Difference" } th { "95% CI of the difference" } th { "P10" } th { "P90" } } "\n"
+                        @for (metric, label) in HEADLINE {
+                            @if let Some(p) = rows.iter().find(|p| p.key.metric == metric && p.key.pool.is_empty() && p.key.specialty.is_empty()) {
+                                tr {
+                                    td { (label) } td { (f(p.base.mean)) } td { (f(p.alt.mean)) } td { (f(p.diff.mean)) }
+                                    td { (f(p.diff.ci95_low)) " to " (f(p.diff.ci95_high)) } td { (f(p.diff.p10)) } td { (f(p.diff.p90)) }
+                                } "\n"
+                            }
+                        }
+                    } "\n"
+                }
+                h2 { "Occupancy and ED performance" } "\n"
+                figure { (PreEscaped(inline_svg(svg))) } "\n"
+                p class="note" { "Every KPI, per pool and specialty: " code { "comparison.csv" } "." } "\n"
+            } "\n"
+        } "\n"
+    };
+    page.into_string()
 }
 
 /// Writes `comparison.csv`, `comparison.png/.svg` and `comparison.html`.

@@ -12,12 +12,8 @@ use crate::dist::Distribution;
 use crate::model::{ArrivalProcess, DischargePolicy, Model, RouteSource, WhenFull};
 use crate::reduce::Summaries;
 use crate::stats::{Metric, Scope};
-use std::fmt::Write;
-
-/// Escapes text for HTML.
-pub fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
+use crate::summary::Summary;
+use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 /// How each KPI is shown: label, unit note, and a formatter.
 struct MetricView {
@@ -86,16 +82,23 @@ const METRICS: &[MetricView] = &[
     },
 ];
 
-fn fmt(v: &MetricView, x: f64) -> String {
+/// An en dash for a value that is undefined (no replication had one).
+fn dash() -> Markup {
+    PreEscaped("&ndash;".into())
+}
+
+/// A KPI value as the table shows it: a percentage for shares, thousands
+/// grouped for counts, a dash when undefined.
+fn fmt(v: &MetricView, x: f64) -> Markup {
     if !x.is_finite() {
-        return "&ndash;".into();
+        return dash();
     }
-    if v.percent {
+    let text = if v.percent {
         format!("{:.*}%", v.decimals, 100.0 * x)
     } else {
-        let s = format!("{:.*}", v.decimals, x);
-        group_thousands(&s)
-    }
+        group_thousands(&format!("{:.*}", v.decimals, x))
+    };
+    html! { (text) }
 }
 
 /// 12345.6 -> "12,345.6" so counts read easily.
@@ -115,49 +118,61 @@ fn group_thousands(s: &str) -> String {
     }
 }
 
+/// Pounds, thousands grouped (`&pound;12,345`), or a dash when undefined.
+fn money(x: f64) -> Markup {
+    if !x.is_finite() {
+        return dash();
+    }
+    html! { (PreEscaped("&pound;")) (group_thousands(&format!("{x:.0}"))) }
+}
+
 /// The KPI table: one row per metric and pool, mean with 95% CI and P10/P50/P90.
 pub fn kpi_table(model: &Model, sums: &Summaries) -> String {
-    let mut h = String::new();
-    h.push_str("<table class=\"kpi\">\n<thead><tr><th>Measure</th><th>Where</th><th>Mean</th><th>95% CI of the mean</th><th>P10</th><th>P50</th><th>P90</th></tr></thead>\n<tbody>\n");
-    for v in METRICS {
-        // Trust row, then pools, then specialties (whichever the metric has).
-        let rows = std::iter::once((sums.get(v.metric, None), "Trust".to_string(), true))
-            .chain(model.pools.iter().enumerate().map(|(i, p)| (sums.get(v.metric, Some(i)), esc(&p.name), false)))
-            .chain(
-                model
-                    .specialties
-                    .iter()
-                    .enumerate()
-                    .map(|(j, s)| (sums.get_specialty(v.metric, j), esc(&s.name), false)),
-            );
-        for (i, (summary, r#where, trust)) in rows.enumerate() {
-            let Some(s) = summary else { continue };
-            // Escalation rows only for pools that can escalate.
-            let pool = i.checked_sub(1).filter(|&p| p < model.pools.len());
-            if v.metric.is_escalation() && pool.is_some_and(|p| model.pools[p].escalation.is_none()) {
-                continue;
-            }
-            let class = if trust { " class=\"trust\"" } else { "" };
-            // A t interval can stray outside 0..100% for a share; show it clipped.
-            let (lo, hi) =
-                if v.percent { (s.ci95_low.max(0.0), s.ci95_high.min(1.0)) } else { (s.ci95_low, s.ci95_high) };
-            let ci =
-                if s.ci95_low.is_finite() { format!("{} to {}", fmt(v, lo), fmt(v, hi)) } else { "&ndash;".into() };
-            let _ = writeln!(
-                h,
-                "<tr{class}><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                if trust { v.label } else { "" },
-                r#where,
-                fmt(v, s.mean),
-                ci,
-                fmt(v, s.p10),
-                fmt(v, s.p50),
-                fmt(v, s.p90)
-            );
-        }
+    kpi_markup(model, sums).into_string()
+}
+
+fn kpi_markup(model: &Model, sums: &Summaries) -> Markup {
+    html! {
+        table class="kpi" { "\n"
+            thead { tr { th { "Measure" } th { "Where" } th { "Mean" } th { "95% CI of the mean" } th { "P10" } th { "P50" } th { "P90" } } } "\n"
+            tbody { "\n"
+                @for v in METRICS {
+                    // Trust row, then pools, then specialties (whichever the metric has).
+                    @for (summary, place, trust) in kpi_rows(model, sums, v.metric) {
+                        @if let Some(s) = summary {
+                            // A t interval can stray outside 0..100% for a share; show it clipped.
+                            @let (lo, hi) = if v.percent { (s.ci95_low.max(0.0), s.ci95_high.min(1.0)) } else { (s.ci95_low, s.ci95_high) };
+                            tr class=[trust.then_some("trust")] {
+                                td { @if trust { (v.label) } }
+                                td { (place) }
+                                td { (fmt(v, s.mean)) }
+                                td { @if s.ci95_low.is_finite() { (fmt(v, lo)) " to " (fmt(v, hi)) } @else { (dash()) } }
+                                td { (fmt(v, s.p10)) }
+                                td { (fmt(v, s.p50)) }
+                                td { (fmt(v, s.p90)) }
+                            } "\n"
+                        }
+                    }
+                }
+            } "\n"
+        } "\n"
     }
-    h.push_str("</tbody>\n</table>\n");
-    h
+}
+
+/// The rows of one metric: (summary, where, is the trust row). Escalation
+/// rows only for pools that can escalate.
+fn kpi_rows<'a>(model: &'a Model, sums: &'a Summaries, metric: Metric) -> Vec<(Option<&'a Summary>, &'a str, bool)> {
+    let mut rows = vec![(sums.get(metric, None), "Trust", true)];
+    for (i, p) in model.pools.iter().enumerate() {
+        if metric.is_escalation() && p.escalation.is_none() {
+            continue;
+        }
+        rows.push((sums.get(metric, Some(i)), p.name.as_str(), false));
+    }
+    for (j, s) in model.specialties.iter().enumerate() {
+        rows.push((sums.get_specialty(metric, j), s.name.as_str(), false));
+    }
+    rows
 }
 
 const CSS: &str = r#"
@@ -192,33 +207,36 @@ code { background: var(--pale); padding: 0 3px; }
 }
 "#;
 
-fn card(value: &str, label: &str) -> String {
-    format!("<div class=\"card\"><div class=\"value\">{value}</div><div class=\"label\">{label}</div></div>")
+fn card(value: Markup, label: &str) -> Markup {
+    html! { div class="card" { div class="value" { (value) } div class="label" { (label) } } }
 }
 
-fn headline(model: &Model, sums: &Summaries) -> String {
-    let mut h = String::from("<div class=\"headline\">");
+fn headline(model: &Model, sums: &Summaries) -> Markup {
     let get = |m: Metric| sums.get(m, None).copied();
     let view = |m: Metric| METRICS.iter().find(|v| v.metric == m);
-    let mut add = |metric: Metric, label: String| {
-        if let (Some(s), Some(v)) = (get(metric), view(metric)) {
-            h.push_str(&card(&fmt(v, s.mean), &label));
-        }
-    };
     let beds: u32 = model.pools.iter().map(|p| p.beds).sum();
-    add(Metric::BedOccupancyRate, format!("mean midnight occupancy of {beds} core beds"));
-    add(Metric::DaysOver92Pct, "days over 92% occupied (of the period)".into());
+    let mut cards: Vec<(Metric, String)> = vec![
+        (Metric::BedOccupancyRate, format!("mean midnight occupancy of {beds} core beds")),
+        (Metric::DaysOver92Pct, "days over 92% occupied (of the period)".into()),
+    ];
     if model.ed.is_some() {
-        add(Metric::Ed4hPerformance, "of ED attendances within 4 hours".into());
-        add(Metric::EdOver12hFromArrival, "ED stays over 12 hours".into());
+        cards.push((Metric::Ed4hPerformance, "of ED attendances within 4 hours".into()));
+        cards.push((Metric::EdOver12hFromArrival, "ED stays over 12 hours".into()));
     }
-    add(Metric::WaitsOver12hFromDta, "waits over 12 hours from decision to admit".into());
-    if let Some(s) = get(Metric::EscalationCost) {
-        let k = |x: f64| format!("&pound;{}k", group_thousands(&format!("{:.0}", x / 1000.0)));
-        h.push_str(&card(&format!("{} / {}", k(s.p50), k(s.p90)), "escalation cost, P50 / P90"));
+    cards.push((Metric::WaitsOver12hFromDta, "waits over 12 hours from decision to admit".into()));
+    let thousands = |x: f64| html! { (PreEscaped("&pound;")) (group_thousands(&format!("{:.0}", x / 1000.0))) "k" };
+    html! {
+        div class="headline" {
+            @for (metric, label) in &cards {
+                @if let (Some(s), Some(v)) = (get(*metric), view(*metric)) {
+                    (card(fmt(v, s.mean), label))
+                }
+            }
+            @if let Some(s) = get(Metric::EscalationCost) {
+                (card(html! { (thousands(s.p50)) " / " (thousands(s.p90)) }, "escalation cost, P50 / P90"))
+            }
+        } "\n"
     }
-    h.push_str("</div>\n");
-    h
 }
 
 fn describe_profile(p: &crate::model::TimeProfile) -> String {
@@ -245,185 +263,166 @@ fn describe_profile(p: &crate::model::TimeProfile) -> String {
 }
 
 fn describe(d: &Distribution) -> String {
-    format!("{} (mean {:.2}, sd {:.2})", esc(&d.describe()), d.mean(), d.variance().sqrt())
+    format!("{} (mean {:.2}, sd {:.2})", d.describe(), d.mean(), d.variance().sqrt())
 }
 
 /// Escalation cost by calendar month (trust-wide), if any pool escalates.
-fn monthly_cost(model: &Model, sums: &Summaries) -> String {
+fn monthly_cost(model: &Model, sums: &Summaries) -> Markup {
     let Some((_, by_month)) =
         sums.monthly.iter().find(|(k, _)| k.metric == Metric::EscalationCost && k.scope == Scope::Trust)
     else {
-        return String::new();
+        return html! {};
     };
-    let money = |x: f64| {
-        if x.is_finite() { format!("&pound;{}", group_thousands(&format!("{x:.0}"))) } else { "&ndash;".into() }
-    };
-    let mut h = String::from(
-        "<h3>Escalation cost by month (trust)</h3>\n<table class=\"kpi\"><thead><tr><th>Month</th><th></th><th>Mean</th><th>95% CI of the mean</th><th>P10</th><th>P50</th><th>P90</th></tr></thead><tbody>\n",
-    );
-    for ((_, label), s) in crate::stats::months(model).iter().zip(by_month) {
-        let _ = writeln!(
-            h,
-            "<tr><td>{label}</td><td></td><td>{}</td><td>{} to {}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            money(s.mean),
-            money(s.ci95_low),
-            money(s.ci95_high),
-            money(s.p10),
-            money(s.p50),
-            money(s.p90)
-        );
+    html! {
+        h3 { "Escalation cost by month (trust)" } "\n"
+        table class="kpi" {
+            thead { tr { th { "Month" } th {} th { "Mean" } th { "95% CI of the mean" } th { "P10" } th { "P50" } th { "P90" } } }
+            tbody { "\n"
+                @for ((_, label), s) in crate::stats::months(model).iter().zip(by_month) {
+                    tr {
+                        td { (label) } td {}
+                        td { (money(s.mean)) }
+                        td { (money(s.ci95_low)) " to " (money(s.ci95_high)) }
+                        td { (money(s.p10)) } td { (money(s.p50)) } td { (money(s.p90)) }
+                    } "\n"
+                }
+            }
+        } "\n"
+        p class="note" { "Detailed costs and assumptions: " code { "finance.xlsx" } "." } "\n"
     }
-    h.push_str("</tbody></table>\n<p class=\"note\">Detailed costs and assumptions: <code>finance.xlsx</code>.</p>\n");
-    h
+}
+
+/// The inputs: ED, seasonality, routes, pools.
+fn inputs(model: &Model) -> Markup {
+    html! {
+        h3 { "3. Inputs" } "\n"
+        @if let Some(ed) = &model.ed {
+            table class="inputs" {
+                tr { th { "ED attendances" } td { (ed.attendances_per_day) " a day on average; " (describe_profile(&ed.profile)) } } "\n"
+                tr { th { "Admitted" } td { (format!("{:.1}", 100.0 * ed.admission_probability)) "% of attendances" } } "\n"
+                tr { th { "Arrival to decision to admit" } td { (describe(&ed.hours_to_decision)) " hours" } } "\n"
+                tr { th { "Time in ED if not admitted" } td { (describe(&ed.hours_in_department)) " hours" } }
+            } "\n"
+        } @else {
+            p { "No emergency department is modelled: all demand is direct admissions." } "\n"
+        }
+        @if !model.seasonality.is_empty() {
+            p { "Seasonality (multiplies all emergency demand; overlapping ranges multiply):" } "\n"
+            table class="inputs" {
+                tr { th { "From" } th { "To" } th { "Factor" } } "\n"
+                @for s in &model.seasonality {
+                    tr { td { (s.from.format("%-d %b %Y")) } td { (s.to.format("%-d %b %Y")) } td { (s.factor) } } "\n"
+                }
+            } "\n"
+        }
+        p { "Admission routes:" } "\n"
+        table class="inputs" {
+            tr { th { "Route" } th { "Source" } th { "Pool" } th { "Length of stay (days)" } } "\n"
+            @for r in &model.routes {
+                @let source = match &r.source {
+                    RouteSource::Ed { share } => format!("{:.1}% of ED admissions", 100.0 * share),
+                    RouteSource::Direct { per_day, profile, process } => match process {
+                        ArrivalProcess::Poisson => format!("direct, {per_day} a day (Poisson); {}", describe_profile(profile)),
+                        ArrivalProcess::Regular => format!("direct, {per_day} a day, evenly spaced"),
+                    },
+                };
+                tr { td { (r.name) } td { (source) } td { (model.pools[r.pool].name) } td { (describe(&r.stay_days)) } } "\n"
+            }
+        } "\n"
+        p { "Bed pools (offered load = admissions a day x mean stay, before seasonality and discharge delays):" } "\n"
+        table class="inputs" {
+            tr { th { "Pool" } th { "Core beds" } th { "When full" } th { "Offered load (beds)" } } "\n"
+            @for (i, p) in model.pools.iter().enumerate() {
+                @let when = match p.when_full {
+                    WhenFull::Queue => "queue (board in ED)",
+                    WhenFull::Divert => "divert",
+                };
+                tr { td { (p.name) } td { (p.beds) } td { (when) } td { (format!("{:.1}", model.offered_load(i))) } } "\n"
+            }
+        } "\n"
+    }
+}
+
+/// Escalation rules of each pool that has them, and the OPEL rules.
+fn escalation_rules(model: &Model) -> Markup {
+    html! {
+        @for p in &model.pools {
+            @if let Some(e) = &p.escalation {
+                @let hours: Vec<String> = e.review_hours.iter().map(|h| format!("{h:02}:00")).collect();
+                @let windows: Vec<String> = e.windows.iter().map(|(a, b)| format!("{} to {}", a.format("%-d %b %Y"), b.format("%-d %b %Y"))).collect();
+                p {
+                    strong { "Escalation: " (p.name) "." }
+                    " Up to " (e.max_beds) " beds above the " (p.beds) " core beds, " (e.beds_per_step)
+                    " at a time, opened at bed meetings (" (hours.join(", ")) ") when occupancy of core beds is at least "
+                    (format!("{:.0}", 100.0 * e.open_at_occupancy)) "%"
+                    @if let Some(b) = e.open_at_boarders { " or at least " (b) " patients wait for a bed" }
+                    @if !windows.is_empty() { ", only " (windows.join("; ")) }
+                    "; a step closes at a meeting once occupancy is below " (format!("{:.0}", 100.0 * e.close_below_occupancy))
+                    "%, its beds are empty and it has been at least " (e.min_days_open) " days since the last opening. Cost: "
+                    (e.cost.basis) "; plus GBP " (e.cost.per_occupied_bed_day) " per occupied escalation bed-day and GBP "
+                    (e.cost.per_opening) " per opening."
+                } "\n"
+            }
+        }
+        @if let Some(o) = &model.opel {
+            @let pct = |x: f64| format!("{:.0}%", 100.0 * x);
+            p {
+                strong { "OPEL." }
+                " Each day's level is 1 plus the highest band reached at the 08:00 census by trust occupancy of core beds (levels 2/3/4 from "
+                (pct(o.occupancy[0])) " / " (pct(o.occupancy[1])) " / " (pct(o.occupancy[2]))
+                "), patients waiting for a bed (" (o.boarders[0]) " / " (o.boarders[1]) " / " (o.boarders[2])
+                ") and patients waiting over 12 hours since a decision to admit ("
+                (o.waits_over_12h[0]) " / " (o.waits_over_12h[1]) " / " (o.waits_over_12h[2]) ")."
+            } "\n"
+        }
+    }
 }
 
 /// The model description, STRESS-DES style.
-fn assumptions(model: &Model, info: &RunInfo) -> String {
-    let mut h = String::new();
-    h.push_str("<h2>Model description and assumptions</h2>\n<p class=\"note\">Structured after the STRESS-DES guidelines for reporting discrete-event simulations.</p>\n");
-    h.push_str("<h3>1. Objectives</h3>\n<p>Estimate bed occupancy, waits for a bed, ED 4-hour and 12-hour performance and diversions for the bed model below over the reported period, with their uncertainty across simulated replications of the same period.</p>\n");
-    h.push_str("<h3>2. Logic</h3>\n<p>Patients arrive at the emergency department or directly to a bed pool. A share of ED attendances is admitted: after the time to a decision to admit (DTA) they ask their route's pool for a bed. A free bed is taken at once; otherwise the patient waits in the pool's first-come-first-served queue (boarding in ED), or is diverted if the pool diverts when full. Each patient's length of stay is drawn on arrival; when it ends the patient is discharged according to the discharge policy, and a freed bed goes to the first patient waiting. At the same instant a discharge happens before a bed request, and bed requests before arrivals.</p>\n");
-
-    h.push_str("<h3>3. Inputs</h3>\n");
-    if let Some(ed) = &model.ed {
-        let _ = writeln!(
-            h,
-            "<table class=\"inputs\"><tr><th>ED attendances</th><td>{} a day on average; {}</td></tr>\n<tr><th>Admitted</th><td>{:.1}% of attendances</td></tr>\n<tr><th>Arrival to decision to admit</th><td>{} hours</td></tr>\n<tr><th>Time in ED if not admitted</th><td>{} hours</td></tr></table>",
-            ed.attendances_per_day,
-            describe_profile(&ed.profile),
-            100.0 * ed.admission_probability,
-            describe(&ed.hours_to_decision),
-            describe(&ed.hours_in_department)
-        );
-    } else {
-        h.push_str("<p>No emergency department is modelled: all demand is direct admissions.</p>\n");
-    }
-    if !model.seasonality.is_empty() {
-        h.push_str("<p>Seasonality (multiplies all emergency demand; overlapping ranges multiply):</p>\n<table class=\"inputs\"><tr><th>From</th><th>To</th><th>Factor</th></tr>\n");
-        for s in &model.seasonality {
-            let _ = writeln!(
-                h,
-                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-                s.from.format("%-d %b %Y"),
-                s.to.format("%-d %b %Y"),
-                s.factor
-            );
-        }
-        h.push_str("</table>\n");
-    }
-    h.push_str("<p>Admission routes:</p>\n<table class=\"inputs\"><tr><th>Route</th><th>Source</th><th>Pool</th><th>Length of stay (days)</th></tr>\n");
-    for r in &model.routes {
-        let source = match &r.source {
-            RouteSource::Ed { share } => format!("{:.1}% of ED admissions", 100.0 * share),
-            RouteSource::Direct { per_day, profile, process } => match process {
-                ArrivalProcess::Poisson => format!("direct, {per_day} a day (Poisson); {}", describe_profile(profile)),
-                ArrivalProcess::Regular => format!("direct, {per_day} a day, evenly spaced"),
-            },
-        };
-        let _ = writeln!(
-            h,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&r.name),
-            source,
-            esc(&model.pools[r.pool].name),
-            describe(&r.stay_days)
-        );
-    }
-    h.push_str("</table>\n<p>Bed pools (offered load = admissions a day x mean stay, before seasonality and discharge delays):</p>\n<table class=\"inputs\"><tr><th>Pool</th><th>Core beds</th><th>When full</th><th>Offered load (beds)</th></tr>\n");
-    for (i, p) in model.pools.iter().enumerate() {
-        let when = match p.when_full {
-            WhenFull::Queue => "queue (board in ED)",
-            WhenFull::Divert => "divert",
-        };
-        let _ = writeln!(
-            h,
-            "<tr><td>{}</td><td>{}</td><td>{when}</td><td>{:.1}</td></tr>",
-            esc(&p.name),
-            p.beds,
-            model.offered_load(i)
-        );
-    }
-    h.push_str("</table>\n");
-    for p in &model.pools {
-        let Some(e) = &p.escalation else { continue };
-        let hours: Vec<String> = e.review_hours.iter().map(|h| format!("{h:02}:00")).collect();
-        let boarders =
-            e.open_at_boarders.map_or(String::new(), |b| format!(" or at least {b} patients wait for a bed"));
-        let windows: Vec<String> =
-            e.windows.iter().map(|(a, b)| format!("{} to {}", a.format("%-d %b %Y"), b.format("%-d %b %Y"))).collect();
-        let _ = writeln!(
-            h,
-            "<p><strong>Escalation: {}.</strong> Up to {} beds above the {} core beds, {} at a time, opened at bed meetings ({}) when occupancy of core beds is at least {:.0}%{}{}; a step closes at a meeting once occupancy is below {:.0}%, its beds are empty and it has been at least {} days since the last opening. Cost: {}; plus GBP {} per occupied escalation bed-day and GBP {} per opening.</p>",
-            esc(&p.name),
-            e.max_beds,
-            p.beds,
-            e.beds_per_step,
-            hours.join(", "),
-            100.0 * e.open_at_occupancy,
-            boarders,
-            if windows.is_empty() { String::new() } else { format!(", only {}", windows.join("; ")) },
-            100.0 * e.close_below_occupancy,
-            e.min_days_open,
-            esc(&e.cost.basis),
-            e.cost.per_occupied_bed_day,
-            e.cost.per_opening
-        );
-    }
-    if let Some(o) = &model.opel {
-        let _ = writeln!(
-            h,
-            "<p><strong>OPEL.</strong> Each day's level is 1 plus the highest band reached at the 08:00 census by trust occupancy of core beds (levels 2/3/4 from {:.0}% / {:.0}% / {:.0}%), patients waiting for a bed ({} / {} / {}) and patients waiting over 12 hours since a decision to admit ({} / {} / {}).</p>",
-            100.0 * o.occupancy[0],
-            100.0 * o.occupancy[1],
-            100.0 * o.occupancy[2],
-            o.boarders[0],
-            o.boarders[1],
-            o.boarders[2],
-            o.waits_over_12h[0],
-            o.waits_over_12h[1],
-            o.waits_over_12h[2]
-        );
-    }
+fn assumptions(model: &Model, info: &RunInfo) -> Markup {
     let discharge = match model.discharge {
         DischargePolicy::OnReady => "Patients leave the moment their stay ends.".to_string(),
         DischargePolicy::DailyWindow { open_hour, close_hour, weekend_factor, bank_holiday_factor } => format!(
             "Discharges happen between {open_hour:02}:00 and {close_hour:02}:00. A patient whose stay ends inside the window leaves at once; one whose stay ends outside it leaves during the next window. On Saturdays and Sundays a ready patient goes with probability {weekend_factor}, on bank holidays with probability {bank_holiday_factor}; otherwise they are considered again the next day."
         ),
     };
-    let _ = writeln!(h, "<p><strong>Discharge.</strong> {discharge}</p>");
     let holidays: Vec<String> = model
         .calendar
         .holidays
         .iter()
         .filter(|d| d.date >= model.start && d.date <= model.end)
-        .map(|d| format!("{} ({})", d.date.format("%a %-d %b %Y"), esc(&d.title)))
+        .map(|d| format!("{} ({})", d.date.format("%a %-d %b %Y"), d.title))
         .collect();
-    let _ = writeln!(
-        h,
-        "<p><strong>Calendar.</strong> Bank holidays: {} built-in dates{}. In the reported period: {}.</p>",
-        model.calendar.region.name(),
-        if model.calendar.holidays.iter().any(|d| d.title == "Extra holiday") { " plus extra holidays" } else { "" },
-        if holidays.is_empty() { "none".to_string() } else { holidays.join(", ") }
-    );
-
-    h.push_str("<h3>4. Outputs</h3>\n<p>Midnight occupancy is the census at the midnight ending each day. ED measures are counted by day of arrival; within 4 hours means at most 4 hours from arrival to leaving ED (admitted patients leave ED when they get a bed). Bed waits run from the decision to admit (or arrival, for direct admissions) to getting a bed. Confidence intervals are Student-t 95% intervals of the mean across replications; P10, P50 and P90 are percentiles across replications (Excel's PERCENTILE.INC). Full tables: <code>summary.csv</code>, <code>daily.csv</code>, <code>replications.csv</code>.</p>\n");
-    let _ = writeln!(
-        h,
-        "<h3>5. Experimentation</h3>\n<p>{} replications, seed {}. Each replication simulates {} warm-up days before {} (not reported), the reported period to {}, then two cool-down days so that the last day's attendances finish their ED journey. Every replication and random source has its own random stream, so scenarios run with the same seed see the same arrivals and stays (common random numbers).</p>",
-        info.replications,
-        info.seed,
-        model.warmup_days,
-        model.start.format("%-d %b %Y"),
-        model.end.format("%-d %b %Y"),
-    );
-    let _ = writeln!(
-        h,
-        "<h3>6. Implementation</h3>\n<p>bedflow {} (Rust), discrete-event simulation in integer seconds; events ordered by time, then same-instant rank, then scheduling order; ChaCha8 random streams. Scenario <code>{}</code>, SHA-256 <code>{}</code>.</p>",
-        esc(&info.bedflow_version),
-        esc(&info.scenario_path),
-        esc(&info.scenario_sha256)
-    );
-    h
+    let extra = model.calendar.holidays.iter().any(|d| d.title == "Extra holiday");
+    html! {
+        h2 { "Model description and assumptions" } "\n"
+        p class="note" { "Structured after the STRESS-DES guidelines for reporting discrete-event simulations." } "\n"
+        h3 { "1. Objectives" } "\n"
+        p { "Estimate bed occupancy, waits for a bed, ED 4-hour and 12-hour performance and diversions for the bed model below over the reported period, with their uncertainty across simulated replications of the same period." } "\n"
+        h3 { "2. Logic" } "\n"
+        p { "Patients arrive at the emergency department or directly to a bed pool. A share of ED attendances is admitted: after the time to a decision to admit (DTA) they ask their route's pool for a bed. A free bed is taken at once; otherwise the patient waits in the pool's first-come-first-served queue (boarding in ED), or is diverted if the pool diverts when full. Each patient's length of stay is drawn on arrival; when it ends the patient is discharged according to the discharge policy, and a freed bed goes to the first patient waiting. At the same instant a discharge happens before a bed request, and bed requests before arrivals." } "\n"
+        (inputs(model))
+        (escalation_rules(model))
+        p { strong { "Discharge." } " " (discharge) } "\n"
+        p {
+            strong { "Calendar." } " Bank holidays: " (model.calendar.region.name()) " built-in dates"
+            @if extra { " plus extra holidays" }
+            ". In the reported period: " @if holidays.is_empty() { "none" } @else { (holidays.join(", ")) } "."
+        } "\n"
+        h3 { "4. Outputs" } "\n"
+        p { "Midnight occupancy is the census at the midnight ending each day. ED measures are counted by day of arrival; within 4 hours means at most 4 hours from arrival to leaving ED (admitted patients leave ED when they get a bed). Bed waits run from the decision to admit (or arrival, for direct admissions) to getting a bed. Confidence intervals are Student-t 95% intervals of the mean across replications; P10, P50 and P90 are percentiles across replications (Excel's PERCENTILE.INC). Full tables: " code { "summary.csv" } ", " code { "daily.csv" } ", " code { "replications.csv" } "." } "\n"
+        h3 { "5. Experimentation" } "\n"
+        p {
+            (info.replications) " replications, seed " (info.seed) ". Each replication simulates " (model.warmup_days)
+            " warm-up days before " (model.start.format("%-d %b %Y")) " (not reported), the reported period to "
+            (model.end.format("%-d %b %Y")) ", then two cool-down days so that the last day's attendances finish their ED journey. Every replication and random source has its own random stream, so scenarios run with the same seed see the same arrivals and stays (common random numbers)."
+        } "\n"
+        h3 { "6. Implementation" } "\n"
+        p {
+            "bedflow " (info.bedflow_version) " (Rust), discrete-event simulation in integer seconds; events ordered by time, then same-instant rank, then scheduling order; ChaCha8 random streams. Scenario "
+            code { (info.scenario_path) } ", SHA-256 " code { (info.scenario_sha256) } "."
+        } "\n"
+    }
 }
 
 /// Removes the XML namespace URL so the page holds no URL at all (inline SVG
@@ -447,56 +446,61 @@ fn caption(name: &str) -> &'static str {
     }
 }
 
-/// The whole report.
+/// The whole report. Every piece of text from the scenario (names, titles,
+/// paths) is escaped by `maud`; the charts are bedflow's own SVG, inserted as is.
 pub fn html(model: &Model, sums: &Summaries, info: &RunInfo, svgs: &[(&str, String)]) -> String {
-    let mut h = String::new();
-    let title = format!("bedflow: {}", esc(&model.name));
-    let _ = write!(
-        h,
-        "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{title}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<header>\n<h1>{title}</h1>\n<p class=\"sub\">Simulated {} to {}, {} replications</p>\n</header>\n",
-        model.start.format("%-d %B %Y"),
-        model.end.format("%-d %B %Y"),
-        sums.replications
-    );
-    h.push_str(&headline(model, sums));
-    h.push_str("<h2>What was simulated</h2>\n<table class=\"facts\">\n");
+    let title = format!("bedflow: {}", model.name);
     let total_beds: u32 = model.pools.iter().map(|p| p.beds).sum();
-    let facts = [
-        ("Scenario", esc(&model.name)),
+    let facts: [(&str, Markup); 8] = [
+        ("Scenario", html! { (model.name) }),
         (
             "Reported period",
-            format!(
-                "{} to {} ({} days)",
-                model.start.format("%-d %b %Y"),
-                model.end.format("%-d %b %Y"),
-                model.reported_days()
-            ),
+            html! { (model.start.format("%-d %b %Y")) " to " (model.end.format("%-d %b %Y")) " (" (model.reported_days()) " days)" },
         ),
-        ("Warm-up", format!("{} days before the reported period (not reported)", model.warmup_days)),
-        ("Replications", info.replications.to_string()),
-        ("Seed", info.seed.to_string()),
-        ("Core beds", format!("{total_beds} in {} pools", model.pools.len())),
-        ("bedflow version", esc(&info.bedflow_version)),
-        ("Scenario file", format!("<code>{}</code>", esc(&info.scenario_path))),
+        ("Warm-up", html! { (model.warmup_days) " days before the reported period (not reported)" }),
+        ("Replications", html! { (info.replications) }),
+        ("Seed", html! { (info.seed) }),
+        ("Core beds", html! { (total_beds) " in " (model.pools.len()) " pools" }),
+        ("bedflow version", html! { (info.bedflow_version) }),
+        ("Scenario file", html! { code { (info.scenario_path) } }),
     ];
-    for (k, v) in facts {
-        let _ = writeln!(h, "<tr><th>{k}</th><td>{v}</td></tr>");
-    }
-    h.push_str("</table>\n<h2>Key measures</h2>\n<p class=\"note\">Per replication over the reported period; the trust row first, then each pool.</p>\n");
-    h.push_str(&kpi_table(model, sums));
-    h.push_str(&monthly_cost(model, sums));
-    h.push_str("<h2>Charts</h2>\n");
-    for (name, svg) in svgs {
-        let _ = writeln!(
-            h,
-            "<figure id=\"{name}\">\n{}\n<figcaption>{} (<code>{name}.png</code>, <code>{name}.svg</code>)</figcaption>\n</figure>",
-            inline_svg(svg),
-            caption(name)
-        );
-    }
-    h.push_str(&assumptions(model, info));
-    h.push_str("</body>\n</html>\n");
-    h
+    let page = html! {
+        (DOCTYPE) "\n"
+        html lang="en-GB" { "\n"
+            head { "\n"
+                meta charset="utf-8"; "\n"
+                meta name="viewport" content="width=device-width, initial-scale=1"; "\n"
+                title { (title) } "\n"
+                style { (PreEscaped(CSS)) } "\n"
+            } "\n"
+            body { "\n"
+                header { "\n"
+                    h1 { (title) } "\n"
+                    p class="sub" { "Simulated " (model.start.format("%-d %B %Y")) " to " (model.end.format("%-d %B %Y")) ", " (sums.replications) " replications" } "\n"
+                } "\n"
+                (headline(model, sums))
+                h2 { "What was simulated" } "\n"
+                table class="facts" { "\n"
+                    @for (k, v) in &facts {
+                        tr { th { (k) } td { (v) } } "\n"
+                    }
+                } "\n"
+                h2 { "Key measures" } "\n"
+                p class="note" { "Per replication over the reported period; the trust row first, then each pool." } "\n"
+                (kpi_markup(model, sums))
+                (monthly_cost(model, sums))
+                h2 { "Charts" } "\n"
+                @for (name, svg) in svgs {
+                    figure id=(name) { "\n"
+                        (PreEscaped(inline_svg(svg))) "\n"
+                        figcaption { (caption(name)) " (" code { (name) ".png" } ", " code { (name) ".svg" } ")" } "\n"
+                    } "\n"
+                }
+                (assumptions(model, info))
+            } "\n"
+        } "\n"
+    };
+    page.into_string()
 }
 
 #[cfg(test)]
@@ -508,10 +512,5 @@ mod tests {
         assert_eq!(group_thousands("1234567.5"), "1,234,567.5");
         assert_eq!(group_thousands("999"), "999");
         assert_eq!(group_thousands("-12345"), "-12,345");
-    }
-
-    #[test]
-    fn html_is_escaped() {
-        assert_eq!(esc("A&E <x>"), "A&amp;E &lt;x&gt;");
     }
 }
