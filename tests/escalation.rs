@@ -36,6 +36,42 @@ beds = {core}
 const HOUR: f64 = 3600.0;
 const DAY: f64 = 86400.0;
 
+/// The same ward as below, but escalation may open only inside a window of
+/// 5 to 7 February: the ward is over capacity from day 1, yet nothing opens
+/// before 5 February; on the 5th the meeting opens a step (2 beds), on the
+/// 6th another (occupancy is still over 100% of core), and then nothing more.
+/// Both windows' edges count: a window of 6 to 6 February opens exactly one step.
+#[test]
+fn escalation_opens_only_inside_its_windows() {
+    let rules = "max_beds = 4\nbeds_per_step = 2\nreview_hours = [8]\nopen_at_occupancy = 1.0\nclose_below_occupancy = 0.5\ncost_per_open_bed_day = 100.0";
+    let arrivals = "per_day = 4.0\narrivals = \"regular\"\nstay_days = { dist = \"fixed\", value = 2.0 }";
+    let m = model(&scenario(
+        6,
+        arrivals,
+        &format!("{rules}\nwindows = [{{ from = \"2026-02-05\", to = \"2026-02-07\" }}]"),
+        "",
+    ));
+    for k in run(&m) {
+        let open = k.daily(&m, Metric::EscalationBedsOpen, Some("ward")).unwrap();
+        assert_eq!(
+            open,
+            &[0.0, 0.0, 0.0, 2.0, 4.0, 4.0, 4.0, 4.0, 4.0, 4.0],
+            "beds open at midnight, 2 to 11 February"
+        );
+        assert_eq!(k.get(&m, Metric::EscalationOpenings, Some("ward")), Some(2.0));
+    }
+    let one_day = model(&scenario(
+        6,
+        arrivals,
+        &format!("{rules}\nwindows = [{{ from = \"2026-02-06\", to = \"2026-02-06\" }}]"),
+        "",
+    ));
+    for k in run(&one_day) {
+        let open = k.daily(&one_day, Metric::EscalationBedsOpen, Some("ward")).unwrap();
+        assert_eq!(open, &[0.0, 0.0, 0.0, 0.0, 2.0, 2.0, 2.0, 2.0, 2.0, 2.0]);
+    }
+}
+
 /// Four arrivals a day, every 6 hours, each staying exactly 2 days, into 6
 /// core beds: the ward is full (6 of 6) at the 08:00 bed meeting of day 1, so
 /// 2 beds open; at day 2's meeting 8 patients are in 8 beds (133% of core), so

@@ -170,15 +170,7 @@ impl Plan {
         self.beds.len()
     }
 
-    pub fn reported_days(&self) -> u32 {
-        self.days
-    }
-
     pub fn window_seconds(&self) -> u32 {
         self.window.1 - self.window.0
-    }
-
-    pub fn has_ed(&self) -> bool {
-        self.ed.is_some()
     }
 }

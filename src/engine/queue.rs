@@ -118,6 +118,12 @@ impl EventQueue {
     pub fn is_empty(&self) -> bool {
         self.heap.is_empty()
     }
+
+    /// Events the heap has room for (tests check the engine's memory bound with it).
+    #[cfg(test)]
+    pub fn capacity(&self) -> usize {
+        self.heap.capacity()
+    }
 }
 
 #[cfg(test)]
