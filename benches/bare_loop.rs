@@ -62,7 +62,7 @@ pub fn replication(seed: u64) -> (f64, f64, f64, u64) {
     let mut advance = |now: u64, occupied: u32, last: &mut u64| {
         let (a, b) = ((*last).max(warm), now.min(end));
         if b > a {
-            area += occupied as u64 * (b - a);
+            area += u64::from(occupied) * (b - a);
             if occupied >= BEDS {
                 full += b - a;
             }
@@ -86,7 +86,7 @@ pub fn replication(seed: u64) -> (f64, f64, f64, u64) {
                     let w = now - arrived;
                     waits += 1;
                     wait_sum += w;
-                    over12 += (w > 12 * 3600) as u64;
+                    over12 += u64::from(w > 12 * 3600);
                 }
                 let stay = (mu + sigma * rng.normal()).exp() as u64;
                 departures.push(Reverse(now + stay));

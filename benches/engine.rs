@@ -42,7 +42,7 @@ fn replications(c: &mut Criterion) {
     let model = load();
     let mut group = c.benchmark_group("replications");
     group.sample_size(10);
-    group.throughput(Throughput::Elements(BATCH as u64));
+    group.throughput(Throughput::Elements(u64::from(BATCH)));
     for threads in [1, 2] {
         group.bench_function(format!("threads={threads}"), |b| {
             b.iter(|| {

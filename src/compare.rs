@@ -13,12 +13,16 @@ use crate::summary::{Summary, summarise};
 /// different pool lists can still be paired.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct NamedKey {
+    /// KPI measured.
     pub metric: Metric,
+    /// Pool name; empty for a trust-wide or per-specialty KPI (the CSVs' `pool` column).
     pub pool: String,
+    /// Specialty name; empty unless the KPI is per specialty (the CSVs' `specialty` column).
     pub specialty: String,
 }
 
 impl NamedKey {
+    /// `key` of `model` by names: its pool and specialty indices replaced by their names.
     pub fn of(model: &Model, key: &Key) -> NamedKey {
         NamedKey {
             metric: key.metric,
@@ -32,12 +36,16 @@ impl NamedKey {
 /// value's scenario once it has run, so only one scenario is loaded at a time.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Names {
+    /// The scenario's `[scenario] name`.
     pub scenario: String,
+    /// Pool names in scenario order: a KPI key's pool index points here.
     pub pools: Vec<String>,
+    /// Specialty names in scenario order: a KPI key's specialty index points here.
     pub specialties: Vec<String>,
 }
 
 impl Names {
+    /// Keeps only the names of `model`'s scenario, pools and specialties.
     pub fn of(model: &Model) -> Names {
         Names {
             scenario: model.name.clone(),
@@ -64,9 +72,13 @@ impl Names {
 /// One KPI of BASE and ALT with the paired difference ALT - BASE.
 #[derive(Debug, Clone)]
 pub struct Paired {
+    /// The KPI, by names both scenarios share.
     pub key: NamedKey,
+    /// The KPI over BASE's replications.
     pub base: Summary,
+    /// The KPI over ALT's replications.
     pub alt: Summary,
+    /// ALT - BASE taken replication by replication (replications where both are defined), summarised.
     pub diff: Summary,
 }
 
@@ -92,9 +104,13 @@ pub fn paired(base_model: &Model, base: &[Kpis], alt_model: &Model, alt: &[Kpis]
 /// optionally for a pool: `share_of_time_full:medicine<=0.05`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Target {
+    /// KPI the target is on.
     pub metric: Metric,
+    /// Pool written after `:` (`METRIC:POOL`); `None` means the swept pool's KPI if there is one, else the trust's.
     pub pool: Option<String>,
+    /// `true` for `<=` (the KPI must not exceed `value`), `false` for `>=` (it must reach it).
     pub at_most: bool,
+    /// Threshold in the KPI's own units (a share 0-1, beds, hours, days, pounds...).
     pub value: f64,
 }
 
@@ -130,10 +146,12 @@ impl std::str::FromStr for Target {
 }
 
 impl Target {
+    /// Whether a KPI value (a mean or a CI bound) meets the target; NaN and infinities never do.
     pub fn met_by(&self, x: f64) -> bool {
         x.is_finite() && if self.at_most { x <= self.value } else { x >= self.value }
     }
 
+    /// The target as messages and `target.txt` show it, e.g. `share_of_time_full:medicine <= 0.05`.
     pub fn describe(&self) -> String {
         let place = self.pool.as_ref().map_or(String::new(), |p| format!(":{p}"));
         format!("{}{} {} {}", self.metric, place, if self.at_most { "<=" } else { ">=" }, self.value)

@@ -12,30 +12,48 @@ use rand_distr::Distribution as _;
 /// about stays (mean and standard deviation) wherever the family allows.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Distribution {
+    /// Memoryless: the standard deviation equals the mean.
     Exponential {
+        /// Mean, in the distribution's unit (days for stays, hours for ED times, weeks for initial waits).
         mean: f64,
     },
+    /// Right-skewed with a long tail (the usual fit for lengths of stay), set by the mean and sd of the duration
+    /// itself, not of its log.
     LogNormal {
+        /// Mean of the duration, in the distribution's unit.
         mean: f64,
+        /// Standard deviation of the duration, in the distribution's unit.
         sd: f64,
     },
+    /// Right-skewed with a lighter tail than the lognormal, set by mean and sd.
     Gamma {
+        /// Mean of the duration, in the distribution's unit.
         mean: f64,
+        /// Standard deviation of the duration, in the distribution's unit.
         sd: f64,
     },
+    /// Weibull: `shape` below 1 gives a long tail, 1 is exponential, above 1 clusters around the scale.
     Weibull {
+        /// Shape k (dimensionless, at least 0.05).
         shape: f64,
+        /// Scale lambda, in the distribution's unit (about the 63rd percentile).
         scale: f64,
     },
+    /// Always the same duration (hand-worked tests, scheduled stays).
     Fixed {
+        /// The duration, in the distribution's unit (0 allowed).
         value: f64,
     },
+    /// Equally likely anywhere from `min` to `max`.
     Uniform {
+        /// Shortest duration, in the distribution's unit (>= 0).
         min: f64,
+        /// Longest duration, in the distribution's unit (>= `min`).
         max: f64,
     },
     /// Each value equally likely (e.g. a list of observed stays).
     Empirical {
+        /// Observed durations, in the distribution's unit (each >= 0); a value listed twice is twice as likely.
         values: Vec<f64>,
     },
 }
@@ -92,6 +110,7 @@ impl Distribution {
         }
     }
 
+    /// Mean, in the distribution's unit: what the overload check and theory tests use.
     pub fn mean(&self) -> f64 {
         match self {
             Distribution::Exponential { mean }
@@ -104,6 +123,7 @@ impl Distribution {
         }
     }
 
+    /// Variance, in the distribution's unit squared.
     pub fn variance(&self) -> f64 {
         match self {
             Distribution::Exponential { mean } => mean * mean,
@@ -194,6 +214,7 @@ pub struct Sampler {
 }
 
 impl Sampler {
+    /// One draw, in the unit given to [`Distribution::sampler`] (e.g. seconds).
     #[inline]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         match &self.inner {

@@ -1,3 +1,6 @@
+//! The `bedflow` command: parses the arguments, runs [`bedflow::cli::run`], prints
+//! any error with control characters escaped, and exits 0, 1 or 2 (see the README).
+
 use clap::Parser;
 use std::io::Write;
 use std::process::ExitCode;

@@ -159,8 +159,11 @@ impl std::fmt::Display for Metric {
 /// specialty (indices into the model's pools and specialties).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Scope {
+    /// The whole trust (for elective KPIs: all specialties together).
     Trust,
+    /// One bed pool, by index into the model's pools.
     Pool(usize),
+    /// One elective specialty, by index into the model's specialties.
     Specialty(usize),
 }
 
@@ -200,7 +203,9 @@ impl Scope {
 /// A KPI's metric and scope.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Key {
+    /// What is measured.
     pub metric: Metric,
+    /// Over what: the trust, a pool or a specialty.
     pub scope: Scope,
 }
 

@@ -11,8 +11,11 @@ use chrono::{Datelike, NaiveDate};
 /// Seconds in a simulated day. Simulation time is an integer number of
 /// seconds since midnight at the start of the warm-up.
 pub const DAY: u32 = 86_400;
+/// Seconds in an hour.
 pub const HOUR: u32 = 3_600;
 
+/// A validated scenario: everything the engine needs, in planners' units (dates, days, hours, beds, pounds). Pools,
+/// routes, specialties and lists are referred to by index into these vectors.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Model {
     /// Used for the output folder; letters, digits, `.`, `_` and `-` only.
@@ -23,19 +26,31 @@ pub struct Model {
     pub end: NaiveDate,
     /// Days simulated before `start` so the hospital is not empty on day one.
     pub warmup_days: u32,
+    /// Replications run unless `--replications` overrides it.
     pub replications: u32,
+    /// Seed of every random stream unless `--seed` overrides it; scenarios run with one seed share arrivals and stays
+    /// (common random numbers).
     pub seed: u64,
+    /// Bank holidays, built-in and extra: theatre lists close, and demand and discharges use their bank-holiday
+    /// factors.
     pub calendar: Calendar,
+    /// The emergency department; `None` without an `[ed]` section (direct admissions only).
     pub ed: Option<Ed>,
+    /// Date ranges multiplying arrival rates; overlapping ranges multiply (see [`Model::seasonality_factor`]).
     pub seasonality: Vec<Seasonality>,
+    /// Admission routes, in scenario order (each route has its own random streams).
     pub routes: Vec<Route>,
+    /// Bed pools (ward groups), in scenario order: a pool index anywhere is an index into this.
     pub pools: Vec<BedPool>,
+    /// When patients whose stay has ended actually leave their bed.
     pub discharge: DischargePolicy,
     /// Elective waiting lists, one per specialty.
     pub specialties: Vec<Specialty>,
+    /// Recurring theatre sessions, in scenario order.
     pub theatre_lists: Vec<TheatreList>,
     /// Date ranges that cut routine elective activity (a winter-plan lever).
     pub elective_cuts: Vec<ElectiveCut>,
+    /// OPEL thresholds; `None` without an `[opel]` section (no OPEL KPIs).
     pub opel: Option<Opel>,
 }
 
@@ -46,11 +61,13 @@ pub struct Model {
 /// cancelled inpatient is still an inpatient when rebooked.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Specialty {
+    /// Name as written in the scenario, used in outputs and to merge plan variants.
     pub name: String,
     /// Patients waiting when the simulation starts (first warm-up day).
     pub initial_list: u32,
     /// How long the initial list has been waiting, in weeks.
     pub initial_wait_weeks: Distribution,
+    /// Mean referrals a week onto the list (a Poisson stream).
     pub referrals_per_week: f64,
     /// Share of patients (initial list and referrals) who are urgent (e.g.
     /// cancer): treated first, never cancelled for lack of a bed.
@@ -64,13 +81,17 @@ pub struct Specialty {
 /// A recurring theatre list (session) of one specialty.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TheatreList {
+    /// Index into [`Model::specialties`].
     pub specialty: usize,
     /// Pool the list's inpatients need a bed in.
     pub pool: usize,
     /// Days it runs, Monday first.
     pub weekdays: [bool; 7],
+    /// Sessions on each day it runs, all at `start_hour`.
     pub lists_per_day: u32,
+    /// Patients each session can operate on (urgent and routine together).
     pub cases_per_list: u32,
+    /// Hour of day (0-23) sessions start; an inpatient needs a free bed then.
     pub start_hour: u32,
     /// Lists are cancelled on bank holidays (and extra holidays) unless true.
     pub open_on_bank_holidays: bool,
@@ -81,9 +102,13 @@ pub struct TheatreList {
 /// still get every slot. `factor = 0` pauses routine work.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ElectiveCut {
+    /// First day of the cut.
     pub from: NaiveDate,
+    /// Last day of the cut, inclusive.
     pub to: NaiveDate,
+    /// Share of slots (0-1) routine patients may use; overlapping cuts multiply.
     pub factor: f64,
+    /// Specialty cut (index into [`Model::specialties`]); `None` cuts every specialty.
     pub specialty: Option<usize>,
 }
 
@@ -101,6 +126,7 @@ pub struct TimeProfile {
 }
 
 impl TimeProfile {
+    /// No variation: every hour and weekday alike, no bank-holiday effect.
     pub fn flat() -> TimeProfile {
         TimeProfile { hour_share: [1.0 / 24.0; 24], day_multiplier: [1.0; 7], bank_holiday_factor: 1.0 }
     }
@@ -109,8 +135,11 @@ impl TimeProfile {
 /// The emergency department: attendances, who is admitted, and how long it takes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ed {
+    /// Mean attendances a day, averaged over a week and before seasonality.
     pub attendances_per_day: f64,
+    /// When attendances arrive through the day and the week.
     pub profile: TimeProfile,
+    /// Share of attendances (0-1) given a decision to admit; the rest leave after their time in department.
     pub admission_probability: f64,
     /// Arrival to decision to admit, in hours.
     pub hours_to_decision: Distribution,
@@ -121,8 +150,11 @@ pub struct Ed {
 /// A date range (inclusive) over which all emergency demand is multiplied.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Seasonality {
+    /// First day of the range.
     pub from: NaiveDate,
+    /// Last day of the range, inclusive.
     pub to: NaiveDate,
+    /// Multiplier on demand (1.2 is 20% more), at most 100.
     pub factor: f64,
 }
 
@@ -137,18 +169,31 @@ pub enum ArrivalProcess {
     Regular,
 }
 
+/// Where a route's patients come from.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RouteSource {
     /// A share of the ED's admitted attendances.
-    Ed { share: f64 },
+    Ed {
+        /// Share (0-1) of ED admissions routed here; the ED routes' shares sum to 1.
+        share: f64,
+    },
     /// Its own arrival stream (GP referrals, transfers...).
-    Direct { per_day: f64, profile: Box<TimeProfile>, process: ArrivalProcess },
+    Direct {
+        /// Mean admissions a day, averaged over a week and before seasonality.
+        per_day: f64,
+        /// When they arrive through the day and the week.
+        profile: Box<TimeProfile>,
+        /// Poisson or evenly spaced arrivals.
+        process: ArrivalProcess,
+    },
 }
 
 /// An admission route: where patients come from, which pool they need, how long they stay.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Route {
+    /// Name as written in the scenario (for messages and plan variants).
     pub name: String,
+    /// Where its patients come from.
     pub source: RouteSource,
     /// Index into [`Model::pools`].
     pub pool: usize,
@@ -168,8 +213,11 @@ pub enum WhenFull {
 /// A group of interchangeable beds (a ward or a set of wards).
 #[derive(Debug, Clone, PartialEq)]
 pub struct BedPool {
+    /// Name as written in the scenario, used in outputs and to merge plan variants.
     pub name: String,
+    /// Core beds (escalation beds not included): the denominator of occupancy rates.
     pub beds: u32,
+    /// What happens to a patient who needs a bed when every bed is taken.
     pub when_full: WhenFull,
     /// Cancel routine elective inpatients while anyone waits for a bed in
     /// this pool (boarding in ED), even if a bed is free.
@@ -185,7 +233,9 @@ pub struct BedPool {
 /// empty and the last opening was at least `min_days_open` ago.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Escalation {
+    /// Most escalation beds open at once.
     pub max_beds: u32,
+    /// Beds opened (or closed) at one review.
     pub beds_per_step: u32,
     /// Review hours each day, ascending.
     pub review_hours: Vec<u32>,
@@ -195,9 +245,11 @@ pub struct Escalation {
     pub open_at_boarders: Option<u32>,
     /// Close only when occupied / core beds < this.
     pub close_below_occupancy: f64,
+    /// Days since the last opening before a step may close.
     pub min_days_open: u32,
     /// Date ranges (inclusive) in which beds may open; empty = any time.
     pub windows: Vec<(NaiveDate, NaiveDate)>,
+    /// Running costs of the escalation beds.
     pub cost: EscalationCost,
 }
 
@@ -222,7 +274,10 @@ pub struct EscalationCost {
 pub struct Opel {
     /// Thresholds for levels 2, 3 and 4 (ascending).
     pub occupancy: [f64; 3],
+    /// Patients waiting for a bed at 08:00, thresholds for levels 2, 3 and 4 (ascending).
     pub boarders: [u32; 3],
+    /// Patients waiting over 12 hours since their decision to admit at 08:00, thresholds for levels 2, 3 and 4
+    /// (ascending).
     pub waits_over_12h: [u32; 3],
 }
 
@@ -233,7 +288,17 @@ pub enum DischargePolicy {
     OnReady,
     /// Only between `open_hour` and `close_hour`; on weekends and bank holidays
     /// a ready patient goes that day only with the given probability.
-    DailyWindow { open_hour: u32, close_hour: u32, weekend_factor: f64, bank_holiday_factor: f64 },
+    DailyWindow {
+        /// Hour of day (0-23) the window opens.
+        open_hour: u32,
+        /// Hour of day the window closes (up to 24, after `open_hour`); a patient ready later waits for the next
+        /// window.
+        close_hour: u32,
+        /// Chance (0-1) that a ready patient goes on a Saturday or Sunday.
+        weekend_factor: f64,
+        /// Chance (0-1) that a ready patient goes on a bank holiday (weekend or not).
+        bank_holiday_factor: f64,
+    },
 }
 
 impl Model {
@@ -244,7 +309,7 @@ impl Model {
 
     /// Date of simulation day `d` (day 0 is the first warm-up day).
     pub fn date_of_day(&self, d: u32) -> NaiveDate {
-        self.start - chrono::Days::new(self.warmup_days as u64) + chrono::Days::new(d as u64)
+        self.start - chrono::Days::new(u64::from(self.warmup_days)) + chrono::Days::new(u64::from(d))
     }
 
     /// Seasonality multiplier on a date (product of every range covering it).
@@ -306,14 +371,14 @@ impl Model {
                 .filter(|l| l.pool == i)
                 .map(|l| {
                     let sp = &self.specialties[l.specialty];
-                    let per_week =
-                        l.weekdays.iter().filter(|d| **d).count() as f64 * (l.lists_per_day * l.cases_per_list) as f64;
+                    let per_week = l.weekdays.iter().filter(|d| **d).count() as f64
+                        * f64::from(l.lists_per_day * l.cases_per_list);
                     per_week / 7.0 * sp.inpatient_share * sp.stay_days.mean()
                 })
                 .sum();
             let load = emergency + elective;
             let capacity = p.beds + p.escalation.as_ref().map_or(0, |e| e.max_beds);
-            if load.is_nan() || load <= capacity as f64 {
+            if load.is_nan() || load <= f64::from(capacity) {
                 continue;
             }
             let offered = if load.is_finite() { format!("{} beds", readable(load)) } else { "unbounded".to_string() };
@@ -327,13 +392,13 @@ impl Model {
             let has_emergency = self.routes.iter().any(|r| r.pool == i && self.route_per_day(r) > 0.0);
             let consequence = if p.when_full == WhenFull::Divert && has_emergency {
                 // Carried load is at most the beds, so at least 1 - beds/load is turned away (Erlang B >= that).
-                let share = 1.0 - capacity as f64 / load;
+                let share = 1.0 - f64::from(capacity) / load;
                 format!(
                     "at least {:.0}% of its admissions will be diverted (when_full = \"divert\"); see diverted_share",
                     100.0 * share
                 )
             } else if has_emergency {
-                let growth = (load - capacity as f64) / self.mean_stay(i);
+                let growth = (load - f64::from(capacity)) / self.mean_stay(i);
                 let by = if growth.is_finite() && growth > 0.0 {
                     format!(" by at least {} patients a day", readable(growth))
                 } else {

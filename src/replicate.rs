@@ -11,12 +11,15 @@ use crate::stats::{Kpis, kpis};
 /// How to run a batch of replications.
 #[derive(Debug, Clone, Copy)]
 pub struct RunSpec {
+    /// Replications to run (the scenario's, or `--replications`).
     pub replications: u32,
+    /// Seed the streams are keyed by (the scenario's, or `--seed`).
     pub seed: u64,
     /// Worker threads; 0 means one per core.
     pub threads: usize,
 }
 
+/// The worker thread pool could not be started (exit 1).
 #[derive(Debug, thiserror::Error)]
 #[error("cannot start {threads} worker threads: {source}")]
 pub struct ThreadError {

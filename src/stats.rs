@@ -9,10 +9,13 @@ use crate::model::{DAY, HOUR, Model};
 /// The KPIs of one replication: scalar values, and daily series over the reported days.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Kpis {
+    /// Scalar KPIs in layout order: one value over the reported window each (NaN where undefined).
     pub scalar: Vec<(Key, f64)>,
+    /// Daily series in layout order: one value per reported day each.
     pub daily: Vec<(Key, Vec<f64>)>,
     /// Per calendar month of the reported period (first month first).
     pub monthly: Vec<(Key, Vec<f64>)>,
+    /// Events the engine processed in this replication.
     pub events: u64,
 }
 
@@ -55,7 +58,7 @@ fn ratio(a: f64, b: f64) -> f64 {
 /// then each pool in scenario order, metric by metric.
 pub fn kpis(model: &Model, out: &Outcome) -> Kpis {
     let n_pools = model.pools.len();
-    let window = out.window_seconds as f64;
+    let window = f64::from(out.window_seconds);
     // Trust (the last outcome entry) first, then pools.
     let order: Vec<(Scope, &PoolOutcome)> = std::iter::once((Scope::Trust, &out.pools[n_pools]))
         .chain(out.pools[..n_pools].iter().enumerate().map(|(i, p)| (Scope::Pool(i), p)))
@@ -67,33 +70,39 @@ pub fn kpis(model: &Model, out: &Outcome) -> Kpis {
         }
     };
     let days = |o: &PoolOutcome| o.midnight.len() as f64;
-    push_all(Metric::MidnightOccupancy, &|o| ratio(o.midnight.iter().map(|&x| x as f64).sum(), days(o)));
-    push_all(Metric::BedOccupancyRate, &|o| ratio(o.midnight.iter().map(|&x| x as f64).sum(), days(o) * o.beds as f64));
+    push_all(Metric::MidnightOccupancy, &|o| ratio(o.midnight.iter().map(|&x| f64::from(x)).sum(), days(o)));
+    push_all(Metric::BedOccupancyRate, &|o| {
+        ratio(o.midnight.iter().map(|&x| f64::from(x)).sum(), days(o) * f64::from(o.beds))
+    });
     push_all(Metric::TimeAverageOccupancy, &|o| o.occupancy_area as f64 / window);
-    push_all(Metric::PeakOccupancy, &|o| o.peak as f64);
+    push_all(Metric::PeakOccupancy, &|o| f64::from(o.peak));
     push_all(Metric::ShareOfTimeFull, &|o| o.full_seconds as f64 / window);
     push_all(Metric::DaysOver92Pct, &|o| {
-        o.midnight.iter().filter(|&&x| x as f64 > OCCUPANCY_THRESHOLD * o.beds as f64).count() as f64
+        o.midnight.iter().filter(|&&x| f64::from(x) > OCCUPANCY_THRESHOLD * f64::from(o.beds)).count() as f64
     });
     push_all(Metric::BoardersTimeAverage, &|o| o.boarder_area as f64 / window);
     // Queue growth: waiting at the last reported 08:00 minus the first.
     push_all(Metric::BoardersGrowthPerDay, &|o| match (o.boarders_0800.first(), o.boarders_0800.last()) {
-        (Some(&a), Some(&b)) if o.boarders_0800.len() > 1 => (b as f64 - a as f64) / (o.boarders_0800.len() - 1) as f64,
+        (Some(&a), Some(&b)) if o.boarders_0800.len() > 1 => {
+            (f64::from(b) - f64::from(a)) / (o.boarders_0800.len() - 1) as f64
+        }
         _ => f64::NAN,
     });
-    push_all(Metric::BedWaitHoursMean, &|o| ratio(o.wait_seconds as f64, o.waits as f64 * HOUR as f64));
+    push_all(Metric::BedWaitHoursMean, &|o| ratio(o.wait_seconds as f64, o.waits as f64 * f64::from(HOUR)));
     push_all(Metric::WaitsOver12hFromDta, &|o| o.waits_over_12h as f64);
     push_all(Metric::BedRequests, &|o| o.bed_requests as f64);
     push_all(Metric::Diverted, &|o| o.diverted as f64);
     push_all(Metric::DivertedShare, &|o| ratio(o.diverted as f64, o.bed_requests as f64));
     // Window totals are the sums of the daily counts (not stored twice).
-    let total = |v: &[u32]| v.iter().map(|&x| x as u64).sum::<u64>() as f64;
+    let total = |v: &[u32]| v.iter().map(|&x| u64::from(x)).sum::<u64>() as f64;
     push_all(Metric::Admissions, &|o| total(&o.admissions_daily));
     push_all(Metric::Discharges, &|o| total(&o.discharges_daily));
-    push_all(Metric::LengthOfStayDaysMean, &|o| ratio(o.stay_seconds as f64, total(&o.discharges_daily) * DAY as f64));
+    push_all(Metric::LengthOfStayDaysMean, &|o| {
+        ratio(o.stay_seconds as f64, total(&o.discharges_daily) * f64::from(DAY))
+    });
 
     let mut daily = Vec::new();
-    let series = |v: &[u32]| v.iter().map(|&x| x as f64).collect::<Vec<f64>>();
+    let series = |v: &[u32]| v.iter().map(|&x| f64::from(x)).collect::<Vec<f64>>();
     for (metric, f) in [
         (Metric::MidnightOccupancy, (|o: &PoolOutcome| &o.midnight) as fn(&PoolOutcome) -> &Vec<u32>),
         (Metric::Boarders0800, |o| &o.boarders_0800),
@@ -106,7 +115,7 @@ pub fn kpis(model: &Model, out: &Outcome) -> Kpis {
     }
 
     if let Some(ed) = &out.ed {
-        let total = |v: &[u32]| v.iter().map(|&x| x as f64).sum::<f64>();
+        let total = |v: &[u32]| v.iter().map(|&x| f64::from(x)).sum::<f64>();
         let trust = |metric| Key::new(metric, Scope::Trust);
         scalar.push((trust(Metric::EdAttendances), total(&ed.attendances)));
         scalar.push((trust(Metric::Ed4hPerformance), ratio(total(&ed.within_4h), total(&ed.attendances))));
@@ -114,7 +123,7 @@ pub fn kpis(model: &Model, out: &Outcome) -> Kpis {
         daily.push((trust(Metric::EdAttendances), series(&ed.attendances)));
         daily.push((
             trust(Metric::Ed4hPerformance),
-            ed.within_4h.iter().zip(&ed.attendances).map(|(&w, &a)| ratio(w as f64, a as f64)).collect(),
+            ed.within_4h.iter().zip(&ed.attendances).map(|(&w, &a)| ratio(f64::from(w), f64::from(a))).collect(),
         ));
         daily.push((trust(Metric::EdOver12hFromArrival), series(&ed.over_12h)));
     }
@@ -132,7 +141,7 @@ pub fn kpis(model: &Model, out: &Outcome) -> Kpis {
         {
             scalar.push((trust(metric), out.opel.iter().filter(|&&l| l as usize == level + 1).count() as f64));
         }
-        daily.push((trust(Metric::OpelLevel), out.opel.iter().map(|&l| l as f64).collect()));
+        daily.push((trust(Metric::OpelLevel), out.opel.iter().map(|&l| f64::from(l)).collect()));
     }
     Kpis { scalar, daily, monthly, events: out.events }
 }
@@ -166,7 +175,7 @@ fn escalation_kpis(
     daily: &mut Vec<(Key, Vec<f64>)>,
     monthly: &mut Vec<(Key, Vec<f64>)>,
 ) {
-    let day = DAY as f64;
+    let day = f64::from(DAY);
     // Daily cost of one pool: open bed-days x rate + occupied bed-days x rate + openings x fixed.
     let pool_daily_cost = |i: usize, o: &PoolOutcome| -> Vec<f64> {
         let Some(e) = &model.pools[i].escalation else { return vec![0.0; o.midnight.len()] };
@@ -174,7 +183,7 @@ fn escalation_kpis(
             .map(|d| {
                 o.escalation_open_daily[d] as f64 / day * e.cost.per_open_bed_day
                     + o.escalation_used_daily[d] as f64 / day * e.cost.per_occupied_bed_day
-                    + o.escalation_openings_daily[d] as f64 * e.cost.per_opening
+                    + f64::from(o.escalation_openings_daily[d]) * e.cost.per_opening
             })
             .collect()
     };
@@ -213,7 +222,7 @@ fn escalation_kpis(
     for (pool, o) in order {
         daily.push((
             key(Metric::EscalationBedsOpen, *pool),
-            o.escalation_open_midnight.iter().map(|&x| x as f64).collect(),
+            o.escalation_open_midnight.iter().map(|&x| f64::from(x)).collect(),
         ));
         daily.push((
             key(Metric::EscalationBedDaysOpen, *pool),
@@ -247,7 +256,7 @@ fn elective_kpis(out: &Outcome, scalar: &mut Vec<(Key, f64)>, daily: &mut Vec<(K
     let order: Vec<(Scope, &ElectiveOutcome)> = std::iter::once((Scope::Trust, &out.electives[n]))
         .chain(out.electives[..n].iter().enumerate().map(|(j, e)| (Scope::Specialty(j), e)))
         .collect();
-    let last = |v: &[u32]| v.last().map_or(f64::NAN, |&x| x as f64);
+    let last = |v: &[u32]| v.last().map_or(f64::NAN, |&x| f64::from(x));
     type Measure<'a> = (Metric, &'a dyn Fn(&ElectiveOutcome) -> f64);
     let metrics: [Measure; 9] = [
         (Metric::ElectiveScheduled, &|e| e.scheduled as f64),
@@ -265,19 +274,23 @@ fn elective_kpis(out: &Outcome, scalar: &mut Vec<(Key, f64)>, daily: &mut Vec<(K
             scalar.push((Key::new(metric, *specialty), f(e)));
         }
     }
-    let series = |v: &[u32]| v.iter().map(|&x| x as f64).collect::<Vec<f64>>();
+    let series = |v: &[u32]| v.iter().map(|&x| f64::from(x)).collect::<Vec<f64>>();
     for (specialty, e) in &order {
         let key = |metric| Key::new(metric, *specialty);
         daily.push((key(Metric::ElectiveCancelledNoBed), series(&e.cancelled_daily)));
         // Rolling 7-day sums, so weekly totals have their own percentiles.
         let weekly = (0..e.cancelled_daily.len())
-            .map(|d| e.cancelled_daily[d.saturating_sub(6)..=d].iter().map(|&x| x as f64).sum())
+            .map(|d| e.cancelled_daily[d.saturating_sub(6)..=d].iter().map(|&x| f64::from(x)).sum())
             .collect();
         daily.push((key(Metric::ElectiveCancelled7Days), weekly));
         daily.push((key(Metric::WaitingListSize), series(&e.waiting_daily)));
         daily.push((
             key(Metric::WaitingUnder18WeeksShare),
-            e.under_18_weeks_daily.iter().zip(&e.waiting_daily).map(|(&u, &w)| ratio(u as f64, w as f64)).collect(),
+            e.under_18_weeks_daily
+                .iter()
+                .zip(&e.waiting_daily)
+                .map(|(&u, &w)| ratio(f64::from(u), f64::from(w)))
+                .collect(),
         ));
         daily.push((key(Metric::WaitingOver52Weeks), series(&e.over_52_weeks_daily)));
         daily.push((key(Metric::WaitingUrgent), series(&e.urgent_daily)));

@@ -19,16 +19,27 @@ pub fn ci95_half_width(sd: f64, n: usize) -> f64 {
 /// undefined (e.g. a mean wait with nobody waiting) are left out; `n` says how many remain.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Summary {
+    /// Replications with a defined value (the `replications` column of the CSVs).
     pub n: usize,
+    /// Mean over those replications, in the KPI's units.
     pub mean: f64,
+    /// Sample standard deviation across replications (n - 1 divisor); NaN below two.
     pub sd: f64,
+    /// Lower end of the Student-t 95% confidence interval of the mean; NaN below two replications.
     pub ci95_low: f64,
+    /// Upper end of that interval.
     pub ci95_high: f64,
+    /// 10th percentile across replications (Excel's `PERCENTILE.INC`).
     pub p10: f64,
+    /// 25th percentile across replications.
     pub p25: f64,
+    /// Median across replications.
     pub p50: f64,
+    /// 75th percentile across replications.
     pub p75: f64,
+    /// 90th percentile across replications: a bad winter, one in ten.
     pub p90: f64,
+    /// 95th percentile across replications.
     pub p95: f64,
 }
 

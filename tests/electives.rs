@@ -211,7 +211,7 @@ fn more_beds_never_increase_cancellations() {
         };
         let (before, after) = (c(x, &base), c(y, &more));
         assert!(after <= before, "replication {r}: {before} cancellations with {beds} beds, {after} with 10 more");
-        fewer += (after < before) as u32;
+        fewer += u32::from(after < before);
         assert_eq!(
             values(&base, &a, Metric::EdAttendances, None)[r],
             values(&more, &b, Metric::EdAttendances, None)[r]

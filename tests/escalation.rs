@@ -209,7 +209,7 @@ fn opel_levels_follow_thresholds() {
     assert!(m.opel.is_some(), "the shipped scenario sets OPEL thresholds");
     for k in run(&m) {
         let total: f64 = (1..=4).map(|l| k.get(&m, format!("opel_{l}_days").parse().unwrap(), None).unwrap()).sum();
-        assert_eq!(total, m.reported_days() as f64);
+        assert_eq!(total, f64::from(m.reported_days()));
         let level = k.daily(&m, Metric::OpelLevel, None).unwrap();
         assert!(level.iter().all(|l| (1.0..=4.0).contains(l)));
     }
@@ -218,7 +218,7 @@ fn opel_levels_follow_thresholds() {
     assert_ne!(all4, text);
     let m4 = model(&all4);
     for k in run(&m4) {
-        assert_eq!(k.get(&m4, Metric::Opel4Days, None), Some(m4.reported_days() as f64));
+        assert_eq!(k.get(&m4, Metric::Opel4Days, None), Some(f64::from(m4.reported_days())));
     }
 }
 

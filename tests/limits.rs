@@ -370,7 +370,7 @@ fn peak_rss_kb(args: &[&std::ffi::OsStr]) -> (i64, i32) {
     let mut status = 0;
     // SAFETY: an all-zero rusage is valid; wait4 fills it for this child only.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let pid = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
+    let pid = unsafe { libc::wait4(child.id() as libc::pid_t, &raw mut status, 0, &raw mut usage) };
     assert_eq!(pid, child.id() as libc::pid_t);
     (usage.ru_maxrss, libc::WEXITSTATUS(status))
 }

@@ -63,7 +63,7 @@ fn png_stats(path: &Path) -> (u32, u32, f64) {
     let info = reader.next_frame(&mut buf).unwrap();
     let channels = info.color_type.samples();
     let pixels = buf[..info.buffer_size()].chunks(channels);
-    let total = (info.width * info.height) as f64;
+    let total = f64::from(info.width * info.height);
     let inked = pixels.filter(|p| p.iter().take(3).any(|&c| c < 235)).count() as f64;
     (info.width, info.height, inked / total)
 }

@@ -29,7 +29,7 @@ fn t_quantile(n: usize) -> f64 {
 
 /// A single pool fed by one Poisson stream of direct admissions.
 fn single_pool(per_day: f64, stay: &str, beds: u32, when_full: &str, warmup: u32, days: u32, reps: u32) -> String {
-    let end = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() + chrono::Days::new(days as u64 - 1);
+    let end = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() + chrono::Days::new(u64::from(days) - 1);
     format!(
         r#"
 [scenario]
@@ -71,7 +71,7 @@ fn m_g_inf_occupancy_is_poisson() {
     const LAMBDA: f64 = 10.0;
     const MEAN_STAY: f64 = 5.0;
     let m = LAMBDA * MEAN_STAY;
-    let r = R as f64;
+    let r = f64::from(R);
     let se_mean = (m / r).sqrt();
     let mu4 = m * (1.0 + 3.0 * m);
     let se_var = ((mu4 - m * m * (r - 3.0) / (r - 1.0)) / r).sqrt();
@@ -134,7 +134,7 @@ fn erlang_c_mean_bed_wait() {
     const BEDS: u32 = 10;
     const LAMBDA: f64 = 8.0;
     let c = erlang_c(BEDS, LAMBDA);
-    let wait_hours = c / (BEDS as f64 * 1.0 - LAMBDA) * 24.0;
+    let wait_hours = c / (f64::from(BEDS) * 1.0 - LAMBDA) * 24.0;
     let model = model(&single_pool(LAMBDA, "{ dist = \"exponential\", mean = 1.0 }", BEDS, "queue", 50, 2000, 1000));
     let reps = run(&model);
     let waits = values(&model, &reps, Metric::BedWaitHoursMean, Some("beds"));
@@ -175,7 +175,7 @@ fn littles_law_gap_is_zero_on_average() {
         let (mut gaps, mut ls) = (Vec::new(), Vec::new());
         for k in &reps {
             let l = k.get(m, l_metric, Some("beds")).unwrap();
-            let rate = k.get(m, count, Some("beds")).unwrap() / DAYS as f64;
+            let rate = k.get(m, count, Some("beds")).unwrap() / f64::from(DAYS);
             let w = k.get(m, w_metric, Some("beds")).unwrap() / w_per_day;
             gaps.push(l - rate * w);
             ls.push(l);

@@ -12,15 +12,21 @@ use std::collections::BTreeSet;
 /// The gov.uk divisions bedflow knows, plus `none`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Region {
+    /// England and Wales (gov.uk division `england-and-wales`).
     EnglandAndWales,
+    /// Scotland (gov.uk division `scotland`).
     Scotland,
+    /// Northern Ireland (gov.uk division `northern-ireland`).
     NorthernIreland,
+    /// No built-in holidays: only the scenario's `extra_holidays` count.
     None,
 }
 
 impl Region {
+    /// Every value `[calendar] bank_holidays` accepts, as listed in error messages.
     pub const NAMES: [&'static str; 4] = ["england-and-wales", "scotland", "northern-ireland", "none"];
 
+    /// The region a scenario's `bank_holidays` value names; `Option::None` for a name not in [`Region::NAMES`].
     pub fn parse(s: &str) -> Option<Region> {
         match s {
             "england-and-wales" => Some(Region::EnglandAndWales),
@@ -31,6 +37,7 @@ impl Region {
         }
     }
 
+    /// The name as written in a scenario and as the division's key in the gov.uk JSON (inverse of [`Region::parse`]).
     pub fn name(self) -> &'static str {
         match self {
             Region::EnglandAndWales => "england-and-wales",
@@ -57,7 +64,10 @@ struct Event {
 /// A named bank holiday.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BankHoliday {
+    /// Day the holiday is taken (the substitute weekday when the holiday itself falls on a weekend).
     pub date: NaiveDate,
+    /// Name as gov.uk gives it (e.g. "Boxing Day"), or "Extra holiday" for the scenario's `extra_holidays`; labels
+    /// plots and the report.
     pub title: String,
 }
 
@@ -90,12 +100,15 @@ pub fn built_in(region: Region) -> (Vec<BankHoliday>, std::ops::RangeInclusive<i
 /// scenario's `extra_holidays` (treated exactly like bank holidays).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Calendar {
+    /// Region whose built-in dates were loaded (named in the report).
     pub region: Region,
+    /// Every holiday, built-in and extra, sorted by date, one per date.
     pub holidays: Vec<BankHoliday>,
     set: BTreeSet<NaiveDate>,
 }
 
 impl Calendar {
+    /// The region's built-in holidays plus the scenario's `extra` dates (a date already a holiday is not added twice).
     pub fn new(region: Region, extra: &[NaiveDate]) -> Calendar {
         let (mut holidays, _) = built_in(region);
         for d in extra {
@@ -108,11 +121,14 @@ impl Calendar {
         Calendar { region, holidays, set }
     }
 
+    /// Whether `date` is a built-in or extra holiday: lists close and the bank-holiday demand and discharge factors
+    /// apply.
     pub fn is_bank_holiday(&self, date: NaiveDate) -> bool {
         self.set.contains(&date)
     }
 }
 
+/// Saturday or Sunday: the days `discharge.weekend_factor` applies to.
 pub fn is_weekend(date: NaiveDate) -> bool {
     matches!(date.weekday(), Weekday::Sat | Weekday::Sun)
 }

@@ -16,9 +16,11 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+/// Parsed command line of the `bedflow` binary.
 #[derive(Parser, Debug)]
 #[command(name = "bedflow", version, about = "Bed capacity and demand simulation for acute hospital trusts")]
 pub struct Cli {
+    /// Subcommand to run, with its arguments.
     #[command(subcommand)]
     pub command: Command,
 }
@@ -43,6 +45,7 @@ pub struct RunFlags {
     pub quiet: bool,
 }
 
+/// The subcommands: `run` (or one shard of it), `merge`, `compare`, `sweep`, `check`.
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Simulate a scenario and write results to output/<scenario-name>/ (or --out).
@@ -54,6 +57,7 @@ pub enum Command {
         /// for `bedflow merge`.
         #[arg(long, value_name = "K/N")]
         shard: Option<String>,
+        /// Replications, seed, threads, output folder and progress bar.
         #[command(flatten)]
         flags: RunFlags,
     },
@@ -78,6 +82,7 @@ pub enum Command {
         /// One or more alternatives.
         #[arg(required = true)]
         alternatives: Vec<PathBuf>,
+        /// Replications, seed, threads, output folder and progress bar, shared by every scenario compared.
         #[command(flatten)]
         flags: RunFlags,
     },
@@ -93,6 +98,7 @@ pub enum Command {
         /// METRIC<=VALUE or METRIC>=VALUE (METRIC:POOL for a pool).
         #[arg(long)]
         target: Option<String>,
+        /// Replications, seed, threads, output folder and progress bar, shared by every value swept.
         #[command(flatten)]
         flags: RunFlags,
     },
@@ -103,36 +109,49 @@ pub enum Command {
     },
 }
 
+/// Why a command failed; [`Error::exit_code`] turns it into the process exit code.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// The scenario (or a file it extends) is missing, refused or invalid (exit 2).
     #[error(transparent)]
     Scenario(#[from] LoadError),
+    /// The worker threads could not be started (exit 1).
     #[error("error: {0}")]
     Threads(#[from] replicate::ThreadError),
+    /// A result file could not be written (exit 1).
     #[error("error: {0}")]
     Output(#[from] output::OutputError),
+    /// A bad flag value (`--shard`, `--set`, `--target`), a run beyond the size limits, or a merge with changed
+    /// scenario files (exit 2).
     #[error("error: {0}")]
     Usage(String),
+    /// A part file is unreadable, damaged or does not fit the others or the scenario (exit 2), or could not be written
+    /// (exit 1).
     #[error("error: {0}")]
     Shard(#[from] output::shard::ShardError),
+    /// The output folder was refused (not bedflow's, or busy: exit 2) or could not be written (exit 1).
     #[error("error: {0}")]
     OutputDir(#[from] output::atomic::OutputDirError),
 }
 
 impl Error {
-    /// 2 for bad input (the scenario), 1 for everything else.
+    /// 2 for bad input (the scenario, a flag, a part file, an output folder
+    /// refused or busy), 1 for everything else.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Scenario(_) | Error::Usage(_) => 2,
-            Error::Shard(e) => e.exit_code(),
+            Error::Scenario(_)
+            | Error::Usage(_)
             // A folder bedflow did not make, or one another run is writing: refused.
-            Error::OutputDir(output::atomic::OutputDirError::Refused { .. })
-            | Error::OutputDir(output::atomic::OutputDirError::Busy { .. }) => 2,
+            | Error::OutputDir(
+                output::atomic::OutputDirError::Refused { .. } | output::atomic::OutputDirError::Busy { .. },
+            ) => 2,
+            Error::Shard(e) => e.exit_code(),
             _ => 1,
         }
     }
 }
 
+/// Runs the parsed command: validates everything it needs first, then simulates and writes the results.
 pub fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
         Command::Check { scenario } => run::check(scenario),
@@ -175,7 +194,6 @@ fn parse_shard(s: &str) -> Result<(u32, u32), Error> {
     Ok((k, n))
 }
 
-/// Says so, with the numbers, before running a scenario whose demand exceeds its beds.
 /// Says so before running: pools nothing uses (a misspelt name) and pools
 /// whose demand exceeds their beds, with the numbers.
 fn warn_overload(model: &Model) {
@@ -209,7 +227,7 @@ fn progress_bar(n: u32, quiet: bool) -> indicatif::ProgressBar {
     if quiet || !std::io::stderr().is_terminal() {
         return indicatif::ProgressBar::hidden();
     }
-    let bar = indicatif::ProgressBar::new(n as u64);
+    let bar = indicatif::ProgressBar::new(u64::from(n));
     if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} replications, {eta} left") {
         bar.set_style(style);
     }

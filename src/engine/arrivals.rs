@@ -23,7 +23,7 @@ impl HourlyRates {
         for d in 0..days {
             let m = model.day_multiplier(profile, model.date_of_day(d));
             for share in profile.hour_share {
-                per_second.push(per_day * m * share / HOUR as f64);
+                per_second.push(per_day * m * share / f64::from(HOUR));
             }
         }
         HourlyRates { per_second: per_second.into_boxed_slice() }
@@ -31,25 +31,35 @@ impl HourlyRates {
 
     /// Expected arrivals over the horizon (for checks and tests).
     pub fn expected_total(&self) -> f64 {
-        self.per_second.iter().sum::<f64>() * HOUR as f64
+        self.per_second.iter().sum::<f64>() * f64::from(HOUR)
     }
 
     /// Expected arrivals in hour `h` of the horizon.
     pub fn expected_in_hour(&self, h: usize) -> f64 {
-        self.per_second[h] * HOUR as f64
+        self.per_second[h] * f64::from(HOUR)
     }
 }
 
 /// The state of one arrival stream within a replication.
 #[derive(Debug, Clone, Copy)]
 pub enum ArrivalClock {
-    /// Continuous time of the last Poisson arrival, in seconds.
-    Poisson { t: f64 },
-    /// Index of the next evenly spaced arrival.
-    Regular { k: u64, per_day: f64 },
+    /// A Poisson stream.
+    Poisson {
+        /// Continuous time of the last arrival, in seconds (kept unrounded so
+        /// rounding to whole seconds never accumulates).
+        t: f64,
+    },
+    /// Evenly spaced arrivals (`arrivals = "regular"`).
+    Regular {
+        /// Index of the next arrival; arrival k comes at k x 86,400 / `per_day` seconds.
+        k: u64,
+        /// Arrivals a day.
+        per_day: f64,
+    },
 }
 
 impl ArrivalClock {
+    /// A stream before its first arrival: Poisson from time 0, or regular from arrival 0.
     pub fn new(process: ArrivalProcess, per_day: f64) -> ArrivalClock {
         match process {
             ArrivalProcess::Poisson => ArrivalClock::Poisson { t: 0.0 },
@@ -63,10 +73,10 @@ impl ArrivalClock {
         match self {
             ArrivalClock::Poisson { t } => next_poisson(rates, t, rng),
             ArrivalClock::Regular { k, per_day } => {
-                let at = (*k as f64 * crate::model::DAY as f64 / *per_day).floor();
+                let at = (*k as f64 * f64::from(crate::model::DAY) / *per_day).floor();
                 *k += 1;
                 let hours = rates.per_second.len() as f64;
-                (at < hours * HOUR as f64).then_some(at as u32)
+                (at < hours * f64::from(HOUR)).then_some(at as u32)
             }
         }
     }
@@ -75,7 +85,7 @@ impl ArrivalClock {
 #[inline]
 fn next_poisson<R: Rng + ?Sized>(rates: &HourlyRates, t: &mut f64, rng: &mut R) -> Option<u32> {
     let mut e: f64 = rand_distr::Distribution::sample(&rand_distr::Exp1, rng);
-    let hour = HOUR as f64;
+    let hour = f64::from(HOUR);
     let mut h = (*t / hour) as usize;
     loop {
         let r = *rates.per_second.get(h)?;
@@ -107,7 +117,7 @@ mod tests {
         Model {
             name: "t".into(),
             start,
-            end: start + chrono::Days::new(days as u64 - 1),
+            end: start + chrono::Days::new(u64::from(days) - 1),
             warmup_days: 0,
             replications: 1,
             seed: 1,

@@ -12,7 +12,7 @@ impl Engine<'_> {
         let Some(e) = &plan.escalation[pool] else { return };
         let g = self.gauges[pool];
         let open = g.capacity - g.core;
-        let occupancy = g.occupied as f64 / g.core as f64;
+        let occupancy = f64::from(g.occupied) / f64::from(g.core);
         let pressure = occupancy >= e.open_at || e.open_at_boarders.is_some_and(|b| g.waiting >= b);
         if review.may_open && pressure && open < e.max {
             let n = e.step.min(e.max - open);
@@ -113,8 +113,8 @@ impl Engine<'_> {
             for &i in &t[..n] {
                 let o = &mut self.out.pools[i];
                 o.waits += 1;
-                o.wait_seconds += wait as u64;
-                o.waits_over_12h += (wait > TWELVE_HOURS) as u64;
+                o.wait_seconds += u64::from(wait);
+                o.waits_over_12h += u64::from(wait > TWELVE_HOURS);
             }
         }
         if let Some(d) = self.report_day(now) {
@@ -143,7 +143,7 @@ impl Engine<'_> {
             for &i in &t[..n] {
                 let o = &mut self.out.pools[i];
                 o.discharges_daily[d] += 1;
-                o.stay_seconds += (now - pat.admitted) as u64;
+                o.stay_seconds += u64::from(now - pat.admitted);
             }
         }
         self.release(p);

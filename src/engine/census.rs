@@ -31,15 +31,15 @@ impl Engine<'_> {
         let a = g.last.max(ws);
         let b = now.min(we);
         if b > a {
-            let dt = (b - a) as u64;
+            let dt = u64::from(b - a);
             let o = &mut self.out.pools[i];
-            o.occupancy_area += g.occupied as u64 * dt;
-            o.boarder_area += g.waiting as u64 * dt;
+            o.occupancy_area += u64::from(g.occupied) * dt;
+            o.boarder_area += u64::from(g.waiting) * dt;
             if g.occupied >= g.capacity {
                 o.full_seconds += dt;
             }
-            let open = g.capacity.saturating_sub(g.core) as u64;
-            let used = g.occupied.saturating_sub(g.core) as u64;
+            let open = u64::from(g.capacity.saturating_sub(g.core));
+            let used = u64::from(g.occupied.saturating_sub(g.core));
             // Pools only: the trust's figures are the pools' sums (see `finish`).
             if open + used > 0 && i < self.plan.pools() {
                 // Split at midnights so each day gets its own bed-seconds (monthly costs).
@@ -47,7 +47,7 @@ impl Engine<'_> {
                 while t < b {
                     let end = ((t / DAY + 1) * DAY).min(b);
                     let d = (t / DAY - self.plan.first_day) as usize;
-                    let seg = (end - t) as u64;
+                    let seg = u64::from(end - t);
                     o.escalation_open_daily[d] += open * seg;
                     o.escalation_used_daily[d] += used * seg;
                     t = end;
@@ -94,7 +94,7 @@ impl Engine<'_> {
                 }
                 if morning && let Some(opel) = &self.plan.opel {
                     let trust = &self.gauges[self.trust_gauge()];
-                    let occupancy = trust.occupied as f64 / trust.core as f64;
+                    let occupancy = f64::from(trust.occupied) / f64::from(trust.core);
                     let long = self.waiting_over_12h(at);
                     #[cfg(test)]
                     {
@@ -109,13 +109,13 @@ impl Engine<'_> {
                             let long = q.iter().skip(u as usize).any(|&p| self.patients[p as usize].decision < cutoff);
                             recent && long
                         });
-                        self.opel_checks.1 += mixed as u64;
+                        self.opel_checks.1 += u64::from(mixed);
                     }
                     let band = |x: f64, t: [f64; 3]| t.iter().filter(|&&v| x >= v).count();
-                    let as_f = |t: [u32; 3]| t.map(|v| v as f64);
+                    let as_f = |t: [u32; 3]| t.map(f64::from);
                     let level = band(occupancy, opel.occupancy)
-                        .max(band(trust.waiting as f64, as_f(opel.boarders)))
-                        .max(band(long as f64, as_f(opel.waits_over_12h)));
+                        .max(band(f64::from(trust.waiting), as_f(opel.boarders)))
+                        .max(band(f64::from(long), as_f(opel.waits_over_12h)));
                     self.out.opel[d] = 1 + level as u8;
                 }
                 if !morning && !self.waiting.is_empty() {
@@ -214,8 +214,8 @@ impl Engine<'_> {
                 for &i in &t[..n] {
                     let o = &mut self.out.pools[i];
                     o.waits += 1;
-                    o.wait_seconds += wait as u64;
-                    o.waits_over_12h += (wait > TWELVE_HOURS) as u64;
+                    o.wait_seconds += u64::from(wait);
+                    o.waits_over_12h += u64::from(wait > TWELVE_HOURS);
                 }
             }
         }
@@ -307,7 +307,7 @@ waits_over_12h = [1, 5, 10]
             long_days += out.opel.iter().filter(|&&l| l == 4).count();
         }
         // Every reported morning was checked (the assertion is in the reading).
-        assert_eq!(engine.opel_checks.0, 3 * model.reported_days() as u64);
+        assert_eq!(engine.opel_checks.0, 3 * u64::from(model.reported_days()));
         assert!(engine.opel_checks.1 > 10, "recent urgent electives ahead of long waits: {:?}", engine.opel_checks);
         assert!(long_days > 10, "{long_days}");
     }

@@ -14,11 +14,17 @@ use super::rng::keyed_unit;
 use crate::calendar::is_weekend;
 use crate::model::{DAY, DischargePolicy, HOUR, Model};
 
+/// The discharge policy compiled for one run: window times in seconds and a
+/// go-ahead chance per simulated day, so leaving needs no calendar look-up.
 #[derive(Debug, Clone)]
 pub enum DischargeRules {
+    /// Patients leave the moment their stay ends.
     OnReady,
+    /// Patients leave only inside a daily window.
     DailyWindow {
+        /// Window opens, in seconds after midnight.
         open: u32,
+        /// Window closes, in seconds after midnight (a patient ready at or after it waits for the next day).
         close: u32,
         /// Chance a ready patient goes on each simulated day (1 on weekdays).
         day_chance: Box<[f64]>,
@@ -26,6 +32,7 @@ pub enum DischargeRules {
 }
 
 impl DischargeRules {
+    /// Rules for `model`'s discharge policy over `days` simulated days (warm-up included).
     pub fn new(model: &Model, days: u32) -> DischargeRules {
         match model.discharge {
             DischargePolicy::OnReady => DischargeRules::OnReady,
@@ -68,7 +75,7 @@ impl DischargeRules {
                             return Some(ready);
                         }
                         let spread = keyed_unit(!key, day);
-                        return Some(start + open + (spread * (close - open) as f64) as u32);
+                        return Some(start + open + (spread * f64::from(close - open)) as u32);
                     }
                     day += 1;
                 }

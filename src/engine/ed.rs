@@ -49,8 +49,8 @@ impl Engine<'_> {
         if let Some(d) = self.report_day(arrival)
             && let Some(e) = self.out.ed.as_mut()
         {
-            e.within_4h[d] += (duration <= FOUR_HOURS) as u32;
-            e.over_12h[d] += (duration > TWELVE_HOURS) as u32;
+            e.within_4h[d] += u32::from(duration <= FOUR_HOURS);
+            e.over_12h[d] += u32::from(duration > TWELVE_HOURS);
         }
     }
 }

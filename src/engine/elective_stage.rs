@@ -27,7 +27,7 @@ impl Engine<'_> {
         self.waiting[j].routine.make_contiguous().sort_by_key(|w| w.referral);
         let n = self.plan.specialties.len();
         for i in [j, n] {
-            self.out.electives[i].initial_total += sp.initial as u64;
+            self.out.electives[i].initial_total += u64::from(sp.initial);
         }
     }
 
@@ -100,7 +100,7 @@ impl Engine<'_> {
             let e = &mut self.out.electives[i];
             e.treated_total += treated;
             if in_window {
-                e.slots += session.slots as u64;
+                e.slots += u64::from(session.slots);
                 e.scheduled += treated + cancelled;
                 e.treated += treated;
                 e.cancelled += cancelled;

@@ -19,8 +19,11 @@ use std::collections::VecDeque;
 /// One theatre-list session.
 #[derive(Debug, Clone, Copy)]
 pub struct Session {
+    /// Start, in seconds from the first warm-up midnight (day x 86,400 + `start_hour` x 3,600).
     pub time: u32,
+    /// Index of its theatre list in [`Model::theatre_lists`](crate::model::Model::theatre_lists).
     pub list: u32,
+    /// Patients it can operate on (`cases_per_list`), urgent and routine together.
     pub slots: u32,
     /// Slots routine patients may use (fewer under an elective cut).
     pub routine_slots: u32,
@@ -43,7 +46,7 @@ pub fn sessions(model: &Model, days: u32) -> Vec<Session> {
                 .filter(|c| c.from <= date && date <= c.to && c.specialty.is_none_or(|s| s == l.specialty))
                 .map(|c| c.factor)
                 .product();
-            let routine_slots = (factor * l.cases_per_list as f64).round() as u32;
+            let routine_slots = (factor * f64::from(l.cases_per_list)).round() as u32;
             for _ in 0..l.lists_per_day {
                 out.push(Session {
                     time: d * DAY + l.start_hour * HOUR,
@@ -60,24 +63,31 @@ pub fn sessions(model: &Model, days: u32) -> Vec<Session> {
 
 /// What the engine needs about a specialty.
 pub struct SpecialtyPlan {
+    /// Hourly referral rates: `referrals_per_week` / 7 a day, flat over hours and weekdays but multiplied by
+    /// seasonality (see [`Model::day_multiplier`](crate::model::Model::day_multiplier)).
     pub referrals: HourlyRates,
+    /// Inpatient length of stay, sampled in seconds.
     pub stay: Sampler,
     /// Initial waits, in seconds.
     pub initial_wait: Sampler,
+    /// Patients on the list when the simulation starts (first warm-up day).
     pub initial: u32,
+    /// Share of patients (0-1) who are urgent: booked first, never cancelled for lack of a bed.
     pub urgent_share: f64,
+    /// Share of patients (0-1) who need an inpatient bed after surgery.
     pub inpatient_share: f64,
 }
 
 impl SpecialtyPlan {
+    /// One plan per specialty of `model`, in scenario order, over `days` simulated days.
     pub fn new(model: &Model, days: u32) -> Vec<SpecialtyPlan> {
         model
             .specialties
             .iter()
             .map(|s| SpecialtyPlan {
                 referrals: HourlyRates::new(model, s.referrals_per_week / 7.0, &TimeProfile::flat(), days),
-                stay: s.stay_days.sampler(DAY as f64),
-                initial_wait: s.initial_wait_weeks.sampler(7.0 * DAY as f64),
+                stay: s.stay_days.sampler(f64::from(DAY)),
+                initial_wait: s.initial_wait_weeks.sampler(7.0 * f64::from(DAY)),
                 initial: s.initial_list,
                 urgent_share: s.urgent_share,
                 inpatient_share: s.inpatient_share,
@@ -93,8 +103,11 @@ pub struct Waiter {
     /// Referral time in seconds from the start of the simulation (negative
     /// for the initial list).
     pub referral: i64,
+    /// Inpatient length of stay in seconds (drawn for day cases too, so every patient uses the same draws).
     pub stay: u32,
+    /// The patient's own random key, kept as an inpatient: drives their daily discharge draws.
     pub key: u64,
+    /// Needs a bed after surgery; `false` for a day case.
     pub inpatient: bool,
 }
 
@@ -102,35 +115,42 @@ pub struct Waiter {
 /// (oldest at the front).
 #[derive(Debug, Default, Clone)]
 pub struct WaitingList {
+    /// Urgent patients (e.g. cancer), oldest referral first: booked before any routine patient.
     pub urgent: VecDeque<Waiter>,
+    /// Routine patients, oldest referral first; one cancelled on the day goes back to the front.
     pub routine: VecDeque<Waiter>,
 }
 
 impl WaitingList {
+    /// Empties both lists (the engine is reused for the next replication).
     pub fn clear(&mut self) {
         self.urgent.clear();
         self.routine.clear();
     }
 
+    /// Adds a patient at the back of their class's list (a new referral is the newest).
     pub fn push(&mut self, urgent: bool, w: Waiter) {
         if urgent { self.urgent.push_back(w) } else { self.routine.push_back(w) }
     }
 
+    /// Patients waiting, urgent and routine.
     pub fn len(&self) -> usize {
         self.urgent.len() + self.routine.len()
     }
 
+    /// Whether nobody is waiting.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
     /// Patients who at `now` have waited at least `seconds`.
     pub fn waited_at_least(&self, now: u32, seconds: u32) -> usize {
-        let cutoff = now as i64 - seconds as i64;
+        let cutoff = i64::from(now) - i64::from(seconds);
         self.urgent.partition_point(|w| w.referral <= cutoff) + self.routine.partition_point(|w| w.referral <= cutoff)
     }
 }
 
-/// 18 weeks (the RTT standard) and 52 weeks, in seconds.
+/// 18 weeks in seconds: the RTT standard (`waiting_under_18_weeks_share`).
 pub const WEEKS_18: u32 = 18 * 7 * DAY;
+/// 52 weeks in seconds: the long-wait count (`waiting_over_52_weeks`).
 pub const WEEKS_52: u32 = 52 * 7 * DAY;

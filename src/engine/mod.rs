@@ -134,6 +134,8 @@ pub struct Engine<'p> {
 }
 
 impl<'p> Engine<'p> {
+    /// An engine for `plan` with empty buffers; each [`Engine::run`] starts from a clean state, so one engine serves
+    /// every replication a thread runs.
     pub fn new(plan: &'p Plan) -> Engine<'p> {
         let pools = plan.pools();
         Engine {
@@ -331,7 +333,7 @@ impl<'p> Engine<'p> {
                 let j = slot - first_referral;
                 self.next_arrival[slot] =
                     self.referral_clocks[j].next(&plan.specialties[j].referrals, &mut referrals[j]).unwrap_or(NEVER);
-                let (urgent, waiter) = self.draw_waiter(j, now as i64, &mut elective_mix[j]);
+                let (urgent, waiter) = self.draw_waiter(j, i64::from(now), &mut elective_mix[j]);
                 self.waiting[j].push(urgent, waiter);
                 for i in [j, n_spec] {
                     self.out.electives[i].referred_total += 1;

@@ -34,9 +34,13 @@ impl Step {
 /// timetable, the bed-meeting timetable, or the arrival registers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Source {
+    /// The event heap: discharges and bed requests.
     Heap,
+    /// The theatre timetable: the next list session.
     TheatreSession,
+    /// The bed-meeting timetable: the next escalation review.
     BedMeeting,
+    /// The arrival registers: ED attendances, direct admissions, referrals.
     Arrival,
 }
 

@@ -5,6 +5,7 @@
 /// for the whole trust (the last entry of [`Outcome::pools`]).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PoolOutcome {
+    /// Core beds (escalation beds not included): the denominator of occupancy rates.
     pub beds: u32,
     /// Bed-seconds occupied within the window.
     pub occupancy_area: u64,
@@ -12,14 +13,18 @@ pub struct PoolOutcome {
     pub boarder_area: u64,
     /// Seconds with every bed taken.
     pub full_seconds: u64,
+    /// Most beds occupied at any moment of the window (the census at its start included).
     pub peak: u32,
     /// Decisions to admit (bed requests) in the window.
     pub bed_requests: u64,
     /// Bed waits of in-window decisions that got a bed, plus those still waiting
     /// at the end of the run (counted with their wait so far).
     pub waits: u64,
+    /// Total of those waits, in seconds (for the mean bed wait).
     pub wait_seconds: u64,
+    /// Those waits longer than 12 hours from the decision to admit ("trolley waits").
     pub waits_over_12h: u64,
+    /// Patients turned away by a full `divert` pool, by decisions in the window.
     pub diverted: u64,
     /// Length of stay (admission to discharge) of in-window discharges.
     pub stay_seconds: u64,
@@ -27,16 +32,21 @@ pub struct PoolOutcome {
     pub midnight: Vec<u32>,
     /// Patients waiting for a bed at 08:00 each reported day.
     pub boarders_0800: Vec<u32>,
+    /// Admissions (patients given a bed) on each reported day.
     pub admissions_daily: Vec<u32>,
+    /// Discharges on each reported day.
     pub discharges_daily: Vec<u32>,
     /// Escalation bed-seconds open (staffed) in the window, and in each reported day.
     pub escalation_open_seconds: u64,
+    /// Escalation bed-seconds open on each reported day.
     pub escalation_open_daily: Vec<u64>,
     /// Bed-seconds occupied above the core beds, in the window and per day.
     pub escalation_used_seconds: u64,
+    /// Bed-seconds above the core beds on each reported day.
     pub escalation_used_daily: Vec<u64>,
     /// Opening steps in the window and per day.
     pub escalation_openings: u64,
+    /// Opening steps on each reported day.
     pub escalation_openings_daily: Vec<u32>,
     /// Escalation beds open at the midnight ending each reported day.
     pub escalation_open_midnight: Vec<u32>,
@@ -45,8 +55,11 @@ pub struct PoolOutcome {
 /// ED outcomes by day of arrival.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct EdOutcome {
+    /// Attendances arriving on each reported day.
     pub attendances: Vec<u32>,
+    /// Of those, patients who left ED within 4 hours of arrival (at most 4 hours).
     pub within_4h: Vec<u32>,
+    /// Of those, patients who spent over 12 hours in ED.
     pub over_12h: Vec<u32>,
 }
 
@@ -63,16 +76,24 @@ pub struct ElectiveOutcome {
     pub treated: u64,
     /// Cancelled on the day for lack of a bed, and rebooked.
     pub cancelled: u64,
+    /// Routine inpatients cancelled for lack of a bed on each reported day.
     pub cancelled_daily: Vec<u32>,
     /// Waiting list at the midnight ending each reported day.
     pub waiting_daily: Vec<u32>,
+    /// Of those waiting, patients referred under 18 weeks earlier (the RTT standard).
     pub under_18_weeks_daily: Vec<u32>,
+    /// Of those waiting, patients referred 52 weeks or more earlier.
     pub over_52_weeks_daily: Vec<u32>,
     /// Urgent patients among those waiting.
     pub urgent_daily: Vec<u32>,
+    /// Patients on the initial waiting list (whole simulation).
     pub initial_total: u64,
+    /// Referrals over the whole simulation, warm-up and cool-down included.
     pub referred_total: u64,
+    /// Patients operated on over the whole simulation.
     pub treated_total: u64,
+    /// Patients still waiting at the end of the simulation (after the cool-down), so initial + referred = treated +
+    /// waiting.
     pub waiting_end: u64,
 }
 
@@ -81,6 +102,7 @@ pub struct ElectiveOutcome {
 pub struct Outcome {
     /// One per pool, then the trust-wide total.
     pub pools: Vec<PoolOutcome>,
+    /// ED attendances and outcomes; `None` without an `[ed]` section.
     pub ed: Option<EdOutcome>,
     /// One per specialty, then all specialties; empty without electives.
     pub electives: Vec<ElectiveOutcome>,
@@ -88,5 +110,6 @@ pub struct Outcome {
     pub opel: Vec<u8>,
     /// Events processed (for performance figures).
     pub events: u64,
+    /// Length of the reported window, in seconds (reported days x 86,400), for time averages.
     pub window_seconds: u32,
 }

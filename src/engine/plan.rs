@@ -93,13 +93,14 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// Precomputes everything `model`'s replications share, over warm-up, reported days and cool-down.
     pub fn new(model: &Model) -> Plan {
         let days_total = model.warmup_days + model.reported_days() + COOLDOWN_DAYS;
         let ed = model.ed.as_ref().map(|ed| EdPlan {
             rates: HourlyRates::new(model, ed.attendances_per_day, &ed.profile, days_total),
             admission_probability: ed.admission_probability,
-            to_decision: ed.hours_to_decision.sampler(HOUR as f64),
-            in_department: ed.hours_in_department.sampler(HOUR as f64),
+            to_decision: ed.hours_to_decision.sampler(f64::from(HOUR)),
+            in_department: ed.hours_in_department.sampler(f64::from(HOUR)),
             route_cumulative: {
                 let mut acc = 0.0;
                 model
@@ -111,7 +112,7 @@ impl Plan {
                             acc += share;
                             Some((acc, i))
                         }
-                        _ => None,
+                        RouteSource::Direct { .. } => None,
                     })
                     .collect()
             },
@@ -121,7 +122,7 @@ impl Plan {
             .iter()
             .map(|r| RoutePlan {
                 pool: r.pool,
-                stay: r.stay_days.sampler(DAY as f64),
+                stay: r.stay_days.sampler(f64::from(DAY)),
                 direct: match &r.source {
                     RouteSource::Direct { per_day, profile, process } => Some((
                         HourlyRates::new(model, *per_day, profile, days_total),
@@ -166,10 +167,12 @@ impl Plan {
         }
     }
 
+    /// Number of bed pools; the trust-wide total comes after them in every per-pool vector.
     pub fn pools(&self) -> usize {
         self.beds.len()
     }
 
+    /// Length of the reported window, in seconds.
     pub fn window_seconds(&self) -> u32 {
         self.window.1 - self.window.0
     }

@@ -18,21 +18,27 @@ use std::collections::BinaryHeap;
 
 pub use super::order::Step;
 
+/// What a heap event does to its patient.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
+    /// An ED patient's decision to admit is made: they ask their route's pool for a bed.
     Decision,
+    /// A patient leaves their bed (the discharge time the discharge rules gave).
     Discharge,
 }
 
+/// A scheduled discharge or decision, ordered by (time, step, sequence) packed into one integer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Event {
     key: u64,
+    /// What happens to the patient.
     pub kind: Kind,
     /// Patient slot.
     pub target: u32,
 }
 
 impl Event {
+    /// When it happens, in seconds from the first warm-up midnight.
     #[inline]
     pub fn time(&self) -> u32 {
         (self.key >> 32) as u32
@@ -57,6 +63,8 @@ impl PartialOrd for Event {
 const SEQ_BITS: u32 = 30;
 const SEQ_MASK: u64 = (1 << SEQ_BITS) - 1;
 
+/// The engine's future event list: discharges and decisions only (arrivals, sessions and bed meetings are timetables
+/// beside it).
 #[derive(Default)]
 pub struct EventQueue {
     heap: BinaryHeap<Event>,
@@ -64,6 +72,7 @@ pub struct EventQueue {
 }
 
 impl EventQueue {
+    /// Empties the queue and restarts the sequence counter (the engine is reused for the next replication).
     pub fn clear(&mut self) {
         self.heap.clear();
         self.seq = 0;
@@ -78,7 +87,7 @@ impl EventQueue {
         if self.seq > SEQ_MASK {
             self.renumber();
         }
-        let key = ((time as u64) << 32) | ((step as u64) << SEQ_BITS) | self.seq;
+        let key = (u64::from(time) << 32) | ((step as u64) << SEQ_BITS) | self.seq;
         self.seq += 1;
         self.heap.push(Event { key, kind, target });
     }
@@ -102,6 +111,7 @@ impl EventQueue {
         self.seq = n;
     }
 
+    /// Removes and returns the next event in same-second order, or `None` when nothing is pending.
     #[inline]
     pub fn pop(&mut self) -> Option<Event> {
         self.heap.pop()

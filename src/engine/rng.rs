@@ -10,15 +10,21 @@
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-/// Random sources. Route sources are numbered from [`ROUTE_BASE`] so adding
-/// ED sources later does not renumber routes.
+// Random sources. Route sources are numbered from `ROUTE_BASE` so adding ED
+// sources later does not renumber routes.
+/// Source of ED attendance times.
 pub const ED_ARRIVALS: u32 = 0;
+/// Source of each attendance's admission, route, time to decision and (if not
+/// admitted) time in department.
 pub const ED_CASE_MIX: u32 = 1;
+/// First route source: route k's arrivals are source `ROUTE_BASE + 2k`, its
+/// stays `ROUTE_BASE + 2k + 1`.
 pub const ROUTE_BASE: u32 = 16;
 
 /// Specialty sources start far above any route's.
 pub const SPECIALTY_BASE: u32 = 1 << 20;
 
+/// Referral times of specialty `specialty`'s waiting list.
 pub fn specialty_referrals(specialty: usize) -> u32 {
     SPECIALTY_BASE + 2 * specialty as u32
 }
@@ -28,10 +34,12 @@ pub fn specialty_case_mix(specialty: usize) -> u32 {
     SPECIALTY_BASE + 2 * specialty as u32 + 1
 }
 
+/// Arrival times of direct route `route` (unused for an ED route).
 pub fn route_arrivals(route: usize) -> u32 {
     ROUTE_BASE + 2 * route as u32
 }
 
+/// Length of stay and discharge key of each patient admitted by route `route`.
 pub fn route_stays(route: usize) -> u32 {
     ROUTE_BASE + 2 * route as u32 + 1
 }
@@ -43,6 +51,7 @@ pub struct Streams {
 }
 
 impl Streams {
+    /// The key for run seed `seed` (the scenario's or `--seed`).
     pub fn new(seed: u64) -> Streams {
         // SplitMix64 spreads a small integer seed over the 256-bit key.
         let mut key = [0u8; 32];
@@ -54,9 +63,12 @@ impl Streams {
         Streams { base: ChaCha8Rng::from_seed(key) }
     }
 
+    /// The generator of random source `source` in replication `replication`
+    /// (0-based): the same whichever thread asks, and in any scenario run
+    /// with this seed (common random numbers).
     pub fn stream(&self, replication: u32, source: u32) -> ChaCha8Rng {
         let mut rng = self.base.clone();
-        rng.set_stream(((replication as u64) << 32) | source as u64);
+        rng.set_stream((u64::from(replication) << 32) | u64::from(source));
         rng
     }
 }
@@ -74,7 +86,7 @@ pub fn splitmix64(mut z: u64) -> u64 {
 /// that it does not depend on the order events happen to be processed.
 #[inline]
 pub fn keyed_unit(key: u64, day: u32) -> f64 {
-    let h = splitmix64(key ^ (day as u64).wrapping_mul(0xD1B5_4A32_D192_ED03));
+    let h = splitmix64(key ^ u64::from(day).wrapping_mul(0xD1B5_4A32_D192_ED03));
     (h >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
 }
 

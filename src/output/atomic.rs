@@ -72,15 +72,30 @@ use std::path::{Component, Path, PathBuf};
 pub enum OutputDirError {
     /// The target is not a folder bedflow made (exit 2): nothing was touched.
     #[error("refusing to write results to {path}: {why}")]
-    Refused { path: String, why: String },
+    Refused {
+        /// The target folder, escaped for the terminal.
+        path: String,
+        /// The reason, in words (e.g. a file bedflow did not write), with what to do.
+        why: String,
+    },
     /// Another live bedflow process is writing the same target (exit 2).
     #[error(
         "refusing to write results to {path}: another bedflow run (process {pid}) is writing it now; wait for it to finish or choose another --out"
     )]
-    Busy { path: String, pid: String },
+    Busy {
+        /// The target folder, escaped for the terminal.
+        path: String,
+        /// Process id of the other run, from its partial folder's name.
+        pid: String,
+    },
     /// The folder could not be created or written (exit 1).
     #[error("cannot write results to {path}: {source}")]
-    Io { path: String, source: io::Error },
+    Io {
+        /// The target folder, escaped for the terminal.
+        path: String,
+        /// The operating system's error.
+        source: io::Error,
+    },
 }
 
 /// A hidden folder where one run writes its results before they are published.

@@ -14,9 +14,13 @@ use maud::{DOCTYPE, PreEscaped, html};
 
 /// A scenario that was run, with its results.
 pub struct Ran<'a> {
+    /// The scenario as run.
     pub model: &'a Model,
+    /// Its file, as shown to the user.
     pub path: String,
+    /// Every replication's KPIs (paired with the other scenarios' by index).
     pub reps: &'a [Kpis],
+    /// The KPIs summarised across replications.
     pub sums: Summaries,
 }
 
@@ -159,6 +163,7 @@ pub fn write_compare(
 
 /// The result of a sweep at one value.
 pub struct SweepPoint {
+    /// The swept field's value at this point.
     pub value: f64,
     /// What the value's scenario names (the scenario itself is dropped once run).
     pub names: crate::compare::Names,
@@ -169,6 +174,7 @@ pub struct SweepPoint {
 /// What the target search found.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TargetAnswer {
+    /// The target searched for.
     pub target: Target,
     /// Smallest value whose mean meets the target.
     pub smallest: Option<f64>,
@@ -179,10 +185,11 @@ pub struct TargetAnswer {
 }
 
 impl TargetAnswer {
+    /// One line for the terminal and `target.txt`.
     pub fn describe(&self, path: &str) -> String {
         match (self.smallest, self.at_smallest) {
             (Some(v), Some(s)) => format!(
-                "target {}: smallest {path} = {} (mean {} , 95% CI {} to {}); with the whole CI inside the target: {}",
+                "target {}: smallest {path} = {} (mean {}, 95% CI {} to {}); with the whole CI inside the target: {}",
                 self.target.describe(),
                 num(v),
                 num(s.mean),
@@ -209,6 +216,8 @@ pub fn target_summary<'a>(point: &'a SweepPoint, target: &Target, path: &str) ->
     pool.and_then(|p| point.sums.get(target.metric, Some(p))).or_else(|| point.sums.get(target.metric, None))
 }
 
+/// The smallest swept value meeting the target by its mean, and the smallest
+/// meeting it with its whole 95% CI (values are tried in sweep order).
 pub fn answer(points: &[SweepPoint], target: &Target, path: &str) -> TargetAnswer {
     let find = |confident: bool| {
         points.iter().find(|p| {

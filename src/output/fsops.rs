@@ -80,6 +80,6 @@ pub(super) fn rename2(_a: &Path, _b: &Path, _how: Rename) -> io::Result<bool> {
 /// A short random-looking tag, so staging names are unique to one run.
 pub(super) fn nonce() -> String {
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
-    let mix = (nanos as u64 ^ (std::process::id() as u64).rotate_left(17)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let mix = (u64::from(nanos) ^ u64::from(std::process::id()).rotate_left(17)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     format!("{:08x}", (mix >> 32) as u32)
 }

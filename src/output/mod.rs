@@ -21,28 +21,43 @@ use std::path::Path;
 /// that legitimately differs between identical runs (wall time, threads).
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct RunInfo {
+    /// Version of bedflow that wrote the results.
     pub bedflow_version: String,
+    /// The scenario's `[scenario] name` (the default output folder's name).
     pub scenario_name: String,
+    /// Scenario file as given on the command line, without `./` steps (for a merge, as the shards recorded it).
     pub scenario_path: String,
     /// The scenario's fingerprint: SHA-256 over its whole `extends` chain and
     /// any `--set` (for a lone file, the file's own SHA-256); see
     /// [`crate::scenario::fingerprint`].
     pub scenario_sha256: String,
+    /// Seed the replications ran with (the scenario's, or `--seed`).
     pub seed: u64,
+    /// Replications run (every shard's, for a merge).
     pub replications: u32,
+    /// Worker threads used; 0 for a merge, which simulated nothing.
     pub threads: usize,
+    /// Seconds spent simulating and reducing the replications (writing files not included); 0 for a merge.
     pub wall_time_seconds: f64,
+    /// Events the engine processed over all replications.
     pub events: u64,
+    /// `events` / `wall_time_seconds`; 0 for a merge.
     pub events_per_second: f64,
+    /// First reported day (ISO date).
     pub start: String,
+    /// Last reported day, inclusive (ISO date).
     pub end: String,
+    /// Days simulated before `start` and not reported.
     pub warmup_days: u32,
 }
 
+/// A result file could not be written into the output folder (exit 1).
 #[derive(Debug, thiserror::Error)]
 #[error("cannot write results to {path}: {source}")]
 pub struct OutputError {
+    /// The output folder.
     pub path: String,
+    /// The operating system's error.
     pub source: std::io::Error,
 }
 

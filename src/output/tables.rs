@@ -55,6 +55,7 @@ pub struct Csv {
 }
 
 impl Csv {
+    /// An empty table; rows are added with [`Csv::row`] or [`Csv::record`].
     pub fn new() -> Csv {
         Csv { w: csv_builder().from_writer(Vec::new()), error: None }
     }

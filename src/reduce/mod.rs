@@ -27,11 +27,13 @@ use std::path::{Path, PathBuf};
 /// CSV writers, the plots and the report.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Summaries {
+    /// Each scalar KPI summarised across replications, in KPI order (the `summary.csv` rows).
     pub scalar: Vec<(Key, Summary)>,
     /// Per daily series, one summary per reported day.
     pub daily: Vec<(Key, Vec<Summary>)>,
     /// Per monthly series, one summary per calendar month.
     pub monthly: Vec<(Key, Vec<Summary>)>,
+    /// Replications summarised.
     pub replications: usize,
 }
 
@@ -82,7 +84,9 @@ use folder::Folder;
 /// Everything the outputs need from a run, however many replications.
 #[derive(Debug, Clone)]
 pub struct Results {
+    /// Every KPI summarised across replications.
     pub sums: Summaries,
+    /// The scalar KPIs, in the order of each replication's values (the `replications.csv` columns).
     pub scalar_keys: Vec<Key>,
     /// Per replication, the scalar KPIs in `scalar_keys` order; only from a
     /// reducer without a folder ([`Reducer::new`]), empty otherwise.
@@ -91,6 +95,7 @@ pub struct Results {
     pub replications_csv: Option<PathBuf>,
     /// Columns kept whole for the plots (see [`KEPT_COLUMNS`]).
     kept: Vec<(Key, Vec<f64>)>,
+    /// Events the engine processed over all replications.
     pub events: u64,
 }
 
@@ -165,6 +170,7 @@ impl Reducer {
         })
     }
 
+    /// Adds the next replication's KPIs, in replication order; the first one fixes the KPI layout.
     pub fn push(&mut self, k: &Kpis) {
         if self.replications == 0 {
             self.scalar_keys = k.scalar.iter().map(|(key, _)| *key).collect();

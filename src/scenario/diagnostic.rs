@@ -62,6 +62,7 @@ fn push_escaped(out: &mut String, c: char) {
 /// One problem in a scenario: where it is and what was expected.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
+    /// File the problem is in: the scenario or a file of its `extends` chain.
     pub file: String,
     /// 1-based line.
     pub line: usize,
@@ -70,12 +71,15 @@ pub struct Diagnostic {
     /// Dotted path of the field, e.g. `pool[1].beds` (1-based indices, as a
     /// planner counts `[[pool]]` blocks).
     pub field: String,
+    /// What is wrong and what was expected, in a planner's words.
     pub message: String,
     /// The offending source line, for the snippet.
     pub source_line: String,
 }
 
 impl Diagnostic {
+    /// A problem at byte range `span` of `text` (the contents of `file`); line, column and source line are worked out
+    /// from `text`.
     pub fn new(file: &str, text: &str, span: Range<usize>, field: String, message: String) -> Self {
         let mut at = span.start.min(text.len());
         while !text.is_char_boundary(at) {
@@ -132,7 +136,9 @@ impl fmt::Display for Diagnostic {
 /// Every problem found in a scenario, in file order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScenarioError {
+    /// The scenario file given on the command line.
     pub file: String,
+    /// Every problem, in file order.
     pub diagnostics: Vec<Diagnostic>,
 }
 

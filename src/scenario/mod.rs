@@ -69,7 +69,9 @@ pub mod limits {
     pub const MAX_REPLICATIONS: i64 = 1_000_000;
     /// Warm-up plus reported days (integer seconds stay far inside u32).
     pub const MAX_HORIZON_DAYS: i64 = 20_000;
+    /// Warm-up days (ten years).
     pub const MAX_WARMUP_DAYS: i64 = 3_650;
+    /// Core beds of one pool.
     pub const MAX_BEDS: i64 = 1_000_000;
     /// Arrivals a day on any stream.
     pub const MAX_PER_DAY: f64 = 1_000_000.0;
@@ -107,14 +109,34 @@ pub mod limits {
 /// Why a scenario could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
+    /// The scenario (or a file it extends) is missing or unreadable.
     #[error("error: cannot read scenario {path}: {source}")]
-    Read { path: String, source: std::io::Error },
+    Read {
+        /// The file, as named on the command line or in `extends`.
+        path: String,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
+    /// The file is larger than [`limits::MAX_FILE_BYTES`]; refused before it is parsed.
     #[error("error: scenario {path} is {size} bytes; the limit is {limit} bytes")]
-    TooLarge { path: String, size: u64, limit: u64 },
+    TooLarge {
+        /// The file.
+        path: String,
+        /// Its size in bytes.
+        size: u64,
+        /// The most bytes a scenario file may have.
+        limit: u64,
+    },
     /// Not a regular `.toml` file (a device, FIFO, folder, `-`, `/etc/shadow`...):
     /// refused before anything is read from it.
     #[error("error: scenario {path} refused: {reason}")]
-    Refused { path: String, reason: String },
+    Refused {
+        /// The file.
+        path: String,
+        /// Why it is refused.
+        reason: String,
+    },
+    /// Parsed, but with problems: every one, each with file, line, column and field.
     #[error("{0}")]
     Invalid(#[from] ScenarioError),
 }
@@ -238,8 +260,8 @@ fn build(cx: &mut Ctx<'_>, root: Tbl<'_, '_>) -> Option<Model> {
     };
 
     let head = head?;
-    let calendar_window = head.start - chrono::Days::new(head.warmup_days as u64)
-        ..=head.end + chrono::Days::new(crate::engine::COOLDOWN_DAYS as u64);
+    let calendar_window = head.start - chrono::Days::new(u64::from(head.warmup_days))
+        ..=head.end + chrono::Days::new(u64::from(crate::engine::COOLDOWN_DAYS));
     let region = region?;
     let (_, years) = built_in(region);
     if region != Region::None
@@ -414,7 +436,7 @@ fn check_size(cx: &mut Ctx<'_>, root: Tbl<'_, '_>, m: &Model) {
         let Some(largest) = demand.iter().max_by(|a, b| bytes(a).total_cmp(&bytes(b))) else { return };
         let field = match largest.stream {
             // Mostly the initial list: blame it rather than the referrals.
-            Stream::Referrals(i) if m.specialties[i].initial_list as f64 >= largest.total / 2.0 => {
+            Stream::Referrals(i) if f64::from(m.specialties[i].initial_list) >= largest.total / 2.0 => {
                 (span_in(root, "specialty", Some(i), "waiting_list"), format!("specialty[{}].waiting_list", i + 1))
             }
             s => (blame(s), s.field()),

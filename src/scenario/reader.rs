@@ -15,8 +15,11 @@ pub(super) type Val<'i> = Spanned<DeValue<'i>>;
 /// end to end, each starting at `start`, so every value still knows its file.
 #[derive(Debug, Clone)]
 pub struct Source {
+    /// Name in diagnostics: the file's path, or `--set PATH=VALUE` for an override.
     pub file: String,
+    /// The full text read.
     pub text: String,
+    /// Offset of this text's first byte in the texts laid end to end.
     pub start: usize,
     /// For a `--set` override: the dotted path it sets.
     pub sets: Option<String>,
@@ -342,7 +345,7 @@ pub(super) fn date(cx: &mut Ctx<'_>, v: &Val<'_>, field: &str) -> Option<NaiveDa
     let parsed = match v.get_ref() {
         DeValue::String(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().filter(|_| s.len() == 10),
         DeValue::Datetime(dt) if dt.time.is_none() && dt.offset.is_none() => {
-            dt.date.and_then(|d| NaiveDate::from_ymd_opt(d.year as i32, d.month as u32, d.day as u32))
+            dt.date.and_then(|d| NaiveDate::from_ymd_opt(i32::from(d.year), u32::from(d.month), u32::from(d.day)))
         }
         _ => None,
     };

@@ -14,6 +14,7 @@ use chrono::Datelike;
 /// Which scenario field an arrival stream's rate comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stream {
+    /// ED attendances (`ed.attendances_per_day`).
     Ed,
     /// `admissions[i]` (0-based).
     Route(usize),
@@ -39,6 +40,7 @@ impl Stream {
 /// days and cool-down, as the engine simulates them).
 #[derive(Debug, Clone, Copy)]
 pub struct StreamDemand {
+    /// Which stream.
     pub stream: Stream,
     /// Expected patients (arrivals, referrals, initial list, or cases).
     pub total: f64,
@@ -71,7 +73,7 @@ fn profiled(m: &Model, per_day: f64, profile: &TimeProfile) -> (f64, f64) {
 
 /// Expected demand of every stream, in scenario order.
 pub fn demand(m: &Model) -> Vec<StreamDemand> {
-    let days = simulated_days(m) as f64;
+    let days = f64::from(simulated_days(m));
     let mut out = Vec::new();
     if let Some(ed) = &m.ed {
         let (total, peak_hour) = profiled(m, ed.attendances_per_day, &ed.profile);
@@ -88,14 +90,14 @@ pub fn demand(m: &Model) -> Vec<StreamDemand> {
     }
     for (i, s) in m.specialties.iter().enumerate() {
         let (total, peak_hour) = profiled(m, s.referrals_per_week / 7.0, &TimeProfile::flat());
-        out.push(StreamDemand { stream: Stream::Referrals(i), total: total + s.initial_list as f64, peak_hour });
+        out.push(StreamDemand { stream: Stream::Referrals(i), total: total + f64::from(s.initial_list), peak_hour });
     }
     for (i, l) in m.theatre_lists.iter().enumerate() {
         let sessions = sessions_of(m, i) as f64;
-        let per_session = (l.lists_per_day * l.cases_per_list) as f64;
+        let per_session = f64::from(l.lists_per_day * l.cases_per_list);
         out.push(StreamDemand {
             stream: Stream::TheatreList(i),
-            total: sessions * l.cases_per_list as f64,
+            total: sessions * f64::from(l.cases_per_list),
             peak_hour: per_session,
         });
     }
@@ -113,17 +115,17 @@ fn sessions_of(m: &Model, i: usize) -> u64 {
                 && (l.open_on_bank_holidays || !m.calendar.is_bank_holiday(*date))
         })
         .count() as u64
-        * l.lists_per_day as u64
+        * u64::from(l.lists_per_day)
 }
 
 /// Entries of the engine's precomputed tables shared by all threads: hourly
 /// rates of every Poisson-capable stream, theatre sessions and bed meetings.
 pub fn plan_entries(m: &Model) -> u64 {
-    let days = simulated_days(m) as u64;
-    let rate_streams = m.ed.is_some() as u64
+    let days = u64::from(simulated_days(m));
+    let rate_streams = u64::from(m.ed.is_some())
         + m.routes.iter().filter(|r| matches!(r.source, RouteSource::Direct { .. })).count() as u64
         + m.specialties.len() as u64;
-    let sessions: u64 = m.theatre_lists.iter().map(|l| l.lists_per_day as u64).sum::<u64>() * days;
+    let sessions: u64 = m.theatre_lists.iter().map(|l| u64::from(l.lists_per_day)).sum::<u64>() * days;
     let reviews: u64 =
         m.pools.iter().filter_map(|p| p.escalation.as_ref()).map(|e| e.review_hours.len() as u64).sum::<u64>() * days;
     rate_streams * days * 24 + sessions + reviews
@@ -132,8 +134,11 @@ pub fn plan_entries(m: &Model) -> u64 {
 /// How many KPI values one replication produces (see `stats::kpis`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Shape {
+    /// Scalar KPIs (one value each).
     pub scalars: u64,
+    /// Daily series (one value per reported day each).
     pub daily_series: u64,
+    /// Monthly series (one value per calendar month each).
     pub monthly_series: u64,
 }
 
@@ -143,16 +148,20 @@ pub fn shape(m: &Model) -> Shape {
     let escalation = m.pools.iter().any(|p| p.escalation.is_some());
     let specialties = if m.specialties.is_empty() { 0 } else { m.specialties.len() as u64 + 1 };
     Shape {
-        scalars: 16 * pools + 3 * m.ed.is_some() as u64 + 9 * specialties + 4 * pools * escalation as u64 + 4,
-        daily_series: 4 * pools + 3 * m.ed.is_some() as u64 + 6 * specialties + 4 * pools * escalation as u64 + 1,
-        monthly_series: pools * escalation as u64,
+        scalars: 16 * pools + 3 * u64::from(m.ed.is_some()) + 9 * specialties + 4 * pools * u64::from(escalation) + 4,
+        daily_series: 4 * pools
+            + 3 * u64::from(m.ed.is_some())
+            + 6 * specialties
+            + 4 * pools * u64::from(escalation)
+            + 1,
+        monthly_series: pools * u64::from(escalation),
     }
 }
 
 /// Bytes of one replication's KPIs (a `stats::Kpis`) held in memory.
 pub fn kpis_bytes(m: &Model) -> u64 {
     let s = shape(m);
-    let days = m.reported_days() as u64;
+    let days = u64::from(m.reported_days());
     let months = days / 28 + 2;
     // A scalar is (Key, f64): 32 bytes; a series is a Vec header plus its values.
     s.scalars * 32 + s.daily_series * (56 + 8 * days) + s.monthly_series * (56 + 8 * months)
@@ -227,7 +236,7 @@ pub fn plan_bytes(m: &Model) -> u64 {
 
 /// Worker threads that each hold an engine: no more than the replications.
 fn engines(replications: u32, threads: usize) -> u64 {
-    (threads.max(1) as u64).min(replications.max(1) as u64)
+    (threads.max(1) as u64).min(u64::from(replications.max(1)))
 }
 
 /// Bytes the reducer and the replications in flight need for a run of
@@ -237,10 +246,12 @@ fn engines(replications: u32, threads: usize) -> u64 {
 /// without the engines.
 fn results_bytes(m: &Model, replications: u32) -> u64 {
     use crate::reduce::EXACT_DAILY_LIMIT;
-    let cells = shape(m).daily_series * m.reported_days() as u64;
-    let per_cell = 8 * (replications as u64).min(EXACT_DAILY_LIMIT as u64).max(113);
-    let in_flight = (replications as u64).min(crate::replicate::BATCH as u64) * kpis_bytes(m) * 2;
-    cells * per_cell + in_flight + crate::reduce::SCALAR_BUDGET_BYTES.min(shape(m).scalars * 8 * replications as u64)
+    let cells = shape(m).daily_series * u64::from(m.reported_days());
+    let per_cell = 8 * u64::from(replications).min(EXACT_DAILY_LIMIT as u64).max(113);
+    let in_flight = u64::from(replications).min(crate::replicate::BATCH as u64) * kpis_bytes(m) * 2;
+    cells * per_cell
+        + in_flight
+        + crate::reduce::SCALAR_BUDGET_BYTES.min(shape(m).scalars * 8 * u64::from(replications))
 }
 
 /// Bytes a run of `replications` on `threads` worker threads needs: the
@@ -308,7 +319,7 @@ pub fn check_replications(m: &Model, replications: u32, threads: usize) -> Resul
             limit / 1_000_000,
         ));
     }
-    let work = total_demand(&demand(m)) * replications as f64;
+    let work = total_demand(&demand(m)) * f64::from(replications);
     if work.is_nan() || work > limits::MAX_TOTAL_ARRIVALS {
         return Err(format!(
             "{replications} replications of about {:.0} arrivals each are {work:.3e} arrivals in all; the limit \
@@ -355,7 +366,7 @@ pub fn check_sweep(m: &Model, values: usize, replications: u32, threads: usize) 
 fn check_held(models: &[&Model], summaries: u64, replications: u32, threads: usize) -> Result<(), String> {
     let per_rep: u64 = models.iter().map(|m| kpis_bytes(m)).sum();
     let scenarios: u64 = models.iter().map(|m| model_bytes(m)).sum();
-    let kept = per_rep.saturating_mul(replications as u64).saturating_add(scenarios).saturating_add(summaries);
+    let kept = per_rep.saturating_mul(u64::from(replications)).saturating_add(scenarios).saturating_add(summaries);
     let running = models
         .iter()
         .map(|m| engine_bytes(m).saturating_mul(engines(replications, threads)).saturating_add(plan_bytes(m)))
@@ -370,7 +381,7 @@ fn check_held(models: &[&Model], summaries: u64, replications: u32, threads: usi
              worker thread(s); the limit is {} MB: use fewer replications (at most {}), fewer scenarios or fewer \
              threads",
             models.len(),
-            per_rep.saturating_mul(replications as u64) / 1_000_000,
+            per_rep.saturating_mul(u64::from(replications)) / 1_000_000,
             per_rep / 1000,
             scenarios / 1_000_000,
             if summaries > 0 { format!(" and {} MB of KPI summaries", summaries / 1_000_000) } else { String::new() },
@@ -409,7 +420,7 @@ mod tests {
             for (i, s) in m.specialties.iter().enumerate() {
                 let r = HourlyRates::new(&m, s.referrals_per_week / 7.0, &TimeProfile::flat(), days);
                 let got = d.iter().find(|x| x.stream == Stream::Referrals(i)).unwrap();
-                let want = r.expected_total() + s.initial_list as f64;
+                let want = r.expected_total() + f64::from(s.initial_list);
                 assert!((got.total - want).abs() <= 1e-6 * want);
             }
             for (i, _) in m.theatre_lists.iter().enumerate() {

@@ -41,11 +41,11 @@ pub fn standard_error(v: &[f64]) -> f64 {
 
 /// Erlang B by the stable recursion B(0,a) = 1, B(k,a) = a B(k-1,a) / (k + a B(k-1,a)).
 pub fn erlang_b(c: u32, a: f64) -> f64 {
-    (1..=c).fold(1.0, |b, k| a * b / (k as f64 + a * b))
+    (1..=c).fold(1.0, |b, k| a * b / (f64::from(k) + a * b))
 }
 
 /// Erlang C: probability of waiting in M/M/c, C = c B / (c - a (1 - B)).
 pub fn erlang_c(c: u32, a: f64) -> f64 {
     let b = erlang_b(c, a);
-    c as f64 * b / (c as f64 - a * (1.0 - b))
+    f64::from(c) * b / (f64::from(c) - a * (1.0 - b))
 }

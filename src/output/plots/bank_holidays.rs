@@ -16,21 +16,31 @@ use chrono::{Datelike, NaiveDate};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+/// The `bank_holidays` figure: trust-wide midnight census and 08:00 boarders around each bank holiday, against ordinary
+/// weeks.
 pub struct BankHolidays<'a> {
+    /// The scenario (its dates and holidays).
     pub model: &'a Model,
+    /// Summaries of the run, whose daily trust-wide series are plotted.
     pub sums: &'a Summaries,
 }
 
 pub(crate) const NAME: &str = "bank_holidays";
+/// Days before each holiday that its profile starts (day -3).
 pub const BEFORE: i64 = 3;
+/// Days after each holiday that its profile ends (day +7), covering the post-holiday surge.
 pub const AFTER: i64 = 7;
 /// Ordinary days within this many days (same weekday) form the baseline.
 const BASELINE_REACH: i64 = 21;
 
 /// One holiday's profile: offset -3..=7 -> difference from ordinary weeks.
 pub struct HolidayProfile {
+    /// Date of the holiday.
     pub date: NaiveDate,
+    /// Its name, for the legend (e.g. "Boxing Day").
     pub title: String,
+    /// (days from the holiday, median minus ordinary-week baseline) for each day with a value; in the series' units
+    /// (beds, patients).
     pub points: Vec<(i64, f64)>,
 }
 

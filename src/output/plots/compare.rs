@@ -11,14 +11,22 @@ use plotters::prelude::*;
 
 /// One scenario's daily series for the overlay.
 pub struct Overlay<'a> {
+    /// Scenario name, for the legend.
     pub name: String,
+    /// Trust-wide midnight occupancy, one summary across replications per reported day.
     pub occupancy: &'a [Summary],
+    /// Daily ED 4-hour performance (share 0-1); `None` for a scenario without an ED.
     pub ed: Option<&'a [Summary]>,
 }
 
+/// The `comparison` figure: trust-wide midnight occupancy of several scenarios overlaid, and ED 4-hour performance when
+/// every scenario has an ED.
 pub struct Comparison<'a> {
+    /// Figure title (the base scenario, replications).
     pub title: String,
+    /// First reported day (the base scenario's).
     pub start: NaiveDate,
+    /// The base first, then each alternative; colours follow this order.
     pub scenarios: Vec<Overlay<'a>>,
 }
 
@@ -112,15 +120,23 @@ impl Figure for Comparison<'_> {
 
 /// A KPI against the swept value.
 pub struct SweepPanel {
+    /// Panel caption: the KPI and its scope (a pool or the trust).
     pub title: String,
+    /// (swept value, the KPI across replications at that value), in sweep order.
     pub points: Vec<(f64, Summary)>,
+    /// `--target` threshold on this KPI, in its own units, drawn as a dashed line.
     pub target: Option<f64>,
+    /// The KPI is a share (0-1), drawn as a percentage.
     pub percent: bool,
 }
 
+/// The `sweep` figure: KPIs against the swept value (mean with 95% CI, P10-P90 band).
 pub struct Sweep {
+    /// Figure title (the scenario and the swept field).
     pub title: String,
+    /// X axis title: the swept field's path (e.g. `pool.medicine.beds`).
     pub x_label: String,
+    /// Panels drawn 2 x 2; a fifth and later are not drawn.
     pub panels: Vec<SweepPanel>,
 }
 

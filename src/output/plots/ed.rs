@@ -9,8 +9,11 @@ use crate::stats::Metric;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+/// The `ed_performance` figure: daily ED 4-hour performance against the 78% and 95% standards, and daily 12-hour stays.
 pub struct EdPerformance<'a> {
+    /// The scenario (its ED and dates).
     pub model: &'a Model,
+    /// Summaries of the run, whose daily ED series are plotted.
     pub sums: &'a Summaries,
 }
 

@@ -10,8 +10,12 @@ use crate::stats::Metric;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+/// The `electives` figure: cancellations for lack of a bed (rolling 7-day totals), waiting-list size and the share
+/// waiting under 18 weeks.
 pub struct Electives<'a> {
+    /// The scenario (its specialties and dates).
     pub model: &'a Model,
+    /// Summaries of the run, whose daily elective series (all specialties together) are plotted.
     pub sums: &'a Summaries,
 }
 

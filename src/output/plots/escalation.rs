@@ -12,8 +12,12 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+/// The `escalation` figure: escalation beds open (fan), the distribution of the winter's escalation cost with P50 and
+/// P90, and days at each OPEL level.
 pub struct EscalationFigure<'a> {
+    /// The scenario (its pools' escalation rules, OPEL and dates).
     pub model: &'a Model,
+    /// Summaries of the run, whose daily escalation and OPEL series are plotted.
     pub sums: &'a Summaries,
     /// Trust-wide escalation cost of each replication, GBP.
     pub costs: &'a [f64],
@@ -36,7 +40,7 @@ impl EscalationFigure<'_> {
         for x in &v {
             counts[(((x - lo) / width) as usize).min(bins - 1)] += 1;
         }
-        let top = counts.iter().copied().max().unwrap_or(1) as f64 * 1.25;
+        let top = f64::from(counts.iter().copied().max().unwrap_or(1)) * 1.25;
         let mut chart = ChartBuilder::on(area)
             .caption(
                 "Escalation cost of the winter, across replications",
@@ -63,7 +67,7 @@ impl EscalationFigure<'_> {
         chart
             .draw_series(counts.iter().enumerate().map(|(i, &c)| {
                 let x0 = lo + i as f64 * width;
-                Rectangle::new([(x0, 0.0), (x0 + width * 0.92, c as f64)], colours::BAND_INNER.filled())
+                Rectangle::new([(x0, 0.0), (x0 + width * 0.92, f64::from(c))], colours::BAND_INNER.filled())
             }))
             .map_err(fail(NAME))?;
         for (p, label, colour) in [(0.5, "P50", colours::DARK_BLUE), (0.9, "P90", colours::RED)] {
@@ -151,7 +155,7 @@ impl Figure for EscalationFigure<'_> {
             .ok_or_else(|| PlotError::new(NAME, "no escalation results"))?;
         let max: u32 = m.pools.iter().filter_map(|p| p.escalation.as_ref().map(|e| e.max_beds)).sum();
         let refs = vec![Reference {
-            value: max as f64,
+            value: f64::from(max),
             label: "Maximum escalation beds".into(),
             colour: colours::RED,
             dashed: true,

@@ -10,30 +10,46 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 /// A horizontal reference line (core beds, 92%, a target).
 pub struct Reference {
+    /// Height, in the panel's displayed units (after `scale`: 92 for 92%).
     pub value: f64,
+    /// Legend text.
     pub label: String,
+    /// Line colour.
     pub colour: RGBColor,
+    /// Dashed for a standard or threshold (92%, 78%), solid for a hard limit (core beds).
     pub dashed: bool,
 }
 
 /// A shaded range of reported days [from, to), with a label drawn on it.
 pub struct Shade {
+    /// First shaded day, counted from the panel's start (0 = `start`).
     pub from: f64,
+    /// Day after the last shaded one, counted the same way.
     pub to: f64,
+    /// Text drawn along the top; empty for none (holidays inside the Christmas fortnight).
     pub label: String,
+    /// Fill colour (drawn at 80% opacity).
     pub colour: RGBColor,
     /// Legend entry (only the first shade of each kind needs one).
     pub legend: Option<String>,
 }
 
+/// One fan chart of a daily series across replications: P10-P90 and P25-P75 bands, median, reference lines and shaded
+/// dates.
 pub struct FanPanel<'a> {
+    /// Panel caption (e.g. the pool's name).
     pub title: String,
+    /// Y axis title, with its units (e.g. beds occupied at midnight).
     pub y_label: String,
+    /// Date of the first entry of `days` (the first reported day).
     pub start: NaiveDate,
+    /// One summary across replications per reported day.
     pub days: &'a [Summary],
     /// Multiplies every value (e.g. 100 for percentages).
     pub scale: f64,
+    /// Horizontal lines (core beds, 92%, a standard), in displayed units.
     pub references: Vec<Reference>,
+    /// Shaded date ranges (bank holidays, Christmas fortnight), drawn under the data.
     pub shades: Vec<Shade>,
     /// Force the y axis to include these values.
     pub y_include: Vec<f64>,
@@ -49,6 +65,7 @@ pub struct DateAxis {
 }
 
 impl DateAxis {
+    /// An axis over `days` reported days from `start`, ticked by [`date_ticks`].
     pub fn new(start: NaiveDate, days: usize) -> DateAxis {
         let last = (days.max(2) - 1) as f64;
         DateAxis { inner: (-0.5..last + 0.5).into(), ticks: date_ticks(start, days), start }
@@ -133,7 +150,9 @@ pub fn date_ticks(start: NaiveDate, days: usize) -> Vec<f64> {
 
 /// One entry of a figure's legend.
 pub enum Swatch {
+    /// A filled band: its colour and label.
     Band(RGBColor, String),
+    /// A line: its colour, whether it is dashed, and its label.
     Line(RGBColor, bool, String),
 }
 
@@ -197,12 +216,14 @@ pub fn legend_strip<DB: DrawingBackend>(
     Ok(())
 }
 
+/// Tick label of reported day `x` counted from `start`, e.g. "15 Dec".
 pub fn date_label(start: NaiveDate, x: f64) -> String {
     let date = start + chrono::Days::new(x.max(0.0).round() as u64);
     date.format("%-d %b").to_string()
 }
 
 impl FanPanel<'_> {
+    /// Draws the panel into `area`; a plotters failure becomes a [`PlotError`] naming `plot`.
     pub fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>, plot: &'static str) -> Result<(), PlotError> {
         let n = self.days.len();
         let v = |x: f64| x * self.scale;
@@ -270,7 +291,7 @@ impl FanPanel<'_> {
         // Labels near the right edge are anchored on their right so they stay inside.
         let mut row = 0;
         for shade in self.shades.iter().filter(|s| !s.label.is_empty()) {
-            let y = y1 - (y1 - y0) * (0.03 + 0.05 * row as f64);
+            let y = y1 - (y1 - y0) * (0.03 + 0.05 * f64::from(row));
             let right = shade.from > 0.75 * n as f64;
             let (x, anchor) = if right {
                 (shade.from - 0.8, Pos::new(HPos::Right, VPos::Top))

@@ -23,14 +23,18 @@ use std::sync::OnceLock;
 /// The font family every plot uses.
 pub const FONT: &str = "sans-serif";
 
+/// A plot could not be drawn or written (exit 1); an empty plot is never written instead.
 #[derive(Debug, thiserror::Error)]
 #[error("cannot draw {plot}: {message}")]
 pub struct PlotError {
+    /// Plot (file stem) or step (`fonts`) that failed.
     pub plot: String,
+    /// What went wrong (plotters' or the file system's error).
     pub message: String,
 }
 
 impl PlotError {
+    /// An error for `plot` from any displayable message.
     pub fn new(plot: &str, message: impl std::fmt::Display) -> PlotError {
         PlotError { plot: plot.to_string(), message: message.to_string() }
     }
@@ -58,6 +62,7 @@ pub trait Figure {
     fn name(&self) -> &'static str;
     /// Pixel size; at least 1000 x 600 so it prints well.
     fn size(&self) -> (u32, u32);
+    /// Draws the figure into `root` (any plotters backend: PNG or SVG).
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError>;
 }
 
@@ -94,15 +99,25 @@ pub fn render<F: Figure>(fig: &F, dir: &Path) -> Result<String, PlotError> {
 /// for the simulation, warm colours for thresholds).
 pub mod colours {
     use plotters::style::RGBColor;
+    /// NHS blue; the first of [`SERIES`] (not used directly by any plot).
     pub const NHS_BLUE: RGBColor = RGBColor(0, 94, 184);
+    /// Medians and means: the main line of fan charts and sweep plots, and the P50 marker.
     pub const DARK_BLUE: RGBColor = RGBColor(0, 48, 135);
+    /// P10-P90 band of a fan chart.
     pub const BAND_OUTER: RGBColor = RGBColor(196, 219, 242);
+    /// P25-P75 band of a fan chart; also the escalation cost histogram.
     pub const BAND_INNER: RGBColor = RGBColor(130, 178, 226);
+    /// Core beds, targets and P90 markers: limits not to cross.
     pub const RED: RGBColor = RGBColor(218, 41, 28);
+    /// 92% occupancy and the 78% ED standard: thresholds to watch.
     pub const ORANGE: RGBColor = RGBColor(237, 139, 0);
+    /// Bank holidays shaded on date axes.
     pub const GREY: RGBColor = RGBColor(225, 225, 225);
+    /// Secondary text (shade labels, notes).
     pub const TEXT_GREY: RGBColor = RGBColor(80, 80, 80);
+    /// The Christmas-New Year fortnight shaded on date axes.
     pub const FESTIVE: RGBColor = RGBColor(253, 236, 200);
+    /// Standards to reach (95% ED, 92% RTT) and OPEL level 1.
     pub const GREEN: RGBColor = RGBColor(0, 150, 57);
     /// Distinct line colours for several series.
     pub const SERIES: [RGBColor; 8] = [

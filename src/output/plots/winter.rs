@@ -15,8 +15,12 @@ use crate::stats::{Metric, OCCUPANCY_THRESHOLD};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+/// The `winter_occupancy` figure: fan charts of midnight occupancy, trust-wide and per pool, against core beds and the
+/// 92% line.
 pub struct WinterOccupancy<'a> {
+    /// The scenario (its pools, beds and dates).
     pub model: &'a Model,
+    /// Summaries of the run, whose daily midnight-occupancy series are plotted.
     pub sums: &'a Summaries,
 }
 
@@ -91,7 +95,7 @@ impl Figure for WinterOccupancy<'_> {
             .chain(shown.iter().map(|&i| (Some(i), capitalise(&m.pools[i].name), m.pools[i].beds)));
         for ((pool, name, beds), area) in panels.zip(areas.iter()) {
             let Some(days) = self.sums.series(Metric::MidnightOccupancy, pool) else { continue };
-            let beds = beds as f64;
+            let beds = f64::from(beds);
             FanPanel {
                 title: format!("{name} ({beds} core beds)"),
                 y_label: "Beds occupied at midnight".into(),
@@ -109,6 +113,7 @@ impl Figure for WinterOccupancy<'_> {
     }
 }
 
+/// `s` with its first letter in upper case (a pool name as a panel caption).
 pub fn capitalise(s: &str) -> String {
     let mut c = s.chars();
     c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()

@@ -121,19 +121,29 @@ pub(crate) const MAX_MAGIC_BYTES: u64 = 32;
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct PartHeader {
+    /// Part format version ([`FORMAT`]).
     pub format: u32,
+    /// Version of bedflow that wrote the part; the parts of one merge must agree.
     pub bedflow_version: String,
+    /// Scenario file the shard ran, as given on its command line; `merge` loads it unless `--scenario` says otherwise.
     pub scenario_path: String,
     /// The scenario fingerprint: SHA-256 of its whole `extends` chain.
     pub scenario_sha256: String,
+    /// Seed the replications ran with.
     pub seed: u64,
+    /// Replications of the whole run, every shard together.
     pub replications: u32,
+    /// Which shard this is: K of N, from 1.
     pub shard: u32,
+    /// Number of shards N the run was split into.
     pub shards: u32,
     /// Replications in this part.
     pub count: u32,
+    /// Scalar KPIs in body order: (metric name, pool index, specialty index).
     pub scalar: Vec<(String, Option<usize>, Option<usize>)>,
+    /// Daily series in body order: (metric name, pool index, specialty index, length in reported days).
     pub daily: Vec<(String, Option<usize>, Option<usize>, usize)>,
+    /// Monthly series in body order: (metric name, pool index, specialty index, length in calendar months).
     pub monthly: Vec<(String, Option<usize>, Option<usize>, usize)>,
     /// SHA-256 of the body (every byte after the header line), lowercase hex.
     pub body_sha256: String,
@@ -143,24 +153,57 @@ pub struct PartHeader {
 /// the count and the checksum.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PartMeta {
+    /// Scenario file the shard ran (used for messages and to find the scenario).
     pub scenario_path: String,
+    /// The scenario fingerprint: SHA-256 of its whole `extends` chain.
     pub scenario_sha256: String,
+    /// Seed the replications ran with.
     pub seed: u64,
+    /// Replications of the whole run, every shard together.
     pub replications: u32,
+    /// Which shard: K of N, from 1.
     pub shard: u32,
+    /// Number of shards N.
     pub shards: u32,
 }
 
+/// Why a part file could not be read, written or merged (see [`ShardError::exit_code`]).
 #[derive(Debug, thiserror::Error)]
 pub enum ShardError {
+    /// A part file could not be opened or read (exit 2).
     #[error("cannot read part file {path}: {source}")]
-    Read { path: String, source: std::io::Error },
+    Read {
+        /// The part file.
+        path: String,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
+    /// The part file could not be written (exit 1).
     #[error("cannot write part file {path}: {source}")]
-    Write { path: String, source: std::io::Error },
+    Write {
+        /// The part file (or its temporary file).
+        path: String,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
+    /// A file is not a well-formed part of this format, or is damaged (exit 2).
     #[error("{path} is not a usable bedflow part file: {why}")]
-    Format { path: String, why: String },
+    Format {
+        /// The part file.
+        path: String,
+        /// What is wrong with it.
+        why: String,
+    },
+    /// A shard's `--out` is not a place a part file may be written (exit 2).
     #[error("--out {path}: {why}")]
-    Out { path: String, why: String },
+    Out {
+        /// The `--out` path.
+        path: String,
+        /// Why it is refused.
+        why: String,
+    },
+    /// The parts do not make one run: they differ in scenario, seed, counts, version or layout, or a shard is missing
+    /// or repeated (exit 2).
     #[error("the parts do not make one run: {0}")]
     Mismatch(String),
 }
@@ -179,8 +222,11 @@ impl ShardError {
 /// replication's KPIs, in order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Layout {
+    /// Scalar KPIs in order, one value per replication.
     pub scalar: Vec<Key>,
+    /// Daily series in order, each with its length in reported days.
     pub daily: Vec<(Key, usize)>,
+    /// Monthly series in order, each with its length in calendar months.
     pub monthly: Vec<(Key, usize)>,
 }
 

@@ -12,6 +12,7 @@ pub(super) fn read_line<R: BufRead>(r: &mut R, limit: u64) -> std::io::Result<Op
 
 /// A part being read: its validated header, then its records one by one.
 pub struct PartReader<R> {
+    /// The part's header, already checked for sizes and counts.
     pub header: PartHeader,
     reader: R,
     shown: String,
@@ -289,7 +290,7 @@ pub(super) fn check_header(h: &PartHeader) -> Result<BodySize, String> {
     }
     let record =
         (values as u64).checked_mul(8).and_then(|b| b.checked_add(12)).ok_or("its series are impossibly long")?;
-    let bytes = record.checked_mul(h.count as u64).ok_or("its body would be impossibly long")?;
+    let bytes = record.checked_mul(u64::from(h.count)).ok_or("its body would be impossibly long")?;
     Ok(BodySize { values, record, bytes })
 }
 
@@ -297,6 +298,7 @@ pub(super) fn check_header(h: &PartHeader) -> Result<BodySize, String> {
 /// scenario: header, sizes, replication numbers, values and checksum.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RawPart {
+    /// The part's header, checked.
     pub header: PartHeader,
     /// Per replication: its number, event count and values in header order.
     pub reps: Vec<(u32, u64, Vec<f64>)>,
@@ -410,6 +412,7 @@ impl PartFile {
 /// The first part given to a merge: its whole header (which names the
 /// scenario) and where its body is. See [`first_part`].
 pub struct FirstPart {
+    /// The first part's header, checked: the scenario, seed and counts every other part must match.
     pub header: PartHeader,
     part: PartFile,
 }
@@ -565,7 +568,7 @@ mod tests {
         for reps in 1..40 {
             for shards in 1..50 {
                 let mut all: Vec<u32> = (1..=shards).flat_map(|k| shard_indices(k, shards, reps)).collect();
-                all.sort();
+                all.sort_unstable();
                 assert_eq!(all, (0..reps).collect::<Vec<_>>());
             }
         }
