@@ -134,6 +134,13 @@ impl Metric {
         )
     }
 
+    /// True for the one measure that can be below zero (a change per day);
+    /// every other measure is a count, a share, a time or a cost, so a
+    /// confidence limit below zero only says the interval is wide.
+    pub fn can_be_negative(self) -> bool {
+        matches!(self, Metric::BoardersGrowthPerDay)
+    }
+
     /// True for the escalation measures (reported only for pools that can escalate).
     pub fn is_escalation(self) -> bool {
         matches!(

@@ -126,3 +126,31 @@ fn numbers_are_short_and_blank_when_undefined() {
     assert_eq!(tables::num(f64::NAN), "");
     assert_eq!(tables::num(f64::INFINITY), "");
 }
+
+/// The report's KPI table on the same hand-built results: the interval of a
+/// count or an occupancy is shown clipped at zero (the raw t interval,
+/// -1.46125 to 6.127916, stays in `summary.csv`), a share's at 0% and 100%,
+/// and names are escaped.
+#[test]
+fn report_table_clips_intervals_to_possible_values() {
+    let m = model(TWO_POOLS);
+    let sums = Summaries::new(&hand_built(&m));
+    let table = bedflow::output::report::kpi_table(&m, &sums);
+    let row = |label: &str, place: &str| {
+        let cells = format!("<td>{label}</td><td>{place}</td>");
+        table.lines().find(|l| l.contains(&cells)).unwrap_or_else(|| panic!("no row {cells} in\n{table}")).to_string()
+    };
+    assert_eq!(
+        row("Beds occupied at midnight (mean of days)", "Trust"),
+        "<tr class=\"trust\"><td>Beds occupied at midnight (mean of days)</td><td>Trust</td><td>2.3</td><td>0.0 to 6.1</td><td>1.2</td><td>2.0</td><td>3.6</td></tr>"
+    );
+    assert_eq!(
+        row("", "medicine").split("</td>").nth(3),
+        Some("<td>0.0 to 6.1"),
+        "first pool row (occupancy): clipped at zero"
+    );
+    assert!(table.contains("<td>Surgery &amp; theatres</td>"));
+    assert!(!table.contains("<td>-"), "no negative limit anywhere:\n{table}");
+    // Shares (1, 2 and 4 as fractions): the upper limit is clipped at 100%.
+    assert!(row("Midnight bed occupancy", "Trust").contains("<td>0.0% to 100.0%</td>"));
+}

@@ -93,12 +93,19 @@ fn fmt(v: &MetricView, x: f64) -> Markup {
     if !x.is_finite() {
         return dash();
     }
-    let text = if v.percent {
-        format!("{:.*}%", v.decimals, 100.0 * x)
-    } else {
-        group_thousands(&format!("{:.*}", v.decimals, x))
-    };
+    let text =
+        if v.percent { format!("{}%", fixed(100.0 * x, v.decimals)) } else { group_thousands(&fixed(x, v.decimals)) };
     html! { (text) }
+}
+
+/// `x` to `decimals` places, without the minus sign of a value that rounds
+/// to zero ("-0.0" reads as a loss where there is none).
+fn fixed(x: f64, decimals: usize) -> String {
+    let s = format!("{x:.decimals$}");
+    match s.strip_prefix('-') {
+        Some(rest) if rest.chars().all(|c| c == '0' || c == '.') => rest.to_string(),
+        _ => s,
+    }
 }
 
 /// 12345.6 -> "12,345.6" so counts read easily.
@@ -140,8 +147,10 @@ fn kpi_markup(model: &Model, sums: &Summaries) -> Markup {
                     // Trust row, then pools, then specialties (whichever the metric has).
                     @for (summary, place, trust) in kpi_rows(model, sums, v.metric) {
                         @if let Some(s) = summary {
-                            // A t interval can stray outside 0..100% for a share; show it clipped.
-                            @let (lo, hi) = if v.percent { (s.ci95_low.max(0.0), s.ci95_high.min(1.0)) } else { (s.ci95_low, s.ci95_high) };
+                            // A t interval can stray outside 0..100% for a share, or below zero for a
+                            // count or a time; show it clipped to the values the measure can take.
+                            @let lo = if v.metric.can_be_negative() { s.ci95_low } else { s.ci95_low.max(0.0) };
+                            @let hi = if v.percent { s.ci95_high.min(1.0) } else { s.ci95_high };
                             tr class=[trust.then_some("trust")] {
                                 td { @if trust { (v.label) } }
                                 td { (place) }
@@ -337,7 +346,7 @@ fn inputs(model: &Model) -> Markup {
                     WhenFull::Queue => "queue (board in ED)",
                     WhenFull::Divert => "divert",
                 };
-                tr { td { (p.name) } td { (p.beds) } td { (when) } td { (format!("{:.1}", model.offered_load(i))) } } "\n"
+                tr { td { (p.name) } td { (p.beds) } td { (when) } td { (fixed(model.offered_load(i), 1)) } } "\n"
             }
         } "\n"
     }
@@ -506,6 +515,16 @@ pub fn html(model: &Model, sums: &Summaries, info: &RunInfo, svgs: &[(&str, Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_that_round_to_zero_have_no_minus_sign() {
+        assert_eq!(fixed(-0.0, 1), "0.0");
+        assert_eq!(fixed(-0.04, 1), "0.0");
+        assert_eq!(fixed(-0.04, 0), "0");
+        assert_eq!(fixed(-0.06, 1), "-0.1");
+        assert_eq!(fixed(-10.0, 0), "-10");
+        assert_eq!(fixed(2.25, 1), "2.2");
+    }
 
     #[test]
     fn thousands_are_grouped() {

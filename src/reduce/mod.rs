@@ -15,7 +15,8 @@
 //! Chlamtac, 1985), started from the exact order statistics of the first
 //! values. Runs of up to that many replications are therefore exact and
 //! unchanged; larger ones have approximate daily percentiles (see the README
-//! for the measured error). Monthly series are few and kept exactly.
+//! for the measured error). Monthly series (escalation cost by month) are
+//! cells of the same kind, so memory stays flat however many replications run.
 
 use crate::model::Model;
 use crate::stats::{Key, Kpis, Metric, Scope};
@@ -131,7 +132,7 @@ pub struct Reducer {
     daily_keys: Vec<Key>,
     daily: Vec<Vec<Cell>>,
     monthly_keys: Vec<Key>,
-    monthly: Vec<Vec<Vec<f64>>>,
+    monthly: Vec<Vec<Cell>>,
     events: u64,
     folder: Option<Folder>,
 }
@@ -184,7 +185,7 @@ impl Reducer {
             self.daily_keys = k.daily.iter().map(|(key, _)| *key).collect();
             self.daily = k.daily.iter().map(|(_, v)| vec![Cell::Exact(Vec::new()); v.len()]).collect();
             self.monthly_keys = k.monthly.iter().map(|(key, _)| *key).collect();
-            self.monthly = k.monthly.iter().map(|(_, v)| vec![Vec::new(); v.len()]).collect();
+            self.monthly = k.monthly.iter().map(|(_, v)| vec![Cell::Exact(Vec::new()); v.len()]).collect();
             if let Some(f) = &mut self.folder {
                 let header = crate::output::tables::replications_header(&f.pools, &f.specialties, &self.scalar_keys);
                 f.write_csv(&header, true);
@@ -283,7 +284,7 @@ impl Reducer {
             .monthly_keys
             .iter()
             .zip(&self.monthly)
-            .map(|(k, months)| (*k, months.iter().map(|v| summarise(v)).collect()))
+            .map(|(k, months)| (*k, months.iter().map(Cell::summary).collect()))
             .collect();
         let scalars = if csv_path.is_some() || width == 0 {
             Vec::new()
@@ -314,6 +315,35 @@ mod tests {
         r.push(&k(u64::MAX - 1));
         r.push(&k(5));
         assert_eq!(r.finish().events, u64::MAX);
+    }
+
+    /// Monthly series go into the same cells as daily ones: exact up to
+    /// [`EXACT_DAILY_LIMIT`] replications, then streaming (P95 is then not
+    /// estimated), so a long run's memory does not grow with replications.
+    #[test]
+    fn monthly_series_stream_past_the_exact_limit() {
+        let key = Key::new(Metric::EscalationCost, Scope::Trust);
+        let k =
+            |x: f64| Kpis { scalar: Vec::new(), daily: Vec::new(), monthly: vec![(key, vec![x, 2.0 * x])], events: 0 };
+        let mut exact = Reducer::new();
+        let mut long = Reducer::new();
+        for i in 0..EXACT_DAILY_LIMIT {
+            exact.push(&k(i as f64));
+            long.push(&k(i as f64));
+        }
+        for i in 0..500 {
+            long.push(&k(i as f64));
+        }
+        let exact = exact.finish().sums.monthly;
+        assert_eq!(
+            exact[0].1[1].p95,
+            summarise(&(0..EXACT_DAILY_LIMIT).map(|i| 2.0 * i as f64).collect::<Vec<_>>()).p95
+        );
+        let long = long.finish().sums.monthly;
+        let s = &long[0].1[0];
+        assert_eq!(s.n, EXACT_DAILY_LIMIT + 500);
+        let mean = ((0..EXACT_DAILY_LIMIT).sum::<usize>() + (0..500).sum::<usize>()) as f64 / s.n as f64;
+        assert!((s.mean - mean).abs() < 1e-9 && s.p95.is_nan(), "{s:?}");
     }
 }
 

@@ -240,13 +240,14 @@ fn engines(replications: u32, threads: usize) -> u64 {
 }
 
 /// Bytes the reducer and the replications in flight need for a run of
-/// `replications` (the daily cells are exact up to `EXACT_DAILY_LIMIT`
+/// `replications` (the daily and monthly cells are exact up to `EXACT_DAILY_LIMIT`
 /// replications, then about 900 bytes each; `BATCH` replications' KPIs and
 /// outcomes are in flight; scalar KPIs spill to disk beyond their budget),
 /// without the engines.
 fn results_bytes(m: &Model, replications: u32) -> u64 {
     use crate::reduce::EXACT_DAILY_LIMIT;
-    let cells = shape(m).daily_series * u64::from(m.reported_days());
+    let months = u64::from(m.reported_days()) / 28 + 2;
+    let cells = shape(m).daily_series * u64::from(m.reported_days()) + shape(m).monthly_series * months;
     let per_cell = 8 * u64::from(replications).min(EXACT_DAILY_LIMIT as u64).max(113);
     let in_flight = u64::from(replications).min(crate::replicate::BATCH as u64) * kpis_bytes(m) * 2;
     cells * per_cell
