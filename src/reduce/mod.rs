@@ -332,7 +332,7 @@ mod tests {
             long.push(&k(i as f64));
         }
         for i in 0..500 {
-            long.push(&k(i as f64));
+            long.push(&k(f64::from(i)));
         }
         let exact = exact.finish().sums.monthly;
         assert_eq!(
