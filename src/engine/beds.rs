@@ -55,14 +55,21 @@ impl Engine<'_> {
         self.free.push(p);
     }
 
+    /// The single-pool mirror, the one place it is decided: with one pool the
+    /// trust is that pool, so during the run only the pool's gauge and outcome
+    /// are kept ([`Engine::targets`], [`Engine::trust_gauge`]) and the trust's
+    /// outcome is copied from it when the books close (`finish`): half the
+    /// bookkeeping in single-pool models.
+    #[inline]
+    pub(super) fn trust_mirrors_pool(&self) -> bool {
+        self.plan.pools() == 1
+    }
+
     /// The outcome entries a pool's change updates: the pool and the trust
-    /// (the first `n` of the pair). With a single pool the trust is that pool,
-    /// so only the pool is updated during the run and copied to the trust at
-    /// the end (`finish`): half the bookkeeping in single-pool models.
+    /// (the first `n` of the pair; only the pool under the single-pool mirror).
     #[inline]
     pub(super) fn targets(&self, pool: usize) -> ([usize; 2], usize) {
-        let trust = self.plan.pools();
-        ([pool, trust], if trust == 1 { 1 } else { 2 })
+        ([pool, self.plan.pools()], if self.trust_mirrors_pool() { 1 } else { 2 })
     }
 
     pub(super) fn request_bed(&mut self, p: u32, now: u32) {

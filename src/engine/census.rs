@@ -5,10 +5,11 @@
 use super::*;
 
 impl Engine<'_> {
-    /// Index of the gauge that holds the trust-wide state.
+    /// Index of the gauge that holds the trust-wide state (the pool's own
+    /// under the single-pool mirror, [`Engine::trust_mirrors_pool`]).
     #[inline]
     pub(super) fn trust_gauge(&self) -> usize {
-        if self.plan.pools() == 1 { 0 } else { self.plan.pools() }
+        if self.trust_mirrors_pool() { 0 } else { self.plan.pools() }
     }
 
     #[inline]
@@ -184,7 +185,7 @@ impl Engine<'_> {
                 self.out.electives[i].waiting_end += n;
             }
         }
-        let single = trust == 1;
+        let single = self.trust_mirrors_pool();
         for i in 0..=trust {
             if !(single && i == trust) {
                 self.advance(i, plan.horizon);
@@ -220,7 +221,7 @@ impl Engine<'_> {
             }
         }
         if single {
-            // The trust is the one pool (see `targets`).
+            // The trust is the one pool (see `trust_mirrors_pool`).
             self.out.pools[trust] = self.out.pools[0].clone();
         }
     }
