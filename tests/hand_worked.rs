@@ -52,6 +52,57 @@ fn fixed_arrivals_and_stays_give_exact_counts() {
         assert_eq!(k.get(&m, Metric::BedWaitHoursMean, Some("ward")), Some(0.0));
         assert_eq!(k.get(&m, Metric::LengthOfStayDaysMean, Some("ward")), Some(2.0));
         assert_eq!(k.get(&m, Metric::DaysOver92Pct, Some("ward")), Some(10.0));
+        assert_eq!(k.get(&m, Metric::BedOccupancyRate, Some("ward")), Some(1.0), "8 of 8 beds");
+        // 4 arrivals a day over 18 simulated days (6 warm-up, 10 reported, 2
+        // cool-down), each an arrival and (but for the last 2 days') a discharge.
+        assert_eq!(k.events, 18 * 4 + 16 * 4, "events processed");
+    }
+}
+
+/// Two direct routes into one bed, each arriving once a day at midnight (the
+/// same second), diverting when full. Within a step, arrival streams go in
+/// scenario order (`engine::order`): the first route's patient takes the
+/// bed every night, and its 1-day stay frees it at the next midnight just
+/// before the next arrivals (discharges come first in a second). The second
+/// route's patients (half-day stays) are all diverted, so every stay is 1 day.
+#[test]
+fn arrival_streams_at_the_same_second_go_in_scenario_order() {
+    let m = model(
+        r#"
+[scenario]
+name = "ties"
+start = "2026-01-07"
+end = "2026-01-16"
+warmup_days = 2
+replications = 2
+seed = 1
+
+[[admissions]]
+name = "first"
+source = "direct"
+per_day = 1.0
+arrivals = "regular"
+pool = "ward"
+stay_days = { dist = "fixed", value = 1.0 }
+
+[[admissions]]
+name = "second"
+source = "direct"
+per_day = 1.0
+arrivals = "regular"
+pool = "ward"
+stay_days = { dist = "fixed", value = 0.5 }
+
+[[pool]]
+name = "ward"
+beds = 1
+when_full = "divert"
+"#,
+    );
+    for k in run(&m) {
+        assert_eq!(k.get(&m, Metric::Admissions, Some("ward")), Some(10.0));
+        assert_eq!(k.get(&m, Metric::Diverted, Some("ward")), Some(10.0));
+        assert_eq!(k.get(&m, Metric::LengthOfStayDaysMean, Some("ward")), Some(1.0));
     }
 }
 
