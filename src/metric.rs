@@ -61,6 +61,28 @@ pub enum Metric {
     /// ED stays over 12 hours from arrival.
     #[strum(serialize = "ed_over_12h_from_arrival")]
     EdOver12hFromArrival,
+    /// Share of the admitted ED attendances leaving ED (for a bed) within 4 hours (ED capacity model).
+    #[strum(serialize = "ed_4h_performance_admitted")]
+    Ed4hPerformanceAdmitted,
+    /// Share of the ED attendances not admitted leaving within 4 hours (ED capacity model).
+    #[strum(serialize = "ed_4h_performance_non_admitted")]
+    Ed4hPerformanceNonAdmitted,
+    /// Mean hours from arrival to leaving ED (ED capacity model).
+    EdTimeInDepartmentHoursMean,
+    /// Mean hours from arrival to a treatment space (ED capacity model).
+    EdSpaceWaitHoursMean,
+    /// Most patients in ED treatment spaces and corridor places at once.
+    EdOccupancyPeak,
+    /// Patient-hours of corridor care (admitted patients waiting for a bed in a corridor place).
+    CorridorCarePatientHours,
+    /// Ambulance handovers taking more than 30 minutes from arrival.
+    #[strum(serialize = "ambulance_handovers_over_30m")]
+    AmbulanceHandoversOver30m,
+    /// Ambulance handovers taking more than 60 minutes from arrival.
+    #[strum(serialize = "ambulance_handovers_over_60m")]
+    AmbulanceHandoversOver60m,
+    /// Ambulance hours lost: handover time beyond the 15-minute standard.
+    AmbulanceHoursLost,
     /// Elective patients scheduled on a theatre list.
     ElectiveScheduled,
     /// Elective patients treated.
@@ -128,6 +150,8 @@ impl Metric {
                 | Metric::ShareOfTimeFull
                 | Metric::DivertedShare
                 | Metric::Ed4hPerformance
+                | Metric::Ed4hPerformanceAdmitted
+                | Metric::Ed4hPerformanceNonAdmitted
                 | Metric::ElectiveCancelledShare
                 | Metric::TheatreUtilisation
                 | Metric::WaitingUnder18WeeksShare

@@ -139,12 +139,39 @@ pub struct Ed {
     pub attendances_per_day: f64,
     /// When attendances arrive through the day and the week.
     pub profile: TimeProfile,
+    /// Poisson (default) or evenly spaced (`arrivals = "regular"`, for
+    /// hand-worked cases: no profile, no seasonality).
+    pub arrivals: ArrivalProcess,
     /// Share of attendances (0-1) given a decision to admit; the rest leave after their time in department.
     pub admission_probability: f64,
     /// Arrival to decision to admit, in hours.
     pub hours_to_decision: Distribution,
     /// Arrival to leaving the department for patients not admitted, in hours.
+    /// With [`Ed::capacity`], the time from getting a treatment space to leaving.
     pub hours_in_department: Distribution,
+    /// Treatment spaces, corridor places and ambulance arrivals; `None` (no
+    /// `spaces` in the scenario): the department never fills, as before.
+    pub capacity: Option<EdCapacity>,
+}
+
+/// The department's capacity (`[ed] spaces`, `corridor_spaces`,
+/// `ambulance_share`). Every attendance needs a treatment space: it waits for
+/// one (ambulance arrivals before walk-ins, first come first served within
+/// each), is assessed in it (`hours_to_decision` for the admitted,
+/// `hours_in_department` for the rest, both counted from getting the space),
+/// then either leaves (not admitted) or keeps the space until a bed is free
+/// (exit block), unless a corridor place is free while someone waits for a
+/// space, when the longest-waiting admitted patient in a space moves to the
+/// corridor. Leaving ED for a bed stops the 4-hour clock; the corridor does not.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EdCapacity {
+    /// Treatment spaces (majors, resus and minors cubicles together).
+    pub spaces: u32,
+    /// Corridor places for admitted patients waiting for a bed (0: none).
+    pub corridor_spaces: u32,
+    /// Share of attendances (0-1) arriving by ambulance: they wait in the
+    /// ambulance for a space and are handed over before walk-ins.
+    pub ambulance_share: f64,
 }
 
 /// A date range (inclusive) over which all emergency demand is multiplied.

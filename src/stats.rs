@@ -126,6 +126,26 @@ pub fn kpis(model: &Model, out: &Outcome) -> Kpis {
             ed.within_4h.iter().zip(&ed.attendances).map(|(&w, &a)| ratio(f64::from(w), f64::from(a))).collect(),
         ));
         daily.push((trust(Metric::EdOver12hFromArrival), series(&ed.over_12h)));
+        if model.ed.as_ref().is_some_and(|e| e.capacity.is_some()) {
+            let (admitted, admitted_4h) = (total(&ed.admitted), total(&ed.admitted_within_4h));
+            let (all, all_4h) = (total(&ed.attendances), total(&ed.within_4h));
+            scalar.push((trust(Metric::Ed4hPerformanceAdmitted), ratio(admitted_4h, admitted)));
+            scalar.push((trust(Metric::Ed4hPerformanceNonAdmitted), ratio(all_4h - admitted_4h, all - admitted)));
+            let hours = f64::from(HOUR);
+            scalar.push((
+                trust(Metric::EdTimeInDepartmentHoursMean),
+                ratio(ed.seconds_in_department as f64, all * hours),
+            ));
+            scalar.push((
+                trust(Metric::EdSpaceWaitHoursMean),
+                ratio(ed.space_wait_seconds as f64, ed.space_waits as f64 * hours),
+            ));
+            scalar.push((trust(Metric::EdOccupancyPeak), f64::from(ed.occupancy_peak)));
+            scalar.push((trust(Metric::CorridorCarePatientHours), ed.corridor_seconds as f64 / hours));
+            scalar.push((trust(Metric::AmbulanceHandoversOver30m), f64::from(ed.handovers_over_30m)));
+            scalar.push((trust(Metric::AmbulanceHandoversOver60m), f64::from(ed.handovers_over_60m)));
+            scalar.push((trust(Metric::AmbulanceHoursLost), ed.handover_seconds_lost as f64 / hours));
+        }
     }
     if !out.electives.is_empty() {
         elective_kpis(out, &mut scalar, &mut daily);

@@ -91,6 +91,9 @@ impl Engine<'_> {
                 self.patients[p as usize].state = State::Waiting;
                 self.queues[pool].push_back(p);
                 self.change(pool, now, 0, 1);
+                if pat.from_ed {
+                    self.ed_boards(p, now);
+                }
             }
             WhenFull::Divert => {
                 if self.in_window(pat.decision) {
@@ -99,7 +102,8 @@ impl Engine<'_> {
                     }
                 }
                 if pat.from_ed {
-                    self.ed_leaves(pat.arrival, now - pat.arrival);
+                    self.ed_leaves(pat.arrival, now - pat.arrival, true);
+                    self.ed_vacate(p, now);
                 }
                 self.release(p);
             }
@@ -131,7 +135,8 @@ impl Engine<'_> {
             }
         }
         if pat.from_ed {
-            self.ed_leaves(pat.arrival, now - pat.arrival);
+            self.ed_leaves(pat.arrival, now - pat.arrival, true);
+            self.ed_vacate(p, now);
         }
         let ready = now.saturating_add(pat.stay);
         if let Some(t) = plan.discharge.leave_time(ready, pat.key)

@@ -185,6 +185,7 @@ impl Engine<'_> {
                 self.out.electives[i].waiting_end += n;
             }
         }
+        self.ed_finish();
         let single = self.trust_mirrors_pool();
         for i in 0..=trust {
             if !(single && i == trust) {
@@ -206,8 +207,10 @@ impl Engine<'_> {
         }
         for p in 0..self.patients.len() {
             let pat = self.patients[p];
-            if pat.from_ed && matches!(pat.state, State::AwaitingDecision | State::Waiting) {
-                self.ed_leaves(pat.arrival, plan.horizon - pat.arrival);
+            if pat.from_ed
+                && matches!(pat.state, State::AwaitingDecision | State::Waiting | State::EdQueue | State::EdTreatment)
+            {
+                self.ed_leaves(pat.arrival, plan.horizon - pat.arrival, pat.pool != ed::NOT_ADMITTED);
             }
             if pat.state == State::Waiting && self.in_window(pat.decision) {
                 let wait = plan.horizon - pat.decision;

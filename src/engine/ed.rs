@@ -1,10 +1,83 @@
 //! The emergency department: an attendance is admitted or not, waits for a
 //! decision to admit, and leaves ED when it gets a bed (or is diverted).
+//!
+//! Without `[ed] spaces` the department never fills: every attendance is
+//! assessed at once. With them ([`crate::model::EdCapacity`]) this stage owns
+//! the department's state ([`Floor`]): free treatment spaces and corridor
+//! places, the queues for a space (ambulance handovers before walk-ins) and
+//! the admitted patients holding a space while they wait for a bed (exit
+//! block). A space is given in one place, [`Engine::ed_fill`], whenever one
+//! may have become usable (an arrival, a departure, a boarder's decision).
 
 use super::*;
 
+/// `Patient::pool` of an attendance that will not be admitted.
+pub(super) const NOT_ADMITTED: u32 = u32::MAX;
+
+/// Handover time an ambulance is allowed before hours count as lost (the NHS
+/// standard is 15 minutes).
+const HANDOVER_STANDARD: u32 = 15 * 60;
+
+/// Where an ED patient is, under the capacity model (`NotModelled` without it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(super) enum EdPlace {
+    /// No ED capacity model, or not an ED patient.
+    #[default]
+    NotModelled,
+    /// Waiting for a treatment space (in an ambulance or the waiting room).
+    Queue,
+    /// In a treatment space: being assessed, or admitted and waiting for a bed.
+    Space,
+    /// Admitted, waiting for a bed in a corridor place.
+    Corridor,
+    /// Has left the department.
+    Left,
+}
+
+/// The department's state under the capacity model, reset each replication.
+#[derive(Debug, Default)]
+pub(super) struct Floor {
+    free_spaces: u32,
+    free_corridor: u32,
+    /// Ambulance arrivals waiting to be handed over, first come first served.
+    ambulances: VecDeque<u32>,
+    /// Walk-ins waiting for a space.
+    walk_ins: VecDeque<u32>,
+    /// Admitted patients holding a space while they wait for a bed, by
+    /// decision time, as (patient, arrival): entries whose patient has since
+    /// left are skipped when met. Kept only when there is a corridor.
+    boarders: VecDeque<(u32, u32)>,
+    /// Patients in the corridor, and since when that count holds.
+    in_corridor: u32,
+    corridor_since: u32,
+}
+
+impl Floor {
+    /// Empties the department for a new replication.
+    pub(super) fn reset(&mut self, capacity: Option<&EdCapacity>) {
+        self.free_spaces = capacity.map_or(0, |c| c.spaces);
+        self.free_corridor = capacity.map_or(0, |c| c.corridor_spaces);
+        self.ambulances.clear();
+        self.walk_ins.clear();
+        self.boarders.clear();
+        self.in_corridor = 0;
+        self.corridor_since = 0;
+    }
+
+    /// Patients in spaces and corridor places.
+    fn occupied(&self, capacity: &EdCapacity) -> u32 {
+        capacity.spaces - self.free_spaces + self.in_corridor
+    }
+}
+
 impl Engine<'_> {
-    pub(super) fn ed_arrival(&mut self, now: u32, case_mix: &mut ChaCha8Rng, stays: &mut [ChaCha8Rng]) {
+    pub(super) fn ed_arrival(
+        &mut self,
+        now: u32,
+        case_mix: &mut ChaCha8Rng,
+        mode: &mut ChaCha8Rng,
+        stays: &mut [ChaCha8Rng],
+    ) {
         let plan = self.plan;
         let Some(ed) = &plan.ed else { return };
         if let Some(d) = self.report_day(now)
@@ -12,7 +85,10 @@ impl Engine<'_> {
         {
             e.attendances[d] += 1;
         }
-        if unit_f64(case_mix) < ed.admission_probability {
+        // The same draws in the same order with or without capacity, so the
+        // case mix and stays stay common random numbers across both.
+        let admitted = unit_f64(case_mix) < ed.admission_probability;
+        let (pool, assessment, stay, key) = if admitted {
             let u = unit_f64(case_mix);
             let k = ed
                 .route_cumulative
@@ -20,37 +96,247 @@ impl Engine<'_> {
                 .find(|(upper, _)| u < *upper)
                 .or(ed.route_cumulative.last())
                 .map_or(0, |(_, k)| *k);
-            let decision = now.saturating_add(secs(ed.to_decision.sample(case_mix)));
+            let assessment = secs(ed.to_decision.sample(case_mix));
             let rng = &mut stays[k];
             let stay = secs(plan.routes[k].stay.sample(rng));
-            let key = rng.next_u64();
-            let p = self.new_patient(Patient {
-                arrival: now,
-                decision,
-                admitted: 0,
-                stay,
-                key,
-                pool: plan.routes[k].pool as u32,
-                state: State::AwaitingDecision,
-                from_ed: true,
-                urgent: false,
-            });
-            if decision < plan.horizon {
-                self.events.push(decision, Step::BedRequest, Kind::Decision, p);
+            (plan.routes[k].pool as u32, assessment, stay, rng.next_u64())
+        } else {
+            (NOT_ADMITTED, 0, secs(ed.in_department.sample(case_mix)), 0)
+        };
+        let Some(capacity) = &ed.capacity else {
+            if admitted {
+                let decision = now.saturating_add(assessment);
+                let p = self.new_patient(Patient {
+                    arrival: now,
+                    decision,
+                    admitted: 0,
+                    stay,
+                    key,
+                    pool,
+                    state: State::AwaitingDecision,
+                    from_ed: true,
+                    urgent: false,
+                    ed_place: EdPlace::NotModelled,
+                });
+                if decision < plan.horizon {
+                    self.events.push(decision, Step::BedRequest, Kind::Decision, p);
+                }
+            } else {
+                self.ed_leaves(now, stay, false);
+            }
+            return;
+        };
+        // Arrival mode from its own stream: adding ambulances changes no other draw.
+        let ambulance = capacity.ambulance_share > 0.0 && unit_f64(mode) < capacity.ambulance_share;
+        let p = self.new_patient(Patient {
+            arrival: now,
+            // Until a space is free: how long the assessment will take.
+            decision: assessment,
+            admitted: 0,
+            stay,
+            key,
+            pool,
+            state: State::EdQueue,
+            from_ed: true,
+            urgent: false,
+            ed_place: EdPlace::Queue,
+        });
+        if ambulance {
+            self.floor.ambulances.push_back(p);
+        } else {
+            self.floor.walk_ins.push_back(p);
+        }
+        self.ed_fill(now);
+    }
+
+    /// Gives free spaces to waiting patients (ambulances first), moving the
+    /// longest-waiting boarder in a space to a free corridor place when no
+    /// space is free and someone waits for one.
+    pub(super) fn ed_fill(&mut self, now: u32) {
+        let plan = self.plan;
+        let Some(capacity) = plan.ed.as_ref().and_then(|e| e.capacity.as_ref()) else { return };
+        loop {
+            let from_ambulance = !self.floor.ambulances.is_empty();
+            if !from_ambulance && self.floor.walk_ins.is_empty() {
+                break;
+            }
+            if self.floor.free_spaces == 0 {
+                if self.floor.free_corridor > 0
+                    && let Some(b) = self.next_boarder_in_space()
+                {
+                    self.corridor_change(now, 1);
+                    self.patients[b as usize].ed_place = EdPlace::Corridor;
+                    self.floor.free_corridor -= 1;
+                    self.floor.free_spaces += 1;
+                    continue;
+                }
+                break;
+            }
+            let queue = if from_ambulance { &mut self.floor.ambulances } else { &mut self.floor.walk_ins };
+            let Some(p) = queue.pop_front() else { break };
+            self.floor.free_spaces -= 1;
+            self.start_assessment(p, from_ambulance, now);
+            self.ed_peak(now, capacity);
+        }
+    }
+
+    /// The first boarder in the list still waiting in a space, if any.
+    fn next_boarder_in_space(&mut self) -> Option<u32> {
+        while let Some((b, arrival)) = self.floor.boarders.pop_front() {
+            let pat = &self.patients[b as usize];
+            if pat.state == State::Waiting && pat.ed_place == EdPlace::Space && pat.arrival == arrival {
+                return Some(b);
+            }
+        }
+        None
+    }
+
+    /// Patient `p` takes a space: the handover and space-wait clocks stop, the
+    /// assessment starts.
+    fn start_assessment(&mut self, p: u32, ambulance: bool, now: u32) {
+        let plan = self.plan;
+        let pat = &mut self.patients[p as usize];
+        pat.ed_place = EdPlace::Space;
+        let (arrival, assessment) = (pat.arrival, pat.decision);
+        let wait = now - arrival;
+        if pat.pool == NOT_ADMITTED {
+            pat.state = State::EdTreatment;
+            let leave = now.saturating_add(pat.stay);
+            if leave < plan.horizon {
+                self.events.push(leave, Step::Discharge, Kind::EdDeparture, p);
             }
         } else {
-            let stay = secs(ed.in_department.sample(case_mix));
-            self.ed_leaves(now, stay);
+            pat.state = State::AwaitingDecision;
+            pat.decision = now.saturating_add(assessment);
+            if pat.decision < plan.horizon {
+                self.events.push(pat.decision, Step::BedRequest, Kind::Decision, p);
+            }
+        }
+        self.count_space_wait(arrival, wait, ambulance);
+    }
+
+    /// A patient not admitted leaves the department at the end of their treatment.
+    pub(super) fn ed_departure(&mut self, p: u32, now: u32) {
+        let arrival = self.patients[p as usize].arrival;
+        self.ed_leaves(arrival, now - arrival, false);
+        self.ed_vacate(p, now);
+        self.release(p);
+    }
+
+    /// An admitted ED patient found no bed: they keep their space (or, with a
+    /// corridor, may be moved there when someone needs the space).
+    pub(super) fn ed_boards(&mut self, p: u32, now: u32) {
+        if self.patients[p as usize].ed_place != EdPlace::Space || self.floor.free_corridor_total() == 0 {
+            return;
+        }
+        // Forget boarders who have left before remembering this one.
+        while let Some(&(b, arrival)) = self.floor.boarders.front() {
+            let pat = &self.patients[b as usize];
+            if pat.state == State::Waiting && pat.ed_place == EdPlace::Space && pat.arrival == arrival {
+                break;
+            }
+            self.floor.boarders.pop_front();
+        }
+        let arrival = self.patients[p as usize].arrival;
+        self.floor.boarders.push_back((p, arrival));
+        self.ed_fill(now);
+    }
+
+    /// Patient `p` leaves the department (to a bed, diverted or home): their
+    /// space or corridor place goes to whoever waits.
+    pub(super) fn ed_vacate(&mut self, p: u32, now: u32) {
+        match self.patients[p as usize].ed_place {
+            EdPlace::Space => self.floor.free_spaces += 1,
+            EdPlace::Corridor => {
+                self.corridor_change(now, -1);
+                self.floor.free_corridor += 1;
+            }
+            EdPlace::NotModelled | EdPlace::Queue | EdPlace::Left => return,
+        }
+        self.patients[p as usize].ed_place = EdPlace::Left;
+        self.ed_fill(now);
+    }
+
+    /// Corridor patient-seconds within the reported window, up to `now`, then
+    /// the corridor count changes by `delta`.
+    fn corridor_change(&mut self, now: u32, delta: i32) {
+        let (ws, we) = self.plan.window;
+        let (from, to) = (self.floor.corridor_since.max(ws), now.min(we));
+        if to > from
+            && let Some(e) = self.out.ed.as_mut()
+        {
+            e.corridor_seconds += u64::from(self.floor.in_corridor) * u64::from(to - from);
+        }
+        self.floor.in_corridor = self.floor.in_corridor.wrapping_add_signed(delta);
+        self.floor.corridor_since = now;
+    }
+
+    /// Keeps the most patients in spaces and corridor places at once (in the window).
+    fn ed_peak(&mut self, now: u32, capacity: &EdCapacity) {
+        if self.in_window(now) {
+            let n = self.floor.occupied(capacity);
+            if let Some(e) = self.out.ed.as_mut() {
+                e.occupancy_peak = e.occupancy_peak.max(n);
+            }
+        }
+    }
+
+    /// Closes the books at the horizon: the corridor's time integral, and the
+    /// patients still waiting for a space, counted with their wait so far
+    /// (as bed waits are), so a department that never empties shows it.
+    pub(super) fn ed_finish(&mut self) {
+        let horizon = self.plan.horizon;
+        self.corridor_change(horizon, 0);
+        for ambulance in [true, false] {
+            let queue = std::mem::take(if ambulance { &mut self.floor.ambulances } else { &mut self.floor.walk_ins });
+            for &p in &queue {
+                let arrival = self.patients[p as usize].arrival;
+                self.count_space_wait(arrival, horizon - arrival, ambulance);
+            }
+            // Give the queue's allocation back for the next replication.
+            let slot = if ambulance { &mut self.floor.ambulances } else { &mut self.floor.walk_ins };
+            *slot = queue;
+            slot.clear();
+        }
+    }
+
+    /// One wait for a treatment space (and, for an ambulance, its handover),
+    /// against the arrival's day.
+    fn count_space_wait(&mut self, arrival: u32, wait: u32, ambulance: bool) {
+        if self.report_day(arrival).is_some()
+            && let Some(e) = self.out.ed.as_mut()
+        {
+            e.space_waits += 1;
+            e.space_wait_seconds += u64::from(wait);
+            if ambulance {
+                e.handovers += 1;
+                e.handovers_over_30m += u32::from(wait > 30 * 60);
+                e.handovers_over_60m += u32::from(wait > 60 * 60);
+                e.handover_seconds_lost += u64::from(wait.saturating_sub(HANDOVER_STANDARD));
+            }
         }
     }
 
     /// Records an ED attendance's time in department against its arrival day.
-    pub(super) fn ed_leaves(&mut self, arrival: u32, duration: u32) {
+    pub(super) fn ed_leaves(&mut self, arrival: u32, duration: u32, admitted: bool) {
         if let Some(d) = self.report_day(arrival)
             && let Some(e) = self.out.ed.as_mut()
         {
-            e.within_4h[d] += u32::from(duration <= FOUR_HOURS);
+            let within = u32::from(duration <= FOUR_HOURS);
+            e.within_4h[d] += within;
             e.over_12h[d] += u32::from(duration > TWELVE_HOURS);
+            e.seconds_in_department += u64::from(duration);
+            if admitted {
+                e.admitted[d] += 1;
+                e.admitted_within_4h[d] += within;
+            }
         }
+    }
+}
+
+impl Floor {
+    /// Whether the department has a corridor at all (free or used places).
+    fn free_corridor_total(&self) -> u32 {
+        self.free_corridor + self.in_corridor
     }
 }

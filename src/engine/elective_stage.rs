@@ -75,6 +75,7 @@ impl Engine<'_> {
                 state: State::Waiting,
                 from_ed: false,
                 urgent,
+                ed_place: ed::EdPlace::NotModelled,
             });
             if self.in_window(now) {
                 let (t, n) = self.targets(pool);

@@ -36,7 +36,7 @@ pub use plan::Plan;
 use plan::*;
 
 use crate::dist::unit_f64;
-use crate::model::{DAY, HOUR, WhenFull};
+use crate::model::{DAY, EdCapacity, HOUR, WhenFull};
 use arrivals::ArrivalClock;
 use electives::{Session, WEEKS_18, WEEKS_52, Waiter, WaitingList};
 use order::{Source, Step};
@@ -79,6 +79,10 @@ enum State {
     AwaitingDecision,
     /// Decision made, waiting for a bed.
     Waiting,
+    /// In ED, waiting for a treatment space (capacity model only).
+    EdQueue,
+    /// In ED, not to be admitted, being treated in a space (capacity model only).
+    EdTreatment,
     InBed,
 }
 
@@ -93,9 +97,14 @@ struct Patient {
     pool: u32,
     state: State,
     from_ed: bool,
+    /// Where an ED patient is in the department (capacity model only).
+    ed_place: ed::EdPlace,
     /// An urgent elective: waits for a bed ahead of emergency patients.
     urgent: bool,
 }
+
+// Two patients to a 64-byte cache line: a new field must fit the padding.
+const _: () = assert!(std::mem::size_of::<Patient>() == 32);
 
 /// Live occupancy of one pool (or the trust) and its time integrals.
 #[derive(Debug, Clone, Copy, Default)]
@@ -127,6 +136,8 @@ pub struct Engine<'p> {
     /// Time of each pool's latest escalation opening.
     last_opening: Vec<u32>,
     out: Outcome,
+    /// The ED's spaces, corridor and queues (capacity model only).
+    floor: ed::Floor,
     /// OPEL readings checked against a brute-force count, and those of them
     /// with long waiters while urgent electives were queued (tests only).
     #[cfg(test)]
@@ -154,6 +165,7 @@ impl<'p> Engine<'p> {
             scratch: Vec::new(),
             last_opening: vec![0; pools],
             out: Outcome::default(),
+            floor: ed::Floor::default(),
             #[cfg(test)]
             opel_checks: (0, 0),
         }
@@ -165,6 +177,7 @@ impl<'p> Engine<'p> {
         self.patients.clear();
         self.free.clear();
         self.queues.iter_mut().for_each(VecDeque::clear);
+        self.floor.reset(plan.ed.as_ref().and_then(|e| e.capacity.as_ref()));
         let total_core: u32 = plan.beds.iter().sum();
         for (i, g) in self.gauges.iter_mut().enumerate() {
             let core = plan.beds.get(i).copied().unwrap_or(total_core);
@@ -173,7 +186,7 @@ impl<'p> Engine<'p> {
         self.last_opening.iter_mut().for_each(|t| *t = 0);
         self.clocks.clear();
         self.clocks.extend(plan.routes.iter().map(|r| r.direct.as_ref().map(|(_, c)| *c)));
-        self.ed_clock = ArrivalClock::Poisson { t: 0.0 };
+        self.ed_clock = plan.ed.as_ref().map_or(ArrivalClock::Poisson { t: 0.0 }, |e| e.clock);
         self.waiting.iter_mut().for_each(WaitingList::clear);
         self.urgent_in_queue.iter_mut().for_each(|u| *u = 0);
         self.referral_clocks.clear();
@@ -198,6 +211,9 @@ impl<'p> Engine<'p> {
                 attendances: vec![0; days],
                 within_4h: vec![0; days],
                 over_12h: vec![0; days],
+                admitted: vec![0; days],
+                admitted_within_4h: vec![0; days],
+                ..EdOutcome::default()
             }),
             electives: if plan.specialties.is_empty() {
                 Vec::new()
@@ -234,6 +250,7 @@ impl<'p> Engine<'p> {
         let plan = self.plan;
         let mut ed_arrivals = streams.stream(rep, rng::ED_ARRIVALS);
         let mut case_mix = streams.stream(rep, rng::ED_CASE_MIX);
+        let mut arrival_mode = streams.stream(rep, rng::ED_ARRIVAL_MODE);
         let mut route_arrivals: Vec<ChaCha8Rng> =
             (0..plan.routes.len()).map(|k| streams.stream(rep, rng::route_arrivals(k))).collect();
         let mut stays: Vec<ChaCha8Rng> =
@@ -298,6 +315,7 @@ impl<'p> Engine<'p> {
                 match ev.kind {
                     Kind::Decision => self.request_bed(ev.target, now),
                     Kind::Discharge => self.discharge(ev.target, now),
+                    Kind::EdDeparture => self.ed_departure(ev.target, now),
                 }
             } else if source == Source::TheatreSession {
                 self.theatre_session(plan.sessions[session], now);
@@ -310,7 +328,7 @@ impl<'p> Engine<'p> {
                     Some(ed) => self.ed_clock.next(&ed.rates, &mut ed_arrivals).unwrap_or(NEVER),
                     None => NEVER,
                 };
-                self.ed_arrival(now, &mut case_mix, &mut stays);
+                self.ed_arrival(now, &mut case_mix, &mut arrival_mode, &mut stays);
             } else if slot < first_referral {
                 let k = slot - 1;
                 self.next_arrival[slot] = self.next_direct(k, &mut route_arrivals[k]);
@@ -327,6 +345,7 @@ impl<'p> Engine<'p> {
                     state: State::Waiting,
                     from_ed: false,
                     urgent: false,
+                    ed_place: ed::EdPlace::NotModelled,
                 });
                 self.request_bed(p, now);
             } else {

@@ -61,6 +61,28 @@ pub struct EdOutcome {
     pub within_4h: Vec<u32>,
     /// Of those, patients who spent over 12 hours in ED.
     pub over_12h: Vec<u32>,
+    /// Of the attendances, those given a decision to admit.
+    pub admitted: Vec<u32>,
+    /// Of the admitted, those who left ED within 4 hours of arrival.
+    pub admitted_within_4h: Vec<u32>,
+    /// Patient-seconds in the department of the attendances of the reported days.
+    pub seconds_in_department: u64,
+    /// Attendances (of reported days) given a treatment space (capacity model only).
+    pub space_waits: u64,
+    /// Their seconds from arrival to a space.
+    pub space_wait_seconds: u64,
+    /// Ambulance arrivals handed over (given a space).
+    pub handovers: u32,
+    /// Handovers after more than 30 minutes.
+    pub handovers_over_30m: u32,
+    /// Handovers after more than 60 minutes.
+    pub handovers_over_60m: u32,
+    /// Ambulance seconds beyond the 15-minute handover standard.
+    pub handover_seconds_lost: u64,
+    /// Patient-seconds in corridor places within the window.
+    pub corridor_seconds: u64,
+    /// Most patients in treatment spaces and corridor places at once (window).
+    pub occupancy_peak: u32,
 }
 
 /// Elective activity of one specialty (or all of them: the last entry of

@@ -23,6 +23,10 @@ pub(super) struct EdPlan {
     pub(super) in_department: Sampler,
     /// Cumulative shares of ED routes: (upper bound, route index).
     pub(super) route_cumulative: Vec<(f64, usize)>,
+    /// The attendance clock at the start of a replication (Poisson or regular).
+    pub(super) clock: ArrivalClock,
+    /// Treatment spaces, corridor and ambulances (`None`: the ED never fills).
+    pub(super) capacity: Option<crate::model::EdCapacity>,
 }
 
 pub(super) struct RoutePlan {
@@ -98,6 +102,8 @@ impl Plan {
         let days_total = model.warmup_days + model.reported_days() + COOLDOWN_DAYS;
         let ed = model.ed.as_ref().map(|ed| EdPlan {
             rates: HourlyRates::new(model, ed.attendances_per_day, &ed.profile, days_total),
+            capacity: ed.capacity.clone(),
+            clock: ArrivalClock::new(ed.arrivals, ed.attendances_per_day),
             admission_probability: ed.admission_probability,
             to_decision: ed.hours_to_decision.sampler(f64::from(HOUR)),
             in_department: ed.hours_in_department.sampler(f64::from(HOUR)),

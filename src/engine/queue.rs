@@ -25,6 +25,8 @@ pub enum Kind {
     Decision,
     /// A patient leaves their bed (the discharge time the discharge rules gave).
     Discharge,
+    /// A patient not admitted leaves the department, freeing a treatment space.
+    EdDeparture,
 }
 
 /// A scheduled discharge or decision, ordered by (time, step, sequence) packed into one integer.

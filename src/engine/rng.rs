@@ -17,6 +17,8 @@ pub const ED_ARRIVALS: u32 = 0;
 /// Source of each attendance's admission, route, time to decision and (if not
 /// admitted) time in department.
 pub const ED_CASE_MIX: u32 = 1;
+/// Whether each attendance arrives by ambulance (only with ED capacity).
+pub const ED_ARRIVAL_MODE: u32 = 2;
 /// First route source: route k's arrivals are source `ROUTE_BASE + 2k`, its
 /// stays `ROUTE_BASE + 2k + 1`.
 pub const ROUTE_BASE: u32 = 16;

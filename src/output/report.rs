@@ -80,6 +80,60 @@ const METRICS: &[MetricView] = &[
         percent: false,
         decimals: 0,
     },
+    MetricView {
+        metric: Metric::Ed4hPerformanceAdmitted,
+        label: "ED 4-hour performance, admitted",
+        percent: true,
+        decimals: 1,
+    },
+    MetricView {
+        metric: Metric::Ed4hPerformanceNonAdmitted,
+        label: "ED 4-hour performance, not admitted",
+        percent: true,
+        decimals: 1,
+    },
+    MetricView {
+        metric: Metric::EdTimeInDepartmentHoursMean,
+        label: "Mean time in ED (hours)",
+        percent: false,
+        decimals: 2,
+    },
+    MetricView {
+        metric: Metric::EdSpaceWaitHoursMean,
+        label: "Mean wait for an ED space (hours)",
+        percent: false,
+        decimals: 2,
+    },
+    MetricView {
+        metric: Metric::EdOccupancyPeak,
+        label: "Peak patients in ED spaces and corridor",
+        percent: false,
+        decimals: 0,
+    },
+    MetricView {
+        metric: Metric::CorridorCarePatientHours,
+        label: "Corridor care (patient-hours)",
+        percent: false,
+        decimals: 0,
+    },
+    MetricView {
+        metric: Metric::AmbulanceHandoversOver30m,
+        label: "Ambulance handovers over 30 minutes",
+        percent: false,
+        decimals: 0,
+    },
+    MetricView {
+        metric: Metric::AmbulanceHandoversOver60m,
+        label: "Ambulance handovers over 60 minutes",
+        percent: false,
+        decimals: 0,
+    },
+    MetricView {
+        metric: Metric::AmbulanceHoursLost,
+        label: "Ambulance hours lost (beyond 15 minutes)",
+        percent: false,
+        decimals: 0,
+    },
 ];
 
 /// An en dash for a value that is undefined (no replication had one).
@@ -307,10 +361,30 @@ fn inputs(model: &Model) -> Markup {
         h3 { "3. Inputs" } "\n"
         @if let Some(ed) = &model.ed {
             table class="inputs" {
-                tr { th { "ED attendances" } td { (ed.attendances_per_day) " a day on average; " (describe_profile(&ed.profile)) } } "\n"
+                tr { th { "ED attendances" } td { (ed.attendances_per_day) " a day on average; "
+                    @match ed.arrivals {
+                        ArrivalProcess::Poisson => (describe_profile(&ed.profile)),
+                        ArrivalProcess::Regular => "evenly spaced",
+                    } } } "\n"
                 tr { th { "Admitted" } td { (format!("{:.1}", 100.0 * ed.admission_probability)) "% of attendances" } } "\n"
-                tr { th { "Arrival to decision to admit" } td { (describe(&ed.hours_to_decision)) " hours" } } "\n"
-                tr { th { "Time in ED if not admitted" } td { (describe(&ed.hours_in_department)) " hours" } }
+                tr {
+                    th { @if ed.capacity.is_some() { "Treatment space to decision to admit" } @else { "Arrival to decision to admit" } }
+                    td { (describe(&ed.hours_to_decision)) " hours" }
+                } "\n"
+                tr {
+                    th { @if ed.capacity.is_some() { "Time in a treatment space if not admitted" } @else { "Time in ED if not admitted" } }
+                    td { (describe(&ed.hours_in_department)) " hours" }
+                }
+                @if let Some(c) = &ed.capacity {
+                    "\n"
+                    tr {
+                        th { "ED capacity" }
+                        td {
+                            (c.spaces) " treatment spaces, " (c.corridor_spaces) " corridor places for admitted patients waiting for a bed; "
+                            (fixed(100.0 * c.ambulance_share, 0)) "% of attendances by ambulance, handed over before walk-ins"
+                        }
+                    }
+                }
             } "\n"
         } @else {
             p { "No emergency department is modelled: all demand is direct admissions." } "\n"

@@ -95,26 +95,92 @@ pub(super) fn read_ed(cx: &mut Ctx<'_>, t: Tbl<'_, '_>) -> Option<Ed> {
         cx,
         &[
             "attendances_per_day",
+            "arrivals",
             "hour_of_day",
             "day_of_week",
             "bank_holiday_factor",
             "admission_probability",
             "hours_to_decision",
             "hours_in_department",
+            "spaces",
+            "corridor_spaces",
+            "ambulance_share",
         ],
     );
     let per_day = rate(cx, t, "attendances_per_day");
+    let arrivals = arrival_process(cx, t, per_day);
     let profile = read_profile(cx, t);
     let p = t.f64_req(cx, "admission_probability", Rule::Probability);
     let dta = dist_req(cx, t, "hours_to_decision");
     let dept = dist_req(cx, t, "hours_in_department");
+    let capacity = read_ed_capacity(cx, t);
     Some(Ed {
         attendances_per_day: per_day?,
+        arrivals: arrivals?,
         profile: profile?,
         admission_probability: p?,
         hours_to_decision: dta?,
         hours_in_department: dept?,
+        capacity: capacity?,
     })
+}
+
+/// `spaces`, `corridor_spaces` and `ambulance_share` of `[ed]`: all optional,
+/// but the last two only with `spaces` (without spaces the ED never fills, so
+/// they would do nothing).
+fn read_ed_capacity(cx: &mut Ctx<'_>, t: Tbl<'_, '_>) -> Option<Option<EdCapacity>> {
+    let spaces = t.int(cx, "spaces", 1, limits::MAX_BEDS, "a whole number of treatment spaces between 1 and 1000000");
+    let corridor =
+        t.int(cx, "corridor_spaces", 0, limits::MAX_BEDS, "a whole number of corridor places between 0 and 1000000");
+    let ambulance = t.f64(cx, "ambulance_share", Rule::Probability);
+    if !t.has("spaces") {
+        for key in ["corridor_spaces", "ambulance_share"] {
+            if t.has(key) {
+                let span = t.key_span(key);
+                cx.err(
+                    span,
+                    t.field(key),
+                    "needs `spaces` (the ED's treatment spaces): without them the ED never fills",
+                );
+            }
+        }
+        return (!t.has("corridor_spaces") && !t.has("ambulance_share")).then_some(None);
+    }
+    let ok = (corridor.is_some() || !t.has("corridor_spaces")) && (ambulance.is_some() || !t.has("ambulance_share"));
+    let spaces = spaces?;
+    ok.then(|| {
+        Some(EdCapacity {
+            spaces: spaces as u32,
+            corridor_spaces: corridor.map_or(0, |c| c as u32),
+            ambulance_share: ambulance.unwrap_or(0.0),
+        })
+    })
+}
+
+/// `arrivals` ("poisson", the default, or "regular"); regular arrivals take
+/// no time profile and need a rate above zero (`per_day` is the rate read,
+/// under `attendances_per_day` or `per_day`).
+fn arrival_process(cx: &mut Ctx<'_>, t: Tbl<'_, '_>, per_day: Option<f64>) -> Option<ArrivalProcess> {
+    let process = match t.get("arrivals") {
+        None => Some(ArrivalProcess::Poisson),
+        Some(_) => t.choice(cx, "arrivals", &["poisson", "regular"]).map(|(s, _)| match s {
+            "regular" => ArrivalProcess::Regular,
+            _ => ArrivalProcess::Poisson,
+        }),
+    };
+    if process == Some(ArrivalProcess::Regular) {
+        for k in ["hour_of_day", "day_of_week", "bank_holiday_factor"] {
+            if let Some(v) = t.get(k) {
+                cx.err(v.span(), t.field(k), "regular arrivals are evenly spaced; a time profile does not apply");
+            }
+        }
+        if per_day == Some(0.0) {
+            let key = if t.has("per_day") { "per_day" } else { "attendances_per_day" };
+            let span = t.key_span(key);
+            cx.err(span, t.field(key), "regular arrivals need a rate above 0 a day");
+        }
+    }
+    process
 }
 
 /// A required arrival rate a day, within limits.
@@ -197,28 +263,7 @@ pub(super) fn read_route(cx: &mut Ctx<'_>, v: &Val<'_>, path: &str, pools: &[Opt
         _ => {
             only_for(cx, &["share"], "ed");
             let per_day = rate(cx, t, "per_day");
-            let process = match t.get("arrivals") {
-                None => Some(ArrivalProcess::Poisson),
-                Some(_) => t.choice(cx, "arrivals", &["poisson", "regular"]).map(|(s, _)| match s {
-                    "regular" => ArrivalProcess::Regular,
-                    _ => ArrivalProcess::Poisson,
-                }),
-            };
-            if process == Some(ArrivalProcess::Regular) {
-                for k in ["hour_of_day", "day_of_week", "bank_holiday_factor"] {
-                    if let Some(v) = t.get(k) {
-                        cx.err(
-                            v.span(),
-                            t.field(k),
-                            "regular arrivals are evenly spaced; a time profile does not apply",
-                        );
-                    }
-                }
-                if per_day == Some(0.0) {
-                    let span = t.key_span("per_day");
-                    cx.err(span, t.field("per_day"), "regular arrivals need per_day > 0");
-                }
-            }
+            let process = arrival_process(cx, t, per_day);
             let profile = read_profile(cx, t);
             RouteSource::Direct { per_day: per_day?, profile: Box::new(profile?), process: process? }
         }

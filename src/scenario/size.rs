@@ -148,7 +148,12 @@ pub fn shape(m: &Model) -> Shape {
     let escalation = m.pools.iter().any(|p| p.escalation.is_some());
     let specialties = if m.specialties.is_empty() { 0 } else { m.specialties.len() as u64 + 1 };
     Shape {
-        scalars: 16 * pools + 3 * u64::from(m.ed.is_some()) + 9 * specialties + 4 * pools * u64::from(escalation) + 4,
+        scalars: 16 * pools
+            + 3 * u64::from(m.ed.is_some())
+            + 9 * u64::from(m.ed.as_ref().is_some_and(|e| e.capacity.is_some()))
+            + 9 * specialties
+            + 4 * pools * u64::from(escalation)
+            + 4,
         daily_series: 4 * pools
             + 3 * u64::from(m.ed.is_some())
             + 6 * specialties

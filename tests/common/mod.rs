@@ -49,3 +49,13 @@ pub fn erlang_c(c: u32, a: f64) -> f64 {
     let b = erlang_b(c, a);
     f64::from(c) * b / (f64::from(c) - a * (1.0 - b))
 }
+
+/// Scenario text without the ED capacity lines (`spaces`, `corridor_spaces`,
+/// `ambulance_share`): a department that never fills, for tests of the bed
+/// side alone.
+pub fn without_ed_capacity(text: &str) -> String {
+    text.lines()
+        .filter(|l| !["spaces =", "corridor_spaces =", "ambulance_share ="].iter().any(|k| l.starts_with(k)))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}

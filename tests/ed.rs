@@ -1,0 +1,232 @@
+//! The ED capacity model (`[ed] spaces`, `corridor_spaces`, `ambulance_share`):
+//! queueing theory, a case worked by hand, and the ED without spaces.
+
+mod common;
+use bedflow::stats::Metric;
+use common::*;
+use statrs::distribution::{ContinuousCDF, StudentsT};
+
+/// A one-pool trust with an ED; `ed` is the rest of the `[ed]` table.
+fn trust(ed: &str, beds: u32, stay: &str, days: u32, warmup: u32, reps: u32) -> String {
+    let end = chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap() + chrono::Days::new(u64::from(days) - 1);
+    format!(
+        r#"
+[scenario]
+name = "ed"
+start = "2026-01-05"
+end = "{end}"
+warmup_days = {warmup}
+replications = {reps}
+seed = 20261129
+
+[ed]
+{ed}
+
+[[admissions]]
+name = "medical"
+source = "ed"
+share = 1.0
+pool = "ward"
+stay_days = {stay}
+
+[[pool]]
+name = "ward"
+beds = {beds}
+"#
+    )
+}
+
+/// Twelve ambulance arrivals a day, one every 2 hours from midnight, all
+/// admitted after exactly 1 hour in a space, into one bed held for 100 days;
+/// 2 treatment spaces. Reported: the first day; the run goes on 2 cool-down
+/// days (horizon 72 h).
+///
+/// By hand: patient 0 (00:00) gets a space, a decision at 01:00 and the bed,
+/// leaving ED after 1 hour, the only one within 4 hours. Patients 1 (02:00)
+/// and 2 (04:00) get the two spaces and board in them from their decisions
+/// (03:00, 05:00). With one corridor place, patient 3's arrival at 06:00
+/// moves patient 1 (the longest boarder) to the corridor and takes the space:
+/// corridor care from 06:00 to the end of the reported day, 18 hours; 3
+/// people in spaces and corridor at most. Patients 4 to 11 (08:00 to 22:00)
+/// never get a space: their handovers, still waiting at the horizon, are
+/// 72 - 2i hours each (i = 4..11), 456 hours in all, each over 60 minutes,
+/// 454 hours beyond the 15-minute standard. Time in ED: 1 hour for patient 0
+/// and 72 - 2i for the rest, 661 hours over 12 attendances.
+#[test]
+fn two_spaces_a_corridor_place_and_a_blocked_bed_by_hand() {
+    let ed = |corridor: u32| {
+        format!(
+            "attendances_per_day = 12.0\narrivals = \"regular\"\nadmission_probability = 1.0\n\
+             hours_to_decision = {{ dist = \"fixed\", value = 1.0 }}\n\
+             hours_in_department = {{ dist = \"fixed\", value = 1.0 }}\n\
+             spaces = 2\ncorridor_spaces = {corridor}\nambulance_share = 1.0"
+        )
+    };
+    let stay = "{ dist = \"fixed\", value = 100.0 }";
+    let m = model(&trust(&ed(1), 1, stay, 1, 0, 2));
+    for k in run(&m) {
+        let get = |metric| k.get(&m, metric, None).unwrap();
+        assert_eq!(get(Metric::EdAttendances), 12.0);
+        assert_eq!(get(Metric::Ed4hPerformance), 1.0 / 12.0);
+        assert_eq!(get(Metric::Ed4hPerformanceAdmitted), 1.0 / 12.0);
+        assert!(get(Metric::Ed4hPerformanceNonAdmitted).is_nan(), "nobody is sent home");
+        assert_eq!(get(Metric::EdOver12hFromArrival), 11.0);
+        assert!((get(Metric::EdTimeInDepartmentHoursMean) - 661.0 / 12.0).abs() < 1e-9);
+        assert_eq!(get(Metric::CorridorCarePatientHours), 18.0);
+        assert_eq!(get(Metric::EdOccupancyPeak), 3.0);
+        assert!((get(Metric::EdSpaceWaitHoursMean) - 456.0 / 12.0).abs() < 1e-9);
+        assert_eq!(get(Metric::AmbulanceHandoversOver30m), 8.0);
+        assert_eq!(get(Metric::AmbulanceHandoversOver60m), 8.0);
+        assert_eq!(get(Metric::AmbulanceHoursLost), 454.0);
+        // Decisions at 03:00, 05:00 and 07:00 wait for the bed to the horizon.
+        assert_eq!(get(Metric::WaitsOver12hFromDta), 3.0);
+        assert_eq!(get(Metric::BedRequests), 4.0);
+    }
+    // Without the corridor, patient 3 waits from 06:00 too: 9 patients wait
+    // 72 - 2i hours (i = 3..11), 522 hours, and nobody is in a corridor.
+    let m = model(&trust(&ed(0), 1, stay, 1, 0, 2));
+    for k in run(&m) {
+        let get = |metric| k.get(&m, metric, None).unwrap();
+        assert_eq!(get(Metric::CorridorCarePatientHours), 0.0);
+        assert_eq!(get(Metric::EdOccupancyPeak), 2.0);
+        assert!((get(Metric::EdSpaceWaitHoursMean) - 522.0 / 12.0).abs() < 1e-9);
+        assert_eq!(get(Metric::AmbulanceHandoversOver60m), 9.0);
+        assert_eq!(get(Metric::WaitsOver12hFromDta), 2.0);
+    }
+}
+
+/// Erlang C for the department: nobody admitted, Poisson attendances at 8 an
+/// hour, exponential treatment of mean 1 hour, 10 spaces: an M/M/10 queue at
+/// 80% load. Mean wait for a space = C(10, 8) / (10 - 8) hours = 0.2046 h.
+/// The same system as the bed test in `theory.rs` with hours for days, so the
+/// same design: 1,000 replications of 84 days (16,000 attendances each) and
+/// a t quantile at a false-alarm rate of 1e-4; the tolerance must be under
+/// 3% of the mean wait.
+#[test]
+fn erlang_c_mean_wait_for_a_space() {
+    const SPACES: u32 = 10;
+    const LAMBDA: f64 = 8.0;
+    let wait = erlang_c(SPACES, LAMBDA) / (f64::from(SPACES) - LAMBDA);
+    let ed = format!(
+        "attendances_per_day = {}\nadmission_probability = 0.0\n\
+         hours_to_decision = {{ dist = \"fixed\", value = 1.0 }}\n\
+         hours_in_department = {{ dist = \"exponential\", mean = 1.0 }}\nspaces = {SPACES}",
+        LAMBDA * 24.0
+    );
+    let m = model(&trust(&ed, 10, "{ dist = \"fixed\", value = 1.0 }", 84, 2, 1000));
+    let waits = values(&m, &run(&m), Metric::EdSpaceWaitHoursMean, None);
+    let t = StudentsT::new(0.0, 1.0, (waits.len() - 1) as f64).unwrap().inverse_cdf(1.0 - 1e-4 / 2.0);
+    let (mean, tol) = (mean(&waits), t * standard_error(&waits));
+    eprintln!("ED Erlang C: mean wait {mean:.4} h (+/- {tol:.4}), theory {wait:.4} h");
+    assert!(tol < 0.03 * wait, "tolerance {tol} h too wide for a useful test");
+    assert!((mean - wait).abs() < tol, "mean wait {mean} h vs Erlang C {wait} h");
+}
+
+/// With more spaces than anyone could fill, the capacity model is the old
+/// department: every KPI the two runs share is identical, replication by
+/// replication (the case mix and stays are the same draws in the same order,
+/// the arrival mode has its own stream).
+#[test]
+fn unlimited_spaces_are_the_department_without_capacity() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/winter-2026-27.toml")).unwrap();
+    let text = text.replace("replications = 200 ", "replications = 4 ");
+    let plain = model(&without_ed_capacity(&text));
+    assert!(plain.ed.as_ref().unwrap().capacity.is_none(), "the shipped ED's capacity removed");
+    let unlimited = model(&text.replace("spaces = 52", "spaces = 100000"));
+    assert!(unlimited.ed.as_ref().unwrap().capacity.is_some(), "the replacement took");
+    let (a, b) = (run(&plain), run(&unlimited));
+    assert_eq!(a.len(), 4);
+    for (x, y) in a.iter().zip(&b) {
+        for (key, v) in &x.scalar {
+            let w = y.scalar.iter().find(|(k, _)| k == key).map(|(_, w)| *w).unwrap();
+            assert!(v == &w || (v.is_nan() && w.is_nan()), "{key:?}: {v} without spaces, {w} with unlimited spaces");
+        }
+        for (key, v) in &x.daily {
+            assert_eq!(Some(v), y.daily.iter().find(|(k, _)| k == key).map(|(_, w)| w), "{key:?}");
+        }
+        let get = |metric| y.get(&unlimited, metric, None).unwrap();
+        assert_eq!(get(Metric::EdSpaceWaitHoursMean), 0.0);
+        assert_eq!(get(Metric::CorridorCarePatientHours), 0.0);
+        assert_eq!(get(Metric::AmbulanceHoursLost), 0.0);
+    }
+}
+
+/// Corridor places and ambulance shares do nothing without spaces: refused
+/// with the file, line, column and field.
+#[test]
+fn corridor_without_spaces_is_refused() {
+    let ed = "attendances_per_day = 10.0\nadmission_probability = 0.1\n\
+              hours_to_decision = { dist = \"fixed\", value = 1.0 }\n\
+              hours_in_department = { dist = \"fixed\", value = 1.0 }\ncorridor_spaces = 4";
+    let err = bedflow::scenario::parse_str(&trust(ed, 5, "{ dist = \"fixed\", value = 1.0 }", 3, 0, 2), "ed.toml")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("ed.toml:15:19: ed.corridor_spaces: needs `spaces`"), "{err}");
+}
+
+/// The shipped winter with `edit` applied to its text, 16 replications.
+fn winter(edit: impl Fn(String) -> String) -> (bedflow::model::Model, Vec<bedflow::stats::Kpis>) {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/winter-2026-27.toml")).unwrap();
+    let m = model(&edit(text.replace("replications = 200 ", "replications = 16 ")));
+    let reps = run(&m);
+    assert_eq!(reps.len(), 16);
+    (m, reps)
+}
+
+/// Metamorphic checks under common random numbers, in every one of 16
+/// replications of the shipped winter: fewer medicine beds never improve the
+/// 4-hour performance of patients sent home (their spaces are held longer by
+/// boarders); more spaces never lengthen the mean wait for a space. More
+/// corridor places shorten ambulance handovers on average (see below).
+#[test]
+fn beds_spaces_and_corridor_move_the_ed_the_right_way_in_every_replication() {
+    let (base_m, base) = winter(|t| t);
+    let (fewer_m, fewer) = winter(|t| t.replace("beds = 395", "beds = 355"));
+    let (spaces_m, spaces) = winter(|t| t.replace("spaces = 52", "spaces = 56"));
+    let (corridor_m, corridor) = winter(|t| t.replace("corridor_spaces = 12", "corridor_spaces = 20"));
+    let get = |m, k: &bedflow::stats::Kpis, metric| k.get(m, metric, None).unwrap();
+    let mut lost = Vec::new();
+    for r in 0..16 {
+        let (b, f) = (
+            get(&base_m, &base[r], Metric::Ed4hPerformanceNonAdmitted),
+            get(&fewer_m, &fewer[r], Metric::Ed4hPerformanceNonAdmitted),
+        );
+        assert!(f <= b, "replication {r}: 40 fewer beds raised non-admitted 4-hour performance {b} -> {f}");
+        let (b, s) = (
+            get(&base_m, &base[r], Metric::EdSpaceWaitHoursMean),
+            get(&spaces_m, &spaces[r], Metric::EdSpaceWaitHoursMean),
+        );
+        assert!(s <= b, "replication {r}: 4 more spaces lengthened the wait for a space {b} -> {s}");
+        let (b, c) = (
+            get(&base_m, &base[r], Metric::AmbulanceHoursLost),
+            get(&corridor_m, &corridor[r], Metric::AmbulanceHoursLost),
+        );
+        lost.push(c - b);
+    }
+    // Not replication by replication: moving a boarder to the corridor lets a
+    // walk-in start sooner, so their decision to admit comes sooner and the
+    // bed queue's order changes, which can delay a later handover (3 of these
+    // 16 replications, by under an hour of the winter's 14 to 59). On average
+    // the corridor must shorten handovers: the paired 95% interval is below 0.
+    let t = StudentsT::new(0.0, 1.0, 15.0).unwrap().inverse_cdf(0.975);
+    assert!(mean(&lost) + t * standard_error(&lost) < 0.0, "corridor places vs hours lost: {lost:?}");
+}
+
+/// The issue's acceptance check: with the shipped scenario, removing 40
+/// medicine beds lowers the 4-hour performance (all, and of patients sent
+/// home) by clearly more than the 95% confidence interval of the paired
+/// difference: the interval's upper end is below zero.
+#[test]
+fn forty_fewer_medicine_beds_lower_the_four_hour_standard() {
+    let (base_m, base) = winter(|t| t);
+    let (fewer_m, fewer) = winter(|t| t.replace("beds = 395", "beds = 355"));
+    for metric in [Metric::Ed4hPerformance, Metric::Ed4hPerformanceNonAdmitted] {
+        let d: Vec<f64> = (0..16)
+            .map(|r| fewer[r].get(&fewer_m, metric, None).unwrap() - base[r].get(&base_m, metric, None).unwrap())
+            .collect();
+        let t = StudentsT::new(0.0, 1.0, 15.0).unwrap().inverse_cdf(0.975);
+        let (m, half) = (mean(&d), t * standard_error(&d));
+        eprintln!("{metric}: 40 fewer medicine beds change it by {m:.4} (95% CI {:.4} to {:.4})", m - half, m + half);
+        assert!(m + half < 0.0, "{metric}: {m} +/- {half}");
+    }
+}
