@@ -83,6 +83,16 @@ pub enum Metric {
     AmbulanceHandoversOver60m,
     /// Ambulance hours lost: handover time beyond the 15-minute standard.
     AmbulanceHoursLost,
+    /// Patients in the department at 08:00 (daily series; ED capacity model).
+    #[strum(serialize = "ed_patients_0800")]
+    EdPatients0800,
+    /// Patients in the department at midnight (daily series; ED capacity model).
+    EdPatientsMidnight,
+    /// Admitted patients waiting for a bed in ED at 08:00 (daily series; ED capacity model).
+    #[strum(serialize = "ed_boarders_0800")]
+    EdBoarders0800,
+    /// Admitted patients waiting for a bed in ED at midnight (daily series; ED capacity model).
+    EdBoardersMidnight,
     /// Elective patients scheduled on a theatre list.
     ElectiveScheduled,
     /// Elective patients treated.

@@ -145,6 +145,10 @@ pub fn kpis(model: &Model, out: &Outcome) -> Kpis {
             scalar.push((trust(Metric::AmbulanceHandoversOver30m), f64::from(ed.handovers_over_30m)));
             scalar.push((trust(Metric::AmbulanceHandoversOver60m), f64::from(ed.handovers_over_60m)));
             scalar.push((trust(Metric::AmbulanceHoursLost), ed.handover_seconds_lost as f64 / hours));
+            daily.push((trust(Metric::EdPatients0800), series(&ed.in_department_0800)));
+            daily.push((trust(Metric::EdPatientsMidnight), series(&ed.in_department_midnight)));
+            daily.push((trust(Metric::EdBoarders0800), series(&ed.boarders_0800)));
+            daily.push((trust(Metric::EdBoardersMidnight), series(&ed.boarders_midnight)));
         }
     }
     if !out.electives.is_empty() {

@@ -21,6 +21,9 @@ attendances_per_day = 60.0
 admission_probability = 0.3
 hours_to_decision = { dist = "lognormal", mean = 3.0, sd = 1.5 }
 hours_in_department = { dist = "lognormal", mean = 2.5, sd = 1.2 }
+spaces = 10
+corridor_spaces = 2
+ambulance_share = 0.3
 
 [[admissions]]
 name = "medical"
@@ -40,7 +43,7 @@ weekend_factor = 0.6
 bank_holiday_factor = 0.5
 "#;
 
-const PLOTS: [&str; 3] = ["winter_occupancy", "bank_holidays", "ed_performance"];
+const PLOTS: [&str; 4] = ["winter_occupancy", "bank_holidays", "ed_performance", "ed_crowding"];
 
 /// Runs the tiny scenario once into a temporary folder.
 fn run_tiny() -> tempfile::TempDir {
@@ -134,7 +137,7 @@ fn report_is_self_contained_and_has_the_kpi_table() {
     ] {
         assert!(html.contains(needed), "report lacks {needed:?}");
     }
-    assert_eq!(html.matches("<svg").count(), 3, "three inline plots");
+    assert_eq!(html.matches("<svg").count(), PLOTS.len(), "every plot inline");
     let table = html.split("<table class=\"kpi\">").nth(1).and_then(|t| t.split("</table>").next()).unwrap();
     insta::assert_snapshot!("tiny_kpi_table", table);
 }

@@ -85,6 +85,7 @@ impl Engine<'_> {
             }
             if let Some(d) = day.checked_sub(first).filter(|d| *d < self.plan.days) {
                 let d = d as usize;
+                self.ed_census(d, morning);
                 for (o, g) in self.out.pools.iter_mut().zip(&self.gauges) {
                     if morning {
                         o.boarders_0800[d] = g.waiting;

@@ -47,6 +47,9 @@ pub(super) struct Floor {
     /// decision time, as (patient, arrival): entries whose patient has since
     /// left are skipped when met. Kept only when there is a corridor.
     boarders: VecDeque<(u32, u32)>,
+    /// Patients being assessed or treated in a space (the rest of the
+    /// occupied spaces hold admitted patients waiting for a bed).
+    assessing: u32,
     /// Patients in the corridor, and since when that count holds.
     in_corridor: u32,
     corridor_since: u32,
@@ -62,6 +65,7 @@ impl Floor {
         self.boarders.clear();
         self.in_corridor = 0;
         self.corridor_since = 0;
+        self.assessing = 0;
     }
 
     /// Patients in spaces and corridor places.
@@ -197,6 +201,7 @@ impl Engine<'_> {
         let plan = self.plan;
         let pat = &mut self.patients[p as usize];
         pat.ed_place = EdPlace::Space;
+        self.floor.assessing += 1;
         let (arrival, assessment) = (pat.arrival, pat.decision);
         let wait = now - arrival;
         if pat.pool == NOT_ADMITTED {
@@ -217,10 +222,40 @@ impl Engine<'_> {
 
     /// A patient not admitted leaves the department at the end of their treatment.
     pub(super) fn ed_departure(&mut self, p: u32, now: u32) {
+        self.floor.assessing -= 1;
         let arrival = self.patients[p as usize].arrival;
         self.ed_leaves(arrival, now - arrival, false);
         self.ed_vacate(p, now);
         self.release(p);
+    }
+
+    /// An ED patient's assessment ends with the decision to admit (before
+    /// they ask for a bed): under the capacity model they stop counting as
+    /// being assessed.
+    pub(super) fn ed_decided(&mut self) {
+        if self.plan.ed.as_ref().is_some_and(|e| e.capacity.is_some()) {
+            self.floor.assessing -= 1;
+        }
+    }
+
+    /// The department at a census reading of reported day `d` (capacity
+    /// model only): everyone in it (waiting for a space, in a space or in the
+    /// corridor), and of them the admitted waiting for a bed.
+    pub(super) fn ed_census(&mut self, d: usize, morning: bool) {
+        let Some(capacity) = self.plan.ed.as_ref().and_then(|e| e.capacity.as_ref()) else { return };
+        let f = &self.floor;
+        let in_place = f.occupied(capacity);
+        let everyone = in_place + (f.ambulances.len() + f.walk_ins.len()) as u32;
+        let boarders = in_place - f.assessing;
+        if let Some(e) = self.out.ed.as_mut() {
+            let (all, waiting) = if morning {
+                (&mut e.in_department_0800, &mut e.boarders_0800)
+            } else {
+                (&mut e.in_department_midnight, &mut e.boarders_midnight)
+            };
+            all[d] = everyone;
+            waiting[d] = boarders;
+        }
     }
 
     /// An admitted ED patient found no bed: they keep their space (or, with a

@@ -213,6 +213,10 @@ impl<'p> Engine<'p> {
                 over_12h: vec![0; days],
                 admitted: vec![0; days],
                 admitted_within_4h: vec![0; days],
+                in_department_0800: vec![0; days],
+                in_department_midnight: vec![0; days],
+                boarders_0800: vec![0; days],
+                boarders_midnight: vec![0; days],
                 ..EdOutcome::default()
             }),
             electives: if plan.specialties.is_empty() {
@@ -313,7 +317,10 @@ impl<'p> Engine<'p> {
             if source == Source::Heap {
                 let Some(ev) = self.events.pop() else { break };
                 match ev.kind {
-                    Kind::Decision => self.request_bed(ev.target, now),
+                    Kind::Decision => {
+                        self.ed_decided();
+                        self.request_bed(ev.target, now);
+                    }
                     Kind::Discharge => self.discharge(ev.target, now),
                     Kind::EdDeparture => self.ed_departure(ev.target, now),
                 }

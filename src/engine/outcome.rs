@@ -83,6 +83,15 @@ pub struct EdOutcome {
     pub corridor_seconds: u64,
     /// Most patients in treatment spaces and corridor places at once (window).
     pub occupancy_peak: u32,
+    /// Patients in the department at 08:00 of each reported day (waiting for
+    /// a space, in a space or in the corridor; capacity model only).
+    pub in_department_0800: Vec<u32>,
+    /// The same at the midnight ending each reported day.
+    pub in_department_midnight: Vec<u32>,
+    /// Of those at 08:00, admitted patients waiting for a bed in a space or the corridor.
+    pub boarders_0800: Vec<u32>,
+    /// The same at midnight.
+    pub boarders_midnight: Vec<u32>,
 }
 
 /// Elective activity of one specialty (or all of them: the last entry of

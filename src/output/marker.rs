@@ -209,6 +209,7 @@ const PLOT_NAMES: &[&str] = {
         winter::NAME,
         bank_holidays::NAME,
         ed::NAME,
+        ed_crowding::NAME,
         electives::NAME,
         escalation::NAME,
         compare::COMPARISON,

@@ -78,6 +78,10 @@ pub fn draw_plots(
         let ed = plots::ed::EdPerformance { model, sums };
         out.push((ed.name(), render(&ed, dir)?));
     }
+    if model.ed.as_ref().is_some_and(|e| e.capacity.is_some()) {
+        let crowding = plots::ed_crowding::EdCrowding { model, sums };
+        out.push((crowding.name(), render(&crowding, dir)?));
+    }
     if !model.specialties.is_empty() {
         let electives = plots::electives::Electives { model, sums };
         out.push((electives.name(), render(&electives, dir)?));

@@ -522,6 +522,9 @@ fn caption(name: &str) -> &'static str {
         "bank_holidays" => {
             "Around each bank holiday (day 0), the median trust-wide census and the patients waiting for a bed at 08:00, each compared with ordinary weeks: the same weekday within three weeks, outside holiday periods."
         }
+        "ed_crowding" => {
+            "Patients in the emergency department at midnight (waiting for a treatment space, in one, or in the corridor) against its spaces and corridor places, and the admitted patients among them waiting for a bed at 08:00, before the day's discharges: exit block. Bands and line as above."
+        }
         "ed_performance" => {
             "Daily share of attendances leaving ED within 4 hours, and daily count of stays over 12 hours, by day of arrival, across replications."
         }

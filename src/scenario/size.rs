@@ -156,6 +156,7 @@ pub fn shape(m: &Model) -> Shape {
             + 4,
         daily_series: 4 * pools
             + 3 * u64::from(m.ed.is_some())
+            + 4 * u64::from(m.ed.as_ref().is_some_and(|e| e.capacity.is_some()))
             + 6 * specialties
             + 4 * pools * u64::from(escalation)
             + 1,

@@ -9,6 +9,7 @@
 pub mod bank_holidays;
 pub mod compare;
 pub mod ed;
+pub mod ed_crowding;
 pub mod electives;
 pub mod escalation;
 pub mod fan;
