@@ -67,6 +67,11 @@ pub enum Metric {
     /// Share of the ED attendances not admitted leaving within 4 hours (ED capacity model).
     #[strum(serialize = "ed_4h_performance_non_admitted")]
     Ed4hPerformanceNonAdmitted,
+    /// ED patients waiting over 12 hours for a bed from the decision to admit:
+    /// the NHS 12-hour trolley-wait count (ED capacity model; direct and
+    /// elective bed waits are in `waits_over_12h_from_dta` only).
+    #[strum(serialize = "ed_12h_from_dta")]
+    Ed12hFromDta,
     /// Mean hours from arrival to leaving ED (ED capacity model).
     EdTimeInDepartmentHoursMean,
     /// Mean hours from arrival to a treatment space (ED capacity model).

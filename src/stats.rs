@@ -132,6 +132,7 @@ pub fn kpis(model: &Model, out: &Outcome) -> Kpis {
             scalar.push((trust(Metric::Ed4hPerformanceAdmitted), ratio(admitted_4h, admitted)));
             scalar.push((trust(Metric::Ed4hPerformanceNonAdmitted), ratio(all_4h - admitted_4h, all - admitted)));
             let hours = f64::from(HOUR);
+            scalar.push((trust(Metric::Ed12hFromDta), f64::from(ed.over_12h_from_dta)));
             scalar.push((
                 trust(Metric::EdTimeInDepartmentHoursMean),
                 ratio(ed.seconds_in_department as f64, all * hours),

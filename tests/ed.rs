@@ -81,6 +81,7 @@ fn two_spaces_a_corridor_place_and_a_blocked_bed_by_hand() {
         // Decisions at 03:00, 05:00 and 07:00 wait for the bed to the horizon.
         assert_eq!(get(Metric::WaitsOver12hFromDta), 3.0);
         assert_eq!(get(Metric::BedRequests), 4.0);
+        assert_eq!(get(Metric::Ed12hFromDta), 3.0, "all three are ED patients");
     }
     // Without the corridor, patient 3 waits from 06:00 too: 9 patients wait
     // 72 - 2i hours (i = 3..11), 522 hours, and nobody is in a corridor.
@@ -92,6 +93,7 @@ fn two_spaces_a_corridor_place_and_a_blocked_bed_by_hand() {
         assert!((get(Metric::EdSpaceWaitHoursMean) - 522.0 / 12.0).abs() < 1e-9);
         assert_eq!(get(Metric::AmbulanceHandoversOver60m), 9.0);
         assert_eq!(get(Metric::WaitsOver12hFromDta), 2.0);
+        assert_eq!(get(Metric::Ed12hFromDta), 2.0);
     }
 }
 

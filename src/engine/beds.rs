@@ -127,6 +127,9 @@ impl Engine<'_> {
                 o.wait_seconds += u64::from(wait);
                 o.waits_over_12h += u64::from(wait > TWELVE_HOURS);
             }
+            if pat.from_ed {
+                self.ed_trolley_wait(wait);
+            }
         }
         if let Some(d) = self.report_day(now) {
             for &i in &t[..n] {

@@ -222,6 +222,9 @@ impl Engine<'_> {
                     o.wait_seconds += u64::from(wait);
                     o.waits_over_12h += u64::from(wait > TWELVE_HOURS);
                 }
+                if pat.from_ed {
+                    self.ed_trolley_wait(wait);
+                }
             }
         }
         if single {

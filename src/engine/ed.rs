@@ -352,6 +352,14 @@ impl Engine<'_> {
         }
     }
 
+    /// An ED patient's wait for a bed from the decision to admit (in the
+    /// window): over 12 hours it is an NHS 12-hour trolley wait.
+    pub(super) fn ed_trolley_wait(&mut self, wait: u32) {
+        if let Some(e) = self.out.ed.as_mut() {
+            e.over_12h_from_dta += u32::from(wait > TWELVE_HOURS);
+        }
+    }
+
     /// Records an ED attendance's time in department against its arrival day.
     pub(super) fn ed_leaves(&mut self, arrival: u32, duration: u32, admitted: bool) {
         if let Some(d) = self.report_day(arrival)

@@ -81,6 +81,9 @@ pub struct EdOutcome {
     pub handover_seconds_lost: u64,
     /// Patient-seconds in corridor places within the window.
     pub corridor_seconds: u64,
+    /// ED patients whose wait for a bed from the decision to admit (in the
+    /// window) exceeded 12 hours: the NHS trolley-wait count.
+    pub over_12h_from_dta: u32,
     /// Most patients in treatment spaces and corridor places at once (window).
     pub occupancy_peak: u32,
     /// Patients in the department at 08:00 of each reported day (waiting for

@@ -93,6 +93,12 @@ const METRICS: &[MetricView] = &[
         decimals: 1,
     },
     MetricView {
+        metric: Metric::Ed12hFromDta,
+        label: "ED 12-hour waits from decision to admit (NHS trolley waits)",
+        percent: false,
+        decimals: 0,
+    },
+    MetricView {
         metric: Metric::EdTimeInDepartmentHoursMean,
         label: "Mean time in ED (hours)",
         percent: false,
