@@ -172,6 +172,23 @@ pub struct EdCapacity {
     /// Share of attendances (0-1) arriving by ambulance: they wait in the
     /// ambulance for a space and are handed over before walk-ins.
     pub ambulance_share: f64,
+    /// A minors (or urgent treatment centre) stream with its own spaces:
+    /// `None` when every attendance uses the main spaces.
+    pub minors: Option<Minors>,
+}
+
+/// The minors stream (`minors_spaces`, `minors_share`): a share of the
+/// walk-ins who will not be admitted are streamed at arrival to their own
+/// spaces and first-come-first-served queue, spending their
+/// `hours_in_department` there. Ambulance arrivals and patients who will be
+/// admitted always use the main spaces. Streaming is decided from the arrival
+/// mode's random stream, so adding minors changes no other draw.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Minors {
+    /// Minors treatment spaces.
+    pub spaces: u32,
+    /// Share (0-1) of the walk-ins not to be admitted who are streamed to minors.
+    pub share: f64,
 }
 
 /// A date range (inclusive) over which all emergency demand is multiplied.

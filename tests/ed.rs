@@ -124,6 +124,34 @@ fn erlang_c_mean_wait_for_a_space() {
     assert!((mean - wait).abs() < tol, "mean wait {mean} h vs Erlang C {wait} h");
 }
 
+/// The minors stream is its own queue: every walk-in streamed there (nobody
+/// admitted, nobody by ambulance, all streamed) into 10 minors spaces at 8 an
+/// hour with exponential treatment of mean 1 hour is the M/M/10 queue above,
+/// while the 10 main spaces stay empty. Same design and tolerance.
+#[test]
+fn erlang_c_mean_wait_for_a_minors_space() {
+    const SPACES: u32 = 10;
+    const LAMBDA: f64 = 8.0;
+    let wait = erlang_c(SPACES, LAMBDA) / (f64::from(SPACES) - LAMBDA);
+    let ed = format!(
+        "attendances_per_day = {}\nadmission_probability = 0.0\n\
+         hours_to_decision = {{ dist = \"fixed\", value = 1.0 }}\n\
+         hours_in_department = {{ dist = \"exponential\", mean = 1.0 }}\nspaces = 10\n\
+         minors_spaces = {SPACES}\nminors_share = 1.0",
+        LAMBDA * 24.0
+    );
+    let m = model(&trust(&ed, 10, "{ dist = \"fixed\", value = 1.0 }", 84, 2, 1000));
+    let reps = run(&m);
+    let waits = values(&m, &reps, Metric::EdSpaceWaitHoursMean, None);
+    let t = StudentsT::new(0.0, 1.0, (waits.len() - 1) as f64).unwrap().inverse_cdf(1.0 - 1e-4 / 2.0);
+    let (mean, tol) = (mean(&waits), t * standard_error(&waits));
+    eprintln!("minors Erlang C: mean wait {mean:.4} h (+/- {tol:.4}), theory {wait:.4} h");
+    assert!(tol < 0.03 * wait, "tolerance {tol} h too wide for a useful test");
+    assert!((mean - wait).abs() < tol, "mean wait {mean} h vs Erlang C {wait} h");
+    // The main spaces see nobody: the peak in spaces and corridor stays 0.
+    assert!(values(&m, &reps, Metric::EdOccupancyPeak, None).iter().all(|&p| p == 0.0));
+}
+
 /// With more spaces than anyone could fill, the capacity model is the old
 /// department: every KPI the two runs share is identical, replication by
 /// replication (the case mix and stays are the same draws in the same order,
@@ -134,7 +162,9 @@ fn unlimited_spaces_are_the_department_without_capacity() {
     let text = text.replace("replications = 200 ", "replications = 4 ");
     let plain = model(&without_ed_capacity(&text));
     assert!(plain.ed.as_ref().unwrap().capacity.is_none(), "the shipped ED's capacity removed");
-    let unlimited = model(&text.replace("spaces = 52", "spaces = 100000"));
+    let unlimited = model(
+        &text.replace("\nspaces = 40", "\nspaces = 100000").replace("minors_spaces = 14", "minors_spaces = 100000"),
+    );
     assert!(unlimited.ed.as_ref().unwrap().capacity.is_some(), "the replacement took");
     let (a, b) = (run(&plain), run(&unlimited));
     assert_eq!(a.len(), 4);
@@ -184,7 +214,7 @@ fn winter(edit: impl Fn(String) -> String) -> (bedflow::model::Model, Vec<bedflo
 fn beds_spaces_and_corridor_move_the_ed_the_right_way_in_every_replication() {
     let (base_m, base) = winter(|t| t);
     let (fewer_m, fewer) = winter(|t| t.replace("beds = 395", "beds = 355"));
-    let (spaces_m, spaces) = winter(|t| t.replace("spaces = 52", "spaces = 56"));
+    let (spaces_m, spaces) = winter(|t| t.replace("\nspaces = 40", "\nspaces = 44"));
     let (corridor_m, corridor) = winter(|t| t.replace("corridor_spaces = 12", "corridor_spaces = 20"));
     let get = |m, k: &bedflow::stats::Kpis, metric| k.get(m, metric, None).unwrap();
     let mut lost = Vec::new();

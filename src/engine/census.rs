@@ -82,6 +82,7 @@ impl Engine<'_> {
                 for (o, g) in self.out.pools.iter_mut().zip(&self.gauges) {
                     o.peak = o.peak.max(g.occupied);
                 }
+                self.ed_peak_at_window_start();
             }
             if let Some(d) = day.checked_sub(first).filter(|d| *d < self.plan.days) {
                 let d = d as usize;

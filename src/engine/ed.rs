@@ -30,6 +30,8 @@ pub(super) enum EdPlace {
     Space,
     /// Admitted, waiting for a bed in a corridor place.
     Corridor,
+    /// In a minors space (streamed at arrival; never admitted).
+    Minors,
     /// Has left the department.
     Left,
 }
@@ -43,6 +45,9 @@ pub(super) struct Floor {
     ambulances: VecDeque<u32>,
     /// Walk-ins waiting for a space.
     walk_ins: VecDeque<u32>,
+    /// Free minors spaces, and the patients streamed to minors waiting for one.
+    free_minors: u32,
+    minors: VecDeque<u32>,
     /// Admitted patients holding a space while they wait for a bed, by
     /// decision time, as (patient, arrival): entries whose patient has since
     /// left are skipped when met. Kept only when there is a corridor.
@@ -62,15 +67,22 @@ impl Floor {
         self.free_corridor = capacity.map_or(0, |c| c.corridor_spaces);
         self.ambulances.clear();
         self.walk_ins.clear();
+        self.free_minors = capacity.and_then(|c| c.minors.as_ref()).map_or(0, |m| m.spaces);
+        self.minors.clear();
         self.boarders.clear();
         self.in_corridor = 0;
         self.corridor_since = 0;
         self.assessing = 0;
     }
 
-    /// Patients in spaces and corridor places.
+    /// Patients in (main) spaces and corridor places.
     fn occupied(&self, capacity: &EdCapacity) -> u32 {
         capacity.spaces - self.free_spaces + self.in_corridor
+    }
+
+    /// Patients in minors spaces.
+    fn in_minors(&self, capacity: &EdCapacity) -> u32 {
+        capacity.minors.as_ref().map_or(0, |m| m.spaces) - self.free_minors
     }
 }
 
@@ -130,8 +142,12 @@ impl Engine<'_> {
             }
             return;
         };
-        // Arrival mode from its own stream: adding ambulances changes no other draw.
-        let ambulance = capacity.ambulance_share > 0.0 && unit_f64(mode) < capacity.ambulance_share;
+        // Arrival mode and streaming from their own stream, two draws for every
+        // attendance whatever the settings: changing the ambulance share or the
+        // minors stream changes no other draw (common random numbers).
+        let (u_mode, u_stream) = (unit_f64(mode), unit_f64(mode));
+        let ambulance = u_mode < capacity.ambulance_share;
+        let to_minors = !ambulance && !admitted && capacity.minors.as_ref().is_some_and(|m| u_stream < m.share);
         let p = self.new_patient(Patient {
             arrival: now,
             // Until a space is free: how long the assessment will take.
@@ -145,7 +161,9 @@ impl Engine<'_> {
             urgent: false,
             ed_place: EdPlace::Queue,
         });
-        if ambulance {
+        if to_minors {
+            self.floor.minors.push_back(p);
+        } else if ambulance {
             self.floor.ambulances.push_back(p);
         } else {
             self.floor.walk_ins.push_back(p);
@@ -159,6 +177,11 @@ impl Engine<'_> {
     pub(super) fn ed_fill(&mut self, now: u32) {
         let plan = self.plan;
         let Some(capacity) = plan.ed.as_ref().and_then(|e| e.capacity.as_ref()) else { return };
+        while self.floor.free_minors > 0 {
+            let Some(p) = self.floor.minors.pop_front() else { break };
+            self.floor.free_minors -= 1;
+            self.start_assessment(p, false, EdPlace::Minors, now);
+        }
         loop {
             let from_ambulance = !self.floor.ambulances.is_empty();
             if !from_ambulance && self.floor.walk_ins.is_empty() {
@@ -179,7 +202,7 @@ impl Engine<'_> {
             let queue = if from_ambulance { &mut self.floor.ambulances } else { &mut self.floor.walk_ins };
             let Some(p) = queue.pop_front() else { break };
             self.floor.free_spaces -= 1;
-            self.start_assessment(p, from_ambulance, now);
+            self.start_assessment(p, from_ambulance, EdPlace::Space, now);
             self.ed_peak(now, capacity);
         }
     }
@@ -197,11 +220,11 @@ impl Engine<'_> {
 
     /// Patient `p` takes a space: the handover and space-wait clocks stop, the
     /// assessment starts.
-    fn start_assessment(&mut self, p: u32, ambulance: bool, now: u32) {
+    fn start_assessment(&mut self, p: u32, ambulance: bool, place: EdPlace, now: u32) {
         let plan = self.plan;
         let pat = &mut self.patients[p as usize];
-        pat.ed_place = EdPlace::Space;
-        self.floor.assessing += 1;
+        pat.ed_place = place;
+        self.floor.assessing += u32::from(place == EdPlace::Space);
         let (arrival, assessment) = (pat.arrival, pat.decision);
         let wait = now - arrival;
         if pat.pool == NOT_ADMITTED {
@@ -222,7 +245,9 @@ impl Engine<'_> {
 
     /// A patient not admitted leaves the department at the end of their treatment.
     pub(super) fn ed_departure(&mut self, p: u32, now: u32) {
-        self.floor.assessing -= 1;
+        if self.patients[p as usize].ed_place == EdPlace::Space {
+            self.floor.assessing -= 1;
+        }
         let arrival = self.patients[p as usize].arrival;
         self.ed_leaves(arrival, now - arrival, false);
         self.ed_vacate(p, now);
@@ -245,7 +270,8 @@ impl Engine<'_> {
         let Some(capacity) = self.plan.ed.as_ref().and_then(|e| e.capacity.as_ref()) else { return };
         let f = &self.floor;
         let in_place = f.occupied(capacity);
-        let everyone = in_place + (f.ambulances.len() + f.walk_ins.len()) as u32;
+        let waiting = f.ambulances.len() + f.walk_ins.len() + f.minors.len();
+        let everyone = in_place + f.in_minors(capacity) + waiting as u32;
         let boarders = in_place - f.assessing;
         if let Some(e) = self.out.ed.as_mut() {
             let (all, waiting) = if morning {
@@ -282,6 +308,7 @@ impl Engine<'_> {
     pub(super) fn ed_vacate(&mut self, p: u32, now: u32) {
         match self.patients[p as usize].ed_place {
             EdPlace::Space => self.floor.free_spaces += 1,
+            EdPlace::Minors => self.floor.free_minors += 1,
             EdPlace::Corridor => {
                 self.corridor_change(now, -1);
                 self.floor.free_corridor += 1;
@@ -306,6 +333,18 @@ impl Engine<'_> {
         self.floor.corridor_since = now;
     }
 
+    /// The ED's peak starts from the patients already in its spaces and
+    /// corridor when the reported window opens (as the bed peaks do).
+    pub(super) fn ed_peak_at_window_start(&mut self) {
+        let plan = self.plan;
+        if let Some(capacity) = plan.ed.as_ref().and_then(|e| e.capacity.as_ref()) {
+            let n = self.floor.occupied(capacity);
+            if let Some(e) = self.out.ed.as_mut() {
+                e.occupancy_peak = e.occupancy_peak.max(n);
+            }
+        }
+    }
+
     /// Keeps the most patients in spaces and corridor places at once (in the window).
     fn ed_peak(&mut self, now: u32, capacity: &EdCapacity) {
         if self.in_window(now) {
@@ -322,14 +361,21 @@ impl Engine<'_> {
     pub(super) fn ed_finish(&mut self) {
         let horizon = self.plan.horizon;
         self.corridor_change(horizon, 0);
-        for ambulance in [true, false] {
-            let queue = std::mem::take(if ambulance { &mut self.floor.ambulances } else { &mut self.floor.walk_ins });
+        fn queue_of(f: &mut Floor, which: usize) -> &mut VecDeque<u32> {
+            match which {
+                0 => &mut f.ambulances,
+                1 => &mut f.walk_ins,
+                _ => &mut f.minors,
+            }
+        }
+        for which in 0..3 {
+            let queue = std::mem::take(queue_of(&mut self.floor, which));
             for &p in &queue {
                 let arrival = self.patients[p as usize].arrival;
-                self.count_space_wait(arrival, horizon - arrival, ambulance);
+                self.count_space_wait(arrival, horizon - arrival, which == 0);
             }
             // Give the queue's allocation back for the next replication.
-            let slot = if ambulance { &mut self.floor.ambulances } else { &mut self.floor.walk_ins };
+            let slot = queue_of(&mut self.floor, which);
             *slot = queue;
             slot.clear();
         }

@@ -388,6 +388,9 @@ fn inputs(model: &Model) -> Markup {
                         td {
                             (c.spaces) " treatment spaces, " (c.corridor_spaces) " corridor places for admitted patients waiting for a bed; "
                             (fixed(100.0 * c.ambulance_share, 0)) "% of attendances by ambulance, handed over before walk-ins"
+                            @if let Some(m) = &c.minors {
+                                "; " (m.spaces) " minors spaces for " (fixed(100.0 * m.share, 0)) "% of the walk-ins not admitted"
+                            }
                         }
                     }
                 }
@@ -490,6 +493,9 @@ fn assumptions(model: &Model, info: &RunInfo) -> Markup {
         p { "Estimate bed occupancy, waits for a bed, ED 4-hour and 12-hour performance and diversions for the bed model below over the reported period, with their uncertainty across simulated replications of the same period." } "\n"
         h3 { "2. Logic" } "\n"
         p { "Patients arrive at the emergency department or directly to a bed pool. A share of ED attendances is admitted: after the time to a decision to admit (DTA) they ask their route's pool for a bed. A free bed is taken at once; otherwise the patient waits in the pool's first-come-first-served queue (boarding in ED), or is diverted if the pool diverts when full. Each patient's length of stay is drawn on arrival; when it ends the patient is discharged according to the discharge policy, and a freed bed goes to the first patient waiting. At the same instant a discharge happens before a bed request, and bed requests before arrivals." } "\n"
+        @if model.ed.as_ref().is_some_and(|e| e.capacity.is_some()) {
+            p { "The emergency department has a limited number of treatment spaces. Every attendance waits for one (ambulance arrivals are handed over before walk-ins; walk-ins streamed to minors wait for a minors space), and the time to a decision, or to leaving for patients not admitted, runs from getting the space. An admitted patient without a bed keeps the space (exit block), so everyone else waits longer; when someone is waiting for a space and a corridor place is free, the admitted patient who has waited longest in a space moves to the corridor. Leaving ED for a bed stops the 4-hour clock; the corridor does not. Not modelled: clinicians by hour of day, triage beyond ambulance and walk-in, leaving without being seen, transfer time to the ward." } "\n"
+        }
         (inputs(model))
         (escalation_rules(model))
         p { strong { "Discharge." } " " (discharge) } "\n"

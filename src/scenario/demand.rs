@@ -105,6 +105,8 @@ pub(super) fn read_ed(cx: &mut Ctx<'_>, t: Tbl<'_, '_>) -> Option<Ed> {
             "spaces",
             "corridor_spaces",
             "ambulance_share",
+            "minors_spaces",
+            "minors_share",
         ],
     );
     let per_day = rate(cx, t, "attendances_per_day");
@@ -133,8 +135,17 @@ fn read_ed_capacity(cx: &mut Ctx<'_>, t: Tbl<'_, '_>) -> Option<Option<EdCapacit
     let corridor =
         t.int(cx, "corridor_spaces", 0, limits::MAX_BEDS, "a whole number of corridor places between 0 and 1000000");
     let ambulance = t.f64(cx, "ambulance_share", Rule::Probability);
+    let minors_spaces =
+        t.int(cx, "minors_spaces", 1, limits::MAX_BEDS, "a whole number of minors spaces between 1 and 1000000");
+    let minors_share = t.f64(cx, "minors_share", Rule::Probability);
+    for (key, other) in [("minors_spaces", "minors_share"), ("minors_share", "minors_spaces")] {
+        if t.has(key) && !t.has(other) {
+            let span = t.key_span(key);
+            cx.err(span, t.field(key), format!("needs `{other}` too (a minors stream has its spaces and its share)"));
+        }
+    }
     if !t.has("spaces") {
-        for key in ["corridor_spaces", "ambulance_share"] {
+        for key in ["corridor_spaces", "ambulance_share", "minors_spaces", "minors_share"] {
             if t.has(key) {
                 let span = t.key_span(key);
                 cx.err(
@@ -144,15 +155,21 @@ fn read_ed_capacity(cx: &mut Ctx<'_>, t: Tbl<'_, '_>) -> Option<Option<EdCapacit
                 );
             }
         }
-        return (!t.has("corridor_spaces") && !t.has("ambulance_share")).then_some(None);
+        let any = ["corridor_spaces", "ambulance_share", "minors_spaces", "minors_share"].iter().any(|k| t.has(k));
+        return (!any).then_some(None);
     }
-    let ok = (corridor.is_some() || !t.has("corridor_spaces")) && (ambulance.is_some() || !t.has("ambulance_share"));
+    let ok = (corridor.is_some() || !t.has("corridor_spaces"))
+        && (ambulance.is_some() || !t.has("ambulance_share"))
+        && t.has("minors_spaces") == t.has("minors_share")
+        && (minors_spaces.is_some() || !t.has("minors_spaces"))
+        && (minors_share.is_some() || !t.has("minors_share"));
     let spaces = spaces?;
     ok.then(|| {
         Some(EdCapacity {
             spaces: spaces as u32,
             corridor_spaces: corridor.map_or(0, |c| c as u32),
             ambulance_share: ambulance.unwrap_or(0.0),
+            minors: minors_spaces.zip(minors_share).map(|(n, share)| Minors { spaces: n as u32, share }),
         })
     })
 }

@@ -182,7 +182,11 @@ pub fn engine_people(m: &Model) -> (f64, f64) {
     let (mut slots, mut waiters) = (0.0, 0.0);
     for d in demand(m) {
         match d.stream {
-            Stream::Ed => slots += d.total * m.ed.as_ref().map_or(1.0, |e| e.admission_probability),
+            // With ED capacity every attendance holds a slot while in the department.
+            Stream::Ed => {
+                slots += d.total
+                    * m.ed.as_ref().map_or(1.0, |e| if e.capacity.is_some() { 1.0 } else { e.admission_probability });
+            }
             Stream::Route(_) => slots += d.total,
             Stream::Referrals(_) => waiters += d.total,
             Stream::TheatreList(i) => {

@@ -55,7 +55,11 @@ pub fn erlang_c(c: u32, a: f64) -> f64 {
 /// side alone.
 pub fn without_ed_capacity(text: &str) -> String {
     text.lines()
-        .filter(|l| !["spaces =", "corridor_spaces =", "ambulance_share ="].iter().any(|k| l.starts_with(k)))
+        .filter(|l| {
+            !["spaces =", "corridor_spaces =", "ambulance_share =", "minors_spaces =", "minors_share ="]
+                .iter()
+                .any(|k| l.starts_with(k))
+        })
         .map(|l| format!("{l}\n"))
         .collect()
 }

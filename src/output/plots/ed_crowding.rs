@@ -49,14 +49,14 @@ impl Figure for EdCrowding<'_> {
         let spaces = f64::from(capacity.spaces);
         let mut references = vec![Reference {
             value: spaces,
-            label: format!("{} treatment spaces", capacity.spaces),
+            label: format!("{} treatment space{}", capacity.spaces, if capacity.spaces == 1 { "" } else { "s" }),
             colour: colours::RED,
             dashed: false,
         }];
         if capacity.corridor_spaces > 0 {
             references.push(Reference {
                 value: spaces + f64::from(capacity.corridor_spaces),
-                label: format!("spaces + {} corridor places", capacity.corridor_spaces),
+                label: format!("{} spaces + {} corridor places", capacity.spaces, capacity.corridor_spaces),
                 colour: colours::ORANGE,
                 dashed: true,
             });
@@ -83,7 +83,8 @@ impl Figure for EdCrowding<'_> {
             scale: 1.0,
             references: vec![],
             shades: calendar_shades(m),
-            y_include: vec![0.0],
+            // A few patients of headroom, so a panel of zeros still has a readable axis.
+            y_include: vec![0.0, 5.0],
             y_suffix: "",
         }
         .draw(&bottom, NAME)
