@@ -46,17 +46,20 @@ impl Figure for EdCrowding<'_> {
         let body = root.titled(&title, (FONT, 30).into_font().style(FontStyle::Bold)).map_err(fail(NAME))?;
         let (body, strip) = body.split_vertically(body.dim_in_pixel().1 - 50);
         let (top, bottom) = body.split_vertically(body.dim_in_pixel().1 / 2);
-        let spaces = f64::from(capacity.spaces);
-        let mut references = vec![Reference {
-            value: spaces,
-            label: format!("{} treatment space{}", capacity.spaces, if capacity.spaces == 1 { "" } else { "s" }),
-            colour: colours::RED,
-            dashed: false,
-        }];
+        // Everyone in the department is counted, minors included, so the
+        // lines are every treatment space, then those plus the corridor.
+        let minors = capacity.minors.as_ref().map_or(0, |m| m.spaces);
+        let spaces = f64::from(capacity.spaces + minors);
+        let what = if minors > 0 {
+            format!("{} main + {minors} minors spaces", capacity.spaces)
+        } else {
+            format!("{} treatment space{}", capacity.spaces, if capacity.spaces == 1 { "" } else { "s" })
+        };
+        let mut references = vec![Reference { value: spaces, label: what, colour: colours::RED, dashed: false }];
         if capacity.corridor_spaces > 0 {
             references.push(Reference {
                 value: spaces + f64::from(capacity.corridor_spaces),
-                label: format!("{} spaces + {} corridor places", capacity.spaces, capacity.corridor_spaces),
+                label: format!("all spaces + {} corridor places", capacity.corridor_spaces),
                 colour: colours::ORANGE,
                 dashed: true,
             });
@@ -64,7 +67,8 @@ impl Figure for EdCrowding<'_> {
         let shades = calendar_shades(m);
         legend_strip(&strip, &fan_legend(&references, &shades), NAME)?;
         FanPanel {
-            title: "Patients in ED at midnight: waiting for a space, in a space or in the corridor".into(),
+            title: "Patients in ED at midnight: waiting for a space, in a space (main or minors) or in the corridor"
+                .into(),
             y_label: "Patients in ED".into(),
             start: m.start,
             days: patients,
