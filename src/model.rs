@@ -398,6 +398,38 @@ impl Model {
             .collect()
     }
 
+    /// Warnings for ED treatment spaces whose offered load (attendances a day,
+    /// at peak seasonality, x mean time in a space / 24, before any exit
+    /// block) exceeds them: patients would queue for a space without limit.
+    pub fn overloaded_ed(&self) -> Vec<String> {
+        let Some(ed) = &self.ed else { return Vec::new() };
+        let Some(c) = &ed.capacity else { return Vec::new() };
+        let days = self.warmup_days + self.reported_days();
+        let peak = (0..days).map(|d| self.seasonality_factor(self.date_of_day(d))).fold(1.0_f64, f64::max);
+        let per_hour = ed.attendances_per_day * peak / 24.0;
+        let p = ed.admission_probability;
+        let minors_share = c.minors.as_ref().map_or(0.0, |m| (1.0 - c.ambulance_share) * m.share);
+        let main = per_hour
+            * (p * ed.hours_to_decision.mean() + (1.0 - p) * (1.0 - minors_share) * ed.hours_in_department.mean());
+        let mut out = Vec::new();
+        let mut check = |load: f64, spaces: u32, what: &str| {
+            if load.is_finite() && load > f64::from(spaces) {
+                out.push(format!(
+                    "ED: offered load of the {what} {} spaces (attendances an hour x mean hours in a space{}, before \
+                     any exit block) exceeds its {spaces} spaces; patients will queue for a space and their time in \
+                     ED will grow through the run; see ed_space_wait_hours_mean",
+                    readable(load),
+                    if peak > 1.0 { format!(", at peak seasonality x{peak:.3}") } else { String::new() },
+                ));
+            }
+        };
+        check(main, c.spaces, "main treatment");
+        if let Some(m) = &c.minors {
+            check(per_hour * (1.0 - p) * minors_share * ed.hours_in_department.mean(), m.spaces, "minors");
+        }
+        out
+    }
+
     /// Pools whose offered load at peak seasonality exceeds every bed they can
     /// open (core + escalation): queues there grow without limit (a `divert`
     /// pool turns a share away instead; a pool with elective load only cancels

@@ -262,3 +262,16 @@ fn forty_fewer_medicine_beds_lower_the_four_hour_standard() {
         assert!(m + half < 0.0, "{metric}: {m} +/- {half}");
     }
 }
+
+/// `check` and `run` warn when the ED's spaces cannot carry their offered
+/// load (before any exit block): not for the shipped trust, but for one space.
+#[test]
+fn overloaded_spaces_are_warned_about() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/winter-2026-27.toml")).unwrap();
+    assert_eq!(model(&text).overloaded_ed(), Vec::<String>::new(), "the shipped ED can carry its load");
+    let one = model(&text.replace("\nspaces = 40", "\nspaces = 1").replace("minors_spaces = 14", "minors_spaces = 2"));
+    let warnings = one.overloaded_ed();
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
+    assert!(warnings[0].contains("main treatment") && warnings[0].contains("exceeds its 1 spaces"), "{warnings:?}");
+    assert!(warnings[1].contains("minors") && warnings[1].contains("exceeds its 2 spaces"), "{warnings:?}");
+}
