@@ -72,6 +72,8 @@ pub enum Metric {
     /// elective bed waits are in `waits_over_12h_from_dta` only).
     #[strum(serialize = "ed_12h_from_dta")]
     Ed12hFromDta,
+    /// Walk-ins who left without being seen (ED capacity model with `patience_hours`).
+    LeftWithoutBeingSeen,
     /// Mean hours from arrival to leaving ED (ED capacity model).
     EdTimeInDepartmentHoursMean,
     /// Mean hours from arrival to a treatment space (ED capacity model).

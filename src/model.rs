@@ -175,6 +175,9 @@ pub struct EdCapacity {
     /// A minors (or urgent treatment centre) stream with its own spaces:
     /// `None` when every attendance uses the main spaces.
     pub minors: Option<Minors>,
+    /// How long a walk-in who will not be admitted waits for a space before
+    /// leaving without being seen, in hours (`None`: nobody leaves).
+    pub patience_hours: Option<Distribution>,
 }
 
 /// The minors stream (`minors_spaces`, `minors_share`): a share of the

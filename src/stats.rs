@@ -133,6 +133,9 @@ pub fn kpis(model: &Model, out: &Outcome) -> Kpis {
             scalar.push((trust(Metric::Ed4hPerformanceNonAdmitted), ratio(all_4h - admitted_4h, all - admitted)));
             let hours = f64::from(HOUR);
             scalar.push((trust(Metric::Ed12hFromDta), f64::from(ed.over_12h_from_dta)));
+            if model.ed.as_ref().and_then(|e| e.capacity.as_ref()).is_some_and(|c| c.patience_hours.is_some()) {
+                scalar.push((trust(Metric::LeftWithoutBeingSeen), f64::from(ed.left_without_being_seen)));
+            }
             scalar.push((
                 trust(Metric::EdTimeInDepartmentHoursMean),
                 ratio(ed.seconds_in_department as f64, all * hours),

@@ -275,3 +275,40 @@ fn overloaded_spaces_are_warned_about() {
     assert!(warnings[0].contains("main treatment") && warnings[0].contains("exceeds its 1 spaces"), "{warnings:?}");
     assert!(warnings[1].contains("minors") && warnings[1].contains("exceeds its 2 spaces"), "{warnings:?}");
 }
+
+/// Leaving without being seen, by hand: one space, walk-ins every 2 hours
+/// from midnight, nobody admitted, 3 hours in the space, 30 minutes of
+/// patience. Patient 0 takes the space until 03:00; patient 1 (02:00) gives
+/// up at 02:30; patient 2 (04:00) finds it free again; and so on: of the 12
+/// attendances of the day, 6 are seen (3 hours in ED) and 6 leave without
+/// being seen after 30 minutes, all within 4 hours; mean time in ED 1.75 h.
+#[test]
+fn walk_ins_leave_without_being_seen_by_hand() {
+    let ed = "attendances_per_day = 12.0\narrivals = \"regular\"\nadmission_probability = 0.0\n\
+              hours_to_decision = { dist = \"fixed\", value = 1.0 }\n\
+              hours_in_department = { dist = \"fixed\", value = 3.0 }\n\
+              spaces = 1\npatience_hours = { dist = \"fixed\", value = 0.5 }";
+    let m = model(&trust(ed, 1, "{ dist = \"fixed\", value = 1.0 }", 1, 0, 2));
+    for k in run(&m) {
+        let get = |metric| k.get(&m, metric, None).unwrap();
+        assert_eq!(get(Metric::LeftWithoutBeingSeen), 6.0);
+        assert_eq!(get(Metric::Ed4hPerformance), 1.0);
+        assert!((get(Metric::EdTimeInDepartmentHoursMean) - 1.75).abs() < 1e-9);
+        assert_eq!(get(Metric::EdOver12hFromArrival), 0.0);
+    }
+    // Without patience everyone waits: patient i (every 2 hours) gets the
+    // space at 3i hours, so the queue grows and nobody leaves unseen.
+    let m = model(&trust(
+        &ed.replace("\npatience_hours = { dist = \"fixed\", value = 0.5 }", ""),
+        1,
+        "{ dist = \"fixed\", value = 1.0 }",
+        1,
+        0,
+        2,
+    ));
+    assert!(m.ed.as_ref().unwrap().capacity.as_ref().unwrap().patience_hours.is_none());
+    for k in run(&m) {
+        assert_eq!(k.get(&m, Metric::LeftWithoutBeingSeen, None), None, "no such KPI without patience");
+        assert!(k.get(&m, Metric::Ed4hPerformance, None).unwrap() < 1.0);
+    }
+}

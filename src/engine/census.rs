@@ -210,6 +210,7 @@ impl Engine<'_> {
         for p in 0..self.patients.len() {
             let pat = self.patients[p];
             if pat.from_ed
+                && pat.ed_place != ed::EdPlace::Left
                 && matches!(pat.state, State::AwaitingDecision | State::Waiting | State::EdQueue | State::EdTreatment)
             {
                 self.ed_leaves(pat.arrival, plan.horizon - pat.arrival, pat.pool != ed::NOT_ADMITTED);

@@ -55,6 +55,10 @@ pub(super) struct Floor {
     /// Patients being assessed or treated in a space (the rest of the
     /// occupied spaces hold admitted patients waiting for a bed).
     assessing: u32,
+    /// Queue entries of walk-ins who left without being seen: skipped (and
+    /// their slots freed) when reached, so a slot is never reused while an
+    /// entry still names it.
+    abandoned: u32,
     /// Patients in the corridor, and since when that count holds.
     in_corridor: u32,
     corridor_since: u32,
@@ -73,6 +77,7 @@ impl Floor {
         self.in_corridor = 0;
         self.corridor_since = 0;
         self.assessing = 0;
+        self.abandoned = 0;
     }
 
     /// Patients in (main) spaces and corridor places.
@@ -91,7 +96,7 @@ impl Engine<'_> {
         &mut self,
         now: u32,
         case_mix: &mut ChaCha8Rng,
-        mode: &mut ChaCha8Rng,
+        [mode, patience]: [&mut ChaCha8Rng; 2],
         stays: &mut [ChaCha8Rng],
     ) {
         let plan = self.plan;
@@ -148,6 +153,9 @@ impl Engine<'_> {
         let (u_mode, u_stream) = (unit_f64(mode), unit_f64(mode));
         let ambulance = u_mode < capacity.ambulance_share;
         let to_minors = !ambulance && !admitted && capacity.minors.as_ref().is_some_and(|m| u_stream < m.share);
+        // Patience from its own stream, one draw for every attendance: only
+        // walk-ins who will not be admitted may leave without being seen.
+        let gives_up = ed.patience.as_ref().map(|s| now.saturating_add(secs(s.sample(patience))));
         let p = self.new_patient(Patient {
             arrival: now,
             // Until a space is free: how long the assessment will take.
@@ -161,6 +169,11 @@ impl Engine<'_> {
             urgent: false,
             ed_place: EdPlace::Queue,
         });
+        if let Some(deadline) = gives_up.filter(|&t| !ambulance && !admitted && t < plan.horizon) {
+            // Until seen, `admitted` holds the time the patient would give up.
+            self.patients[p as usize].admitted = deadline;
+            self.events.push(deadline, Step::Discharge, Kind::EdAbandon, p);
+        }
         if to_minors {
             self.floor.minors.push_back(p);
         } else if ambulance {
@@ -179,6 +192,9 @@ impl Engine<'_> {
         let Some(capacity) = plan.ed.as_ref().and_then(|e| e.capacity.as_ref()) else { return };
         while self.floor.free_minors > 0 {
             let Some(p) = self.floor.minors.pop_front() else { break };
+            if self.skip_if_gone(p) {
+                continue;
+            }
             self.floor.free_minors -= 1;
             self.start_assessment(p, false, EdPlace::Minors, now);
         }
@@ -201,10 +217,42 @@ impl Engine<'_> {
             }
             let queue = if from_ambulance { &mut self.floor.ambulances } else { &mut self.floor.walk_ins };
             let Some(p) = queue.pop_front() else { break };
+            if self.skip_if_gone(p) {
+                continue;
+            }
             self.floor.free_spaces -= 1;
             self.start_assessment(p, from_ambulance, EdPlace::Space, now);
             self.ed_peak(now, capacity);
         }
+    }
+
+    /// A queue entry of a walk-in who left without being seen: frees the slot
+    /// (no entry names it any more) and says to skip it.
+    fn skip_if_gone(&mut self, p: u32) -> bool {
+        if self.patients[p as usize].ed_place == EdPlace::Queue {
+            return false;
+        }
+        self.floor.abandoned -= 1;
+        self.release(p);
+        true
+    }
+
+    /// A walk-in's patience runs out: if still waiting for a space (and this
+    /// is their deadline, not a later patient's in a reused slot), they leave
+    /// without being seen; their queue entry is skipped when reached.
+    pub(super) fn ed_abandon(&mut self, p: u32, now: u32) {
+        let pat = self.patients[p as usize];
+        if pat.state != State::EdQueue || pat.ed_place != EdPlace::Queue || pat.admitted != now {
+            return;
+        }
+        self.ed_leaves(pat.arrival, now - pat.arrival, false);
+        if self.report_day(pat.arrival).is_some()
+            && let Some(e) = self.out.ed.as_mut()
+        {
+            e.left_without_being_seen += 1;
+        }
+        self.patients[p as usize].ed_place = EdPlace::Left;
+        self.floor.abandoned += 1;
     }
 
     /// The first boarder in the list still waiting in a space, if any.
@@ -270,7 +318,7 @@ impl Engine<'_> {
         let Some(capacity) = self.plan.ed.as_ref().and_then(|e| e.capacity.as_ref()) else { return };
         let f = &self.floor;
         let in_place = f.occupied(capacity);
-        let waiting = f.ambulances.len() + f.walk_ins.len() + f.minors.len();
+        let waiting = f.ambulances.len() + f.walk_ins.len() + f.minors.len() - f.abandoned as usize;
         let everyone = in_place + f.in_minors(capacity) + waiting as u32;
         let boarders = in_place - f.assessing;
         if let Some(e) = self.out.ed.as_mut() {
@@ -371,8 +419,10 @@ impl Engine<'_> {
         for which in 0..3 {
             let queue = std::mem::take(queue_of(&mut self.floor, which));
             for &p in &queue {
-                let arrival = self.patients[p as usize].arrival;
-                self.count_space_wait(arrival, horizon - arrival, which == 0);
+                let pat = self.patients[p as usize];
+                if pat.ed_place == EdPlace::Queue {
+                    self.count_space_wait(pat.arrival, horizon - pat.arrival, which == 0);
+                }
             }
             // Give the queue's allocation back for the next replication.
             let slot = queue_of(&mut self.floor, which);

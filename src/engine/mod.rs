@@ -257,6 +257,7 @@ impl<'p> Engine<'p> {
         let mut ed_arrivals = streams.stream(rep, rng::ED_ARRIVALS);
         let mut case_mix = streams.stream(rep, rng::ED_CASE_MIX);
         let mut arrival_mode = streams.stream(rep, rng::ED_ARRIVAL_MODE);
+        let mut patience = streams.stream(rep, rng::ED_PATIENCE);
         let mut route_arrivals: Vec<ChaCha8Rng> =
             (0..plan.routes.len()).map(|k| streams.stream(rep, rng::route_arrivals(k))).collect();
         let mut stays: Vec<ChaCha8Rng> =
@@ -325,6 +326,7 @@ impl<'p> Engine<'p> {
                     }
                     Kind::Discharge => self.discharge(ev.target, now),
                     Kind::EdDeparture => self.ed_departure(ev.target, now),
+                    Kind::EdAbandon => self.ed_abandon(ev.target, now),
                 }
             } else if source == Source::TheatreSession {
                 self.theatre_session(plan.sessions[session], now);
@@ -337,7 +339,7 @@ impl<'p> Engine<'p> {
                     Some(ed) => self.ed_clock.next(&ed.rates, &mut ed_arrivals).unwrap_or(NEVER),
                     None => NEVER,
                 };
-                self.ed_arrival(now, &mut case_mix, &mut arrival_mode, &mut stays);
+                self.ed_arrival(now, &mut case_mix, [&mut arrival_mode, &mut patience], &mut stays);
             } else if slot < first_referral {
                 let k = slot - 1;
                 self.next_arrival[slot] = self.next_direct(k, &mut route_arrivals[k]);

@@ -84,6 +84,8 @@ pub struct EdOutcome {
     /// ED patients whose wait for a bed from the decision to admit (in the
     /// window) exceeded 12 hours: the NHS trolley-wait count.
     pub over_12h_from_dta: u32,
+    /// Walk-ins (of reported days) who left without being seen.
+    pub left_without_being_seen: u32,
     /// Most patients in treatment spaces and corridor places at once (window).
     pub occupancy_peak: u32,
     /// Patients in the department at 08:00 of each reported day (waiting for

@@ -23,6 +23,8 @@ pub(super) struct EdPlan {
     pub(super) in_department: Sampler,
     /// Cumulative shares of ED routes: (upper bound, route index).
     pub(super) route_cumulative: Vec<(f64, usize)>,
+    /// Walk-ins' patience for a space, in seconds (`patience_hours`).
+    pub(super) patience: Option<Sampler>,
     /// The attendance clock at the start of a replication (Poisson or regular).
     pub(super) clock: ArrivalClock,
     /// Treatment spaces, corridor and ambulances (`None`: the ED never fills).
@@ -104,6 +106,7 @@ impl Plan {
             rates: HourlyRates::new(model, ed.attendances_per_day, &ed.profile, days_total),
             capacity: ed.capacity.clone(),
             clock: ArrivalClock::new(ed.arrivals, ed.attendances_per_day),
+            patience: ed.capacity.as_ref().and_then(|c| c.patience_hours.as_ref()).map(|d| d.sampler(f64::from(HOUR))),
             admission_probability: ed.admission_probability,
             to_decision: ed.hours_to_decision.sampler(f64::from(HOUR)),
             in_department: ed.hours_in_department.sampler(f64::from(HOUR)),

@@ -27,6 +27,8 @@ pub enum Kind {
     Discharge,
     /// A patient not admitted leaves the department, freeing a treatment space.
     EdDeparture,
+    /// A walk-in's patience for a space runs out: they leave unless already seen.
+    EdAbandon,
 }
 
 /// A scheduled discharge or decision, ordered by (time, step, sequence) packed into one integer.

@@ -19,6 +19,9 @@ pub const ED_ARRIVALS: u32 = 0;
 pub const ED_CASE_MIX: u32 = 1;
 /// Whether each attendance arrives by ambulance (only with ED capacity).
 pub const ED_ARRIVAL_MODE: u32 = 2;
+/// How long each walk-in would wait for a space before leaving without being
+/// seen (only with `patience_hours`).
+pub const ED_PATIENCE: u32 = 3;
 /// First route source: route k's arrivals are source `ROUTE_BASE + 2k`, its
 /// stays `ROUTE_BASE + 2k + 1`.
 pub const ROUTE_BASE: u32 = 16;

@@ -107,6 +107,7 @@ pub(super) fn read_ed(cx: &mut Ctx<'_>, t: Tbl<'_, '_>) -> Option<Ed> {
             "ambulance_share",
             "minors_spaces",
             "minors_share",
+            "patience_hours",
         ],
     );
     let per_day = rate(cx, t, "attendances_per_day");
@@ -138,6 +139,7 @@ fn read_ed_capacity(cx: &mut Ctx<'_>, t: Tbl<'_, '_>) -> Option<Option<EdCapacit
     let minors_spaces =
         t.int(cx, "minors_spaces", 1, limits::MAX_BEDS, "a whole number of minors spaces between 1 and 1000000");
     let minors_share = t.f64(cx, "minors_share", Rule::Probability);
+    let patience = if t.has("patience_hours") { dist_req(cx, t, "patience_hours").map(Some) } else { Some(None) };
     for (key, other) in [("minors_spaces", "minors_share"), ("minors_share", "minors_spaces")] {
         if t.has(key) && !t.has(other) {
             let span = t.key_span(key);
@@ -145,7 +147,7 @@ fn read_ed_capacity(cx: &mut Ctx<'_>, t: Tbl<'_, '_>) -> Option<Option<EdCapacit
         }
     }
     if !t.has("spaces") {
-        for key in ["corridor_spaces", "ambulance_share", "minors_spaces", "minors_share"] {
+        for key in ["corridor_spaces", "ambulance_share", "minors_spaces", "minors_share", "patience_hours"] {
             if t.has(key) {
                 let span = t.key_span(key);
                 cx.err(
@@ -155,7 +157,9 @@ fn read_ed_capacity(cx: &mut Ctx<'_>, t: Tbl<'_, '_>) -> Option<Option<EdCapacit
                 );
             }
         }
-        let any = ["corridor_spaces", "ambulance_share", "minors_spaces", "minors_share"].iter().any(|k| t.has(k));
+        let any = ["corridor_spaces", "ambulance_share", "minors_spaces", "minors_share", "patience_hours"]
+            .iter()
+            .any(|k| t.has(k));
         return (!any).then_some(None);
     }
     let ok = (corridor.is_some() || !t.has("corridor_spaces"))
@@ -164,12 +168,14 @@ fn read_ed_capacity(cx: &mut Ctx<'_>, t: Tbl<'_, '_>) -> Option<Option<EdCapacit
         && (minors_spaces.is_some() || !t.has("minors_spaces"))
         && (minors_share.is_some() || !t.has("minors_share"));
     let spaces = spaces?;
+    let patience = patience?;
     ok.then(|| {
         Some(EdCapacity {
             spaces: spaces as u32,
             corridor_spaces: corridor.map_or(0, |c| c as u32),
             ambulance_share: ambulance.unwrap_or(0.0),
             minors: minors_spaces.zip(minors_share).map(|(n, share)| Minors { spaces: n as u32, share }),
+            patience_hours: patience,
         })
     })
 }
