@@ -74,6 +74,12 @@ pub enum Metric {
     Ed12hFromDta,
     /// Walk-ins who left without being seen (ED capacity model with `patience_hours`).
     LeftWithoutBeingSeen,
+    /// Share of ED attendances spending over 12 hours in the department (ED capacity model).
+    #[strum(serialize = "ed_over_12h_from_arrival_share")]
+    EdOver12hFromArrivalShare,
+    /// 95th percentile of hours from arrival to leaving ED, to the minute (ED capacity model).
+    #[strum(serialize = "ed_time_in_department_hours_p95")]
+    EdTimeInDepartmentHoursP95,
     /// Mean hours from arrival to leaving ED (ED capacity model).
     EdTimeInDepartmentHoursMean,
     /// Mean hours from arrival to a treatment space (ED capacity model).
@@ -169,6 +175,7 @@ impl Metric {
                 | Metric::Ed4hPerformance
                 | Metric::Ed4hPerformanceAdmitted
                 | Metric::Ed4hPerformanceNonAdmitted
+                | Metric::EdOver12hFromArrivalShare
                 | Metric::ElectiveCancelledShare
                 | Metric::TheatreUtilisation
                 | Metric::WaitingUnder18WeeksShare

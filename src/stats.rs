@@ -47,6 +47,25 @@ fn resolve_pool(model: &Model, pool: Option<&str>) -> Option<Scope> {
     }
 }
 
+/// The `q` quantile, in minutes, of a histogram of whole minutes (the
+/// smallest minute m with at least q of the values at or below m); NaN when
+/// empty. Times past the last bin count as the last bin.
+fn minutes_quantile(bins: &[u32], q: f64) -> f64 {
+    let total: u64 = bins.iter().map(|&b| u64::from(b)).sum();
+    if total == 0 {
+        return f64::NAN;
+    }
+    let need = (q * total as f64).ceil().max(1.0) as u64;
+    let mut seen = 0u64;
+    for (m, &b) in bins.iter().enumerate() {
+        seen += u64::from(b);
+        if seen >= need {
+            return m as f64;
+        }
+    }
+    (bins.len() - 1) as f64
+}
+
 /// Occupancy threshold of the NHS planning assumption (92% of G&A beds).
 pub const OCCUPANCY_THRESHOLD: f64 = 0.92;
 
@@ -133,6 +152,11 @@ pub fn kpis(model: &Model, out: &Outcome) -> Kpis {
             scalar.push((trust(Metric::Ed4hPerformanceNonAdmitted), ratio(all_4h - admitted_4h, all - admitted)));
             let hours = f64::from(HOUR);
             scalar.push((trust(Metric::Ed12hFromDta), f64::from(ed.over_12h_from_dta)));
+            scalar.push((trust(Metric::EdOver12hFromArrivalShare), ratio(total(&ed.over_12h), all)));
+            scalar.push((
+                trust(Metric::EdTimeInDepartmentHoursP95),
+                minutes_quantile(&ed.minutes_in_department, 0.95) / 60.0,
+            ));
             if model.ed.as_ref().and_then(|e| e.capacity.as_ref()).is_some_and(|c| c.patience_hours.is_some()) {
                 scalar.push((trust(Metric::LeftWithoutBeingSeen), f64::from(ed.left_without_being_seen)));
             }
@@ -149,6 +173,23 @@ pub fn kpis(model: &Model, out: &Outcome) -> Kpis {
             scalar.push((trust(Metric::AmbulanceHandoversOver30m), f64::from(ed.handovers_over_30m)));
             scalar.push((trust(Metric::AmbulanceHandoversOver60m), f64::from(ed.handovers_over_60m)));
             scalar.push((trust(Metric::AmbulanceHoursLost), ed.handover_seconds_lost as f64 / hours));
+            daily.push((
+                trust(Metric::Ed4hPerformanceAdmitted),
+                ed.admitted_within_4h
+                    .iter()
+                    .zip(&ed.admitted)
+                    .map(|(&w, &a)| ratio(f64::from(w), f64::from(a)))
+                    .collect(),
+            ));
+            daily.push((
+                trust(Metric::Ed4hPerformanceNonAdmitted),
+                (0..ed.attendances.len())
+                    .map(|d| {
+                        let (n, w) = (ed.attendances[d] - ed.admitted[d], ed.within_4h[d] - ed.admitted_within_4h[d]);
+                        ratio(f64::from(w), f64::from(n))
+                    })
+                    .collect(),
+            ));
             daily.push((trust(Metric::EdPatients0800), series(&ed.in_department_0800)));
             daily.push((trust(Metric::EdPatientsMidnight), series(&ed.in_department_midnight)));
             daily.push((trust(Metric::EdBoarders0800), series(&ed.boarders_0800)));

@@ -71,6 +71,9 @@ fn two_spaces_a_corridor_place_and_a_blocked_bed_by_hand() {
         assert_eq!(get(Metric::Ed4hPerformanceAdmitted), 1.0 / 12.0);
         assert!(get(Metric::Ed4hPerformanceNonAdmitted).is_nan(), "nobody is sent home");
         assert_eq!(get(Metric::EdOver12hFromArrival), 11.0);
+        assert_eq!(get(Metric::EdOver12hFromArrivalShare), 11.0 / 12.0);
+        // The longest stay, 70 hours (patient 1), is the 95th percentile of 12.
+        assert_eq!(get(Metric::EdTimeInDepartmentHoursP95), 70.0);
         assert!((get(Metric::EdTimeInDepartmentHoursMean) - 661.0 / 12.0).abs() < 1e-9);
         assert_eq!(get(Metric::CorridorCarePatientHours), 18.0);
         assert_eq!(get(Metric::EdOccupancyPeak), 3.0);
@@ -292,6 +295,11 @@ fn walk_ins_leave_without_being_seen_by_hand() {
     for k in run(&m) {
         let get = |metric| k.get(&m, metric, None).unwrap();
         assert_eq!(get(Metric::LeftWithoutBeingSeen), 6.0);
+        assert_eq!(get(Metric::EdTimeInDepartmentHoursP95), 3.0, "6 of 12 stay 3 hours");
+        assert_eq!(get(Metric::EdOver12hFromArrivalShare), 0.0);
+        let daily = k.daily(&m, Metric::Ed4hPerformanceNonAdmitted, None).unwrap();
+        assert_eq!(daily, &[1.0]);
+        assert!(k.daily(&m, Metric::Ed4hPerformanceAdmitted, None).unwrap()[0].is_nan(), "nobody admitted");
         assert_eq!(get(Metric::Ed4hPerformance), 1.0);
         assert!((get(Metric::EdTimeInDepartmentHoursMean) - 1.75).abs() < 1e-9);
         assert_eq!(get(Metric::EdOver12hFromArrival), 0.0);

@@ -465,6 +465,10 @@ impl Engine<'_> {
             e.within_4h[d] += within;
             e.over_12h[d] += u32::from(duration > TWELVE_HOURS);
             e.seconds_in_department += u64::from(duration);
+            let bins = e.minutes_in_department.len();
+            if bins > 0 {
+                e.minutes_in_department[(duration / 60).min(bins as u32 - 1) as usize] += 1;
+            }
             if admitted {
                 e.admitted[d] += 1;
                 e.admitted_within_4h[d] += within;

@@ -31,7 +31,7 @@ mod plan;
 pub mod queue;
 pub mod rng;
 
-pub use outcome::{EdOutcome, ElectiveOutcome, Outcome, PoolOutcome};
+pub use outcome::{EdOutcome, ElectiveOutcome, Outcome, PoolOutcome, TIME_BINS};
 pub use plan::Plan;
 use plan::*;
 
@@ -219,6 +219,11 @@ impl<'p> Engine<'p> {
                 in_department_midnight: vec![0; days],
                 boarders_0800: vec![0; days],
                 boarders_midnight: vec![0; days],
+                minutes_in_department: if plan.ed.as_ref().is_some_and(|e| e.capacity.is_some()) {
+                    vec![0; outcome::TIME_BINS]
+                } else {
+                    Vec::new()
+                },
                 ..EdOutcome::default()
             }),
             electives: if plan.specialties.is_empty() {

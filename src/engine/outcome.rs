@@ -84,6 +84,10 @@ pub struct EdOutcome {
     /// ED patients whose wait for a bed from the decision to admit (in the
     /// window) exceeded 12 hours: the NHS trolley-wait count.
     pub over_12h_from_dta: u32,
+    /// Attendances of the reported days by minutes in the department (the
+    /// last bin holds everything from [`TIME_BINS`] - 1 minutes on); capacity
+    /// model only, empty otherwise.
+    pub minutes_in_department: Vec<u32>,
     /// Walk-ins (of reported days) who left without being seen.
     pub left_without_being_seen: u32,
     /// Most patients in treatment spaces and corridor places at once (window).
@@ -98,6 +102,9 @@ pub struct EdOutcome {
     /// The same at midnight.
     pub boarders_midnight: Vec<u32>,
 }
+
+/// Minutes of time in ED kept to the minute: 72 hours, then one bin for longer.
+pub const TIME_BINS: usize = 72 * 60 + 1;
 
 /// Elective activity of one specialty (or all of them: the last entry of
 /// [`Outcome::electives`]). Counts are over the reported window unless named

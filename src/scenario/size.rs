@@ -150,13 +150,13 @@ pub fn shape(m: &Model) -> Shape {
     Shape {
         scalars: 16 * pools
             + 3 * u64::from(m.ed.is_some())
-            + 11 * u64::from(m.ed.as_ref().is_some_and(|e| e.capacity.is_some()))
+            + 13 * u64::from(m.ed.as_ref().is_some_and(|e| e.capacity.is_some()))
             + 9 * specialties
             + 4 * pools * u64::from(escalation)
             + 4,
         daily_series: 4 * pools
             + 3 * u64::from(m.ed.is_some())
-            + 4 * u64::from(m.ed.as_ref().is_some_and(|e| e.capacity.is_some()))
+            + 6 * u64::from(m.ed.as_ref().is_some_and(|e| e.capacity.is_some()))
             + 6 * specialties
             + 4 * pools * u64::from(escalation)
             + 1,
