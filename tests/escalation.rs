@@ -36,6 +36,20 @@ beds = {core}
 const HOUR: f64 = 3600.0;
 const DAY: f64 = 86400.0;
 
+/// The last step is cut to the beds left: with `max_beds = 3` and steps of
+/// 2, the ward below opens 2 beds on day 1 and 1 more on day 2, never 4.
+#[test]
+fn the_last_step_opens_only_the_beds_left() {
+    let rules = "max_beds = 3\nbeds_per_step = 2\nreview_hours = [8]\nopen_at_occupancy = 1.0\nclose_below_occupancy = 0.5\ncost_per_open_bed_day = 100.0";
+    let arrivals = "per_day = 4.0\narrivals = \"regular\"\nstay_days = { dist = \"fixed\", value = 2.0 }";
+    let m = model(&scenario(6, arrivals, rules, ""));
+    for k in run(&m) {
+        let open = k.daily(&m, Metric::EscalationBedsOpen, Some("ward")).unwrap();
+        assert_eq!(open, &[0.0, 2.0, 3.0, 3.0, 3.0, 3.0, 3.0, 3.0, 3.0, 3.0]);
+        assert_eq!(k.get(&m, Metric::EscalationOpenings, Some("ward")), Some(2.0));
+    }
+}
+
 /// The same ward as below, but escalation may open only inside a window of
 /// 5 to 7 February: the ward is over capacity from day 1, yet nothing opens
 /// before 5 February; on the 5th the meeting opens a step (2 beds), on the
