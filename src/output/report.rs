@@ -59,7 +59,7 @@ const METRICS: &[MetricView] = &[
     },
     MetricView {
         metric: Metric::WaitsOver12hFromDta,
-        label: "Waits over 12 hours from DTA (trolley waits)",
+        label: "Bed waits over 12 hours from DTA (every route)",
         percent: false,
         decimals: 0,
     },
@@ -298,7 +298,12 @@ fn headline(model: &Model, sums: &Summaries) -> Markup {
         cards.push((Metric::Ed4hPerformance, "of ED attendances within 4 hours".into()));
         cards.push((Metric::EdOver12hFromArrival, "ED stays over 12 hours".into()));
     }
-    cards.push((Metric::WaitsOver12hFromDta, "waits over 12 hours from decision to admit".into()));
+    // The NHS trolley-wait count (ED patients only) where the model has it.
+    if model.ed.as_ref().is_some_and(|e| e.capacity.is_some()) {
+        cards.push((Metric::Ed12hFromDta, "ED waits over 12 hours from decision to admit".into()));
+    } else {
+        cards.push((Metric::WaitsOver12hFromDta, "waits over 12 hours from decision to admit".into()));
+    }
     let thousands = |x: f64| html! { (PreEscaped("&pound;")) (group_thousands(&format!("{:.0}", x / 1000.0))) "k" };
     html! {
         div class="headline" {
