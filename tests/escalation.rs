@@ -36,6 +36,30 @@ beds = {core}
 const HOUR: f64 = 3600.0;
 const DAY: f64 = 86400.0;
 
+/// Beds opened at a meeting go at once to the patients already waiting, in
+/// queue order. Five core beds, arrivals at 00:00, 06:00, 12:00 and 18:00
+/// staying exactly 2 days, one step of 2 beds at the 08:00 meeting. Reported
+/// day: 3 February (day 1; day 0 is warm-up). The
+/// 00:00 arrival takes the 5th bed; the 06:00 one waits, and the 08:00
+/// meeting (5 of 5 beds full) opens 2 beds and admits them: 2 hours; 12:00
+/// takes the 7th bed; 18:00 waits for the discharge at midnight, 6 hours.
+/// Mean wait (0 + 2 + 0 + 6) / 4 = 2 hours. Beds left empty at the meeting
+/// would make the 06:00 patient wait for a discharge, behind later arrivals.
+#[test]
+fn opened_beds_take_the_queue_at_once() {
+    let rules = "max_beds = 2\nbeds_per_step = 2\nreview_hours = [8]\nopen_at_occupancy = 1.0\nclose_below_occupancy = 0.1\ncost_per_open_bed_day = 100.0";
+    let arrivals = "per_day = 4.0\narrivals = \"regular\"\nstay_days = { dist = \"fixed\", value = 2.0 }";
+    let text = scenario(5, arrivals, rules, "")
+        .replace("start = \"2026-02-02\"", "start = \"2026-02-03\"")
+        .replace("end = \"2026-02-11\"\nwarmup_days = 0", "end = \"2026-02-03\"\nwarmup_days = 1");
+    let m = model(&text);
+    assert_eq!((m.warmup_days, m.reported_days()), (1, 1));
+    for k in run(&m) {
+        assert_eq!(k.get(&m, Metric::BedRequests, Some("ward")), Some(4.0));
+        assert_eq!(k.get(&m, Metric::BedWaitHoursMean, Some("ward")), Some(2.0));
+    }
+}
+
 /// The last step is cut to the beds left: with `max_beds = 3` and steps of
 /// 2, the ward below opens 2 beds on day 1 and 1 more on day 2, never 4.
 #[test]
@@ -329,4 +353,68 @@ beds = 2
         days_at("occupancy = [0.9, 1.0, 1.01]\nboarders = [1000, 2000, 3000]\nwaits_over_12h = [1000, 2000, 3000]"),
         [0.0, 0.0, 10.0, 0.0]
     );
+}
+
+/// An urgent elective waiting when escalation beds open takes one like anyone
+/// in the queue, and the queue's count of urgent patients at its front stays
+/// right (the engine checks it twice a day and stops if it is wrong). One
+/// bed, two urgent inpatients a weekday at 08:00 staying 100 days, one
+/// escalation bed opened at the same 08:00 meeting (after the session): on
+/// the first Monday one patient takes the bed, the other the escalation bed;
+/// after that nobody else gets a bed, and urgent patients queue.
+#[test]
+fn an_urgent_elective_waiting_at_the_meeting_takes_an_escalation_bed() {
+    let m = model(
+        r#"
+[scenario]
+name = "urgent"
+start = "2026-03-02"
+end = "2026-03-13"
+warmup_days = 0
+replications = 2
+seed = 3
+
+[[admissions]]
+name = "none"
+source = "direct"
+per_day = 0.0
+pool = "ward"
+stay_days = { dist = "fixed", value = 1.0 }
+
+[[pool]]
+name = "ward"
+beds = 1
+
+[pool.escalation]
+max_beds = 1
+beds_per_step = 1
+review_hours = [8]
+open_at_occupancy = 1.0
+close_below_occupancy = 0.1
+cost_per_open_bed_day = 100.0
+
+[[specialty]]
+name = "orthopaedics"
+waiting_list = 200
+initial_wait_weeks = { dist = "fixed", value = 10.0 }
+referrals_per_week = 0.0
+urgent_share = 1.0
+inpatient_share = 1.0
+stay_days = { dist = "fixed", value = 100.0 }
+
+[[theatre_list]]
+specialty = "orthopaedics"
+pool = "ward"
+weekdays = ["Mon", "Tue", "Wed", "Thu", "Fri"]
+lists_per_day = 1
+cases_per_list = 2
+start_hour = 8
+"#,
+    );
+    for k in run(&m) {
+        assert_eq!(k.get(&m, Metric::EscalationOpenings, Some("ward")), Some(1.0));
+        assert_eq!(k.get(&m, Metric::Admissions, Some("ward")), Some(2.0), "the bed and the escalation bed");
+        // 10 weekdays x 2 urgent patients, all treated (urgent ones are never cancelled).
+        assert_eq!(k.get_specialty(&m, Metric::ElectiveTreated, "orthopaedics"), Some(20.0));
+    }
 }

@@ -76,6 +76,14 @@ impl Engine<'_> {
             if trust.occupied as usize + trust.waiting as usize > self.patients.len() - self.free.len() {
                 counts_broken();
             }
+            // And each bed queue holds its urgent electives first, exactly as
+            // many as its counter says (urgent patients are inserted after it).
+            for (q, &u) in self.queues.iter().zip(&self.urgent_in_queue) {
+                let u = u as usize;
+                if u > q.len() || q.iter().enumerate().any(|(k, &p)| self.patients[p as usize].urgent != (k < u)) {
+                    counts_broken();
+                }
+            }
             let first = self.plan.first_day;
             if !morning && day + 1 == first {
                 // Start of the window: the peak starts from the census there.
