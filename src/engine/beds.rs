@@ -127,9 +127,6 @@ impl Engine<'_> {
                 o.wait_seconds += u64::from(wait);
                 o.waits_over_12h += u64::from(wait > TWELVE_HOURS);
             }
-            if pat.from_ed {
-                self.ed_trolley_wait(wait);
-            }
         }
         if let Some(d) = self.report_day(now) {
             for &i in &t[..n] {
@@ -139,6 +136,9 @@ impl Engine<'_> {
         }
         if pat.from_ed {
             self.ed_leaves(pat.arrival, now - pat.arrival, true);
+            if self.in_window(pat.decision) {
+                self.ed_trolley_wait(now - pat.decision);
+            }
             self.ed_vacate(p, now);
         }
         let ready = now.saturating_add(pat.stay);

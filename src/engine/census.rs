@@ -76,11 +76,12 @@ impl Engine<'_> {
             if trust.occupied as usize + trust.waiting as usize > self.patients.len() - self.free.len() {
                 counts_broken();
             }
-            // And each bed queue holds its urgent electives first, exactly as
-            // many as its counter says (urgent patients are inserted after it).
+            // And each bed queue's count of urgent electives at its front ends
+            // where they end (checked at the boundary only: constant time).
             for (q, &u) in self.queues.iter().zip(&self.urgent_in_queue) {
                 let u = u as usize;
-                if u > q.len() || q.iter().enumerate().any(|(k, &p)| self.patients[p as usize].urgent != (k < u)) {
+                let urgent = |k: usize| q.get(k).is_some_and(|&p| self.patients[p as usize].urgent);
+                if u > q.len() || (u > 0 && !urgent(u - 1)) || urgent(u) {
                     counts_broken();
                 }
             }
