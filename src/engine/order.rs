@@ -12,9 +12,12 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Step {
     /// A patient leaves, so their bed is free for anyone later in the second
-    /// (it goes to the head of the pool's queue if anyone waits).
+    /// (it goes to the head of the pool's queue if anyone waits); also a
+    /// patient leaving the ED after treatment, or a walk-in giving up, whose
+    /// treatment space goes to whoever waits for one.
     Discharge = 0,
-    /// A decision to admit (or a direct admission) asks for a bed.
+    /// A decision to admit (or a direct admission) asks for a bed; with ED
+    /// capacity, an admitted patient without one keeps their ED space.
     BedRequest = 1,
     /// A theatre session books its patients into the beds left.
     TheatreSession = 2,
