@@ -19,3 +19,4 @@ pub mod replicate;
 pub mod scenario;
 pub mod stats;
 pub mod summary;
+pub mod terminal;

@@ -236,8 +236,7 @@ fn progress_bar(n: u32, quiet: bool) -> indicatif::ProgressBar {
 
 /// A path for a message on the terminal (control characters escaped).
 fn shown(p: &Path) -> String {
-    // A line feed in a path must not break a one-line message either.
-    for_terminal(&p.display().to_string().replace('\n', "\\n").replace('\t', "\\t"))
+    crate::terminal::path(p)
 }
 
 /// A path as the user gave it, without `./` steps, so `small.toml` and
@@ -246,21 +245,4 @@ fn display_path(p: &Path) -> String {
     p.components().filter(|c| !matches!(c, std::path::Component::CurDir)).collect::<PathBuf>().display().to_string()
 }
 
-/// Escapes control characters (terminal escape sequences, bidi overrides)
-/// that a scenario, a path or a part file could carry into an error message,
-/// keeping line breaks: a message must never drive the user's terminal.
-pub fn for_terminal(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        let bidi = matches!(
-            c,
-            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{2028}' | '\u{2029}'
-        );
-        if (c.is_control() && c != '\n' && c != '\t') || bidi {
-            out.extend(c.escape_unicode());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
+pub use crate::terminal::for_terminal;

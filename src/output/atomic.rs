@@ -140,11 +140,7 @@ pub(super) fn exchange_disabled() -> bool {
 /// A path for a one-line message: control characters (a line feed
 /// included) escaped.
 fn shown(p: &Path) -> String {
-    p.display()
-        .to_string()
-        .chars()
-        .flat_map(|c| if c.is_control() { c.escape_default().collect() } else { vec![c] })
-        .collect()
+    crate::terminal::path(p)
 }
 
 /// The kind of leftover a sibling's name makes it (`partial` or `old`), with
