@@ -418,3 +418,66 @@ start_hour = 8
         assert_eq!(k.get_specialty(&m, Metric::ElectiveTreated, "orthopaedics"), Some(20.0));
     }
 }
+
+/// A step closes only when occupancy of core beds is strictly below
+/// `close_below_occupancy`. Four core beds filled only by a weekday theatre
+/// list (2 inpatients at 08:00, Monday to Friday, staying exactly 2 days):
+/// Tuesday's meeting sees 4 of 4 and opens 2 escalation beds; on Saturday
+/// Thursday's patients have left and occupancy is 2 of 4, exactly the 50%
+/// threshold, so nothing closes; on Sunday the ward is empty and the step
+/// closes. Escalation beds open at each midnight, Monday to Sunday.
+#[test]
+fn a_step_closes_only_below_the_threshold() {
+    let m = model(
+        r#"
+[scenario]
+name = "close"
+start = "2026-03-02"
+end = "2026-03-08"
+warmup_days = 0
+replications = 2
+seed = 3
+
+[[admissions]]
+name = "none"
+source = "direct"
+per_day = 0.0
+pool = "ward"
+stay_days = { dist = "fixed", value = 1.0 }
+
+[[pool]]
+name = "ward"
+beds = 4
+
+[pool.escalation]
+max_beds = 2
+beds_per_step = 2
+review_hours = [8]
+open_at_occupancy = 1.0
+close_below_occupancy = 0.5
+min_days_open = 1
+cost_per_open_bed_day = 100.0
+
+[[specialty]]
+name = "orthopaedics"
+waiting_list = 200
+initial_wait_weeks = { dist = "fixed", value = 10.0 }
+referrals_per_week = 0.0
+urgent_share = 0.0
+inpatient_share = 1.0
+stay_days = { dist = "fixed", value = 2.0 }
+
+[[theatre_list]]
+specialty = "orthopaedics"
+pool = "ward"
+weekdays = ["Mon", "Tue", "Wed", "Thu", "Fri"]
+lists_per_day = 1
+cases_per_list = 2
+start_hour = 8
+"#,
+    );
+    for k in run(&m) {
+        let open = k.daily(&m, Metric::EscalationBedsOpen, Some("ward")).unwrap();
+        assert_eq!(open, &[0.0, 2.0, 2.0, 2.0, 2.0, 2.0, 0.0]);
+    }
+}
