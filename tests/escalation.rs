@@ -481,3 +481,68 @@ start_hour = 8
         assert_eq!(open, &[0.0, 2.0, 2.0, 2.0, 2.0, 2.0, 0.0]);
     }
 }
+
+/// A step closes only when that many beds are empty, which matters when
+/// `close_below_occupancy` is above 100%. Eight core beds, urgent inpatients
+/// only (5 a weekday at 08:00, staying exactly 2 days), escalation of one
+/// 4-bed step opened when anyone waits. Tuesday: 5 of Monday's are in, 3
+/// beds take 3 of Tuesday's, 2 wait, the meeting opens 4 beds (12). From
+/// Wednesday 10 are in at each meeting: 125% of core, below the 130%
+/// threshold, but only 2 beds are empty, not the step's 4, so nothing
+/// closes until Saturday (5 in). Escalation beds open at each midnight.
+#[test]
+fn a_step_closes_only_when_its_beds_are_empty() {
+    let m = model(
+        r#"
+[scenario]
+name = "close-empty"
+start = "2026-03-02"
+end = "2026-03-08"
+warmup_days = 0
+replications = 2
+seed = 3
+
+[[admissions]]
+name = "none"
+source = "direct"
+per_day = 0.0
+pool = "ward"
+stay_days = { dist = "fixed", value = 1.0 }
+
+[[pool]]
+name = "ward"
+beds = 8
+
+[pool.escalation]
+max_beds = 4
+beds_per_step = 4
+review_hours = [8]
+open_at_occupancy = 2.0
+open_at_boarders = 1
+close_below_occupancy = 1.3
+min_days_open = 1
+cost_per_open_bed_day = 100.0
+
+[[specialty]]
+name = "orthopaedics"
+waiting_list = 200
+initial_wait_weeks = { dist = "fixed", value = 10.0 }
+referrals_per_week = 0.0
+urgent_share = 1.0
+inpatient_share = 1.0
+stay_days = { dist = "fixed", value = 2.0 }
+
+[[theatre_list]]
+specialty = "orthopaedics"
+pool = "ward"
+weekdays = ["Mon", "Tue", "Wed", "Thu", "Fri"]
+lists_per_day = 1
+cases_per_list = 5
+start_hour = 8
+"#,
+    );
+    for k in run(&m) {
+        let open = k.daily(&m, Metric::EscalationBedsOpen, Some("ward")).unwrap();
+        assert_eq!(open, &[0.0, 4.0, 4.0, 4.0, 4.0, 0.0, 0.0]);
+    }
+}
