@@ -165,7 +165,7 @@ pub struct Ed {
 /// corridor. Leaving ED for a bed stops the 4-hour clock; the corridor does not.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EdCapacity {
-    /// Treatment spaces (majors, resus and minors cubicles together).
+    /// Main treatment spaces (majors and resus; minors too unless `minors` is given).
     pub spaces: u32,
     /// Corridor places for admitted patients waiting for a bed (0: none).
     pub corridor_spaces: u32,

@@ -222,7 +222,9 @@ impl Engine<'_> {
                 && pat.ed_place != ed::EdPlace::Left
                 && matches!(pat.state, State::AwaitingDecision | State::Waiting | State::EdQueue | State::EdTreatment)
             {
-                self.ed_leaves(pat.arrival, plan.horizon - pat.arrival, pat.pool != ed::NOT_ADMITTED);
+                // Admitted means given a decision to admit: those still queuing
+                // or being assessed at the end count as not (yet) admitted.
+                self.ed_leaves(pat.arrival, plan.horizon - pat.arrival, pat.state == State::Waiting);
             }
             if pat.state == State::Waiting && self.in_window(pat.decision) {
                 let wait = plan.horizon - pat.decision;

@@ -12,7 +12,7 @@
 use super::*;
 
 /// `Patient::pool` of an attendance that will not be admitted.
-pub(super) const NOT_ADMITTED: u32 = u32::MAX;
+const NOT_ADMITTED: u32 = u32::MAX;
 
 /// Handover time an ambulance is allowed before hours count as lost (the NHS
 /// standard is 15 minutes).
@@ -199,6 +199,14 @@ impl Engine<'_> {
             self.start_assessment(p, false, EdPlace::Minors, now);
         }
         loop {
+            // Walk-ins who left unseen are skipped first, so "someone is
+            // waiting" below means a patient who is still there.
+            while let Some(&p) = self.floor.walk_ins.front()
+                && self.patients[p as usize].ed_place != EdPlace::Queue
+            {
+                self.floor.walk_ins.pop_front();
+                self.skip_if_gone(p);
+            }
             let from_ambulance = !self.floor.ambulances.is_empty();
             if !from_ambulance && self.floor.walk_ins.is_empty() {
                 break;

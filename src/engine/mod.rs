@@ -54,7 +54,9 @@ pub const COOLDOWN_DAYS: u32 = 2;
 /// `Patient`, its place on the free list, its one pending event (a decision
 /// or a discharge), its place in a bed queue or an ED queue (never both),
 /// and, under the ED capacity model, its entry in the list of boarders in
-/// spaces, each in a vector that may have twice the capacity it uses. Slots are reused once free, so this is
+/// spaces and a walk-in's give-up event (which stays in the heap until its
+/// time even after the patient is seen), each in a vector that may have
+/// twice the capacity it uses. Slots are reused once free, so this is
 /// the worst case, when no patient ever leaves (a stay or decision time
 /// beyond the horizon).
 pub const BYTES_PER_PATIENT: u64 = 2
@@ -62,7 +64,8 @@ pub const BYTES_PER_PATIENT: u64 = 2
         + std::mem::size_of::<u32>()
         + std::mem::size_of::<queue::Event>()
         + std::mem::size_of::<u32>()
-        + std::mem::size_of::<(u32, u32)>()) as u64;
+        + std::mem::size_of::<(u32, u32)>()
+        + std::mem::size_of::<queue::Event>()) as u64;
 
 /// Most bytes a worker thread's engine holds per waiting-list patient: a
 /// `Waiter` in a `VecDeque` that may have twice the capacity it uses.

@@ -1,7 +1,8 @@
 //! One random stream per (replication, random source).
 //!
-//! Every replication r and every source s (ED arrivals, ED case mix, each
-//! route's arrivals and stays) draws from its own ChaCha8 stream, keyed by the
+//! Every replication r and every source s (ED arrivals, ED case mix, ED
+//! arrival mode and patience, each route's arrivals and stays, each
+//! specialty's referrals and case mix) draws from its own ChaCha8 stream, keyed by the
 //! run seed with stream number (r << 32 | s). So replication 17 is the same
 //! whatever thread runs it, and two scenarios run with the same seed see the
 //! same arrivals and the same stays (common random numbers): changing beds
