@@ -86,6 +86,8 @@ pub enum Metric {
     EdSpaceWaitHoursMean,
     /// Most patients in ED treatment spaces and corridor places at once.
     EdOccupancyPeak,
+    /// Admitted patients waiting in ED (a space or the corridor) for a bed, averaged over time.
+    EdBoardersTimeAverage,
     /// Patient-hours of corridor care (admitted patients waiting for a bed in a corridor place).
     CorridorCarePatientHours,
     /// Ambulance handovers taking more than 30 minutes from arrival.

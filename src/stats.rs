@@ -169,6 +169,7 @@ pub fn kpis(model: &Model, out: &Outcome) -> Kpis {
                 ratio(ed.space_wait_seconds as f64, ed.space_waits as f64 * hours),
             ));
             scalar.push((trust(Metric::EdOccupancyPeak), f64::from(ed.occupancy_peak)));
+            scalar.push((trust(Metric::EdBoardersTimeAverage), ed.boarder_seconds as f64 / window));
             scalar.push((trust(Metric::CorridorCarePatientHours), ed.corridor_seconds as f64 / hours));
             scalar.push((trust(Metric::AmbulanceHandoversOver30m), f64::from(ed.handovers_over_30m)));
             scalar.push((trust(Metric::AmbulanceHandoversOver60m), f64::from(ed.handovers_over_60m)));

@@ -78,6 +78,9 @@ fn two_spaces_a_corridor_place_and_a_blocked_bed_by_hand() {
         assert_eq!(get(Metric::EdTimeInDepartmentHoursP95), 70.0);
         assert!((get(Metric::EdTimeInDepartmentHoursMean) - 661.0 / 12.0).abs() < 1e-9);
         assert_eq!(get(Metric::CorridorCarePatientHours), 18.0);
+        // Boarders in ED from their decisions (03:00, 05:00, 07:00) to the
+        // end of the reported day: 21 + 19 + 17 hours over 24.
+        assert!((get(Metric::EdBoardersTimeAverage) - 57.0 / 24.0).abs() < 1e-9);
         assert_eq!(get(Metric::EdOccupancyPeak), 3.0);
         assert!((get(Metric::EdSpaceWaitHoursMean) - 456.0 / 12.0).abs() < 1e-9);
         assert_eq!(get(Metric::AmbulanceHandoversOver30m), 8.0);
@@ -94,6 +97,7 @@ fn two_spaces_a_corridor_place_and_a_blocked_bed_by_hand() {
     for k in run(&m) {
         let get = |metric| k.get(&m, metric, None).unwrap();
         assert_eq!(get(Metric::CorridorCarePatientHours), 0.0);
+        assert!((get(Metric::EdBoardersTimeAverage) - 40.0 / 24.0).abs() < 1e-9, "21 + 19 hours");
         assert_eq!(get(Metric::EdOccupancyPeak), 2.0);
         assert!((get(Metric::EdSpaceWaitHoursMean) - 522.0 / 12.0).abs() < 1e-9);
         assert_eq!(get(Metric::AmbulanceHandoversOver60m), 9.0);

@@ -59,6 +59,10 @@ pub(super) struct Floor {
     /// their slots freed) when reached, so a slot is never reused while an
     /// entry still names it.
     abandoned: u32,
+    /// Admitted patients waiting for a bed in a space or the corridor, and
+    /// since when that count holds.
+    boarders_now: u32,
+    boarders_since: u32,
     /// Patients in the corridor, and since when that count holds.
     in_corridor: u32,
     corridor_since: u32,
@@ -78,6 +82,8 @@ impl Floor {
         self.corridor_since = 0;
         self.assessing = 0;
         self.abandoned = 0;
+        self.boarders_now = 0;
+        self.boarders_since = 0;
     }
 
     /// Patients in (main) spaces and corridor places.
@@ -313,10 +319,25 @@ impl Engine<'_> {
     /// An ED patient's assessment ends with the decision to admit (before
     /// they ask for a bed): under the capacity model they stop counting as
     /// being assessed.
-    pub(super) fn ed_decided(&mut self) {
+    pub(super) fn ed_decided(&mut self, now: u32) {
         if self.plan.ed.as_ref().is_some_and(|e| e.capacity.is_some()) {
             self.floor.assessing -= 1;
+            self.boarders_change(now, 1);
         }
+    }
+
+    /// ED boarder-seconds within the reported window, up to `now`, then the
+    /// count of admitted patients waiting in ED for a bed changes by `delta`.
+    fn boarders_change(&mut self, now: u32, delta: i32) {
+        let (ws, we) = self.plan.window;
+        let (from, to) = (self.floor.boarders_since.max(ws), now.min(we));
+        if to > from
+            && let Some(e) = self.out.ed.as_mut()
+        {
+            e.boarder_seconds += u64::from(self.floor.boarders_now) * u64::from(to - from);
+        }
+        self.floor.boarders_now = self.floor.boarders_now.wrapping_add_signed(delta);
+        self.floor.boarders_since = now;
     }
 
     /// The department at a census reading of reported day `d` (capacity
@@ -362,7 +383,12 @@ impl Engine<'_> {
     /// Patient `p` leaves the department (to a bed, diverted or home): their
     /// space or corridor place goes to whoever waits.
     pub(super) fn ed_vacate(&mut self, p: u32, now: u32) {
-        match self.patients[p as usize].ed_place {
+        let pat = self.patients[p as usize];
+        // An admitted patient leaves ED only after their decision: a boarder.
+        if pat.pool != NOT_ADMITTED && matches!(pat.ed_place, EdPlace::Space | EdPlace::Corridor) {
+            self.boarders_change(now, -1);
+        }
+        match pat.ed_place {
             EdPlace::Space => self.floor.free_spaces += 1,
             EdPlace::Minors => self.floor.free_minors += 1,
             EdPlace::Corridor => {
@@ -417,6 +443,7 @@ impl Engine<'_> {
     pub(super) fn ed_finish(&mut self) {
         let horizon = self.plan.horizon;
         self.corridor_change(horizon, 0);
+        self.boarders_change(horizon, 0);
         fn queue_of(f: &mut Floor, which: usize) -> &mut VecDeque<u32> {
             match which {
                 0 => &mut f.ambulances,

@@ -329,7 +329,7 @@ impl<'p> Engine<'p> {
                 let Some(ev) = self.events.pop() else { break };
                 match ev.kind {
                     Kind::Decision => {
-                        self.ed_decided();
+                        self.ed_decided(now);
                         self.request_bed(ev.target, now);
                     }
                     Kind::Discharge => self.discharge(ev.target, now),

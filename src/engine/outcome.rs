@@ -79,6 +79,9 @@ pub struct EdOutcome {
     pub handovers_over_60m: u32,
     /// Ambulance seconds beyond the 15-minute handover standard.
     pub handover_seconds_lost: u64,
+    /// Patient-seconds of admitted patients waiting in ED (space or corridor)
+    /// for a bed, within the window.
+    pub boarder_seconds: u64,
     /// Patient-seconds in corridor places within the window.
     pub corridor_seconds: u64,
     /// ED patients whose wait for a bed from the decision to admit (in the

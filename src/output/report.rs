@@ -123,6 +123,12 @@ const METRICS: &[MetricView] = &[
         decimals: 0,
     },
     MetricView {
+        metric: Metric::EdBoardersTimeAverage,
+        label: "Admitted patients waiting in ED for a bed, time average",
+        percent: false,
+        decimals: 1,
+    },
+    MetricView {
         metric: Metric::CorridorCarePatientHours,
         label: "Corridor care (patient-hours)",
         percent: false,

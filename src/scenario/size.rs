@@ -150,7 +150,7 @@ pub fn shape(m: &Model) -> Shape {
     Shape {
         scalars: 16 * pools
             + 3 * u64::from(m.ed.is_some())
-            + 13 * u64::from(m.ed.as_ref().is_some_and(|e| e.capacity.is_some()))
+            + 14 * u64::from(m.ed.as_ref().is_some_and(|e| e.capacity.is_some()))
             + 9 * specialties
             + 4 * pools * u64::from(escalation)
             + 4,
