@@ -178,6 +178,24 @@ pub struct EdCapacity {
     /// How long a walk-in who will not be admitted waits for a space before
     /// leaving without being seen, in hours (`None`: nobody leaves).
     pub patience_hours: Option<Distribution>,
+    /// Decision-makers on duty by clock hour (`None`: assessment starts as
+    /// soon as a patient has a main space).
+    pub clinicians: Option<Clinicians>,
+}
+
+/// Decision-makers (`clinicians`, `clinician_minutes`): a patient in a main
+/// space waits for a free clinician, first come first served; their time to
+/// a decision (or to leaving) starts when one sees them, and the clinician is
+/// then busy for `clinician_minutes` (drawn per patient, in the order they
+/// are seen, from a stream of its own). Fewer clinicians in an hour let busy
+/// ones finish; nobody is interrupted. Minors patients are seen by their own
+/// staff, outside this rota.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Clinicians {
+    /// Clinicians on duty in each clock hour, 00:00-01:00 first.
+    pub on_duty: [u32; 24],
+    /// A clinician's time with each patient, in minutes.
+    pub minutes: Distribution,
 }
 
 /// The minors stream (`minors_spaces`, `minors_share`): a share of the

@@ -326,3 +326,74 @@ fn walk_ins_leave_without_being_seen_by_hand() {
         assert!(k.get(&m, Metric::Ed4hPerformance, None).unwrap() < 1.0);
     }
 }
+
+/// Clinicians as a queue of their own: unlimited spaces, nobody admitted,
+/// Poisson attendances at 8 an hour, 10 clinicians every hour each spending
+/// an exponential 60 minutes per patient: the wait to be seen is the M/M/10
+/// queue again, and time in ED is that wait plus the fixed hour of
+/// treatment. Same design and tolerance as the spaces.
+#[test]
+fn erlang_c_mean_wait_for_a_clinician() {
+    const LAMBDA: f64 = 8.0;
+    let wait = erlang_c(10, LAMBDA) / (10.0 - LAMBDA);
+    let ed = format!(
+        "attendances_per_day = {}\nadmission_probability = 0.0\n\
+         hours_to_decision = {{ dist = \"fixed\", value = 1.0 }}\n\
+         hours_in_department = {{ dist = \"fixed\", value = 1.0 }}\nspaces = 100000\n\
+         clinicians = [{}]\nclinician_minutes = {{ dist = \"exponential\", mean = 60.0 }}",
+        LAMBDA * 24.0,
+        ["10"; 24].join(", ")
+    );
+    let m = model(&trust(&ed, 10, "{ dist = \"fixed\", value = 1.0 }", 84, 2, 1000));
+    let waits: Vec<f64> =
+        values(&m, &run(&m), Metric::EdTimeInDepartmentHoursMean, None).iter().map(|t| t - 1.0).collect();
+    let t = StudentsT::new(0.0, 1.0, (waits.len() - 1) as f64).unwrap().inverse_cdf(1.0 - 1e-4 / 2.0);
+    let (mean, tol) = (mean(&waits), t * standard_error(&waits));
+    eprintln!("clinicians Erlang C: mean wait {mean:.4} h (+/- {tol:.4}), theory {wait:.4} h");
+    assert!(tol < 0.03 * wait, "tolerance {tol} h too wide for a useful test");
+    assert!((mean - wait).abs() < tol, "mean wait {mean} h vs Erlang C {wait} h");
+}
+
+/// A rota by hand: no clinician before 08:00, one from 08:00, 30 minutes per
+/// patient, 30 minutes of treatment, walk-ins every 2 hours, plenty of
+/// spaces. The four who came in the night are seen at 08:00, 08:30, 09:00
+/// and 09:30, the 08:00 arrival at 10:00, the 10:00 one at 10:30, and from
+/// 12:00 everyone at once: times in ED 8.5, 7, 5.5, 4, 2.5, 1 and 6 x 0.5
+/// hours; 9 of 12 within 4 hours (4 exactly counts); mean 31.5 / 12.
+#[test]
+fn a_clinicians_rota_by_hand() {
+    let rota: Vec<&str> = (0..24).map(|h| if h < 8 { "0" } else { "1" }).collect();
+    let ed = format!(
+        "attendances_per_day = 12.0\narrivals = \"regular\"\nadmission_probability = 0.0\n\
+         hours_to_decision = {{ dist = \"fixed\", value = 1.0 }}\n\
+         hours_in_department = {{ dist = \"fixed\", value = 0.5 }}\nspaces = 100\n\
+         clinicians = [{}]\nclinician_minutes = {{ dist = \"fixed\", value = 30.0 }}",
+        rota.join(", ")
+    );
+    let m = model(&trust(&ed, 10, "{ dist = \"fixed\", value = 1.0 }", 1, 0, 2));
+    for k in run(&m) {
+        let get = |metric| k.get(&m, metric, None).unwrap();
+        assert_eq!(get(Metric::Ed4hPerformance), 0.75);
+        assert!((get(Metric::EdTimeInDepartmentHoursMean) - 31.5 / 12.0).abs() < 1e-9);
+        assert_eq!(get(Metric::EdSpaceWaitHoursMean), 0.0, "spaces are plenty: the wait is for a clinician");
+    }
+}
+
+/// A rota needs 24 hours, someone on duty, and the clinicians' minutes.
+#[test]
+fn bad_rotas_are_refused() {
+    let base = "attendances_per_day = 10.0\nadmission_probability = 0.1\n\
+                hours_to_decision = { dist = \"fixed\", value = 1.0 }\n\
+                hours_in_department = { dist = \"fixed\", value = 1.0 }\nspaces = 5\n";
+    let minutes = "clinician_minutes = { dist = \"fixed\", value = 20.0 }";
+    for (rota, expected) in [
+        (format!("clinicians = [{}]\n{minutes}", ["1"; 23].join(", ")), "expected 24 whole numbers"),
+        (format!("clinicians = [{}]\n{minutes}", ["0"; 24].join(", ")), "at least one clinician"),
+        (format!("clinicians = [{}]", ["1"; 24].join(", ")), "needs `clinician_minutes` too"),
+        (format!("clinicians = [{}]\n{minutes}", ["1.5"; 24].join(", ")), "clinicians[1]"),
+    ] {
+        let text = trust(&format!("{base}{rota}"), 5, "{ dist = \"fixed\", value = 1.0 }", 3, 0, 2);
+        let err = bedflow::scenario::parse_str(&text, "ed.toml").unwrap_err().to_string();
+        assert!(err.contains("ed.toml:") && err.contains(expected), "{rota}: {err}");
+    }
+}

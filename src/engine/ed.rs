@@ -63,6 +63,11 @@ pub(super) struct Floor {
     /// since when that count holds.
     boarders_now: u32,
     boarders_since: u32,
+    /// Clinicians busy with a patient; patients in a main space waiting for
+    /// one; the stream of clinicians' times (with a rota only).
+    clinicians_busy: u32,
+    to_be_seen: VecDeque<u32>,
+    clinician_rng: Option<ChaCha8Rng>,
     /// Patients in the corridor, and since when that count holds.
     in_corridor: u32,
     corridor_since: u32,
@@ -84,6 +89,9 @@ impl Floor {
         self.abandoned = 0;
         self.boarders_now = 0;
         self.boarders_since = 0;
+        self.clinicians_busy = 0;
+        self.to_be_seen.clear();
+        self.clinician_rng = None;
     }
 
     /// Patients in (main) spaces and corridor places.
@@ -287,8 +295,27 @@ impl Engine<'_> {
         let pat = &mut self.patients[p as usize];
         pat.ed_place = place;
         self.floor.assessing += u32::from(place == EdPlace::Space);
-        let (arrival, assessment) = (pat.arrival, pat.decision);
+        let arrival = pat.arrival;
         let wait = now - arrival;
+        self.count_space_wait(arrival, wait, ambulance);
+        if place == EdPlace::Space && plan.ed.as_ref().is_some_and(|e| e.clinicians.is_some()) {
+            // In a space, waiting to be seen: `decision` (admitted) and `stay`
+            // (not admitted) still hold how long the assessment will take.
+            let pat = &mut self.patients[p as usize];
+            pat.state = if pat.pool == NOT_ADMITTED { State::EdTreatment } else { State::AwaitingDecision };
+            self.floor.to_be_seen.push_back(p);
+            self.ed_see(now);
+        } else {
+            self.begin_treatment(p, now);
+        }
+    }
+
+    /// Patient `p`'s assessment starts: the decision to admit, or leaving,
+    /// is scheduled.
+    fn begin_treatment(&mut self, p: u32, now: u32) {
+        let plan = self.plan;
+        let pat = &mut self.patients[p as usize];
+        let assessment = pat.decision;
         if pat.pool == NOT_ADMITTED {
             pat.state = State::EdTreatment;
             let leave = now.saturating_add(pat.stay);
@@ -302,7 +329,50 @@ impl Engine<'_> {
                 self.events.push(pat.decision, Step::BedRequest, Kind::Decision, p);
             }
         }
-        self.count_space_wait(arrival, wait, ambulance);
+    }
+
+    /// Gives the waiting patients to the clinicians free in this clock hour.
+    fn ed_see(&mut self, now: u32) {
+        let plan = self.plan;
+        let Some((rota, minutes)) = plan.ed.as_ref().and_then(|e| e.clinicians.as_ref()) else { return };
+        let on_duty = rota[((now / HOUR) % 24) as usize];
+        while self.floor.clinicians_busy < on_duty {
+            let Some(p) = self.floor.to_be_seen.pop_front() else { break };
+            self.floor.clinicians_busy += 1;
+            if let Some(rng) = self.floor.clinician_rng.as_mut() {
+                let free_at = now.saturating_add(secs(minutes.sample(rng)));
+                if free_at < plan.horizon {
+                    self.events.push(free_at, Step::Discharge, Kind::ClinicianFree, p);
+                }
+            }
+            self.begin_treatment(p, now);
+        }
+    }
+
+    /// A clinician is free: they see the next patient if still on duty.
+    pub(super) fn ed_clinician_free(&mut self, now: u32) {
+        self.floor.clinicians_busy -= 1;
+        self.ed_see(now);
+    }
+
+    /// A clock hour starts: more clinicians may be on duty (fewer let the busy
+    /// ones finish), and the next hour's change is scheduled.
+    pub(super) fn ed_rota_change(&mut self, now: u32) {
+        self.ed_see(now);
+        let next = now.saturating_add(HOUR);
+        if next < self.plan.horizon {
+            self.events.push(next, Step::Discharge, Kind::RotaChange, 0);
+        }
+    }
+
+    /// With a clinicians' rota: their stream, and the first hour change.
+    pub(super) fn ed_start_rota(&mut self, rng: ChaCha8Rng) {
+        if self.plan.ed.as_ref().is_some_and(|e| e.clinicians.is_some()) {
+            self.floor.clinician_rng = Some(rng);
+            if HOUR < self.plan.horizon {
+                self.events.push(HOUR, Step::Discharge, Kind::RotaChange, 0);
+            }
+        }
     }
 
     /// A patient not admitted leaves the department at the end of their treatment.

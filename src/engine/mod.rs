@@ -266,6 +266,7 @@ impl<'p> Engine<'p> {
         let mut case_mix = streams.stream(rep, rng::ED_CASE_MIX);
         let mut arrival_mode = streams.stream(rep, rng::ED_ARRIVAL_MODE);
         let mut patience = streams.stream(rep, rng::ED_PATIENCE);
+        self.ed_start_rota(streams.stream(rep, rng::ED_CLINICIANS));
         let mut route_arrivals: Vec<ChaCha8Rng> =
             (0..plan.routes.len()).map(|k| streams.stream(rep, rng::route_arrivals(k))).collect();
         let mut stays: Vec<ChaCha8Rng> =
@@ -335,6 +336,8 @@ impl<'p> Engine<'p> {
                     Kind::Discharge => self.discharge(ev.target, now),
                     Kind::EdDeparture => self.ed_departure(ev.target, now),
                     Kind::EdAbandon => self.ed_abandon(ev.target, now),
+                    Kind::ClinicianFree => self.ed_clinician_free(now),
+                    Kind::RotaChange => self.ed_rota_change(now),
                 }
             } else if source == Source::TheatreSession {
                 self.theatre_session(plan.sessions[session], now);

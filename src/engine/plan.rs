@@ -23,6 +23,9 @@ pub(super) struct EdPlan {
     pub(super) in_department: Sampler,
     /// Cumulative shares of ED routes: (upper bound, route index).
     pub(super) route_cumulative: Vec<(f64, usize)>,
+    /// Clinicians on duty by clock hour and their time with a patient, in
+    /// seconds (`clinicians`, `clinician_minutes`).
+    pub(super) clinicians: Option<([u32; 24], Sampler)>,
     /// Walk-ins' patience for a space, in seconds (`patience_hours`).
     pub(super) patience: Option<Sampler>,
     /// The attendance clock at the start of a replication (Poisson or regular).
@@ -107,6 +110,11 @@ impl Plan {
             capacity: ed.capacity.clone(),
             clock: ArrivalClock::new(ed.arrivals, ed.attendances_per_day),
             patience: ed.capacity.as_ref().and_then(|c| c.patience_hours.as_ref()).map(|d| d.sampler(f64::from(HOUR))),
+            clinicians: ed
+                .capacity
+                .as_ref()
+                .and_then(|c| c.clinicians.as_ref())
+                .map(|c| (c.on_duty, c.minutes.sampler(60.0))),
             admission_probability: ed.admission_probability,
             to_decision: ed.hours_to_decision.sampler(f64::from(HOUR)),
             in_department: ed.hours_in_department.sampler(f64::from(HOUR)),

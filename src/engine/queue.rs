@@ -29,6 +29,10 @@ pub enum Kind {
     EdDeparture,
     /// A walk-in's patience for a space runs out: they leave unless already seen.
     EdAbandon,
+    /// A clinician finishes with a patient and can see the next.
+    ClinicianFree,
+    /// A clock hour starts: the clinicians on duty may change.
+    RotaChange,
 }
 
 /// A scheduled discharge or decision, ordered by (time, step, sequence) packed into one integer.

@@ -23,6 +23,9 @@ pub const ED_ARRIVAL_MODE: u32 = 2;
 /// How long each walk-in would wait for a space before leaving without being
 /// seen (only with `patience_hours`).
 pub const ED_PATIENCE: u32 = 3;
+/// Each clinician's time with a patient, in the order patients are seen
+/// (only with `clinicians`).
+pub const ED_CLINICIANS: u32 = 4;
 /// First route source: route k's arrivals are source `ROUTE_BASE + 2k`, its
 /// stays `ROUTE_BASE + 2k + 1`.
 pub const ROUTE_BASE: u32 = 16;

@@ -411,6 +411,11 @@ fn inputs(model: &Model) -> Markup {
                             @if let Some(d) = &c.patience_hours {
                                 "; walk-ins leave unseen after " (describe(d)) " hours of waiting"
                             }
+                            @if let Some(r) = &c.clinicians {
+                                "; clinicians on duty by hour from 00:00: "
+                                (r.on_duty.iter().map(u32::to_string).collect::<Vec<_>>().join(", "))
+                                ", " (describe(&r.minutes)) " minutes per patient"
+                            }
                         }
                     }
                 }
@@ -514,7 +519,7 @@ fn assumptions(model: &Model, info: &RunInfo) -> Markup {
         h3 { "2. Logic" } "\n"
         p { "Patients arrive at the emergency department or directly to a bed pool. A share of ED attendances is admitted: after the time to a decision to admit (DTA) they ask their route's pool for a bed. A free bed is taken at once; otherwise the patient waits in the pool's first-come-first-served queue (boarding in ED), or is diverted if the pool diverts when full. Each patient's length of stay is drawn on arrival; when it ends the patient is discharged according to the discharge policy, and a freed bed goes to the first patient waiting. At the same instant a discharge happens before a bed request, and bed requests before arrivals." } "\n"
         @if model.ed.as_ref().is_some_and(|e| e.capacity.is_some()) {
-            p { "The emergency department has a limited number of treatment spaces. Every attendance waits for one (ambulance arrivals are handed over before walk-ins; walk-ins streamed to minors wait for a minors space), and the time to a decision, or to leaving for patients not admitted, runs from getting the space. An admitted patient without a bed keeps the space (exit block), so everyone else waits longer; when someone is waiting for a space and a corridor place is free, the admitted patient who has waited longest in a space moves to the corridor. Leaving ED for a bed stops the 4-hour clock; the corridor does not. Not modelled: clinicians by hour of day, triage beyond ambulance and walk-in, transfer time to the ward." }
+            p { "The emergency department has a limited number of treatment spaces. Every attendance waits for one (ambulance arrivals are handed over before walk-ins; walk-ins streamed to minors wait for a minors space), and the time to a decision, or to leaving for patients not admitted, runs from getting the space. An admitted patient without a bed keeps the space (exit block), so everyone else waits longer; when someone is waiting for a space and a corridor place is free, the admitted patient who has waited longest in a space moves to the corridor. Leaving ED for a bed stops the 4-hour clock; the corridor does not. Not modelled: triage beyond ambulance and walk-in, transfer time to the ward; clinicians only where the inputs give a rota." }
             @if model.ed.as_ref().and_then(|e| e.capacity.as_ref()).is_some_and(|c| c.patience_hours.is_some()) {
                 p { "Walk-ins who will not be admitted leave without being seen if their patience (below) runs out before they get a space." }
             }

@@ -108,6 +108,8 @@ pub(super) fn read_ed(cx: &mut Ctx<'_>, t: Tbl<'_, '_>) -> Option<Ed> {
             "minors_spaces",
             "minors_share",
             "patience_hours",
+            "clinicians",
+            "clinician_minutes",
         ],
     );
     let per_day = rate(cx, t, "attendances_per_day");
@@ -140,6 +142,7 @@ fn read_ed_capacity(cx: &mut Ctx<'_>, t: Tbl<'_, '_>) -> Option<Option<EdCapacit
         t.int(cx, "minors_spaces", 1, limits::MAX_BEDS, "a whole number of minors spaces between 1 and 1000000");
     let minors_share = t.f64(cx, "minors_share", Rule::Probability);
     let patience = if t.has("patience_hours") { dist_req(cx, t, "patience_hours").map(Some) } else { Some(None) };
+    let clinicians = read_clinicians(cx, t);
     for (key, other) in [("minors_spaces", "minors_share"), ("minors_share", "minors_spaces")] {
         if t.has(key) && !t.has(other) {
             let span = t.key_span(key);
@@ -147,7 +150,9 @@ fn read_ed_capacity(cx: &mut Ctx<'_>, t: Tbl<'_, '_>) -> Option<Option<EdCapacit
         }
     }
     if !t.has("spaces") {
-        for key in ["corridor_spaces", "ambulance_share", "minors_spaces", "minors_share", "patience_hours"] {
+        for key in
+            ["corridor_spaces", "ambulance_share", "minors_spaces", "minors_share", "patience_hours", "clinicians"]
+        {
             if t.has(key) {
                 let span = t.key_span(key);
                 cx.err(
@@ -157,9 +162,10 @@ fn read_ed_capacity(cx: &mut Ctx<'_>, t: Tbl<'_, '_>) -> Option<Option<EdCapacit
                 );
             }
         }
-        let any = ["corridor_spaces", "ambulance_share", "minors_spaces", "minors_share", "patience_hours"]
-            .iter()
-            .any(|k| t.has(k));
+        let any =
+            ["corridor_spaces", "ambulance_share", "minors_spaces", "minors_share", "patience_hours", "clinicians"]
+                .iter()
+                .any(|k| t.has(k));
         return (!any).then_some(None);
     }
     let ok = (corridor.is_some() || !t.has("corridor_spaces"))
@@ -169,6 +175,7 @@ fn read_ed_capacity(cx: &mut Ctx<'_>, t: Tbl<'_, '_>) -> Option<Option<EdCapacit
         && (minors_share.is_some() || !t.has("minors_share"));
     let spaces = spaces?;
     let patience = patience?;
+    let clinicians = clinicians?;
     ok.then(|| {
         Some(EdCapacity {
             spaces: spaces as u32,
@@ -176,6 +183,7 @@ fn read_ed_capacity(cx: &mut Ctx<'_>, t: Tbl<'_, '_>) -> Option<Option<EdCapacit
             ambulance_share: ambulance.unwrap_or(0.0),
             minors: minors_spaces.zip(minors_share).map(|(n, share)| Minors { spaces: n as u32, share }),
             patience_hours: patience,
+            clinicians,
         })
     })
 }
@@ -204,6 +212,53 @@ fn arrival_process(cx: &mut Ctx<'_>, t: Tbl<'_, '_>, per_day: Option<f64>) -> Op
         }
     }
     process
+}
+
+/// `clinicians` (24 whole numbers, at least one above 0) with
+/// `clinician_minutes` (a distribution); neither or both.
+fn read_clinicians(cx: &mut Ctx<'_>, t: Tbl<'_, '_>) -> Option<Option<Clinicians>> {
+    match (t.has("clinicians"), t.has("clinician_minutes")) {
+        (false, false) => return Some(None),
+        (true, false) | (false, true) => {
+            let (key, other) = if t.has("clinicians") {
+                ("clinicians", "clinician_minutes")
+            } else {
+                ("clinician_minutes", "clinicians")
+            };
+            let span = t.key_span(key);
+            cx.err(span, t.field(key), format!("needs `{other}` too"));
+            return None;
+        }
+        (true, true) => {}
+    }
+    let minutes = dist_req(cx, t, "clinician_minutes");
+    let (items, span) = t.array(cx, "clinicians")?;
+    let field = t.field("clinicians");
+    if items.len() != 24 {
+        cx.err(
+            span,
+            field,
+            format!("expected 24 whole numbers of clinicians, one per clock hour, found {}", items.len()),
+        );
+        return None;
+    }
+    let mut on_duty = [0u32; 24];
+    for (h, v) in items.iter().enumerate() {
+        let n = super::reader::integer(
+            cx,
+            v,
+            &format!("{field}[{}]", h + 1),
+            0,
+            100_000,
+            "a whole number of clinicians between 0 and 100000",
+        )?;
+        on_duty[h] = n as u32;
+    }
+    if on_duty.iter().all(|&n| n == 0) {
+        cx.err(span, field, "expected at least one clinician in some hour (nobody would ever be seen)");
+        return None;
+    }
+    Some(Some(Clinicians { on_duty, minutes: minutes? }))
 }
 
 /// A required arrival rate a day, within limits.

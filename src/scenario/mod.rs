@@ -55,8 +55,8 @@ pub use diagnostic::{Diagnostic, ScenarioError};
 use crate::calendar::{Calendar, Region, built_in};
 use crate::dist::Distribution;
 use crate::model::{
-    ArrivalProcess, BedPool, DischargePolicy, Ed, EdCapacity, ElectiveCut, Escalation, EscalationCost, Minors, Model,
-    Opel, Route, RouteSource, Seasonality, Specialty, TheatreList, TimeProfile, WhenFull,
+    ArrivalProcess, BedPool, Clinicians, DischargePolicy, Ed, EdCapacity, ElectiveCut, Escalation, EscalationCost,
+    Minors, Model, Opel, Route, RouteSource, Seasonality, Specialty, TheatreList, TimeProfile, WhenFull,
 };
 use chrono::{Datelike, NaiveDate};
 pub use reader::Source;
