@@ -397,3 +397,25 @@ fn bad_rotas_are_refused() {
         assert!(err.contains("ed.toml:") && err.contains(expected), "{rota}: {err}");
     }
 }
+
+/// The memory bound per patient grows with what the ED keeps per patient:
+/// the boarders list with spaces, one more event each with patience and
+/// with clinicians (all doubled for a growing vector).
+#[test]
+fn memory_per_patient_grows_with_ed_features() {
+    use bedflow::engine::{BYTES_PER_PATIENT, bytes_per_patient};
+    let base = "attendances_per_day = 10.0\nadmission_probability = 0.1\n\
+                hours_to_decision = { dist = \"fixed\", value = 1.0 }\n\
+                hours_in_department = { dist = \"fixed\", value = 1.0 }\n";
+    let stay = "{ dist = \"fixed\", value = 1.0 }";
+    let bytes = |extra: &str| bytes_per_patient(&model(&trust(&format!("{base}{extra}"), 5, stay, 3, 0, 2)));
+    assert_eq!(bytes(""), BYTES_PER_PATIENT);
+    let spaces = bytes("spaces = 5\n");
+    assert_eq!(spaces, BYTES_PER_PATIENT + 16);
+    let patience = bytes("spaces = 5\npatience_hours = { dist = \"fixed\", value = 1.0 }\n");
+    let rota =
+        format!("clinicians = [{}]\nclinician_minutes = {{ dist = \"fixed\", value = 20.0 }}\n", ["1"; 24].join(", "));
+    let both = bytes(&format!("spaces = 5\npatience_hours = {{ dist = \"fixed\", value = 1.0 }}\n{rota}"));
+    assert!(spaces < patience && patience < both, "{spaces} {patience} {both}");
+    assert_eq!(both - patience, patience - spaces, "one event each");
+}

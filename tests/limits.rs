@@ -341,8 +341,8 @@ fn huge_initial_waiting_lists_are_bounded_in_memory() {
 #[test]
 fn run_checks_patient_memory_for_its_threads() {
     let dir = tempfile::tempdir().unwrap();
-    // 12 simulated days of 1,000,000 a day: about 1.9 GB per thread.
-    let path = write(dir.path(), "s.toml", &ed_that_never_decides(1_000_000, "2025-01-05"));
+    // 17 simulated days of 1,000,000 a day: about 1.9 GB per thread.
+    let path = write(dir.path(), "s.toml", &ed_that_never_decides(1_000_000, "2025-01-10"));
     let ok = bedflow().arg("check").arg(&path).output().unwrap();
     assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
     let out = bedflow()

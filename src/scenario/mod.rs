@@ -431,7 +431,7 @@ fn check_size(cx: &mut Ctx<'_>, root: Tbl<'_, '_>, m: &Model) {
         // Blame the stream that brings the most bytes.
         let bytes = |d: &size::StreamDemand| match d.stream {
             Stream::Referrals(_) => d.total * crate::engine::BYTES_PER_WAITER as f64,
-            _ => d.total * crate::engine::BYTES_PER_PATIENT as f64,
+            _ => d.total * crate::engine::bytes_per_patient(m) as f64,
         };
         let Some(largest) = demand.iter().max_by(|a, b| bytes(a).total_cmp(&bytes(b))) else { return };
         let field = match largest.stream {
@@ -450,7 +450,7 @@ fn check_size(cx: &mut Ctx<'_>, root: Tbl<'_, '_>, m: &Model) {
                  each; the limit is {} MB (checked for one thread; `run` checks its threads): lower the rates or \
                  waiting lists, or shorten the horizon",
                 engine / 1_000_000,
-                crate::engine::BYTES_PER_PATIENT,
+                crate::engine::bytes_per_patient(m),
                 crate::engine::BYTES_PER_WAITER,
                 limits::MAX_RUN_BYTES / 1_000_000
             ),

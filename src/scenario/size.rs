@@ -203,11 +203,11 @@ fn saturating(x: f64) -> u64 {
 }
 
 /// Bytes one worker thread's engine may hold in a replication, worst case:
-/// [`engine_people`] x [`crate::engine::BYTES_PER_PATIENT`] and
+/// [`engine_people`] x [`crate::engine::bytes_per_patient`] and
 /// [`crate::engine::BYTES_PER_WAITER`].
 pub fn engine_bytes(m: &Model) -> u64 {
     let (slots, waiters) = engine_people(m);
-    saturating(slots * crate::engine::BYTES_PER_PATIENT as f64 + waiters * crate::engine::BYTES_PER_WAITER as f64)
+    saturating(slots * crate::engine::bytes_per_patient(m) as f64 + waiters * crate::engine::BYTES_PER_WAITER as f64)
 }
 
 /// Values of every `empirical` distribution of a model.
@@ -287,7 +287,7 @@ fn engine_words(m: &Model) -> String {
         "up to {slots:.3e} patients in the hospital and {waiters:.3e} on waiting lists at once if nobody left, \
          about {} MB per worker thread at {} and {} bytes each",
         engine_bytes(m) / 1_000_000,
-        crate::engine::BYTES_PER_PATIENT,
+        crate::engine::bytes_per_patient(m),
         crate::engine::BYTES_PER_WAITER
     )
 }
