@@ -159,6 +159,17 @@ fn erlang_c_mean_wait_for_a_minors_space() {
     assert!((mean - wait).abs() < tol, "mean wait {mean} h vs Erlang C {wait} h");
     // The main spaces see nobody: the peak in spaces and corridor stays 0.
     assert!(values(&m, &reps, Metric::EdOccupancyPeak, None).iter().all(|&p| p == 0.0));
+    // Minors patients are in the department: about 8 x (1 + 0.2) = 9.6 at
+    // any moment (Little's law), far more than the few waiting for a space.
+    let census: Vec<f64> = reps
+        .iter()
+        .map(|k| {
+            let d = k.daily(&m, Metric::EdPatientsMidnight, None).unwrap();
+            d.iter().sum::<f64>() / d.len() as f64
+        })
+        .collect();
+    let average = census.iter().sum::<f64>() / census.len() as f64;
+    assert!((average - 8.0 * (1.0 + wait)).abs() < 0.5, "{average}");
 }
 
 /// With more spaces than anyone could fill, the capacity model is the old
@@ -418,4 +429,28 @@ fn memory_per_patient_grows_with_ed_features() {
     let both = bytes(&format!("spaces = 5\npatience_hours = {{ dist = \"fixed\", value = 1.0 }}\n{rota}"));
     assert!(spaces < patience && patience < both, "{spaces} {patience} {both}");
     assert_eq!(both - patience, patience - spaces, "one event each");
+}
+
+/// ED patients diverted at their decision to admit leave ED then: by hand,
+/// evenly spaced attendances every 2 hours, all admitted after 1 hour, one
+/// bed held for 100 days in a pool that diverts: the first takes the bed, the
+/// other 11 are diverted after exactly 1 hour in ED. All within 4 hours.
+#[test]
+fn diverted_ed_patients_leave_at_their_decision() {
+    let ed = "attendances_per_day = 12.0\narrivals = \"regular\"\nadmission_probability = 1.0\n\
+              hours_to_decision = { dist = \"fixed\", value = 1.0 }\n\
+              hours_in_department = { dist = \"fixed\", value = 1.0 }";
+    let text = trust(ed, 1, "{ dist = \"fixed\", value = 100.0 }", 1, 0, 2)
+        .replace("beds = 1", "beds = 1\nwhen_full = \"divert\"");
+    for spaces in ["", "\nspaces = 10"] {
+        let m = model(&text.replace(
+            "hours_in_department = { dist = \"fixed\", value = 1.0 }",
+            &format!("hours_in_department = {{ dist = \"fixed\", value = 1.0 }}{spaces}"),
+        ));
+        for k in run(&m) {
+            assert_eq!(k.get(&m, Metric::Diverted, None), Some(11.0));
+            assert_eq!(k.get(&m, Metric::Ed4hPerformance, None), Some(1.0), "spaces: {spaces:?}");
+            assert_eq!(k.get(&m, Metric::EdOver12hFromArrival, None), Some(0.0));
+        }
+    }
 }

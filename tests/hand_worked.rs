@@ -332,3 +332,77 @@ beds = 6
         assert_eq!(k.get(&m, Metric::PeakOccupancy, None), Some(14.0));
     }
 }
+
+/// A wait of exactly 12 hours is not over 12 hours. One bed, arrivals at
+/// 00:00 and 12:00 staying 18 hours: the 00:00 arrival of the reported day
+/// waits from 00:00 to 12:00 (exactly 12 hours), the 12:00 one until 06:00
+/// the next day (18 hours): one wait over 12 hours, not two.
+#[test]
+fn a_wait_of_exactly_twelve_hours_is_not_over_twelve() {
+    let m = model(
+        r#"
+[scenario]
+name = "twelve"
+start = "2026-01-08"
+end = "2026-01-08"
+warmup_days = 1
+replications = 2
+seed = 1
+
+[[admissions]]
+name = "scheduled"
+source = "direct"
+per_day = 2.0
+arrivals = "regular"
+pool = "ward"
+stay_days = { dist = "fixed", value = 0.75 }
+
+[[pool]]
+name = "ward"
+beds = 1
+"#,
+    );
+    for k in run(&m) {
+        assert_eq!(k.get(&m, Metric::BedRequests, None), Some(2.0));
+        assert_eq!(k.get(&m, Metric::BedWaitHoursMean, None), Some(15.0));
+        assert_eq!(k.get(&m, Metric::WaitsOver12hFromDta, None), Some(1.0));
+    }
+}
+
+/// The peak counts the reported window only: 20 times the demand in the
+/// first three warm-up days (about 200 beds in use) does not leak into the
+/// peak of a window with about 10 a day staying 6 hours.
+#[test]
+fn the_peak_is_taken_inside_the_window() {
+    let m = model(
+        r#"
+[scenario]
+name = "peak"
+start = "2026-01-10"
+end = "2026-01-20"
+warmup_days = 4
+replications = 4
+seed = 1
+
+[[seasonality]]
+from = "2026-01-06"
+to = "2026-01-08"
+factor = 20.0
+
+[[admissions]]
+name = "emergency"
+source = "direct"
+per_day = 10.0
+pool = "ward"
+stay_days = { dist = "fixed", value = 0.25 }
+
+[[pool]]
+name = "ward"
+beds = 1000
+"#,
+    );
+    for k in run(&m) {
+        let peak = k.get(&m, Metric::PeakOccupancy, None).unwrap();
+        assert!(peak < 30.0, "peak {peak}: the warm-up's surge leaked in");
+    }
+}
