@@ -172,6 +172,10 @@ pub struct EdCapacity {
     /// Share of attendances (0-1) arriving by ambulance: they wait in the
     /// ambulance for a space and are handed over before walk-ins.
     pub ambulance_share: f64,
+    /// The chance that an attendance arriving in each clock hour (00:00-01:00
+    /// first) comes by ambulance: `ambulance_share` every hour, or shaped by
+    /// `ambulance_hour_of_day` so that the day's share stays `ambulance_share`.
+    pub ambulance_by_hour: [f64; 24],
     /// A minors (or urgent treatment centre) stream with its own spaces:
     /// `None` when every attendance uses the main spaces.
     pub minors: Option<Minors>,

@@ -454,3 +454,41 @@ fn diverted_ed_patients_leave_at_their_decision() {
         }
     }
 }
+
+/// `ambulance_hour_of_day` shapes the ambulance share by clock hour and keeps
+/// the day's share: with evenly spread attendances, a share of 0.5 and
+/// weights 1 in the morning and 0 in the afternoon, every morning attendance
+/// is an ambulance and no afternoon one; 0.8 would need 160% in the morning,
+/// refused. Flat weights change nothing, replication by replication.
+#[test]
+fn ambulances_by_hour_of_day() {
+    let base = "attendances_per_day = 12.0\narrivals = \"regular\"\nadmission_probability = 0.3\n\
+                hours_to_decision = { dist = \"fixed\", value = 1.0 }\n\
+                hours_in_department = { dist = \"fixed\", value = 1.0 }\nspaces = 2\n";
+    let stay = "{ dist = \"fixed\", value = 1.0 }";
+    let weights = |w: &str| format!("ambulance_hour_of_day = [{}]\n", [w; 24].join(", "));
+    let halves: Vec<&str> = (0..24).map(|h| if h < 12 { "1" } else { "0" }).collect();
+    let shaped = format!("ambulance_hour_of_day = [{}]\n", halves.join(", "));
+    let m = model(&trust(&format!("{base}ambulance_share = 0.5\n{shaped}"), 5, stay, 3, 0, 2));
+    let by_hour = m.ed.as_ref().unwrap().capacity.as_ref().unwrap().ambulance_by_hour;
+    assert_eq!(by_hour[..12], [1.0; 12]);
+    assert_eq!(by_hour[12..], [0.0; 12]);
+    let err = bedflow::scenario::parse_str(
+        &trust(&format!("{base}ambulance_share = 0.8\n{shaped}"), 5, stay, 3, 0, 2),
+        "ed.toml",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("ed.ambulance_hour_of_day") && err.contains("160%"), "{err}");
+    let plain = model(&trust(&format!("{base}ambulance_share = 0.4\n"), 5, stay, 20, 2, 4));
+    let flat = model(&trust(&format!("{base}ambulance_share = 0.4\n{}", weights("3")), 5, stay, 20, 2, 4));
+    let (a, b) = (&plain.ed.as_ref().unwrap().capacity, &flat.ed.as_ref().unwrap().capacity);
+    let (a, b) = (a.as_ref().unwrap().ambulance_by_hour, b.as_ref().unwrap().ambulance_by_hour);
+    assert!(a.iter().zip(&b).all(|(x, y)| (x - y).abs() < 1e-12), "{a:?} {b:?}");
+    let (x, y) = (run(&plain), run(&flat));
+    for (x, y) in x.iter().zip(&y) {
+        for ((k, v), (_, w)) in x.scalar.iter().zip(&y.scalar) {
+            assert!(v == w || (v.is_nan() && w.is_nan()), "flat weights changed {k:?}: {v} vs {w}");
+        }
+    }
+}

@@ -165,7 +165,7 @@ impl Engine<'_> {
         // attendance whatever the settings: changing the ambulance share or the
         // minors stream changes no other draw (common random numbers).
         let (u_mode, u_stream) = (unit_f64(mode), unit_f64(mode));
-        let ambulance = u_mode < capacity.ambulance_share;
+        let ambulance = u_mode < capacity.ambulance_by_hour[((now / HOUR) % 24) as usize];
         let to_minors = !ambulance && !admitted && capacity.minors.as_ref().is_some_and(|m| u_stream < m.share);
         // Patience from its own stream, one draw for every attendance: only
         // walk-ins who will not be admitted may leave without being seen.

@@ -105,6 +105,7 @@ pub(super) fn read_ed(cx: &mut Ctx<'_>, t: Tbl<'_, '_>) -> Option<Ed> {
             "spaces",
             "corridor_spaces",
             "ambulance_share",
+            "ambulance_hour_of_day",
             "minors_spaces",
             "minors_share",
             "patience_hours",
@@ -118,7 +119,10 @@ pub(super) fn read_ed(cx: &mut Ctx<'_>, t: Tbl<'_, '_>) -> Option<Ed> {
     let p = t.f64_req(cx, "admission_probability", Rule::Probability);
     let dta = dist_req(cx, t, "hours_to_decision");
     let dept = dist_req(cx, t, "hours_in_department");
-    let capacity = read_ed_capacity(cx, t);
+    let capacity = match (read_ed_capacity(cx, t), &profile) {
+        (Some(Some(c)), Some(profile)) => ambulance_by_hour(cx, t, c, profile).map(Some),
+        (c, _) => c,
+    };
     Some(Ed {
         attendances_per_day: per_day?,
         arrivals: arrivals?,
@@ -150,9 +154,15 @@ fn read_ed_capacity(cx: &mut Ctx<'_>, t: Tbl<'_, '_>) -> Option<Option<EdCapacit
         }
     }
     if !t.has("spaces") {
-        for key in
-            ["corridor_spaces", "ambulance_share", "minors_spaces", "minors_share", "patience_hours", "clinicians"]
-        {
+        for key in [
+            "corridor_spaces",
+            "ambulance_share",
+            "ambulance_hour_of_day",
+            "minors_spaces",
+            "minors_share",
+            "patience_hours",
+            "clinicians",
+        ] {
             if t.has(key) {
                 let span = t.key_span(key);
                 cx.err(
@@ -181,6 +191,7 @@ fn read_ed_capacity(cx: &mut Ctx<'_>, t: Tbl<'_, '_>) -> Option<Option<EdCapacit
             spaces: spaces as u32,
             corridor_spaces: corridor.map_or(0, |c| c as u32),
             ambulance_share: ambulance.unwrap_or(0.0),
+            ambulance_by_hour: [ambulance.unwrap_or(0.0); 24],
             minors: minors_spaces.zip(minors_share).map(|(n, share)| Minors { spaces: n as u32, share }),
             patience_hours: patience,
             clinicians,
@@ -212,6 +223,41 @@ fn arrival_process(cx: &mut Ctx<'_>, t: Tbl<'_, '_>, per_day: Option<f64>) -> Op
         }
     }
     process
+}
+
+/// `ambulance_hour_of_day`: relative weights of the ambulance share by clock
+/// hour. The hour's chance is share x weight / (the weights averaged over the
+/// day's attendances), so the day's share stays `ambulance_share`; a chance
+/// above 1 is refused (the weights are too uneven for that share).
+fn ambulance_by_hour(cx: &mut Ctx<'_>, t: Tbl<'_, '_>, mut c: EdCapacity, profile: &TimeProfile) -> Option<EdCapacity> {
+    if !t.has("ambulance_hour_of_day") {
+        return Some(c);
+    }
+    let w = weights(cx, t, "ambulance_hour_of_day", 24)?;
+    let average: f64 = w.iter().zip(&profile.hour_share).map(|(w, a)| w * a).sum();
+    if average.is_nan() || average <= 0.0 {
+        let span = t.key_span("ambulance_hour_of_day");
+        cx.err(span, t.field("ambulance_hour_of_day"), "expected weights above 0 in hours when attendances arrive");
+        return None;
+    }
+    for h in 0..24 {
+        c.ambulance_by_hour[h] = c.ambulance_share * w[h] / average;
+    }
+    if let Some((h, p)) = c.ambulance_by_hour.iter().enumerate().find(|(_, p)| **p > 1.0) {
+        let span = t.key_span("ambulance_hour_of_day");
+        cx.err(
+            span,
+            t.field("ambulance_hour_of_day"),
+            format!(
+                "with ambulance_share {} these weights make {:.0}% of the {h:02}:00 hour's attendances ambulances; \
+                 at most 100%: lower the share or even out the weights",
+                c.ambulance_share,
+                100.0 * p
+            ),
+        );
+        return None;
+    }
+    Some(c)
 }
 
 /// `clinicians` (24 whole numbers, at least one above 0) with
