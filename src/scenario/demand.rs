@@ -240,8 +240,8 @@ fn ambulance_by_hour(cx: &mut Ctx<'_>, t: Tbl<'_, '_>, mut c: EdCapacity, profil
         cx.err(span, t.field("ambulance_hour_of_day"), "expected weights above 0 in hours when attendances arrive");
         return None;
     }
-    for h in 0..24 {
-        c.ambulance_by_hour[h] = c.ambulance_share * w[h] / average;
+    for (p, w) in c.ambulance_by_hour.iter_mut().zip(&w) {
+        *p = c.ambulance_share * w / average;
     }
     if let Some((h, p)) = c.ambulance_by_hour.iter().enumerate().find(|(_, p)| **p > 1.0) {
         let span = t.key_span("ambulance_hour_of_day");
