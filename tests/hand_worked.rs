@@ -406,3 +406,46 @@ beds = 1000
         assert!(peak < 30.0, "peak {peak}: the warm-up's surge leaked in");
     }
 }
+
+/// And the peak is the window's maximum, not its last value: a surge of 10
+/// times the demand in the middle of the window (about 25 beds in use), then
+/// almost nothing to the end of the run.
+#[test]
+fn the_peak_is_the_windows_maximum() {
+    let m = model(
+        r#"
+[scenario]
+name = "surge"
+start = "2026-01-10"
+end = "2026-01-20"
+warmup_days = 2
+replications = 4
+seed = 1
+
+[[seasonality]]
+from = "2026-01-12"
+to = "2026-01-14"
+factor = 10.0
+
+[[seasonality]]
+from = "2026-01-16"
+to = "2026-01-22"
+factor = 0.001
+
+[[admissions]]
+name = "emergency"
+source = "direct"
+per_day = 10.0
+pool = "ward"
+stay_days = { dist = "fixed", value = 0.25 }
+
+[[pool]]
+name = "ward"
+beds = 1000
+"#,
+    );
+    for k in run(&m) {
+        let peak = k.get(&m, Metric::PeakOccupancy, None).unwrap();
+        assert!(peak > 15.0, "peak {peak}: the surge's maximum was lost");
+    }
+}
