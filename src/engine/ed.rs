@@ -59,18 +59,36 @@ pub(super) struct Floor {
     /// their slots freed) when reached, so a slot is never reused while an
     /// entry still names it.
     abandoned: u32,
-    /// Admitted patients waiting for a bed in a space or the corridor, and
-    /// since when that count holds.
-    boarders_now: u32,
-    boarders_since: u32,
+    /// Admitted patients waiting for a bed in a space or the corridor.
+    waiting_for_bed: WindowCount,
     /// Clinicians busy with a patient; patients in a main space waiting for
     /// one; the stream of clinicians' times (with a rota only).
     clinicians_busy: u32,
     to_be_seen: VecDeque<u32>,
     clinician_rng: Option<ChaCha8Rng>,
-    /// Patients in the corridor, and since when that count holds.
-    in_corridor: u32,
-    corridor_since: u32,
+    /// Patients in the corridor.
+    in_corridor: WindowCount,
+}
+
+/// A count of patients and its time integral over the reported window: the
+/// corridor and the boarders in ED both need one.
+#[derive(Debug, Default, Clone, Copy)]
+struct WindowCount {
+    count: u32,
+    /// When `count` last changed.
+    since: u32,
+}
+
+impl WindowCount {
+    /// Patient-seconds of the count within `window` since its last change up
+    /// to `now`; then the count changes by `delta`.
+    fn change(&mut self, now: u32, delta: i32, window: (u32, u32)) -> u64 {
+        let (from, to) = (self.since.max(window.0), now.min(window.1));
+        let area = if to > from { u64::from(self.count) * u64::from(to - from) } else { 0 };
+        self.count = self.count.wrapping_add_signed(delta);
+        self.since = now;
+        area
+    }
 }
 
 impl Floor {
@@ -83,12 +101,10 @@ impl Floor {
         self.free_minors = capacity.and_then(|c| c.minors.as_ref()).map_or(0, |m| m.spaces);
         self.minors.clear();
         self.boarders.clear();
-        self.in_corridor = 0;
-        self.corridor_since = 0;
+        self.in_corridor = WindowCount::default();
         self.assessing = 0;
         self.abandoned = 0;
-        self.boarders_now = 0;
-        self.boarders_since = 0;
+        self.waiting_for_bed = WindowCount::default();
         self.clinicians_busy = 0;
         self.to_be_seen.clear();
         self.clinician_rng = None;
@@ -96,7 +112,7 @@ impl Floor {
 
     /// Patients in (main) spaces and corridor places.
     fn occupied(&self, capacity: &EdCapacity) -> u32 {
-        capacity.spaces - self.free_spaces + self.in_corridor
+        capacity.spaces - self.free_spaces + self.in_corridor.count
     }
 
     /// Patients in minors spaces.
@@ -138,26 +154,32 @@ impl Engine<'_> {
         } else {
             (NOT_ADMITTED, 0, secs(ed.in_department.sample(case_mix)), 0)
         };
-        let Some(capacity) = &ed.capacity else {
-            if admitted {
-                let decision = now.saturating_add(assessment);
-                let p = self.new_patient(Patient {
-                    arrival: now,
-                    decision,
-                    admitted: 0,
-                    stay,
-                    key,
-                    pool,
-                    state: State::AwaitingDecision,
-                    from_ed: true,
-                    urgent: false,
-                    ed_place: EdPlace::NotModelled,
-                });
-                if decision < plan.horizon {
-                    self.events.push(decision, Step::BedRequest, Kind::Decision, p);
-                }
-            } else {
-                self.ed_leaves(now, stay, false);
+        let capacity = ed.capacity.as_ref();
+        if capacity.is_none() && !admitted {
+            self.ed_leaves(now, stay, false);
+            return;
+        }
+        let (decision, state, ed_place) = match capacity {
+            // Without capacity the assessment starts on arrival.
+            None => (now.saturating_add(assessment), State::AwaitingDecision, EdPlace::NotModelled),
+            // Until a space is free, `decision` holds how long the assessment will take.
+            Some(_) => (assessment, State::EdQueue, EdPlace::Queue),
+        };
+        let p = self.new_patient(Patient {
+            arrival: now,
+            decision,
+            admitted: 0,
+            stay,
+            key,
+            pool,
+            state,
+            from_ed: true,
+            urgent: false,
+            ed_place,
+        });
+        let Some(capacity) = capacity else {
+            if decision < plan.horizon {
+                self.events.push(decision, Step::BedRequest, Kind::Decision, p);
             }
             return;
         };
@@ -170,19 +192,6 @@ impl Engine<'_> {
         // Patience from its own stream, one draw for every attendance: only
         // walk-ins who will not be admitted may leave without being seen.
         let gives_up = ed.patience.as_ref().map(|s| now.saturating_add(secs(s.sample(patience))));
-        let p = self.new_patient(Patient {
-            arrival: now,
-            // Until a space is free: how long the assessment will take.
-            decision: assessment,
-            admitted: 0,
-            stay,
-            key,
-            pool,
-            state: State::EdQueue,
-            from_ed: true,
-            urgent: false,
-            ed_place: EdPlace::Queue,
-        });
         if let Some(deadline) = gives_up.filter(|&t| !ambulance && !admitted && t < plan.horizon) {
             // Until seen, `admitted` holds the time the patient would give up.
             self.patients[p as usize].admitted = deadline;
@@ -280,12 +289,19 @@ impl Engine<'_> {
     /// The first boarder in the list still waiting in a space, if any.
     fn next_boarder_in_space(&mut self) -> Option<u32> {
         while let Some((b, arrival)) = self.floor.boarders.pop_front() {
-            let pat = &self.patients[b as usize];
-            if pat.state == State::Waiting && pat.ed_place == EdPlace::Space && pat.arrival == arrival {
+            if self.boards_in_space(b, arrival) {
                 return Some(b);
             }
         }
         None
+    }
+
+    /// Whether a boarders-list entry (patient, arrival) still names a patient
+    /// waiting for a bed in a space (not one who has left, nor a later
+    /// patient in the same slot).
+    fn boards_in_space(&self, b: u32, arrival: u32) -> bool {
+        let pat = &self.patients[b as usize];
+        pat.state == State::Waiting && pat.ed_place == EdPlace::Space && pat.arrival == arrival
     }
 
     /// Patient `p` takes a space: the handover and space-wait clocks stop, the
@@ -399,15 +415,10 @@ impl Engine<'_> {
     /// ED boarder-seconds within the reported window, up to `now`, then the
     /// count of admitted patients waiting in ED for a bed changes by `delta`.
     fn boarders_change(&mut self, now: u32, delta: i32) {
-        let (ws, we) = self.plan.window;
-        let (from, to) = (self.floor.boarders_since.max(ws), now.min(we));
-        if to > from
-            && let Some(e) = self.out.ed.as_mut()
-        {
-            e.boarder_seconds += u64::from(self.floor.boarders_now) * u64::from(to - from);
+        let area = self.floor.waiting_for_bed.change(now, delta, self.plan.window);
+        if let Some(e) = self.out.ed.as_mut() {
+            e.boarder_seconds += area;
         }
-        self.floor.boarders_now = self.floor.boarders_now.wrapping_add_signed(delta);
-        self.floor.boarders_since = now;
     }
 
     /// The department at a census reading of reported day `d` (capacity
@@ -438,11 +449,9 @@ impl Engine<'_> {
             return;
         }
         // Forget boarders who have left before remembering this one.
-        while let Some(&(b, arrival)) = self.floor.boarders.front() {
-            let pat = &self.patients[b as usize];
-            if pat.state == State::Waiting && pat.ed_place == EdPlace::Space && pat.arrival == arrival {
-                break;
-            }
+        while let Some(&(b, arrival)) = self.floor.boarders.front()
+            && !self.boards_in_space(b, arrival)
+        {
             self.floor.boarders.pop_front();
         }
         let arrival = self.patients[p as usize].arrival;
@@ -474,15 +483,10 @@ impl Engine<'_> {
     /// Corridor patient-seconds within the reported window, up to `now`, then
     /// the corridor count changes by `delta`.
     fn corridor_change(&mut self, now: u32, delta: i32) {
-        let (ws, we) = self.plan.window;
-        let (from, to) = (self.floor.corridor_since.max(ws), now.min(we));
-        if to > from
-            && let Some(e) = self.out.ed.as_mut()
-        {
-            e.corridor_seconds += u64::from(self.floor.in_corridor) * u64::from(to - from);
+        let area = self.floor.in_corridor.change(now, delta, self.plan.window);
+        if let Some(e) = self.out.ed.as_mut() {
+            e.corridor_seconds += area;
         }
-        self.floor.in_corridor = self.floor.in_corridor.wrapping_add_signed(delta);
-        self.floor.corridor_since = now;
     }
 
     /// The ED's peak starts from the patients already in its spaces and
@@ -490,20 +494,21 @@ impl Engine<'_> {
     pub(super) fn ed_peak_at_window_start(&mut self) {
         let plan = self.plan;
         if let Some(capacity) = plan.ed.as_ref().and_then(|e| e.capacity.as_ref()) {
-            let n = self.floor.occupied(capacity);
-            if let Some(e) = self.out.ed.as_mut() {
-                e.occupancy_peak = e.occupancy_peak.max(n);
-            }
+            self.record_peak(capacity);
         }
     }
 
     /// Keeps the most patients in spaces and corridor places at once (in the window).
     fn ed_peak(&mut self, now: u32, capacity: &EdCapacity) {
         if self.in_window(now) {
-            let n = self.floor.occupied(capacity);
-            if let Some(e) = self.out.ed.as_mut() {
-                e.occupancy_peak = e.occupancy_peak.max(n);
-            }
+            self.record_peak(capacity);
+        }
+    }
+
+    fn record_peak(&mut self, capacity: &EdCapacity) {
+        let n = self.floor.occupied(capacity);
+        if let Some(e) = self.out.ed.as_mut() {
+            e.occupancy_peak = e.occupancy_peak.max(n);
         }
     }
 
@@ -585,6 +590,6 @@ impl Engine<'_> {
 impl Floor {
     /// Whether the department has a corridor at all (free or used places).
     fn free_corridor_total(&self) -> u32 {
-        self.free_corridor + self.in_corridor
+        self.free_corridor + self.in_corridor.count
     }
 }
