@@ -137,6 +137,29 @@ pub(super) fn read_ed(cx: &mut Ctx<'_>, t: Tbl<'_, '_>) -> Option<Ed> {
 /// `spaces`, `corridor_spaces` and `ambulance_share` of `[ed]`: all optional,
 /// but the last two only with `spaces` (without spaces the ED never fills, so
 /// they would do nothing).
+/// `[ed]` keys that only mean something with `spaces`.
+const NEED_SPACES: [&str; 7] = [
+    "corridor_spaces",
+    "ambulance_share",
+    "ambulance_hour_of_day",
+    "minors_spaces",
+    "minors_share",
+    "patience_hours",
+    "clinicians",
+];
+
+/// Reports whichever of two keys that go together is given without the other.
+fn both_or_neither(cx: &mut Ctx<'_>, t: Tbl<'_, '_>, [a, b]: [&str; 2], why: &str) -> bool {
+    for (key, other) in [(a, b), (b, a)] {
+        if t.has(key) && !t.has(other) {
+            let span = t.key_span(key);
+            cx.err(span, t.field(key), format!("needs `{other}` too{why}"));
+            return false;
+        }
+    }
+    true
+}
+
 fn read_ed_capacity(cx: &mut Ctx<'_>, t: Tbl<'_, '_>) -> Option<Option<EdCapacity>> {
     let spaces = t.int(cx, "spaces", 1, limits::MAX_BEDS, "a whole number of treatment spaces between 1 and 1000000");
     let corridor =
@@ -147,22 +170,9 @@ fn read_ed_capacity(cx: &mut Ctx<'_>, t: Tbl<'_, '_>) -> Option<Option<EdCapacit
     let minors_share = t.f64(cx, "minors_share", Rule::Probability);
     let patience = if t.has("patience_hours") { dist_req(cx, t, "patience_hours").map(Some) } else { Some(None) };
     let clinicians = read_clinicians(cx, t);
-    for (key, other) in [("minors_spaces", "minors_share"), ("minors_share", "minors_spaces")] {
-        if t.has(key) && !t.has(other) {
-            let span = t.key_span(key);
-            cx.err(span, t.field(key), format!("needs `{other}` too (a minors stream has its spaces and its share)"));
-        }
-    }
+    both_or_neither(cx, t, ["minors_spaces", "minors_share"], " (a minors stream has its spaces and its share)");
     if !t.has("spaces") {
-        for key in [
-            "corridor_spaces",
-            "ambulance_share",
-            "ambulance_hour_of_day",
-            "minors_spaces",
-            "minors_share",
-            "patience_hours",
-            "clinicians",
-        ] {
+        for key in NEED_SPACES {
             if t.has(key) {
                 let span = t.key_span(key);
                 cx.err(
@@ -172,11 +182,7 @@ fn read_ed_capacity(cx: &mut Ctx<'_>, t: Tbl<'_, '_>) -> Option<Option<EdCapacit
                 );
             }
         }
-        let any =
-            ["corridor_spaces", "ambulance_share", "minors_spaces", "minors_share", "patience_hours", "clinicians"]
-                .iter()
-                .any(|k| t.has(k));
-        return (!any).then_some(None);
+        return (!NEED_SPACES.iter().any(|k| t.has(k))).then_some(None);
     }
     let ok = (corridor.is_some() || !t.has("corridor_spaces"))
         && (ambulance.is_some() || !t.has("ambulance_share"))
@@ -263,19 +269,11 @@ fn ambulance_by_hour(cx: &mut Ctx<'_>, t: Tbl<'_, '_>, mut c: EdCapacity, profil
 /// `clinicians` (24 whole numbers, at least one above 0) with
 /// `clinician_minutes` (a distribution); neither or both.
 fn read_clinicians(cx: &mut Ctx<'_>, t: Tbl<'_, '_>) -> Option<Option<Clinicians>> {
-    match (t.has("clinicians"), t.has("clinician_minutes")) {
-        (false, false) => return Some(None),
-        (true, false) | (false, true) => {
-            let (key, other) = if t.has("clinicians") {
-                ("clinicians", "clinician_minutes")
-            } else {
-                ("clinician_minutes", "clinicians")
-            };
-            let span = t.key_span(key);
-            cx.err(span, t.field(key), format!("needs `{other}` too"));
-            return None;
-        }
-        (true, true) => {}
+    if !both_or_neither(cx, t, ["clinicians", "clinician_minutes"], "") {
+        return None;
+    }
+    if !t.has("clinicians") {
+        return Some(None);
     }
     let minutes = dist_req(cx, t, "clinician_minutes");
     let (items, span) = t.array(cx, "clinicians")?;
