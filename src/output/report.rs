@@ -15,143 +15,58 @@ use crate::stats::{Metric, Scope};
 use crate::summary::Summary;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-/// How each KPI is shown: label, unit note, and a formatter.
+/// How each KPI is shown: its label and decimals (shares, known to the metric itself, as percentages).
 struct MetricView {
     metric: Metric,
     label: &'static str,
-    percent: bool,
     decimals: usize,
 }
 
 const METRICS: &[MetricView] = &[
-    MetricView {
-        metric: Metric::MidnightOccupancy,
-        label: "Beds occupied at midnight (mean of days)",
-        percent: false,
-        decimals: 1,
-    },
-    MetricView { metric: Metric::BedOccupancyRate, label: "Midnight bed occupancy", percent: true, decimals: 1 },
-    MetricView {
-        metric: Metric::TimeAverageOccupancy,
-        label: "Beds occupied, time average",
-        percent: false,
-        decimals: 1,
-    },
-    MetricView { metric: Metric::PeakOccupancy, label: "Peak beds occupied", percent: false, decimals: 0 },
-    MetricView { metric: Metric::ShareOfTimeFull, label: "Time with every bed full", percent: true, decimals: 1 },
-    MetricView {
-        metric: Metric::DaysOver92Pct,
-        label: "Days over 92% occupied (midnight)",
-        percent: false,
-        decimals: 1,
-    },
-    MetricView {
-        metric: Metric::BoardersTimeAverage,
-        label: "Patients waiting for a bed, time average",
-        percent: false,
-        decimals: 1,
-    },
-    MetricView {
-        metric: Metric::BedWaitHoursMean,
-        label: "Mean wait for a bed after DTA (hours)",
-        percent: false,
-        decimals: 2,
-    },
+    MetricView { metric: Metric::MidnightOccupancy, label: "Beds occupied at midnight (mean of days)", decimals: 1 },
+    MetricView { metric: Metric::BedOccupancyRate, label: "Midnight bed occupancy", decimals: 1 },
+    MetricView { metric: Metric::TimeAverageOccupancy, label: "Beds occupied, time average", decimals: 1 },
+    MetricView { metric: Metric::PeakOccupancy, label: "Peak beds occupied", decimals: 0 },
+    MetricView { metric: Metric::ShareOfTimeFull, label: "Time with every bed full", decimals: 1 },
+    MetricView { metric: Metric::DaysOver92Pct, label: "Days over 92% occupied (midnight)", decimals: 1 },
+    MetricView { metric: Metric::BoardersTimeAverage, label: "Patients waiting for a bed, time average", decimals: 1 },
+    MetricView { metric: Metric::BedWaitHoursMean, label: "Mean wait for a bed after DTA (hours)", decimals: 2 },
     MetricView {
         metric: Metric::WaitsOver12hFromDta,
         label: "Bed waits over 12 hours from DTA (every route)",
-        percent: false,
         decimals: 0,
     },
-    MetricView { metric: Metric::Diverted, label: "Patients diverted", percent: false, decimals: 0 },
-    MetricView { metric: Metric::Admissions, label: "Admissions", percent: false, decimals: 0 },
-    MetricView { metric: Metric::Discharges, label: "Discharges", percent: false, decimals: 0 },
-    MetricView {
-        metric: Metric::LengthOfStayDaysMean,
-        label: "Mean length of stay (days)",
-        percent: false,
-        decimals: 2,
-    },
-    MetricView { metric: Metric::EdAttendances, label: "ED attendances", percent: false, decimals: 0 },
-    MetricView { metric: Metric::Ed4hPerformance, label: "ED 4-hour performance", percent: true, decimals: 1 },
-    MetricView {
-        metric: Metric::EdOver12hFromArrival,
-        label: "ED stays over 12 hours from arrival",
-        percent: false,
-        decimals: 0,
-    },
-    MetricView {
-        metric: Metric::Ed4hPerformanceAdmitted,
-        label: "ED 4-hour performance, admitted",
-        percent: true,
-        decimals: 1,
-    },
+    MetricView { metric: Metric::Diverted, label: "Patients diverted", decimals: 0 },
+    MetricView { metric: Metric::Admissions, label: "Admissions", decimals: 0 },
+    MetricView { metric: Metric::Discharges, label: "Discharges", decimals: 0 },
+    MetricView { metric: Metric::LengthOfStayDaysMean, label: "Mean length of stay (days)", decimals: 2 },
+    MetricView { metric: Metric::EdAttendances, label: "ED attendances", decimals: 0 },
+    MetricView { metric: Metric::Ed4hPerformance, label: "ED 4-hour performance", decimals: 1 },
+    MetricView { metric: Metric::EdOver12hFromArrival, label: "ED stays over 12 hours from arrival", decimals: 0 },
+    MetricView { metric: Metric::Ed4hPerformanceAdmitted, label: "ED 4-hour performance, admitted", decimals: 1 },
     MetricView {
         metric: Metric::Ed4hPerformanceNonAdmitted,
         label: "ED 4-hour performance, not admitted",
-        percent: true,
         decimals: 1,
     },
     MetricView {
         metric: Metric::Ed12hFromDta,
         label: "ED 12-hour waits from decision to admit (NHS trolley waits)",
-        percent: false,
         decimals: 0,
     },
-    MetricView {
-        metric: Metric::LeftWithoutBeingSeen,
-        label: "Left ED without being seen",
-        percent: false,
-        decimals: 0,
-    },
-    MetricView {
-        metric: Metric::EdTimeInDepartmentHoursMean,
-        label: "Mean time in ED (hours)",
-        percent: false,
-        decimals: 2,
-    },
-    MetricView {
-        metric: Metric::EdSpaceWaitHoursMean,
-        label: "Mean wait for an ED space (hours)",
-        percent: false,
-        decimals: 2,
-    },
-    MetricView {
-        metric: Metric::EdOccupancyPeak,
-        label: "Peak patients in ED spaces and corridor",
-        percent: false,
-        decimals: 0,
-    },
+    MetricView { metric: Metric::LeftWithoutBeingSeen, label: "Left ED without being seen", decimals: 0 },
+    MetricView { metric: Metric::EdTimeInDepartmentHoursMean, label: "Mean time in ED (hours)", decimals: 2 },
+    MetricView { metric: Metric::EdSpaceWaitHoursMean, label: "Mean wait for an ED space (hours)", decimals: 2 },
+    MetricView { metric: Metric::EdOccupancyPeak, label: "Peak patients in ED spaces and corridor", decimals: 0 },
     MetricView {
         metric: Metric::EdBoardersTimeAverage,
         label: "Admitted patients waiting in ED for a bed, time average",
-        percent: false,
         decimals: 1,
     },
-    MetricView {
-        metric: Metric::CorridorCarePatientHours,
-        label: "Corridor care (patient-hours)",
-        percent: false,
-        decimals: 0,
-    },
-    MetricView {
-        metric: Metric::AmbulanceHandoversOver30m,
-        label: "Ambulance handovers over 30 minutes",
-        percent: false,
-        decimals: 0,
-    },
-    MetricView {
-        metric: Metric::AmbulanceHandoversOver60m,
-        label: "Ambulance handovers over 60 minutes",
-        percent: false,
-        decimals: 0,
-    },
-    MetricView {
-        metric: Metric::AmbulanceHoursLost,
-        label: "Ambulance hours lost (beyond 15 minutes)",
-        percent: false,
-        decimals: 0,
-    },
+    MetricView { metric: Metric::CorridorCarePatientHours, label: "Corridor care (patient-hours)", decimals: 0 },
+    MetricView { metric: Metric::AmbulanceHandoversOver30m, label: "Ambulance handovers over 30 minutes", decimals: 0 },
+    MetricView { metric: Metric::AmbulanceHandoversOver60m, label: "Ambulance handovers over 60 minutes", decimals: 0 },
+    MetricView { metric: Metric::AmbulanceHoursLost, label: "Ambulance hours lost (beyond 15 minutes)", decimals: 0 },
 ];
 
 /// An en dash for a value that is undefined (no replication had one).
@@ -165,8 +80,11 @@ fn fmt(v: &MetricView, x: f64) -> Markup {
     if !x.is_finite() {
         return dash();
     }
-    let text =
-        if v.percent { format!("{}%", fixed(100.0 * x, v.decimals)) } else { group_thousands(&fixed(x, v.decimals)) };
+    let text = if v.metric.is_share() {
+        format!("{}%", fixed(100.0 * x, v.decimals))
+    } else {
+        group_thousands(&fixed(x, v.decimals))
+    };
     html! { (text) }
 }
 
@@ -222,7 +140,7 @@ fn kpi_markup(model: &Model, sums: &Summaries) -> Markup {
                             // A t interval can stray outside 0..100% for a share, or below zero for a
                             // count or a time; show it clipped to the values the measure can take.
                             @let lo = if v.metric.can_be_negative() { s.ci95_low } else { s.ci95_low.max(0.0) };
-                            @let hi = if v.percent { s.ci95_high.min(1.0) } else { s.ci95_high };
+                            @let hi = if v.metric.is_share() { s.ci95_high.min(1.0) } else { s.ci95_high };
                             tr class=[trust.then_some("trust")] {
                                 td { @if trust { (v.label) } }
                                 td { (place) }
