@@ -4,7 +4,6 @@
 mod common;
 use bedflow::stats::Metric;
 use common::*;
-use statrs::distribution::{ContinuousCDF, StudentsT};
 
 /// A one-pool trust with an ED; `ed` is the rest of the `[ed]` table.
 fn trust(ed: &str, beds: u32, stay: &str, days: u32, warmup: u32, reps: u32) -> String {
@@ -126,11 +125,7 @@ fn erlang_c_mean_wait_for_a_space() {
     );
     let m = model(&trust(&ed, 10, "{ dist = \"fixed\", value = 1.0 }", 84, 2, 1000));
     let waits = values(&m, &run(&m), Metric::EdSpaceWaitHoursMean, None);
-    let t = StudentsT::new(0.0, 1.0, (waits.len() - 1) as f64).unwrap().inverse_cdf(1.0 - 1e-4 / 2.0);
-    let (mean, tol) = (mean(&waits), t * standard_error(&waits));
-    eprintln!("ED Erlang C: mean wait {mean:.4} h (+/- {tol:.4}), theory {wait:.4} h");
-    assert!(tol < 0.03 * wait, "tolerance {tol} h too wide for a useful test");
-    assert!((mean - wait).abs() < tol, "mean wait {mean} h vs Erlang C {wait} h");
+    assert_mean_matches_theory("ED Erlang C: mean wait (hours)", &waits, wait, 0.03);
 }
 
 /// The minors stream is its own queue: every walk-in streamed there (nobody
@@ -152,11 +147,7 @@ fn erlang_c_mean_wait_for_a_minors_space() {
     let m = model(&trust(&ed, 10, "{ dist = \"fixed\", value = 1.0 }", 84, 2, 1000));
     let reps = run(&m);
     let waits = values(&m, &reps, Metric::EdSpaceWaitHoursMean, None);
-    let t = StudentsT::new(0.0, 1.0, (waits.len() - 1) as f64).unwrap().inverse_cdf(1.0 - 1e-4 / 2.0);
-    let (mean, tol) = (mean(&waits), t * standard_error(&waits));
-    eprintln!("minors Erlang C: mean wait {mean:.4} h (+/- {tol:.4}), theory {wait:.4} h");
-    assert!(tol < 0.03 * wait, "tolerance {tol} h too wide for a useful test");
-    assert!((mean - wait).abs() < tol, "mean wait {mean} h vs Erlang C {wait} h");
+    assert_mean_matches_theory("minors Erlang C: mean wait (hours)", &waits, wait, 0.03);
     // The main spaces see nobody: the peak in spaces and corridor stays 0.
     assert!(values(&m, &reps, Metric::EdOccupancyPeak, None).iter().all(|&p| p == 0.0));
     // Minors patients are in the department: about 8 x (1 + 0.2) = 9.6 at
@@ -260,8 +251,7 @@ fn beds_spaces_and_corridor_move_the_ed_the_right_way_in_every_replication() {
     // bed queue's order changes, which can delay a later handover (3 of these
     // 16 replications, by under an hour of the winter's 14 to 59). On average
     // the corridor must shorten handovers: the paired 95% interval is below 0.
-    let t = StudentsT::new(0.0, 1.0, 15.0).unwrap().inverse_cdf(0.975);
-    assert!(mean(&lost) + t * standard_error(&lost) < 0.0, "corridor places vs hours lost: {lost:?}");
+    assert!(mean(&lost) + t_half_width(&lost, 0.05) < 0.0, "corridor places vs hours lost: {lost:?}");
 }
 
 /// The acceptance check: with the shipped scenario, removing 40
@@ -276,8 +266,7 @@ fn forty_fewer_medicine_beds_lower_the_four_hour_standard() {
         let d: Vec<f64> = (0..16)
             .map(|r| fewer[r].get(&fewer_m, metric, None).unwrap() - base[r].get(&base_m, metric, None).unwrap())
             .collect();
-        let t = StudentsT::new(0.0, 1.0, 15.0).unwrap().inverse_cdf(0.975);
-        let (m, half) = (mean(&d), t * standard_error(&d));
+        let (m, half) = (mean(&d), t_half_width(&d, 0.05));
         eprintln!("{metric}: 40 fewer medicine beds change it by {m:.4} (95% CI {:.4} to {:.4})", m - half, m + half);
         assert!(m + half < 0.0, "{metric}: {m} +/- {half}");
     }
@@ -358,11 +347,7 @@ fn erlang_c_mean_wait_for_a_clinician() {
     let m = model(&trust(&ed, 10, "{ dist = \"fixed\", value = 1.0 }", 84, 2, 1000));
     let waits: Vec<f64> =
         values(&m, &run(&m), Metric::EdTimeInDepartmentHoursMean, None).iter().map(|t| t - 1.0).collect();
-    let t = StudentsT::new(0.0, 1.0, (waits.len() - 1) as f64).unwrap().inverse_cdf(1.0 - 1e-4 / 2.0);
-    let (mean, tol) = (mean(&waits), t * standard_error(&waits));
-    eprintln!("clinicians Erlang C: mean wait {mean:.4} h (+/- {tol:.4}), theory {wait:.4} h");
-    assert!(tol < 0.03 * wait, "tolerance {tol} h too wide for a useful test");
-    assert!((mean - wait).abs() < tol, "mean wait {mean} h vs Erlang C {wait} h");
+    assert_mean_matches_theory("clinicians Erlang C: mean wait (hours)", &waits, wait, 0.03);
 }
 
 /// A rota by hand: no clinician before 08:00, one from 08:00, 30 minutes per

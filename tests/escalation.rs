@@ -33,6 +33,55 @@ beds = {core}
     )
 }
 
+/// A ward filled only by a weekday theatre list (Monday to Friday at 08:00,
+/// `cases` inpatients staying exactly `stay_days`, a share `urgent` urgent),
+/// from Monday 2 March 2026 to `end`, with escalation rules `escalation`.
+fn theatre_ward(end: &str, beds: u32, escalation: &str, urgent: f64, stay_days: f64, cases: u32) -> String {
+    format!(
+        r#"
+[scenario]
+name = "theatre-ward"
+start = "2026-03-02"
+end = "{end}"
+warmup_days = 0
+replications = 2
+seed = 3
+
+[[admissions]]
+name = "none"
+source = "direct"
+per_day = 0.0
+pool = "ward"
+stay_days = {{ dist = "fixed", value = 1.0 }}
+
+[[pool]]
+name = "ward"
+beds = {beds}
+
+[pool.escalation]
+{escalation}
+cost_per_open_bed_day = 100.0
+
+[[specialty]]
+name = "orthopaedics"
+waiting_list = 200
+initial_wait_weeks = {{ dist = "fixed", value = 10.0 }}
+referrals_per_week = 0.0
+urgent_share = {urgent}
+inpatient_share = 1.0
+stay_days = {{ dist = "fixed", value = {stay_days} }}
+
+[[theatre_list]]
+specialty = "orthopaedics"
+pool = "ward"
+weekdays = ["Mon", "Tue", "Wed", "Thu", "Fri"]
+lists_per_day = 1
+cases_per_list = {cases}
+start_hour = 8
+"#
+    )
+}
+
 const HOUR: f64 = 3600.0;
 const DAY: f64 = 86400.0;
 
@@ -364,53 +413,9 @@ beds = 2
 /// after that nobody else gets a bed, and urgent patients queue.
 #[test]
 fn an_urgent_elective_waiting_at_the_meeting_takes_an_escalation_bed() {
-    let m = model(
-        r#"
-[scenario]
-name = "urgent"
-start = "2026-03-02"
-end = "2026-03-13"
-warmup_days = 0
-replications = 2
-seed = 3
-
-[[admissions]]
-name = "none"
-source = "direct"
-per_day = 0.0
-pool = "ward"
-stay_days = { dist = "fixed", value = 1.0 }
-
-[[pool]]
-name = "ward"
-beds = 1
-
-[pool.escalation]
-max_beds = 1
-beds_per_step = 1
-review_hours = [8]
-open_at_occupancy = 1.0
-close_below_occupancy = 0.1
-cost_per_open_bed_day = 100.0
-
-[[specialty]]
-name = "orthopaedics"
-waiting_list = 200
-initial_wait_weeks = { dist = "fixed", value = 10.0 }
-referrals_per_week = 0.0
-urgent_share = 1.0
-inpatient_share = 1.0
-stay_days = { dist = "fixed", value = 100.0 }
-
-[[theatre_list]]
-specialty = "orthopaedics"
-pool = "ward"
-weekdays = ["Mon", "Tue", "Wed", "Thu", "Fri"]
-lists_per_day = 1
-cases_per_list = 2
-start_hour = 8
-"#,
-    );
+    let rules =
+        "max_beds = 1\nbeds_per_step = 1\nreview_hours = [8]\nopen_at_occupancy = 1.0\nclose_below_occupancy = 0.1";
+    let m = model(&theatre_ward("2026-03-13", 1, rules, 1.0, 100.0, 2));
     for k in run(&m) {
         assert_eq!(k.get(&m, Metric::EscalationOpenings, Some("ward")), Some(1.0));
         assert_eq!(k.get(&m, Metric::Admissions, Some("ward")), Some(2.0), "the bed and the escalation bed");
@@ -428,54 +433,8 @@ start_hour = 8
 /// closes. Escalation beds open at each midnight, Monday to Sunday.
 #[test]
 fn a_step_closes_only_below_the_threshold() {
-    let m = model(
-        r#"
-[scenario]
-name = "close"
-start = "2026-03-02"
-end = "2026-03-08"
-warmup_days = 0
-replications = 2
-seed = 3
-
-[[admissions]]
-name = "none"
-source = "direct"
-per_day = 0.0
-pool = "ward"
-stay_days = { dist = "fixed", value = 1.0 }
-
-[[pool]]
-name = "ward"
-beds = 4
-
-[pool.escalation]
-max_beds = 2
-beds_per_step = 2
-review_hours = [8]
-open_at_occupancy = 1.0
-close_below_occupancy = 0.5
-min_days_open = 1
-cost_per_open_bed_day = 100.0
-
-[[specialty]]
-name = "orthopaedics"
-waiting_list = 200
-initial_wait_weeks = { dist = "fixed", value = 10.0 }
-referrals_per_week = 0.0
-urgent_share = 0.0
-inpatient_share = 1.0
-stay_days = { dist = "fixed", value = 2.0 }
-
-[[theatre_list]]
-specialty = "orthopaedics"
-pool = "ward"
-weekdays = ["Mon", "Tue", "Wed", "Thu", "Fri"]
-lists_per_day = 1
-cases_per_list = 2
-start_hour = 8
-"#,
-    );
+    let rules = "max_beds = 2\nbeds_per_step = 2\nreview_hours = [8]\nopen_at_occupancy = 1.0\nclose_below_occupancy = 0.5\nmin_days_open = 1";
+    let m = model(&theatre_ward("2026-03-08", 4, rules, 0.0, 2.0, 2));
     for k in run(&m) {
         let open = k.daily(&m, Metric::EscalationBedsOpen, Some("ward")).unwrap();
         assert_eq!(open, &[0.0, 2.0, 2.0, 2.0, 2.0, 2.0, 0.0]);
@@ -492,55 +451,8 @@ start_hour = 8
 /// closes until Saturday (5 in). Escalation beds open at each midnight.
 #[test]
 fn a_step_closes_only_when_its_beds_are_empty() {
-    let m = model(
-        r#"
-[scenario]
-name = "close-empty"
-start = "2026-03-02"
-end = "2026-03-08"
-warmup_days = 0
-replications = 2
-seed = 3
-
-[[admissions]]
-name = "none"
-source = "direct"
-per_day = 0.0
-pool = "ward"
-stay_days = { dist = "fixed", value = 1.0 }
-
-[[pool]]
-name = "ward"
-beds = 8
-
-[pool.escalation]
-max_beds = 4
-beds_per_step = 4
-review_hours = [8]
-open_at_occupancy = 2.0
-open_at_boarders = 1
-close_below_occupancy = 1.3
-min_days_open = 1
-cost_per_open_bed_day = 100.0
-
-[[specialty]]
-name = "orthopaedics"
-waiting_list = 200
-initial_wait_weeks = { dist = "fixed", value = 10.0 }
-referrals_per_week = 0.0
-urgent_share = 1.0
-inpatient_share = 1.0
-stay_days = { dist = "fixed", value = 2.0 }
-
-[[theatre_list]]
-specialty = "orthopaedics"
-pool = "ward"
-weekdays = ["Mon", "Tue", "Wed", "Thu", "Fri"]
-lists_per_day = 1
-cases_per_list = 5
-start_hour = 8
-"#,
-    );
+    let rules = "max_beds = 4\nbeds_per_step = 4\nreview_hours = [8]\nopen_at_occupancy = 2.0\nopen_at_boarders = 1\nclose_below_occupancy = 1.3\nmin_days_open = 1";
+    let m = model(&theatre_ward("2026-03-08", 8, rules, 1.0, 2.0, 5));
     for k in run(&m) {
         let open = k.daily(&m, Metric::EscalationBedsOpen, Some("ward")).unwrap();
         assert_eq!(open, &[0.0, 4.0, 4.0, 4.0, 4.0, 0.0, 0.0]);

@@ -12,7 +12,7 @@
 mod common;
 use bedflow::stats::Metric;
 use common::*;
-use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
+use statrs::distribution::{ContinuousCDF, Normal};
 
 /// Probability that a correct engine fails one check (two-sided).
 const ALPHA: f64 = 1e-4;
@@ -24,7 +24,7 @@ fn z_quantile() -> f64 {
 
 /// Quantile for a standard error estimated from `n` replications (4.03 at n = 200).
 fn t_quantile(n: usize) -> f64 {
-    StudentsT::new(0.0, 1.0, (n - 1) as f64).unwrap().inverse_cdf(1.0 - ALPHA / 2.0)
+    common::t_quantile(n, ALPHA)
 }
 
 /// A single pool fed by one Poisson stream of direct admissions.

@@ -464,6 +464,15 @@ beds = 40
         assert!(reused.events.is_empty() && reused.patients.is_empty());
     }
 
+    /// Bytes the engine holds for its patient slots: the slots, the free
+    /// list, the event heap and the bed queues, at their capacities.
+    fn slot_bytes(engine: &Engine<'_>) -> u64 {
+        engine.patients.capacity() as u64 * std::mem::size_of::<Patient>() as u64
+            + engine.free.capacity() as u64 * 4
+            + engine.events.capacity() as u64 * std::mem::size_of::<queue::Event>() as u64
+            + engine.queues.iter().map(|q| q.capacity() as u64 * 4).sum::<u64>()
+    }
+
     /// [`BYTES_PER_PATIENT`] and [`BYTES_PER_WAITER`] bound what the engine
     /// really holds per patient slot and per waiting-list patient (the scenario
     /// check refuses runs whose estimate exceeds the memory limit), and are not
@@ -513,12 +522,8 @@ start_hour = 8
         let plan = Plan::new(&model);
         let mut engine = Engine::new(&plan);
         engine.run(&rng::Streams::new(model.seed), 0);
-        let size = std::mem::size_of::<Patient>() as u64;
         let slots = engine.patients.len() as u64;
-        let held = engine.patients.capacity() as u64 * size
-            + engine.free.capacity() as u64 * 4
-            + engine.events.capacity() as u64 * std::mem::size_of::<queue::Event>() as u64
-            + engine.queues.iter().map(|q| q.capacity() as u64 * 4).sum::<u64>();
+        let held = slot_bytes(&engine);
         assert!(
             slots > 500 && engine.queues[0].len() > 100,
             "the ward queues: {slots} slots, {} waiting",
@@ -572,10 +577,7 @@ beds = 1
         engine.run(&rng::Streams::new(model.seed), 0);
         let slots = engine.patients.len() as u64;
         let entry = (std::mem::size_of::<Patient>() + 4) as u64;
-        let held = engine.patients.capacity() as u64 * std::mem::size_of::<Patient>() as u64
-            + engine.free.capacity() as u64 * 4
-            + engine.events.capacity() as u64 * std::mem::size_of::<queue::Event>() as u64
-            + engine.queues.iter().map(|q| q.capacity() as u64 * 4).sum::<u64>();
+        let held = slot_bytes(&engine);
         assert_eq!((slots, engine.queues[0].len()), (1025, 1024), "{held}");
         assert!(held > (entry + 2 * 4 + std::mem::size_of::<queue::Event>() as u64) * slots, "{held} bytes, doubled");
         assert!(held <= BYTES_PER_PATIENT * slots, "{held} bytes for {slots} slots");

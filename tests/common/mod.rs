@@ -63,3 +63,25 @@ pub fn without_ed_capacity(text: &str) -> String {
         .map(|l| format!("{l}\n"))
         .collect()
 }
+
+/// Student's t quantile with `n - 1` degrees of freedom for a two-sided
+/// false-alarm rate `alpha` (n replications).
+pub fn t_quantile(n: usize, alpha: f64) -> f64 {
+    use statrs::distribution::{ContinuousCDF, StudentsT};
+    StudentsT::new(0.0, 1.0, (n - 1) as f64).unwrap().inverse_cdf(1.0 - alpha / 2.0)
+}
+
+/// Half-width of the two-sided `1 - alpha` t interval of the mean of `values`.
+pub fn t_half_width(values: &[f64], alpha: f64) -> f64 {
+    t_quantile(values.len(), alpha) * standard_error(values)
+}
+
+/// A theory check: the mean of `values` (one per replication) equals
+/// `expected` within a t interval at false-alarm rate 1e-4, and that interval
+/// is under `power` of `expected` (so a real bug of that size cannot hide).
+pub fn assert_mean_matches_theory(what: &str, values: &[f64], expected: f64, power: f64) {
+    let (m, tol) = (mean(values), t_half_width(values, 1e-4));
+    eprintln!("{what}: mean {m:.4} (+/- {tol:.4}), theory {expected:.4}");
+    assert!(tol < power * expected, "{what}: tolerance {tol} too wide for a useful test");
+    assert!((m - expected).abs() < tol, "{what}: mean {m} vs theory {expected}");
+}
