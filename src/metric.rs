@@ -53,6 +53,18 @@ pub enum Metric {
     Discharges,
     /// Mean length of stay of the patients discharged, in days.
     LengthOfStayDaysMean,
+    /// Core beds open at midnight (daily series; scenarios with dated capacity changes).
+    BedsOpen,
+    /// Core bed-days closed by dated capacity changes, against the pool's `beds`.
+    BedsClosedDays,
+    /// Patients of this pool given a bed in another pool (outlying).
+    OutliersOut,
+    /// Other pools' patients given a bed in this pool.
+    OutliersIn,
+    /// Bed-days of this pool's beds occupied by other pools' patients.
+    OutlierBedDays,
+    /// Other pools' patients in this pool's beds at midnight (daily series).
+    OutliersMidnight,
     /// ED attendances.
     EdAttendances,
     /// Share of ED attendances leaving within 4 hours of arrival.

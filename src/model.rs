@@ -293,6 +293,42 @@ pub struct BedPool {
     pub cancel_electives_when_boarding: bool,
     /// Temporary beds above the core stock, opened by rule at bed meetings.
     pub escalation: Option<Escalation>,
+    /// Dated changes of the core beds (ward closures and openings), in date
+    /// order, never overlapping; `beds` holds outside them.
+    pub capacity: Vec<CapacityChange>,
+    /// Pools (indices) this pool's patients may be placed in, in order of
+    /// preference, when none of its own beds is free (outlying).
+    pub outlie_to: Vec<usize>,
+    /// Beds of this pool kept for its own patients: another pool's patient
+    /// outlies here only while more than this many beds are free.
+    pub keep_for_own_patients: u32,
+    /// Length of stay of this pool's patients placed in another pool's bed,
+    /// as a multiple of their stay (1 = outlying does not lengthen stays).
+    pub outlier_stay_factor: f64,
+}
+
+/// Core beds of a pool from the midnight starting `from` to the midnight
+/// ending `to` (the last day the change holds; `None`: to the end of the run).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CapacityChange {
+    /// First day of the change.
+    pub from: NaiveDate,
+    /// Last day of the change (inclusive), or `None` for the rest of the run.
+    pub to: Option<NaiveDate>,
+    /// Core beds while the change holds (0: the whole pool closed).
+    pub beds: u32,
+}
+
+impl BedPool {
+    /// Core beds on `date`: the dated change that covers it, else `beds`.
+    pub fn beds_on(&self, date: NaiveDate) -> u32 {
+        self.capacity.iter().find(|c| c.from <= date && c.to.is_none_or(|t| date <= t)).map_or(self.beds, |c| c.beds)
+    }
+
+    /// Most core beds the pool has on any day (for memory and load checks).
+    pub fn most_beds(&self) -> u32 {
+        self.capacity.iter().map(|c| c.beds).fold(self.beds, u32::max)
+    }
 }
 
 /// Escalation beds: opened `beds_per_step` at a time at a review (bed

@@ -90,14 +90,19 @@ pub fn kpis(model: &Model, out: &Outcome) -> Kpis {
     };
     let days = |o: &PoolOutcome| o.midnight.len() as f64;
     push_all(Metric::MidnightOccupancy, &|o| ratio(o.midnight.iter().map(|&x| f64::from(x)).sum(), days(o)));
-    push_all(Metric::BedOccupancyRate, &|o| {
-        ratio(o.midnight.iter().map(|&x| f64::from(x)).sum(), days(o) * f64::from(o.beds))
-    });
+    // Core beds of each day (integers: the sum is exact, and equals days x
+    // beds when no dated change applies).
+    let core_days = |o: &PoolOutcome| o.core_midnight.iter().map(|&x| f64::from(x)).sum::<f64>();
+    push_all(Metric::BedOccupancyRate, &|o| ratio(o.midnight.iter().map(|&x| f64::from(x)).sum(), core_days(o)));
     push_all(Metric::TimeAverageOccupancy, &|o| o.occupancy_area as f64 / window);
     push_all(Metric::PeakOccupancy, &|o| f64::from(o.peak));
     push_all(Metric::ShareOfTimeFull, &|o| o.full_seconds as f64 / window);
     push_all(Metric::DaysOver92Pct, &|o| {
-        o.midnight.iter().filter(|&&x| f64::from(x) > OCCUPANCY_THRESHOLD * f64::from(o.beds)).count() as f64
+        o.midnight
+            .iter()
+            .zip(&o.core_midnight)
+            .filter(|(x, c)| f64::from(**x) > OCCUPANCY_THRESHOLD * f64::from(**c))
+            .count() as f64
     });
     push_all(Metric::BoardersTimeAverage, &|o| o.boarder_area as f64 / window);
     // Queue growth: waiting at the last reported 08:00 minus the first.
@@ -120,6 +125,19 @@ pub fn kpis(model: &Model, out: &Outcome) -> Kpis {
         ratio(o.stay_seconds as f64, total(&o.discharges_daily) * f64::from(DAY))
     });
 
+    let dated = model.pools.iter().any(|p| !p.capacity.is_empty());
+    if dated {
+        push_all(Metric::BedsClosedDays, &|o| {
+            o.core_midnight.iter().map(|&c| f64::from(o.beds.saturating_sub(c))).sum()
+        });
+    }
+    let outlying = model.pools.iter().any(|p| !p.outlie_to.is_empty());
+    if outlying {
+        push_all(Metric::OutliersOut, &|o| o.outliers_out as f64);
+        push_all(Metric::OutliersIn, &|o| o.outliers_in as f64);
+        push_all(Metric::OutlierBedDays, &|o| o.outlier_area as f64 / f64::from(DAY));
+    }
+
     let mut daily = Vec::new();
     let series = |v: &[u32]| v.iter().map(|&x| f64::from(x)).collect::<Vec<f64>>();
     for (metric, f) in [
@@ -130,6 +148,16 @@ pub fn kpis(model: &Model, out: &Outcome) -> Kpis {
     ] {
         for (scope, o) in &order {
             daily.push((Key::new(metric, *scope), series(f(o))));
+        }
+    }
+    if dated {
+        for (scope, o) in &order {
+            daily.push((Key::new(Metric::BedsOpen, *scope), series(&o.core_midnight)));
+        }
+    }
+    if outlying {
+        for (scope, o) in &order {
+            daily.push((Key::new(Metric::OutliersMidnight, *scope), series(&o.outliers_midnight)));
         }
     }
 

@@ -5,16 +5,21 @@
 use super::*;
 
 impl Engine<'_> {
-    /// A bed meeting: open or close escalation beds by the pool's rules.
+    /// An entry of the bed-side timetable: a bed meeting (open or close
+    /// escalation beds by the pool's rules) or a dated change of core beds.
     pub(super) fn bed_meeting(&mut self, review: Review, now: u32) {
         let plan = self.plan;
         let pool = review.pool as usize;
+        let may_open = match review.action {
+            Action::Meeting { may_open } => may_open,
+            Action::SetCore(beds) => return self.set_core(pool, beds, now),
+        };
         let Some(e) = &plan.escalation[pool] else { return };
         let g = self.gauges[pool];
         let open = g.capacity - g.core;
         let occupancy = f64::from(g.occupied) / f64::from(g.core);
         let pressure = occupancy >= e.open_at || e.open_at_boarders.is_some_and(|b| g.waiting >= b);
-        if review.may_open && pressure && open < e.max {
+        if may_open && pressure && open < e.max {
             let n = e.step.min(e.max - open);
             self.set_capacity(pool, now, n as i32);
             self.last_opening[pool] = now;
@@ -23,22 +28,78 @@ impl Engine<'_> {
                 self.out.pools[pool].escalation_openings_daily[d] += 1;
             }
             // The new beds take the patients waiting, in queue order.
-            while self.gauges[pool].occupied < self.gauges[pool].capacity
-                && let Some(q) = self.queues[pool].pop_front()
-            {
-                if self.patients[q as usize].urgent {
-                    self.urgent_in_queue[pool] -= 1;
-                }
-                self.change(pool, now, 0, -1);
-                self.admit(q, now);
-            }
+            self.fill(pool, now);
         } else if open > 0 && occupancy < e.close_below && now - self.last_opening[pool] >= e.min_open {
-            // Close a step only if that many beds are empty.
+            // Close a step only if that many beds are empty (none are while
+            // a dated closure leaves more patients than beds).
             let n = e.step.min(open);
-            if g.capacity - g.occupied >= n {
+            if g.capacity.saturating_sub(g.occupied) >= n {
                 self.set_capacity(pool, now, -(n as i32));
             }
         }
+    }
+
+    /// A dated change of a pool's core beds. Opened beds take the patients
+    /// waiting at once; closed beds close as their patients leave (nobody is
+    /// moved, and nobody is admitted while the pool holds as many patients as
+    /// beds). Escalation beds open stay open.
+    fn set_core(&mut self, pool: usize, beds: u32, now: u32) {
+        let delta = i64::from(beds) - i64::from(self.gauges[pool].core);
+        let (t, n) = self.targets(pool);
+        for &i in &t[..n] {
+            self.advance(i, now);
+            let g = &mut self.gauges[i];
+            g.core = (i64::from(g.core) + delta) as u32;
+            g.capacity = (i64::from(g.capacity) + delta) as u32;
+        }
+        if delta > 0 {
+            self.fill(pool, now);
+        }
+    }
+
+    /// Gives a pool's free beds to the patients waiting: its own queue first,
+    /// in queue order; then, while more beds are free than it keeps for its
+    /// own patients, the patients of the pools that outlie into it, the
+    /// longest-waiting first (earliest decision to admit; ties to the pool
+    /// listed first in the scenario).
+    pub(super) fn fill(&mut self, pool: usize, now: u32) {
+        while self.gauges[pool].occupied < self.gauges[pool].capacity
+            && let Some(q) = self.queues[pool].pop_front()
+        {
+            if self.patients[q as usize].urgent {
+                self.urgent_in_queue[pool] -= 1;
+            }
+            self.change(pool, now, 0, -1);
+            self.admit(q, now);
+        }
+        let Some(out) = &self.plan.outlying else { return };
+        while self.room_for_guest(pool) {
+            let mut best: Option<(u32, usize)> = None;
+            for &g in &out.guests[pool] {
+                if let Some(&q) = self.queues[g].front() {
+                    let decision = self.patients[q as usize].decision;
+                    if best.is_none_or(|(d, _)| decision < d) {
+                        best = Some((decision, g));
+                    }
+                }
+            }
+            let Some((_, g)) = best else { return };
+            let Some(q) = self.queues[g].pop_front() else { return };
+            if self.patients[q as usize].urgent {
+                self.urgent_in_queue[g] -= 1;
+            }
+            self.change(g, now, 0, -1);
+            self.admit_to(q, pool, now);
+        }
+    }
+
+    /// True if another pool's patient may take one of `host`'s beds: more are
+    /// free than it keeps for its own patients.
+    #[inline]
+    fn room_for_guest(&self, host: usize) -> bool {
+        let g = self.gauges[host];
+        let keep = self.plan.outlying.as_ref().map_or(0, |o| o.keep[host]);
+        u64::from(g.occupied) + u64::from(keep) < u64::from(g.capacity)
     }
 
     /// Changes a pool's (and the trust's) capacity at `now`, keeping the time integrals exact.
@@ -86,6 +147,14 @@ impl Engine<'_> {
             self.admit(p, now);
             return;
         }
+        if let Some(out) = &plan.outlying {
+            for &h in &out.to[pool] {
+                if self.room_for_guest(h) {
+                    self.admit_to(p, h, now);
+                    return;
+                }
+            }
+        }
         match plan.when_full[pool] {
             WhenFull::Queue => {
                 self.patients[p as usize].state = State::Waiting;
@@ -110,17 +179,44 @@ impl Engine<'_> {
         }
     }
 
+    /// Gives patient `p` a bed in its own pool.
+    #[inline]
     pub(super) fn admit(&mut self, p: u32, now: u32) {
+        let pool = self.patients[p as usize].pool as usize;
+        self.admit_to(p, pool, now);
+    }
+
+    /// Gives patient `p` a bed in pool `bed` (its own, or another's as an
+    /// outlier). The wait counts for the patient's own pool; the bed, the
+    /// admission and later the discharge for the pool whose bed it is.
+    pub(super) fn admit_to(&mut self, p: u32, bed: usize, now: u32) {
         let plan = self.plan;
         let pat = &mut self.patients[p as usize];
-        pat.state = State::InBed;
+        let home = pat.pool as usize;
         pat.admitted = now;
+        if bed == home {
+            pat.state = State::InBed;
+        } else {
+            // An outlier: stays in the host's bed to discharge (no moves
+            // back), for its stay times the home pool's factor.
+            pat.state = State::Outlying;
+            pat.pool = bed as u32;
+            if let Some(out) = &plan.outlying {
+                pat.stay = secs(f64::from(pat.stay) * out.stay_factor[home]);
+            }
+        }
         let pat = *pat;
-        let pool = pat.pool as usize;
-        let (t, n) = self.targets(pool);
-        self.change(pool, now, 1, 0);
+        self.change(bed, now, 1, 0);
+        if bed != home {
+            self.gauges[bed].outliers += 1;
+            if self.report_day(now).is_some() {
+                self.out.pools[home].outliers_out += 1;
+                self.out.pools[bed].outliers_in += 1;
+            }
+        }
         if self.in_window(pat.decision) {
             let wait = now - pat.decision;
+            let (t, n) = self.targets(home);
             for &i in &t[..n] {
                 let o = &mut self.out.pools[i];
                 o.waits += 1;
@@ -129,6 +225,7 @@ impl Engine<'_> {
             }
         }
         if let Some(d) = self.report_day(now) {
+            let (t, n) = self.targets(bed);
             for &i in &t[..n] {
                 let o = &mut self.out.pools[i];
                 o.admissions_daily[d] += 1;
@@ -154,6 +251,9 @@ impl Engine<'_> {
         let pool = pat.pool as usize;
         let (t, n) = self.targets(pool);
         self.change(pool, now, -1, 0);
+        if pat.state == State::Outlying {
+            self.gauges[pool].outliers -= 1;
+        }
         if let Some(d) = self.report_day(now) {
             for &i in &t[..n] {
                 let o = &mut self.out.pools[i];
@@ -162,13 +262,7 @@ impl Engine<'_> {
             }
         }
         self.release(p);
-        if let Some(q) = self.queues[pool].pop_front() {
-            if self.patients[q as usize].urgent {
-                self.urgent_in_queue[pool] -= 1;
-            }
-            self.change(pool, now, 0, -1);
-            self.admit(q, now);
-        }
+        self.fill(pool, now);
     }
 
     /// Changes a pool's occupancy or queue at `now`, keeping the pool's and the

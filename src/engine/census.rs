@@ -36,11 +36,13 @@ impl Engine<'_> {
             let o = &mut self.out.pools[i];
             o.occupancy_area += u64::from(g.occupied) * dt;
             o.boarder_area += u64::from(g.waiting) * dt;
+            o.outlier_area += u64::from(g.outliers) * dt;
             if g.occupied >= g.capacity {
                 o.full_seconds += dt;
             }
             let open = u64::from(g.capacity.saturating_sub(g.core));
-            let used = u64::from(g.occupied.saturating_sub(g.core));
+            // Patients in beds closing after a dated closure are not in escalation beds.
+            let used = u64::from(g.occupied.min(g.capacity).saturating_sub(g.core));
             // Pools only: the trust's figures are the pools' sums (see `finish`).
             if open + used > 0 && i < self.plan.pools() {
                 // Split at midnights so each day gets its own bed-seconds (monthly costs).
@@ -102,6 +104,10 @@ impl Engine<'_> {
                     } else {
                         o.midnight[d] = g.occupied;
                         o.escalation_open_midnight[d] = g.capacity - g.core;
+                        o.core_midnight[d] = g.core;
+                        if let Some(x) = o.outliers_midnight.get_mut(d) {
+                            *x = g.outliers;
+                        }
                     }
                 }
                 if morning && let Some(opel) = &self.plan.opel {
@@ -210,6 +216,12 @@ impl Engine<'_> {
             t.escalation_open_seconds += p.escalation_open_seconds;
             t.escalation_used_seconds += p.escalation_used_seconds;
             t.escalation_openings += p.escalation_openings;
+            t.outliers_in += p.outliers_in;
+            t.outliers_out += p.outliers_out;
+            t.outlier_area += p.outlier_area;
+            for d in 0..t.outliers_midnight.len() {
+                t.outliers_midnight[d] += p.outliers_midnight[d];
+            }
             for d in 0..t.midnight.len() {
                 t.escalation_open_daily[d] += p.escalation_open_daily[d];
                 t.escalation_used_daily[d] += p.escalation_used_daily[d];

@@ -100,6 +100,8 @@ enum State {
     /// In ED, not to be admitted, being treated in a space (capacity model only).
     EdTreatment,
     InBed,
+    /// In a bed of another pool (an outlier); `pool` is the host's.
+    Outlying,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -131,6 +133,8 @@ struct Gauge {
     /// Core beds plus open escalation beds.
     capacity: u32,
     core: u32,
+    /// Other pools' patients in this pool's beds (pools only).
+    outliers: u32,
 }
 
 /// Per-thread scratch state, reused across replications.
@@ -219,6 +223,8 @@ impl<'p> Engine<'p> {
             escalation_used_daily: vec![0; days],
             escalation_openings_daily: vec![0; days],
             escalation_open_midnight: vec![0; days],
+            core_midnight: vec![0; days],
+            outliers_midnight: if plan.outlying.is_some() { vec![0; days] } else { Vec::new() },
             ..PoolOutcome::default()
         };
         self.out = Outcome {

@@ -50,6 +50,17 @@ pub struct PoolOutcome {
     pub escalation_openings_daily: Vec<u32>,
     /// Escalation beds open at the midnight ending each reported day.
     pub escalation_open_midnight: Vec<u32>,
+    /// Core beds open at the midnight ending each reported day (dated changes
+    /// of `[[pool.capacity]]` included, escalation beds not).
+    pub core_midnight: Vec<u32>,
+    /// Other pools' patients in this pool's beds at the midnight ending each reported day.
+    pub outliers_midnight: Vec<u32>,
+    /// Patients of this pool given a bed in another pool (outlied), by admissions in the window.
+    pub outliers_out: u64,
+    /// Other pools' patients given a bed in this pool, by admissions in the window.
+    pub outliers_in: u64,
+    /// Bed-seconds of this pool's beds occupied by other pools' patients in the window.
+    pub outlier_area: u64,
 }
 
 /// ED outcomes by day of arrival.

@@ -51,28 +51,61 @@ pub(super) struct EscalationPlan {
     pub(super) min_open: u32,
 }
 
-/// A bed meeting of one pool; `may_open` is false outside the escalation windows.
+/// What a bed-side timetable entry does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Action {
+    /// A dated change of the pool's core beds (`[[pool.capacity]]`) takes
+    /// effect: the new number of core beds.
+    SetCore(u32),
+    /// A bed meeting; `may_open` is false outside the escalation windows.
+    Meeting { may_open: bool },
+}
+
+/// An entry of the bed-side timetable of one pool: a bed meeting or a dated
+/// change of its core beds.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Review {
     pub(super) time: u32,
     pub(super) pool: u32,
-    pub(super) may_open: bool,
+    pub(super) action: Action,
 }
 
+/// The bed-side timetable, in time order: at one second, dated changes of
+/// core beds first (so a meeting at that second sees the new beds), then bed
+/// meetings, each in pool order.
 pub(super) fn reviews(model: &Model, days: u32) -> Vec<Review> {
     let mut out = Vec::new();
     for d in 0..days {
         let date = model.date_of_day(d);
         for (i, p) in model.pools.iter().enumerate() {
+            if !p.capacity.is_empty() {
+                let before = if d == 0 { p.beds } else { p.beds_on(model.date_of_day(d - 1)) };
+                let beds = p.beds_on(date);
+                if beds != before {
+                    out.push(Review { time: d * DAY, pool: i as u32, action: Action::SetCore(beds) });
+                }
+            }
             let Some(e) = &p.escalation else { continue };
             let may_open = e.windows.is_empty() || e.windows.iter().any(|(f, t)| *f <= date && date <= *t);
             for h in &e.review_hours {
-                out.push(Review { time: d * DAY + h * HOUR, pool: i as u32, may_open });
+                out.push(Review { time: d * DAY + h * HOUR, pool: i as u32, action: Action::Meeting { may_open } });
             }
         }
     }
-    out.sort_by_key(|r| (r.time, r.pool));
+    out.sort_by_key(|r| (r.time, matches!(r.action, Action::Meeting { .. }), r.pool));
     out
+}
+
+/// Outlying rules in engine units (see [`crate::model::BedPool::outlie_to`]).
+pub(super) struct Outlying {
+    /// Per pool: the pools its patients may be placed in, in order of preference.
+    pub(super) to: Vec<Vec<usize>>,
+    /// Per pool: the pools whose patients may be placed in it.
+    pub(super) guests: Vec<Vec<usize>>,
+    /// Per pool: beds kept for its own patients.
+    pub(super) keep: Vec<u32>,
+    /// Per pool: the stay factor of its patients when placed elsewhere.
+    pub(super) stay_factor: Vec<f64>,
 }
 
 /// Everything about a model the engine precomputes once, shared by all threads.
@@ -90,6 +123,8 @@ pub struct Plan {
     pub(super) escalation: Vec<Option<EscalationPlan>>,
     /// Bed meetings of pools with escalation beds, in time order.
     pub(super) reviews: Vec<Review>,
+    /// Outlying rules, if any pool outlies.
+    pub(super) outlying: Option<Outlying>,
     pub(super) opel: Option<crate::model::Opel>,
     /// End of the simulated time (seconds).
     pub(super) horizon: u32,
@@ -176,6 +211,14 @@ impl Plan {
                 })
                 .collect(),
             reviews: reviews(model, days_total),
+            outlying: model.pools.iter().any(|p| !p.outlie_to.is_empty()).then(|| Outlying {
+                to: model.pools.iter().map(|p| p.outlie_to.clone()).collect(),
+                guests: (0..model.pools.len())
+                    .map(|h| (0..model.pools.len()).filter(|&g| model.pools[g].outlie_to.contains(&h)).collect())
+                    .collect(),
+                keep: model.pools.iter().map(|p| p.keep_for_own_patients).collect(),
+                stay_factor: model.pools.iter().map(|p| p.outlier_stay_factor).collect(),
+            }),
             opel: model.opel.clone(),
             horizon: days_total * DAY,
             window: (first_day * DAY, (first_day + days) * DAY),

@@ -3,9 +3,28 @@
 
 use super::*;
 
-pub(super) fn read_pool(cx: &mut Ctx<'_>, v: &Val<'_>, path: &str) -> Option<BedPool> {
+pub(super) fn read_pool(
+    cx: &mut Ctx<'_>,
+    v: &Val<'_>,
+    path: &str,
+    me: usize,
+    pools: &[Option<&str>],
+) -> Option<BedPool> {
     let t = as_table(cx, v, path)?;
-    t.check_keys(cx, &["name", "beds", "when_full", "cancel_electives_when_boarding", "escalation"]);
+    t.check_keys(
+        cx,
+        &[
+            "name",
+            "beds",
+            "when_full",
+            "cancel_electives_when_boarding",
+            "escalation",
+            "capacity",
+            "outlie_to",
+            "keep_for_own_patients",
+            "outlier_stay_factor",
+        ],
+    );
     let name = read_name(cx, t);
     let beds = t.int_req(cx, "beds", 1, limits::MAX_BEDS, "a whole number of beds between 1 and 1000000");
     let when_full = match t.get("when_full") {
@@ -18,17 +37,138 @@ pub(super) fn read_pool(cx: &mut Ctx<'_>, v: &Val<'_>, path: &str) -> Option<Bed
     let cancel = t.bool_or(cx, "cancel_electives_when_boarding", false);
     let escalation_path = t.field("escalation");
     let escalation = match t.table(cx, "escalation", &escalation_path) {
-        Some(e) => Some(read_escalation(cx, e)?),
-        None if t.has("escalation") => return None,
-        None => None,
+        Some(e) => read_escalation(cx, e).map(Some),
+        None if t.has("escalation") => None,
+        None => Some(None),
+    };
+    let capacity = read_capacity_changes(cx, t);
+    let outlie_to = read_outlie_to(cx, t, me, pools);
+    let keep = match t.get("keep_for_own_patients") {
+        None => Some(0),
+        Some(_) => t.int(cx, "keep_for_own_patients", 0, limits::MAX_BEDS, "a whole number of beds >= 0"),
+    };
+    let factor = match t.get("outlier_stay_factor") {
+        None => Some(1.0),
+        Some(_) => t.f64(cx, "outlier_stay_factor", Rule::Positive).and_then(|f| {
+            if f > 10.0 {
+                cx.err(
+                    t.key_span("outlier_stay_factor"),
+                    t.field("outlier_stay_factor"),
+                    format!("expected a factor between 0 and 10, found {f}"),
+                );
+                None
+            } else {
+                Some(f)
+            }
+        }),
     };
     Some(BedPool {
         name: name?,
         beds: beds? as u32,
         when_full: when_full?,
         cancel_electives_when_boarding: cancel?,
-        escalation,
+        escalation: escalation?,
+        capacity: capacity?,
+        outlie_to: outlie_to?,
+        keep_for_own_patients: keep? as u32,
+        outlier_stay_factor: factor?,
     })
+}
+
+/// `[[pool.capacity]]`: dated changes of core beds, `from` (and optionally
+/// `to`, inclusive) with the `beds` that hold meanwhile; no two may overlap.
+fn read_capacity_changes(cx: &mut Ctx<'_>, t: Tbl<'_, '_>) -> Option<Vec<CapacityChange>> {
+    let Some((items, _)) = t.array(cx, "capacity") else {
+        return if t.has("capacity") { None } else { Some(Vec::new()) };
+    };
+    let mut out = Some(Vec::new());
+    let mut spans = Vec::new();
+    for (i, v) in items.iter().enumerate() {
+        let path = format!("{}[{}]", t.field("capacity"), i + 1);
+        let Some(c) = as_table(cx, v, &path) else {
+            out = None;
+            continue;
+        };
+        c.check_keys(cx, &["from", "to", "beds"]);
+        let from = c.date_req(cx, "from");
+        let to = c.date(cx, "to");
+        let to = if c.has("to") { to.map(Some) } else { Some(None) };
+        let beds = c.int_req(cx, "beds", 0, limits::MAX_BEDS, "a whole number of beds between 0 and 1000000");
+        match (from, to, beds) {
+            (Some(f), Some(Some(e)), Some(_)) if e < f => {
+                cx.err(c.key_span("to"), c.field("to"), format!("`to` ({e}) is before `from` ({f})"));
+                out = None;
+            }
+            (Some(from), Some(to), Some(beds)) => {
+                if let Some(o) = out.as_mut() {
+                    o.push(CapacityChange { from, to, beds: beds as u32 });
+                    spans.push((c.key_span("from"), c.field("from")));
+                }
+            }
+            _ => out = None,
+        }
+    }
+    let mut out = out?;
+    // No two changes may cover one day: which would hold would be a guess.
+    let mut order: Vec<usize> = (0..out.len()).collect();
+    order.sort_by_key(|&i| out[i].from);
+    for w in order.windows(2) {
+        let (a, b) = (out[w[0]], out[w[1]]);
+        if a.to.is_none_or(|to| to >= b.from) {
+            let (span, field) = spans[w[1]].clone();
+            let until = a.to.map_or("the end of the run".to_string(), |d| d.to_string());
+            cx.err(
+                span,
+                field,
+                format!(
+                    "this change from {} overlaps another from {} to {until}; dated changes must not overlap",
+                    b.from, a.from
+                ),
+            );
+            return None;
+        }
+    }
+    out.sort_by_key(|c| c.from);
+    Some(out)
+}
+
+/// `outlie_to`: other pools' names, in order of preference, each once.
+fn read_outlie_to(cx: &mut Ctx<'_>, t: Tbl<'_, '_>, me: usize, pools: &[Option<&str>]) -> Option<Vec<usize>> {
+    let Some((items, _)) = t.array(cx, "outlie_to") else {
+        return if t.has("outlie_to") { None } else { Some(Vec::new()) };
+    };
+    let mut out = Some(Vec::new());
+    for (i, v) in items.iter().enumerate() {
+        let field = format!("{}[{}]", t.field("outlie_to"), i + 1);
+        let toml::de::DeValue::String(s) = v.get_ref() else {
+            cx.err(v.span(), field, "expected the name of another [[pool]]");
+            out = None;
+            continue;
+        };
+        let s: &str = s;
+        let found = pools.iter().position(|p| *p == Some(s));
+        let problem = match found {
+            None if pools.iter().all(|p| p.is_some()) => {
+                let known = pools.iter().flatten().map(|p| format!("\"{p}\"")).collect::<Vec<_>>().join(", ");
+                Some(format!("unknown pool \"{s}\"; the [[pool]] names are {known}"))
+            }
+            None => None,
+            Some(j) if j == me => Some(format!("a pool cannot outlie into itself (\"{s}\")")),
+            Some(j) if out.as_ref().is_some_and(|o: &Vec<usize>| o.contains(&j)) => {
+                Some(format!("\"{s}\" is listed twice"))
+            }
+            Some(_) => None,
+        };
+        if let Some(why) = problem {
+            cx.err(v.span(), field, why);
+            out = None;
+        } else if let (Some(o), Some(j)) = (out.as_mut(), found) {
+            o.push(j);
+        } else {
+            out = None;
+        }
+    }
+    out
 }
 
 /// Three ascending thresholds (levels 2, 3, 4).

@@ -55,8 +55,9 @@ pub use diagnostic::{Diagnostic, ScenarioError};
 use crate::calendar::{Calendar, Region, built_in};
 use crate::dist::Distribution;
 use crate::model::{
-    ArrivalProcess, BedPool, Clinicians, DischargePolicy, Ed, EdCapacity, ElectiveCut, Escalation, EscalationCost,
-    Minors, Model, Opel, Route, RouteSource, Seasonality, Specialty, TheatreList, TimeProfile, WhenFull,
+    ArrivalProcess, BedPool, CapacityChange, Clinicians, DischargePolicy, Ed, EdCapacity, ElectiveCut, Escalation,
+    EscalationCost, Minors, Model, Opel, Route, RouteSource, Seasonality, Specialty, TheatreList, TimeProfile,
+    WhenFull,
 };
 use chrono::{Datelike, NaiveDate};
 pub use reader::Source;
@@ -217,11 +218,16 @@ fn build(cx: &mut Ctx<'_>, root: Tbl<'_, '_>) -> Option<Model> {
     let ed = root.table(cx, "ed", "ed").map(|t| read_ed(cx, t));
     let seasonality: Vec<Option<Seasonality>> =
         root.tables(cx, "seasonality").into_iter().map(|(v, p)| read_seasonality(cx, v, &p)).collect();
-    let pools: Vec<Option<BedPool>> = root.tables(cx, "pool").into_iter().map(|(v, p)| read_pool(cx, v, &p)).collect();
+    let pool_names = valid_names(cx, root, "pool");
+    let pools: Vec<Option<BedPool>> = root
+        .tables(cx, "pool")
+        .into_iter()
+        .enumerate()
+        .map(|(i, (v, p))| read_pool(cx, v, &p, i, &pool_names))
+        .collect();
     if !root.has("pool") {
         cx.err(0..0, "pool", "no [[pool]] defined: a scenario needs at least one bed pool");
     }
-    let pool_names = valid_names(cx, root, "pool");
     check_unique_names(cx, root, "pool", &pool_names);
     let routes: Vec<Option<Route>> =
         root.tables(cx, "admissions").into_iter().map(|(v, p)| read_route(cx, v, &p, &pool_names)).collect();

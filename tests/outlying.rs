@@ -1,0 +1,225 @@
+//! Outlying (`outlie_to`, `keep_for_own_patients`, `outlier_stay_factor`):
+//! pools that lend beds, against queueing theory, hand-worked cases and the
+//! shipped winter under common random numbers.
+
+mod common;
+use bedflow::stats::Metric;
+use common::*;
+
+/// Two pools fed by their own Poisson streams with exponential stays (mean
+/// 1 day), each outlying into the other: `a` beds with `la` a day, `b` beds
+/// with `lb` a day.
+fn pair(a: u32, la: f64, b: u32, lb: f64, when_full: &str, outlying: bool, days: u32, reps: u32) -> String {
+    let end = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() + chrono::Days::new(u64::from(days) - 1);
+    let (to_b, to_a) = if outlying { ("outlie_to = [\"b\"]", "outlie_to = [\"a\"]") } else { ("", "") };
+    format!(
+        r#"
+[scenario]
+name = "pair"
+start = "2026-01-01"
+end = "{end}"
+warmup_days = 50
+replications = {reps}
+seed = 20261129
+
+[[admissions]]
+name = "to a"
+source = "direct"
+per_day = {la}
+pool = "a"
+stay_days = {{ dist = "exponential", mean = 1.0 }}
+
+[[admissions]]
+name = "to b"
+source = "direct"
+per_day = {lb}
+pool = "b"
+stay_days = {{ dist = "exponential", mean = 1.0 }}
+
+[[pool]]
+name = "a"
+beds = {a}
+when_full = "{when_full}"
+{to_b}
+
+[[pool]]
+name = "b"
+beds = {b}
+when_full = "{when_full}"
+{to_a}
+"#
+    )
+}
+
+/// Full sharing makes two pools one: 6 + 4 beds offered 4.8 + 3.2 bed-days a
+/// day, each outlying into the other with no beds kept back, turn patients
+/// away exactly when all 10 beds are full, so the trust's diverted share is
+/// Erlang B(10, 8) = 0.12166 (not the 0.18 of two separate pools). 200
+/// replications of 1000 days: t interval at false-alarm rate 1e-4, under 2.5%
+/// of the blocking (see `assert_mean_matches_theory`).
+#[test]
+fn two_pools_that_outlie_into_each_other_block_like_one_erlang_b() {
+    let expected = erlang_b(10, 8.0);
+    let m = model(&pair(6, 4.8, 4, 3.2, "divert", true, 1000, 200));
+    let reps = run(&m);
+    let blocked = values(&m, &reps, Metric::DivertedShare, None);
+    assert_mean_matches_theory("Erlang B, pooled by outlying", &blocked, expected, 0.025);
+    // Both directions are used, and the counts agree trust-wide.
+    for r in &reps {
+        let out = r.get(&m, Metric::OutliersOut, Some("a")).unwrap();
+        let into = r.get(&m, Metric::OutliersIn, Some("b")).unwrap();
+        assert!(out > 0.0 && out == into, "a -> b: {out} out, {into} in");
+        assert_eq!(r.get(&m, Metric::OutliersIn, None), r.get(&m, Metric::OutliersOut, None));
+    }
+    // Without outlying the same pools block far more: the test can tell.
+    let m = model(&pair(6, 4.8, 4, 3.2, "divert", false, 1000, 40));
+    let separate = mean(&values(&m, &run(&m), Metric::DivertedShare, None));
+    let theory = (4.8 * erlang_b(6, 4.8) + 3.2 * erlang_b(4, 3.2)) / 8.0;
+    assert!((separate - theory).abs() < 0.01 && separate > expected + 0.04, "{separate} vs {theory}");
+}
+
+/// With queues, full sharing is M/M/10: a bed freed in either pool takes its
+/// own queue first, then the longest-waiting patient of the other, so no bed
+/// stands empty while anyone waits and the number waiting is M/M/10's. Mean
+/// wait = C(10, 8) / (10 - 8) days = 4.910 hours; 1000 replications of 2000
+/// days, as `theory::erlang_c_mean_bed_wait` (whose notes give the power).
+#[test]
+fn two_pools_that_outlie_into_each_other_wait_like_one_erlang_c() {
+    let expected = erlang_c(10, 8.0) / 2.0 * 24.0;
+    let m = model(&pair(6, 4.8, 4, 3.2, "queue", true, 2000, 1000));
+    let waits = values(&m, &run(&m), Metric::BedWaitHoursMean, None);
+    assert_mean_matches_theory("Erlang C, pooled by outlying", &waits, expected, 0.03);
+}
+
+/// Pool `a` (1 bed, an arrival every 8 or 12 hours, fixed stays) outlies
+/// into `b` (`b_beds` beds, no patients of its own), both `divert`.
+fn host(per_day: f64, stay_hours: f64, b_beds: u32, keep: u32, factor: f64) -> String {
+    format!(
+        r#"
+[scenario]
+name = "host"
+start = "2026-01-05"
+end = "2026-01-14"
+warmup_days = 4
+replications = 2
+seed = 1
+
+[[admissions]]
+name = "guest"
+source = "direct"
+per_day = {per_day}
+arrivals = "regular"
+pool = "a"
+stay_days = {{ dist = "fixed", value = {stay} }}
+
+[[pool]]
+name = "a"
+beds = 1
+when_full = "divert"
+outlie_to = ["b"]
+outlier_stay_factor = {factor}
+
+[[pool]]
+name = "b"
+beds = {b_beds}
+when_full = "divert"
+keep_for_own_patients = {keep}
+"#,
+        stay = stay_hours / 24.0
+    )
+}
+
+/// Kept beds, by hand. Arrivals at 00:00, 08:00 and 16:00 stay 20 hours; `a`
+/// has 1 bed. 00:00 takes `a`'s bed (free again at 20:00), 08:00 finds it
+/// full and outlies into `b` (2 beds, 0 taken). At 16:00 `b` has 1 bed free:
+/// with 1 kept for its own patients the patient is turned away; with none
+/// kept, outlies. Every day alike: 10 days give 10 own admissions and 10
+/// outliers and 10 diverted (keep 1), or 10 and 20 and 0 (keep 0). Outlier
+/// bed-days: 20 hours each, the window cutting the first (4 h inside) and
+/// the last (16 h): 200 h = 8.333 days (keep 1); twice that (keep 0).
+#[test]
+fn kept_beds_turn_guests_away_exactly() {
+    for (keep, outliers, diverted) in [(1, 10.0, 10.0), (0, 20.0, 0.0)] {
+        let m = model(&host(3.0, 20.0, 2, keep, 1.0));
+        for r in run(&m) {
+            let get = |metric, pool| r.get(&m, metric, pool).unwrap();
+            assert_eq!(get(Metric::OutliersOut, Some("a")), outliers, "keep {keep}");
+            assert_eq!(get(Metric::OutliersIn, Some("b")), outliers, "keep {keep}");
+            assert_eq!(get(Metric::OutliersIn, Some("a")), 0.0);
+            assert_eq!(get(Metric::Diverted, Some("a")), diverted, "keep {keep}");
+            assert_eq!(get(Metric::Admissions, Some("a")), 10.0, "own beds, keep {keep}");
+            // An outlier's admission and discharge count where its bed is.
+            assert_eq!(get(Metric::Admissions, Some("b")), outliers, "keep {keep}");
+            let bed_days = get(Metric::OutlierBedDays, Some("b"));
+            assert!((bed_days - outliers * 20.0 / 24.0).abs() < 1e-9, "keep {keep}: {bed_days}");
+            assert_eq!(get(Metric::OutlierBedDays, None), bed_days);
+            assert_eq!(
+                r.daily(&m, Metric::OutliersMidnight, Some("b")).unwrap(),
+                &[if keep == 1 { 1.0 } else { 2.0 }; 10]
+            );
+        }
+    }
+}
+
+/// The stay factor, by hand. Arrivals at 00:00 and 12:00 stay 24 hours; `a`
+/// has 1 bed, `b` 1. Without a factor, each day's 12:00 patient outlies into
+/// `b` and leaves at 12:00 next day, just before the next outlier: nobody is
+/// turned away. With factor 1.5 an outlier stays 36 hours, so every other
+/// 12:00 patient finds both beds full: over 10 days, 5 outliers (36 h stays)
+/// and 5 diverted; own stays stay 1 day.
+#[test]
+fn outliers_stay_longer_by_the_factor() {
+    for (factor, outliers, diverted, host_stay) in [(1.0, 10.0, 0.0, 1.0), (1.5, 5.0, 5.0, 1.5)] {
+        let m = model(&host(2.0, 24.0, 1, 0, factor));
+        for r in run(&m) {
+            let get = |metric, pool| r.get(&m, metric, pool).unwrap();
+            assert_eq!(get(Metric::OutliersOut, Some("a")), outliers, "factor {factor}");
+            assert_eq!(get(Metric::Diverted, Some("a")), diverted, "factor {factor}");
+            assert_eq!(get(Metric::LengthOfStayDaysMean, Some("a")), 1.0, "factor {factor}");
+            assert_eq!(get(Metric::LengthOfStayDaysMean, Some("b")), host_stay, "factor {factor}");
+        }
+    }
+}
+
+/// Bad outlying and capacity fields are refused with the file, line and field.
+#[test]
+fn bad_outlying_and_capacity_fields_are_refused() {
+    let base = host(3.0, 20.0, 2, 0, 1.0);
+    for (from, to, expected) in [
+        ("outlie_to = [\"b\"]", "outlie_to = [\"c\"]", "pool[1].outlie_to[1]: unknown pool \"c\""),
+        ("outlie_to = [\"b\"]", "outlie_to = [\"a\"]", "pool[1].outlie_to[1]: a pool cannot outlie into itself"),
+        ("outlie_to = [\"b\"]", "outlie_to = [\"b\", \"b\"]", "pool[1].outlie_to[2]: \"b\" is listed twice"),
+        ("outlie_to = [\"b\"]", "outlie_to = \"b\"", "pool[1].outlie_to: expected an array"),
+        ("outlier_stay_factor = 1", "outlier_stay_factor = 0", "pool[1].outlier_stay_factor:"),
+        ("outlier_stay_factor = 1", "outlier_stay_factor = 11", "pool[1].outlier_stay_factor: expected a factor"),
+        ("keep_for_own_patients = 0", "keep_for_own_patients = -1", "pool[2].keep_for_own_patients:"),
+        (
+            "keep_for_own_patients = 0",
+            "keep_for_own_patients = 0\n[[pool.capacity]]\nfrom = \"2026-01-10\"\nto = \"2026-01-08\"\nbeds = 1",
+            "pool[2].capacity[1].to: `to` (2026-01-08) is before `from` (2026-01-10)",
+        ),
+        (
+            "keep_for_own_patients = 0",
+            "keep_for_own_patients = 0\n[[pool.capacity]]\nfrom = \"2026-01-10\"\nbeds = 1\n\
+             [[pool.capacity]]\nfrom = \"2026-01-06\"\nto = \"2026-01-10\"\nbeds = 0",
+            "pool[2].capacity[1].from: this change from 2026-01-10 overlaps another from 2026-01-06 to 2026-01-10",
+        ),
+        (
+            "keep_for_own_patients = 0",
+            "keep_for_own_patients = 0\n[[pool.capacity]]\nfrom = \"2026-01-10\"\nbeds = -2",
+            "pool[2].capacity[1].beds:",
+        ),
+        (
+            "keep_for_own_patients = 0",
+            "keep_for_own_patients = 0\n[[pool.capacity]]\nfrom = \"2026-01-10\"\nbeds = 1\nward = 12",
+            "pool[2].capacity[1].ward:",
+        ),
+    ] {
+        assert!(base.contains(from), "{from}");
+        let text = base.replacen(from, to, 1);
+        let err = bedflow::scenario::parse_str(&text, "outlie.toml").unwrap_err().to_string();
+        // `file:line:col: field: message` on one line.
+        let line = err.lines().find(|l| l.contains(expected)).unwrap_or_else(|| panic!("{to}: {err}"));
+        assert!(line.starts_with("outlie.toml:"), "{line}");
+    }
+}
