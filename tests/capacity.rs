@@ -107,8 +107,11 @@ fn a_closure_from_january_changes_nothing_before_it() {
         .unwrap()
         .replace("replications = 200", "replications = 16");
     let base = model(&text);
-    let closed =
-        model(&text.replacen("beds = 395\n", "beds = 395\n[[pool.capacity]]\nfrom = \"2027-01-01\"\nbeds = 367\n", 1));
+    let closed = model(&text.replacen(
+        "[pool.escalation]\n",
+        "[[pool.capacity]]\nfrom = \"2027-01-01\"\nbeds = 367\n\n[pool.escalation]\n",
+        1,
+    ));
     let (a, b) = (run(&base), run(&closed));
     let first_january = (chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap() - base.start).num_days() as usize;
     for (ra, rb) in a.iter().zip(&b) {

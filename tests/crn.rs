@@ -43,17 +43,18 @@ fn changing_beds_keeps_every_draw() {
     let large = winter_with_medicine_beds(420);
     assert_eq!(small.pools[0].beds, 380);
     let (a, b) = (run(&small), run(&large));
-    for metric in [Metric::EdAttendances, Metric::BedRequests] {
-        assert_eq!(values(&small, &a, metric, None), values(&large, &b, metric, None), "{metric}");
+    assert_eq!(values(&small, &a, Metric::EdAttendances, None), values(&large, &b, Metric::EdAttendances, None));
+    // Emergency bed requests are the same draws. (Surgery's, and so the
+    // trust's, also count elective inpatients, whose lists cancel more often
+    // when medical outliers fill surgical beds: those may differ.)
+    for pool in ["medicine", "care of older people"] {
+        let (x, y) =
+            (values(&small, &a, Metric::BedRequests, Some(pool)), values(&large, &b, Metric::BedRequests, Some(pool)));
+        assert_eq!(x, y, "{pool}");
     }
     let wait_small = values(&small, &a, Metric::BedWaitHoursMean, Some("medicine"));
     let wait_large = values(&large, &b, Metric::BedWaitHoursMean, Some("medicine"));
     for (s, l) in wait_small.iter().zip(&wait_large) {
         assert!(l < s, "40 more beds should shorten waits in every replication: {l} vs {s}");
     }
-    // Other pools' arrivals are untouched too.
-    assert_eq!(
-        values(&small, &a, Metric::BedRequests, Some("surgery")),
-        values(&large, &b, Metric::BedRequests, Some("surgery"))
-    );
 }

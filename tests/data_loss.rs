@@ -44,7 +44,7 @@ fn user_docs(root: &Path) -> PathBuf {
 }
 
 /// The command must be refused with exit 2 and a message before simulating:
-/// 20,000 replications (a million for `run`) would take minutes, so finishing
+/// 15,000 replications (a million for `run`) would take minutes, so finishing
 /// within the timeout proves it.
 fn refused_before_simulating(cmd: &mut Command, why: &str) {
     let started = Instant::now();
@@ -60,7 +60,7 @@ fn folders_bedflow_did_not_make_are_refused_by_every_command() {
     let tmp = tempfile::tempdir().unwrap();
     let docs = user_docs(tmp.path());
     let before = tree(&docs);
-    let many = ["--replications", "20000", "--quiet", "--out"];
+    let many = ["--replications", "15000", "--quiet", "--out"];
     refused_before_simulating(bedflow().args(["run", WINTER]).args(many).arg(&docs), "run");
     refused_before_simulating(
         bedflow().args(["compare", WINTER, "scenarios/winter-2026-27-plus-20-beds.toml"]).args(many).arg(&docs),

@@ -147,18 +147,23 @@ pub fn shape(m: &Model) -> Shape {
     let pools = m.pools.len() as u64 + 1;
     let escalation = m.pools.iter().any(|p| p.escalation.is_some());
     let specialties = if m.specialties.is_empty() { 0 } else { m.specialties.len() as u64 + 1 };
+    let dated = u64::from(m.pools.iter().any(|p| !p.capacity.is_empty()));
+    let outlying = u64::from(m.pools.iter().any(|p| !p.outlie_to.is_empty()));
     Shape {
         scalars: 16 * pools
             + 3 * u64::from(m.ed.is_some())
             + 14 * u64::from(m.ed.as_ref().is_some_and(|e| e.capacity.is_some()))
             + 9 * specialties
             + 4 * pools * u64::from(escalation)
+            + pools * dated
+            + 3 * pools * outlying
             + 4,
         daily_series: 4 * pools
             + 3 * u64::from(m.ed.is_some())
             + 6 * u64::from(m.ed.as_ref().is_some_and(|e| e.capacity.is_some()))
             + 6 * specialties
             + 4 * pools * u64::from(escalation)
+            + pools * (dated + outlying)
             + 1,
         monthly_series: pools * u64::from(escalation),
     }
