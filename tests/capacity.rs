@@ -138,3 +138,38 @@ fn a_closure_from_january_changes_nothing_before_it() {
         assert!(wb > wa, "28 fewer beds from January should lengthen medicine's waits: {wb} vs {wa}");
     }
 }
+
+/// Backward compatibility in the engine: a scenario that names the new
+/// fields without using them (a dated change to the same beds, an empty
+/// `outlie_to`, kept beds nobody outlies into, a stay factor with nowhere to
+/// outlie) gives every KPI of the plain scenario exactly, replication by
+/// replication. (Byte-identical files before and after a change are checked
+/// with `tests/bytecheck.sh` against the previous build.)
+#[test]
+fn naming_the_new_fields_without_using_them_changes_nothing() {
+    let text = std::fs::read_to_string("scenarios/winter-2026-27.toml")
+        .unwrap()
+        .replace("replications = 200", "replications = 4");
+    let plain_text: String = text.lines().filter(|l| !l.starts_with("outlie_to")).map(|l| format!("{l}\n")).collect();
+    let plain = model(&plain_text);
+    let named = model(
+        &plain_text.replacen("beds = 120\n", "beds = 120\noutlie_to = []\nkeep_for_own_patients = 5\n", 1).replacen(
+            "[pool.escalation]\n",
+            "[[pool.capacity]]\nfrom = \"2026-12-01\"\nbeds = 395\n\n[pool.escalation]\n",
+            1,
+        ),
+    );
+    assert_eq!(named.pools[0].capacity.len(), 1);
+    let (a, b) = (run(&plain), run(&named));
+    for (ra, rb) in a.iter().zip(&b) {
+        for (key, x) in &ra.scalar {
+            let y = rb.scalar.iter().find(|(k, _)| k == key).map(|(_, v)| *v).unwrap();
+            assert!(x.to_bits() == y.to_bits(), "{key:?}: {x} vs {y}");
+        }
+        for (key, x) in &ra.daily {
+            assert_eq!(Some(x), rb.daily.iter().find(|(k, _)| k == key).map(|(_, v)| v), "{key:?}");
+        }
+    }
+    // The dated change is reported, as no closure.
+    assert_eq!(b[0].get(&named, Metric::BedsClosedDays, Some("medicine")), Some(0.0));
+}
