@@ -100,6 +100,58 @@ pub fn paired(base_model: &Model, base: &[Kpis], alt_model: &Model, alt: &[Kpis]
     out
 }
 
+/// One daily series of BASE and ALT over one calendar month: the paired
+/// difference of the month's mean per day.
+#[derive(Debug, Clone)]
+pub struct MonthPaired {
+    /// The series, by names both scenarios share.
+    pub key: NamedKey,
+    /// The month, `2027-01`.
+    pub month: String,
+    /// BASE's mean per day over the month, across replications.
+    pub base: Summary,
+    /// ALT's mean per day over the month, across replications.
+    pub alt: Summary,
+    /// ALT - BASE taken replication by replication.
+    pub diff: Summary,
+}
+
+/// Pairs every daily series the two runs share, month by month (in BASE's
+/// order, then by month): what `comparison_by_month.csv` shows, so a change
+/// that starts on a date shows no difference in the months before it. A
+/// month's value is the mean of its days' values that are defined (days
+/// with no attendances have no 4-hour performance).
+pub fn paired_by_month(base_model: &Model, base: &[Kpis], alt_model: &Model, alt: &[Kpis]) -> Vec<MonthPaired> {
+    let (Some(b0), Some(a0)) = (base.first(), alt.first()) else { return Vec::new() };
+    let months = crate::stats::months(base_model);
+    let days = base_model.reported_days() as usize;
+    let alt_index: Vec<NamedKey> = a0.daily.iter().map(|(k, _)| NamedKey::of(alt_model, k)).collect();
+    let month_mean = |v: &[f64], from: usize, to: usize| {
+        let ok: Vec<f64> = v.get(from..to).unwrap_or_default().iter().copied().filter(|x| x.is_finite()).collect();
+        if ok.is_empty() { f64::NAN } else { ok.iter().sum::<f64>() / ok.len() as f64 }
+    };
+    let mut out = Vec::new();
+    for (i, (key, _)) in b0.daily.iter().enumerate() {
+        let named = NamedKey::of(base_model, key);
+        let Some(j) = alt_index.iter().position(|k| *k == named) else { continue };
+        for (m, (from, label)) in months.iter().enumerate() {
+            let to = months.get(m + 1).map_or(days, |n| n.0);
+            let b: Vec<f64> = base.iter().map(|r| month_mean(&r.daily[i].1, *from, to)).collect();
+            let a: Vec<f64> = alt.iter().map(|r| month_mean(&r.daily[j].1, *from, to)).collect();
+            let d: Vec<f64> =
+                a.iter().zip(&b).map(|(x, y)| if x.is_finite() && y.is_finite() { x - y } else { f64::NAN }).collect();
+            out.push(MonthPaired {
+                key: named.clone(),
+                month: label.clone(),
+                base: summarise(&b),
+                alt: summarise(&a),
+                diff: summarise(&d),
+            });
+        }
+    }
+    out
+}
+
 /// A sweep target such as `share_of_time_full<=0.05` or `ed_4h_performance>=0.78`,
 /// optionally for a pool: `share_of_time_full:medicine<=0.05`.
 #[derive(Debug, Clone, PartialEq)]

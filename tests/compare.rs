@@ -277,3 +277,53 @@ fn sweep_target_with_an_unknown_pool_is_refused() {
     }
     assert!(!tmp.path().join("s").exists());
 }
+
+/// The issue's check: `compare` of the shipped "close ward 12 from 1
+/// January" plan against the base writes `comparison_by_month.csv`, where
+/// every bed-side daily series (census, boarders, admissions, discharges) of
+/// every pool differs by exactly 0 in November and December, and boarders
+/// and medicine's occupancy move from January. (`beds_open` is a series of
+/// scenarios with dated changes only, so the base has none to pair.) A
+/// comparison of plans without dated changes writes no such file.
+#[test]
+fn compare_a_closure_from_january_month_by_month() {
+    let tmp = tempfile::tempdir().unwrap();
+    Command::cargo_bin("bedflow")
+        .unwrap()
+        .args(["compare", "scenarios/winter-2026-27.toml", "scenarios/winter-2026-27-close-ward-12.toml"])
+        .args(["--replications", "8", "--quiet", "--out"])
+        .arg(tmp.path().join("c"))
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(tmp.path().join("c/comparison_by_month.csv")).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next().unwrap().trim_start_matches('\u{feff}'),
+        "scenario,metric,pool,specialty,month,base_mean,alt_mean,diff_mean,diff_ci95_low,diff_ci95_high,replications"
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let bed_side = ["midnight_occupancy", "boarders_0800", "admissions", "discharges"];
+    let mut checked = 0;
+    for r in &rows {
+        if bed_side.contains(&r[1]) && (r[4] == "2026-11" || r[4] == "2026-12") {
+            assert_eq!(r[7], "0", "{r:?}");
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 4 * 5 * 2, "four series, the trust and four pools, two months");
+    let find = |metric: &str, pool: &str, month: &str| -> f64 {
+        rows.iter().find(|r| r[1] == metric && r[2] == pool && r[4] == month).unwrap()[7].parse().unwrap()
+    };
+    for month in ["2027-01", "2027-02", "2027-03"] {
+        assert!(find("boarders_0800", "", month) > 0.0, "{month}");
+    }
+    assert!(find("midnight_occupancy", "medicine", "2027-01") < 0.0);
+    Command::cargo_bin("bedflow")
+        .unwrap()
+        .args(["compare", "scenarios/winter-2026-27.toml", "scenarios/winter-2026-27-plus-20-beds.toml"])
+        .args(["--replications", "2", "--quiet", "--out"])
+        .arg(tmp.path().join("d"))
+        .assert()
+        .success();
+    assert!(!tmp.path().join("d/comparison_by_month.csv").exists());
+}

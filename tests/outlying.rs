@@ -7,9 +7,10 @@ use bedflow::stats::Metric;
 use common::*;
 
 /// Two pools fed by their own Poisson streams with exponential stays (mean
-/// 1 day), each outlying into the other: `a` beds with `la` a day, `b` beds
-/// with `lb` a day.
-fn pair(a: u32, la: f64, b: u32, lb: f64, when_full: &str, outlying: bool, days: u32, reps: u32) -> String {
+/// 1 day), each outlying into the other if `outlying`: `a` with 6 beds and
+/// 4.8 admissions a day, `b` with 4 beds and 3.2 a day (80% load each).
+fn pair(when_full: &str, outlying: bool, days: u32, reps: u32) -> String {
+    let (a, la, b, lb) = (6, 4.8, 4, 3.2);
     let end = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() + chrono::Days::new(u64::from(days) - 1);
     let (to_b, to_a) = if outlying { ("outlie_to = [\"b\"]", "outlie_to = [\"a\"]") } else { ("", "") };
     format!(
@@ -60,7 +61,7 @@ when_full = "{when_full}"
 #[test]
 fn two_pools_that_outlie_into_each_other_block_like_one_erlang_b() {
     let expected = erlang_b(10, 8.0);
-    let m = model(&pair(6, 4.8, 4, 3.2, "divert", true, 1000, 200));
+    let m = model(&pair("divert", true, 1000, 200));
     let reps = run(&m);
     let blocked = values(&m, &reps, Metric::DivertedShare, None);
     assert_mean_matches_theory("Erlang B, pooled by outlying", &blocked, expected, 0.025);
@@ -72,7 +73,7 @@ fn two_pools_that_outlie_into_each_other_block_like_one_erlang_b() {
         assert_eq!(r.get(&m, Metric::OutliersIn, None), r.get(&m, Metric::OutliersOut, None));
     }
     // Without outlying the same pools block far more: the test can tell.
-    let m = model(&pair(6, 4.8, 4, 3.2, "divert", false, 1000, 40));
+    let m = model(&pair("divert", false, 1000, 40));
     let separate = mean(&values(&m, &run(&m), Metric::DivertedShare, None));
     let theory = (4.8 * erlang_b(6, 4.8) + 3.2 * erlang_b(4, 3.2)) / 8.0;
     assert!((separate - theory).abs() < 0.01 && separate > expected + 0.04, "{separate} vs {theory}");
@@ -86,7 +87,7 @@ fn two_pools_that_outlie_into_each_other_block_like_one_erlang_b() {
 #[test]
 fn two_pools_that_outlie_into_each_other_wait_like_one_erlang_c() {
     let expected = erlang_c(10, 8.0) / 2.0 * 24.0;
-    let m = model(&pair(6, 4.8, 4, 3.2, "queue", true, 2000, 1000));
+    let m = model(&pair("queue", true, 2000, 1000));
     let waits = values(&m, &run(&m), Metric::BedWaitHoursMean, None);
     assert_mean_matches_theory("Erlang C, pooled by outlying", &waits, expected, 0.03);
 }

@@ -32,7 +32,26 @@ pub(super) fn compare(base: PathBuf, alternatives: Vec<PathBuf>, flags: RunFlags
     }
     let base_ran = ran(&base_model, &base, &base_reps);
     let alt_ran: Vec<_> = alt_models.iter().zip(&alternatives).zip(&alt_reps).map(|((m, p), r)| ran(m, p, r)).collect();
-    output::compare::write_compare(staging, &base_ran, &alt_ran, &pairs, spec.replications as usize, spec.seed)?;
+    // Month by month when a plan changes beds by date: the months before the
+    // change show no difference (written only then, so comparisons of plans
+    // without dated changes keep exactly their files).
+    let dated = all.iter().any(|m| m.pools.iter().any(|p| !p.capacity.is_empty()));
+    let by_month: Option<Vec<(String, Vec<crate::compare::MonthPaired>)>> = dated.then(|| {
+        alt_models
+            .iter()
+            .zip(&alt_reps)
+            .map(|(m, r)| (m.name.clone(), crate::compare::paired_by_month(&base_model, &base_reps, m, r)))
+            .collect()
+    });
+    output::compare::write_compare(
+        staging,
+        &base_ran,
+        &alt_ran,
+        &pairs,
+        by_month.as_deref(),
+        spec.replications as usize,
+        spec.seed,
+    )?;
     for (name, rows) in &pairs {
         use crate::stats::Metric;
         for metric in

@@ -5,7 +5,7 @@ use super::plots::compare::{Comparison, Overlay, Sweep, SweepPanel};
 use super::plots::render;
 use super::report::inline_svg;
 use super::tables::{Csv, for_excel, num};
-use crate::compare::{Paired, Target};
+use crate::compare::{MonthPaired, Paired, Target};
 use crate::model::Model;
 use crate::reduce::Summaries;
 use crate::stats::{Kpis, Metric};
@@ -63,6 +63,47 @@ pub fn comparison_csv(pairs: &[(String, Vec<Paired>)]) -> std::io::Result<Vec<u8
                 diff_p50: num(d.p50),
                 diff_p90: num(d.p90),
                 replications: d.n,
+            });
+        }
+    }
+    Ok(for_excel(w.finish()?))
+}
+
+/// A row of `comparison_by_month.csv`; the field names are the header.
+#[derive(serde::Serialize)]
+struct MonthRow<'a> {
+    scenario: &'a str,
+    metric: &'a str,
+    pool: &'a str,
+    specialty: &'a str,
+    month: &'a str,
+    base_mean: String,
+    alt_mean: String,
+    diff_mean: String,
+    diff_ci95_low: String,
+    diff_ci95_high: String,
+    replications: usize,
+}
+
+/// `comparison_by_month.csv`: per alternative, daily series and calendar
+/// month, BASE's and ALT's mean per day and the paired difference ALT - BASE
+/// with its 95% CI.
+pub fn comparison_by_month_csv(pairs: &[(String, Vec<MonthPaired>)]) -> std::io::Result<Vec<u8>> {
+    let mut w = Csv::new();
+    for (alt, rows) in pairs {
+        for p in rows {
+            w.record(MonthRow {
+                scenario: alt,
+                metric: p.key.metric.name(),
+                pool: &p.key.pool,
+                specialty: &p.key.specialty,
+                month: &p.month,
+                base_mean: num(p.base.mean),
+                alt_mean: num(p.alt.mean),
+                diff_mean: num(p.diff.mean),
+                diff_ci95_low: num(p.diff.ci95_low),
+                diff_ci95_high: num(p.diff.ci95_high),
+                replications: p.diff.n,
             });
         }
     }
@@ -128,17 +169,22 @@ fn report(base: &Ran<'_>, pairs: &[(String, Vec<Paired>)], svg: &str, reps: usiz
     page.into_string()
 }
 
-/// Writes `comparison.csv`, `comparison.png/.svg` and `comparison.html`.
+/// Writes `comparison.csv`, `comparison.png/.svg` and `comparison.html`, and
+/// `comparison_by_month.csv` when given (see [`crate::compare::paired_by_month`]).
 pub fn write_compare(
     staging: atomic::Staging,
     base: &Ran<'_>,
     alts: &[Ran<'_>],
     pairs: &[(String, Vec<Paired>)],
+    by_month: Option<&[(String, Vec<MonthPaired>)]>,
     replications: usize,
     seed: u64,
 ) -> Result<(), atomic::OutputDirError> {
     staging.publish(|tmp| {
         std::fs::write(tmp.join("comparison.csv"), comparison_csv(pairs)?)?;
+        if let Some(m) = by_month {
+            std::fs::write(tmp.join("comparison_by_month.csv"), comparison_by_month_csv(m)?)?;
+        }
         fn overlay<'r>(r: &'r Ran<'_>) -> Option<Overlay<'r>> {
             Some(Overlay {
                 name: r.model.name.clone(),

@@ -152,12 +152,12 @@ fn read_outlie_to(cx: &mut Ctx<'_>, t: Tbl<'_, '_>, me: usize, pools: &[Option<&
                 let known = pools.iter().flatten().map(|p| format!("\"{p}\"")).collect::<Vec<_>>().join(", ");
                 Some(format!("unknown pool \"{s}\"; the [[pool]] names are {known}"))
             }
-            None => None,
             Some(j) if j == me => Some(format!("a pool cannot outlie into itself (\"{s}\")")),
             Some(j) if out.as_ref().is_some_and(|o: &Vec<usize>| o.contains(&j)) => {
                 Some(format!("\"{s}\" is listed twice"))
             }
-            Some(_) => None,
+            // An unknown name among invalid ones is left to their errors.
+            None | Some(_) => None,
         };
         if let Some(why) = problem {
             cx.err(v.span(), field, why);
