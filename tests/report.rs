@@ -224,3 +224,41 @@ fn report_renders_in_headless_chromium() {
     assert!(w >= 1000 && h >= 1000);
     assert!(inked > 0.05, "screenshot looks blank ({:.1}% drawn)", inked * 100.0);
 }
+
+/// The shipped winter's plots for outlying and dated capacity: the occupancy
+/// chart stacks the patients waiting on the beds line and draws core plus
+/// open escalation beds; the Christmas-New Year label, wider than its
+/// fortnight on a five-month axis, is split into two lines inside it rather
+/// than spilling over the bank-holiday labels; the outliers chart names each
+/// host pool and where its outliers come from; a plan with a dated closure
+/// says its beds change by date.
+#[test]
+fn winter_plots_show_waiting_outliers_and_dated_beds() {
+    let tmp = tempfile::tempdir().unwrap();
+    let manifest = env!("CARGO_MANIFEST_DIR");
+    for (scenario, out) in [("winter-2026-27", "w"), ("winter-2026-27-close-ward-12", "c")] {
+        Command::cargo_bin("bedflow")
+            .unwrap()
+            .args(["run", &format!("{manifest}/scenarios/{scenario}.toml"), "--replications", "6", "--quiet", "--out"])
+            .arg(tmp.path().join(out))
+            .assert()
+            .success();
+    }
+    let labels = |path: &str| svg_labels(&std::fs::read_to_string(tmp.path().join(path)).unwrap());
+    let winter = labels("w/winter_occupancy.svg");
+    for expected in
+        ["Waiting for a bed at 08:00, above the beds", "Core + open escalation beds (median)", "Christmas", "New Year"]
+    {
+        assert!(winter.iter().any(|l| l == expected), "winter plot lacks {expected:?}: {winter:?}");
+    }
+    assert!(!winter.iter().any(|l| l == "Christmas-New Year"), "the label spills out of its fortnight");
+    let outliers = labels("w/outliers.svg");
+    for expected in ["Trust-wide", "Medicine (from care of older people)", "Surgery (from medicine)"] {
+        assert!(outliers.iter().any(|l| l == expected), "outliers plot lacks {expected:?}: {outliers:?}");
+    }
+    let (_, _, inked) = png_stats(&tmp.path().join("w/outliers.png"));
+    assert!(inked > 0.02);
+    let closed = labels("c/winter_occupancy.svg");
+    assert!(closed.iter().any(|l| l == "Medicine (395 core beds, changing by date)"), "{closed:?}");
+    assert!(tmp.path().join("c/outliers.png").exists(), "the plan extends the base, which outlies");
+}

@@ -198,6 +198,7 @@ const OUTPUT_NAMES: &[&str] = &[
     "report.html",
     "target.txt",
     "comparison.csv",
+    "comparison_by_month.csv",
     "comparison.html",
     "sweep.csv",
 ];
@@ -212,6 +213,7 @@ const PLOT_NAMES: &[&str] = {
         ed_crowding::NAME,
         electives::NAME,
         escalation::NAME,
+        outliers::NAME,
         compare::COMPARISON,
         compare::SWEEP,
     ]

@@ -86,6 +86,10 @@ pub fn draw_plots(
         let electives = plots::electives::Electives { model, sums };
         out.push((electives.name(), render(&electives, dir)?));
     }
+    if model.pools.iter().any(|p| !p.outlie_to.is_empty()) {
+        let outliers = plots::outliers::Outliers { model, sums };
+        out.push((outliers.name(), render(&outliers, dir)?));
+    }
     if model.pools.iter().any(|p| p.escalation.is_some()) {
         let costs: Vec<f64> = results.column(Metric::EscalationCost, None).unwrap_or_default();
         let escalation = plots::escalation::EscalationFigure { model, sums, costs: &costs };

@@ -60,6 +60,8 @@ impl Figure for EdPerformance<'_> {
             shades,
             y_include: vec![],
             y_suffix: "%",
+            lines: vec![],
+            above: None,
         }
         .draw(&top, NAME)?;
         FanPanel {
@@ -72,6 +74,8 @@ impl Figure for EdPerformance<'_> {
             shades: calendar_shades(m),
             y_include: vec![0.0],
             y_suffix: "",
+            lines: vec![],
+            above: None,
         }
         .draw(&bottom, NAME)
     }

@@ -77,6 +77,8 @@ impl Figure for EdCrowding<'_> {
             shades,
             y_include: vec![0.0],
             y_suffix: "",
+            lines: vec![],
+            above: None,
         }
         .draw(&top, NAME)?;
         FanPanel {
@@ -90,6 +92,8 @@ impl Figure for EdCrowding<'_> {
             // A few patients of headroom, so a panel of zeros still has a readable axis.
             y_include: vec![0.0, 5.0],
             y_suffix: "",
+            lines: vec![],
+            above: None,
         }
         .draw(&bottom, NAME)
     }

@@ -56,6 +56,8 @@ impl Figure for Electives<'_> {
             shades: calendar_shades(m),
             y_include,
             y_suffix,
+            lines: vec![],
+            above: None,
         };
         panel(
             "Operations cancelled on the day for lack of a bed (total over the 7 days to each date)",

@@ -172,6 +172,8 @@ impl Figure for EscalationFigure<'_> {
             shades,
             y_include: vec![0.0],
             y_suffix: "",
+            lines: vec![],
+            above: None,
         }
         .draw(&top, NAME)?;
         let (left, right) = bottom.split_horizontally(bottom.dim_in_pixel().0 / 2);

@@ -20,6 +20,28 @@ pub struct Reference {
     pub dashed: bool,
 }
 
+/// A line that changes by day (core beds that change by date, core plus open
+/// escalation beds), drawn as steps.
+pub struct DailyLine {
+    /// One value per reported day, in displayed units.
+    pub values: Vec<f64>,
+    /// Legend text.
+    pub label: String,
+    /// Line colour.
+    pub colour: RGBColor,
+    /// Dashed for a threshold, solid for a limit.
+    pub dashed: bool,
+}
+
+/// A second fan drawn above a daily line: patients waiting for a bed on top
+/// of the beds they wait for, so a full pool with a queue shows its queue.
+pub struct Above<'a> {
+    /// The line the band sits on, one value per reported day.
+    pub base: Vec<f64>,
+    /// The quantity stacked on it, summarised across replications per day.
+    pub days: &'a [Summary],
+}
+
 /// A shaded range of reported days [from, to), with a label drawn on it.
 pub struct Shade {
     /// First shaded day, counted from the panel's start (0 = `start`).
@@ -49,6 +71,10 @@ pub struct FanPanel<'a> {
     pub scale: f64,
     /// Horizontal lines (core beds, 92%, a standard), in displayed units.
     pub references: Vec<Reference>,
+    /// Lines that change by day, drawn as steps.
+    pub lines: Vec<DailyLine>,
+    /// Patients waiting, stacked above a daily line (P10-P90 band and median).
+    pub above: Option<Above<'a>>,
     /// Shaded date ranges (bank holidays, Christmas fortnight), drawn under the data.
     pub shades: Vec<Shade>,
     /// Force the y axis to include these values.
@@ -191,27 +217,35 @@ pub fn legend_strip<DB: DrawingBackend>(
             area.estimate_text_size(label, &font).map(|(tw, _)| tw as i32 + swatch + 8).map_err(fail(plot))
         })
         .collect::<Result<_, _>>()?;
-    let total: i32 = widths.iter().sum::<i32>() + gap * (entries.len() as i32 - 1).max(0);
-    let mut x = ((w as i32 - total) / 2).max(4);
-    let y = h as i32 / 2;
-    for (e, width) in entries.iter().zip(widths) {
-        let (label, drawn) = match e {
-            Swatch::Band(c, l) => (l, area.draw(&Rectangle::new([(x, y - 9), (x + swatch, y + 9)], c.filled()))),
-            Swatch::Line(c, dashed, l) => {
-                let style = c.stroke_width(3);
-                let r = if *dashed {
-                    area.draw(&PathElement::new(vec![(x, y), (x + 10, y)], style))
-                        .and_then(|_| area.draw(&PathElement::new(vec![(x + 16, y), (x + swatch, y)], style)))
-                } else {
-                    area.draw(&PathElement::new(vec![(x, y), (x + swatch, y)], style))
-                };
-                (l, r)
-            }
-        };
-        drawn.map_err(fail(plot))?;
-        area.draw(&Text::new(label.clone(), (x + swatch + 8, y), font.pos(Pos::new(HPos::Left, VPos::Center))))
-            .map_err(fail(plot))?;
-        x += width + gap;
+    // One row if it fits, else two (a figure with many kinds of line).
+    let row_width = |ws: &[i32]| ws.iter().sum::<i32>() + gap * (ws.len() as i32 - 1).max(0);
+    let split = if row_width(&widths) <= w as i32 - 8 { entries.len() } else { entries.len().div_ceil(2) };
+    let rows: Vec<(std::ops::Range<usize>, i32)> = if split == entries.len() {
+        vec![(0..split, h as i32 / 2)]
+    } else {
+        vec![(0..split, h as i32 / 4), (split..entries.len(), 3 * h as i32 / 4)]
+    };
+    for (range, y) in rows {
+        let mut x = ((w as i32 - row_width(&widths[range.clone()])) / 2).max(4);
+        for (e, &width) in entries[range.clone()].iter().zip(&widths[range]) {
+            let (label, drawn) = match e {
+                Swatch::Band(c, l) => (l, area.draw(&Rectangle::new([(x, y - 9), (x + swatch, y + 9)], c.filled()))),
+                Swatch::Line(c, dashed, l) => {
+                    let style = c.stroke_width(3);
+                    let r = if *dashed {
+                        area.draw(&PathElement::new(vec![(x, y), (x + 10, y)], style))
+                            .and_then(|_| area.draw(&PathElement::new(vec![(x + 16, y), (x + swatch, y)], style)))
+                    } else {
+                        area.draw(&PathElement::new(vec![(x, y), (x + swatch, y)], style))
+                    };
+                    (l, r)
+                }
+            };
+            drawn.map_err(fail(plot))?;
+            area.draw(&Text::new(label.clone(), (x + swatch + 8, y), font.pos(Pos::new(HPos::Left, VPos::Center))))
+                .map_err(fail(plot))?;
+            x += width + gap;
+        }
     }
     Ok(())
 }
@@ -231,10 +265,15 @@ impl FanPanel<'_> {
         let lows = self.days.iter().map(|s| v(s.p10)).filter(finite);
         let highs = self.days.iter().map(|s| v(s.p90)).filter(finite);
         let mut lo = lows.chain(self.y_include.iter().copied()).fold(f64::INFINITY, f64::min);
+        let stacked = self.above.iter().flat_map(|a| a.base.iter().zip(a.days).map(|(b, s)| b + v(s.p90)));
         let mut hi = highs
             .chain(self.y_include.iter().copied())
             .chain(self.references.iter().map(|r| r.value))
+            .chain(self.lines.iter().flat_map(|l| l.values.iter().copied()))
+            .chain(stacked)
+            .filter(finite)
             .fold(f64::NEG_INFINITY, f64::max);
+        lo = self.lines.iter().flat_map(|l| l.values.iter().copied()).filter(finite).fold(lo, f64::min);
         if !lo.is_finite() || !hi.is_finite() {
             (lo, hi) = (0.0, 1.0);
         }
@@ -277,6 +316,31 @@ impl FanPanel<'_> {
                 colours::DARK_BLUE.stroke_width(2),
             ))
             .map_err(fail(plot))?;
+        if let Some(a) = &self.above {
+            let on = |f: fn(&Summary) -> f64| -> Vec<(f64, f64)> {
+                a.base.iter().zip(a.days).enumerate().map(|(i, (b, s))| (i as f64, b + v(f(s)))).collect()
+            };
+            let (top, bottom) = (on(|s| s.p90), on(|s| s.p10));
+            if top.iter().zip(&bottom).any(|(t, b)| t.1 > b.1) || a.days.iter().any(|s| s.p50 > 0.0) {
+                let mut pts = steps(&top);
+                pts.extend(steps(&bottom).into_iter().rev());
+                chart
+                    .draw_series(std::iter::once(Polygon::new(pts, colours::WAITING.mix(0.45).filled())))
+                    .map_err(fail(plot))?;
+                chart
+                    .draw_series(LineSeries::new(steps(&on(|s| s.p50)), colours::WAITING.stroke_width(2)))
+                    .map_err(fail(plot))?;
+            }
+        }
+        for l in &self.lines {
+            let pts: Vec<(f64, f64)> = l.values.iter().enumerate().map(|(i, &y)| (i as f64, y)).collect();
+            let style = l.colour.stroke_width(2);
+            if l.dashed {
+                chart.draw_series(DashedLineSeries::new(steps(&pts), 8, 5, style)).map_err(fail(plot))?;
+            } else {
+                chart.draw_series(LineSeries::new(steps(&pts), style)).map_err(fail(plot))?;
+            }
+        }
         let x_end = (n.max(1) - 1) as f64;
         for r in &self.references {
             let style = r.colour.stroke_width(2);
@@ -289,21 +353,59 @@ impl FanPanel<'_> {
         }
         // Shade labels along the top, alternating rows so neighbours do not collide.
         // Labels near the right edge are anchored on their right so they stay inside.
+        // A label wider than its shade (the Christmas-New Year fortnight on a
+        // winter's axis) is written inside it on two lines, split at its
+        // hyphen, and left to the legend if even that does not fit.
+        let font = (FONT, 14).into_font();
+        let measure: TextStyle = font.clone().into();
+        let px_per_day = f64::from(chart.plotting_area().dim_in_pixel().0) / n.max(1) as f64;
         let mut row = 0;
         for shade in self.shades.iter().filter(|s| !s.label.is_empty()) {
-            let y = y1 - (y1 - y0) * (0.03 + 0.05 * f64::from(row));
+            let width = (shade.to - shade.from) * px_per_day;
+            let fits = |t: &str| area.estimate_text_size(t, &measure).map(|(w, _)| f64::from(w) <= width + 2.0);
+            let wide = shade.to - shade.from > 1.0;
+            let lines: Vec<String> = if !wide || fits(&shade.label).map_err(fail(plot))? {
+                vec![shade.label.clone()]
+            } else {
+                let parts: Vec<String> = shade.label.split('-').map(str::to_string).collect();
+                let mut ok = parts.len() > 1;
+                for p in &parts {
+                    ok &= fits(p).map_err(fail(plot))?;
+                }
+                if ok { parts } else { Vec::new() }
+            };
             let right = shade.from > 0.75 * n as f64;
-            let (x, anchor) = if right {
+            let (x, anchor) = if wide {
+                ((shade.from + shade.to) / 2.0 - 0.5, Pos::new(HPos::Center, VPos::Top))
+            } else if right {
                 (shade.from - 0.8, Pos::new(HPos::Right, VPos::Top))
             } else {
                 (shade.from - 0.3, Pos::new(HPos::Left, VPos::Top))
             };
-            let style = (FONT, 14).into_font().color(&colours::TEXT_GREY).pos(anchor);
-            chart.draw_series(std::iter::once(Text::new(shade.label.clone(), (x, y), style))).map_err(fail(plot))?;
-            row = (row + 1) % 2;
+            let style = font.clone().color(&colours::TEXT_GREY).pos(anchor);
+            for (k, line) in lines.iter().enumerate() {
+                let y = y1 - (y1 - y0) * (0.03 + 0.05 * (f64::from(row) + k as f64));
+                chart
+                    .draw_series(std::iter::once(Text::new(line.clone(), (x, y), style.clone())))
+                    .map_err(fail(plot))?;
+            }
+            if !wide {
+                row = (row + 1) % 2;
+            }
         }
         Ok(())
     }
+}
+
+/// Points of a daily series as steps: each day's value held from half a day
+/// before to half a day after it, so a dated change shows as a step.
+fn steps(pts: &[(f64, f64)]) -> Vec<(f64, f64)> {
+    let mut out = Vec::with_capacity(2 * pts.len());
+    for &(x, y) in pts {
+        out.push((x - 0.5, y));
+        out.push((x + 0.5, y));
+    }
+    out
 }
 
 /// Shading for bank holidays in the reported period and for each

@@ -13,6 +13,7 @@ pub mod ed_crowding;
 pub mod electives;
 pub mod escalation;
 pub mod fan;
+pub mod outliers;
 pub mod winter;
 
 use plotters::coord::Shift;
@@ -120,6 +121,10 @@ pub mod colours {
     pub const FESTIVE: RGBColor = RGBColor(253, 236, 200);
     /// Standards to reach (95% ED, 92% RTT) and OPEL level 1.
     pub const GREEN: RGBColor = RGBColor(0, 150, 57);
+    /// Patients waiting for a bed, stacked above the beds (NHS pink).
+    pub const WAITING: RGBColor = RGBColor(174, 37, 115);
+    /// Core plus open escalation beds (NHS purple).
+    pub const CAPACITY: RGBColor = RGBColor(51, 0, 114);
     /// Distinct line colours for several series.
     pub const SERIES: [RGBColor; 8] = [
         RGBColor(0, 94, 184),

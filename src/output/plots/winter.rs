@@ -1,13 +1,16 @@
 //! `winter_occupancy`: fan charts of midnight occupancy over the reported
-//! dates, trust-wide and per pool, with core beds, the 92% planning line, bank
-//! holidays and the Christmas-New Year fortnight.
+//! dates, trust-wide and per pool, with core beds (stepping where they change
+//! by date), the 92% planning line, core plus open escalation beds, the
+//! patients waiting for a bed stacked on top of the beds (so a pool that is
+//! full and queueing shows its queue), bank holidays and the Christmas-New
+//! Year fortnight.
 //!
 //! At most [`MAX_PANELS`] panels: with more pools, the trust-wide panel and
 //! the largest pools (by core beds; ties in scenario order), and the title
 //! says how many are left out, so the bitmap stays at most 1800 x 3530 pixels
 //! however many pools a scenario has.
 
-use super::fan::{FanPanel, Reference, calendar_shades, fan_legend, legend_strip};
+use super::fan::{Above, DailyLine, FanPanel, Reference, Swatch, calendar_shades, fan_legend, legend_strip};
 use super::{FONT, Figure, PlotError, colours, fail};
 use crate::model::Model;
 use crate::reduce::Summaries;
@@ -77,7 +80,7 @@ impl Figure for WinterOccupancy<'_> {
         let body = root.titled(&title, (FONT, 30).into_font().style(FontStyle::Bold)).map_err(fail(NAME))?;
         let (body, strip) = body.split_vertically(body.dim_in_pixel().1 - 50);
         let areas = body.split_evenly(self.grid());
-        let references = |beds: f64| {
+        let references_for = |beds: f64| {
             vec![
                 Reference { value: beds, label: "Core beds".into(), colour: colours::RED, dashed: false },
                 Reference {
@@ -89,20 +92,81 @@ impl Figure for WinterOccupancy<'_> {
             ]
         };
         let shades = calendar_shades(m);
-        legend_strip(&strip, &fan_legend(&references(1.0), &shades), NAME)?;
+        let dated = m.pools.iter().any(|p| !p.capacity.is_empty());
+        let escalates = m.pools.iter().any(|p| p.escalation.is_some());
+        let waits = |pool| self.sums.series(Metric::Boarders0800, pool).is_some_and(|d| d.iter().any(|s| s.p90 > 0.0));
+        let any_wait = waits(None);
+        let mut legend = fan_legend(&references_for(1.0), &shades);
+        if escalates {
+            legend.push(Swatch::Line(colours::CAPACITY, false, "Core + open escalation beds (median)".into()));
+        }
+        if any_wait {
+            legend.push(Swatch::Band(colours::WAITING, "Waiting for a bed at 08:00, above the beds".into()));
+        }
+        legend_strip(&strip, &legend, NAME)?;
         let total_beds: u32 = m.pools.iter().map(|p| p.beds).sum();
         let panels = std::iter::once((None, "Trust-wide".to_string(), total_beds))
             .chain(shown.iter().map(|&i| (Some(i), capitalise(&m.pools[i].name), m.pools[i].beds)));
+        let median = |metric, pool| -> Option<Vec<f64>> {
+            self.sums
+                .series(metric, pool)
+                .map(|d| d.iter().map(|s| if s.p50.is_finite() { s.p50 } else { 0.0 }).collect())
+        };
         for ((pool, name, beds), area) in panels.zip(areas.iter()) {
             let Some(days) = self.sums.series(Metric::MidnightOccupancy, pool) else { continue };
-            let beds = f64::from(beds);
+            let n = days.len();
+            // Core beds by day: dated changes step the line (and the 92% line).
+            let core: Vec<f64> = median(Metric::BedsOpen, pool).unwrap_or_else(|| vec![f64::from(beds); n]);
+            let (mut references, mut lines) = (Vec::new(), Vec::new());
+            if dated {
+                lines.push(DailyLine {
+                    values: core.clone(),
+                    label: "Core beds".into(),
+                    colour: colours::RED,
+                    dashed: false,
+                });
+                lines.push(DailyLine {
+                    values: core.iter().map(|c| (OCCUPANCY_THRESHOLD * c).round()).collect(),
+                    label: "92% of core beds".into(),
+                    colour: colours::ORANGE,
+                    dashed: true,
+                });
+            } else {
+                references = references_for(f64::from(beds));
+            }
+            // Core plus open escalation beds: where patients wait on top of.
+            let open = median(Metric::EscalationBedsOpen, pool).filter(|o| o.iter().any(|&x| x > 0.0));
+            let capacity: Vec<f64> = match &open {
+                Some(o) => core.iter().zip(o).map(|(c, e)| c + e).collect(),
+                None => core.clone(),
+            };
+            if open.is_some() {
+                lines.push(DailyLine {
+                    values: capacity.clone(),
+                    label: "Core + open escalation beds (median)".into(),
+                    colour: colours::CAPACITY,
+                    dashed: false,
+                });
+            }
+            let above = if waits(pool) {
+                self.sums.series(Metric::Boarders0800, pool).map(|d| Above { base: capacity.clone(), days: d })
+            } else {
+                None
+            };
+            let title = if dated && core.iter().any(|&c| c != f64::from(beds)) {
+                format!("{name} ({beds} core beds, changing by date)")
+            } else {
+                format!("{name} ({beds} core beds)")
+            };
             FanPanel {
-                title: format!("{name} ({beds} core beds)"),
+                title,
                 y_label: "Beds occupied at midnight".into(),
                 start: m.start,
                 days,
                 scale: 1.0,
-                references: references(beds),
+                references,
+                lines,
+                above,
                 shades: calendar_shades(m),
                 y_include: vec![],
                 y_suffix: "",
