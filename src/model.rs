@@ -52,6 +52,9 @@ pub struct Model {
     pub elective_cuts: Vec<ElectiveCut>,
     /// OPEL thresholds; `None` without an `[opel]` section (no OPEL KPIs).
     pub opel: Option<Opel>,
+    /// The patients in beds (and waiting for one) when the run starts, from a
+    /// census file (`[scenario] census` or `run --census`); `None`: start empty.
+    pub census: Option<Census>,
 }
 
 /// An elective specialty's waiting list and case mix.
@@ -305,6 +308,52 @@ pub struct BedPool {
     /// Length of stay of this pool's patients placed in another pool's bed,
     /// as a multiple of their stay (1 = outlying does not lengthen stays).
     pub outlier_stay_factor: f64,
+}
+
+/// A census: the patients in beds, and waiting for a bed, at 00:00 of the
+/// first simulated day (the census time).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Census {
+    /// The file, as named (for messages and `run.json`).
+    pub file: String,
+    /// SHA-256 of the file's bytes (part of the run's fingerprint).
+    pub sha256: String,
+    /// One entry per row, in file order.
+    pub patients: Vec<CensusPatient>,
+}
+
+/// Where a census patient's stay comes from.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum CensusStay {
+    /// The rest of the stay is drawn from the stay distributions that could
+    /// have admitted the patient, given the days already spent.
+    Drawn,
+    /// Ready to leave this many days after the census time (`expected_discharge`).
+    Expected(f64),
+}
+
+/// Which stay distribution a census patient's stay is drawn from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CensusRoute {
+    /// Admission route (index into `Model::routes`).
+    Route(usize),
+    /// Elective inpatient of a specialty (index into `Model::specialties`).
+    Specialty(usize),
+}
+
+/// One row of a census.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CensusPatient {
+    /// The pool whose bed the patient is in (or waits for).
+    pub pool: usize,
+    /// The route or specialty named in the row, if any.
+    pub route: Option<CensusRoute>,
+    /// Days in the bed before the census time (0 for a patient waiting).
+    pub elapsed_days: f64,
+    /// How the rest of the stay is decided.
+    pub stay: CensusStay,
+    /// Waiting for a bed at the census time (a boarder), not in one.
+    pub waiting: bool,
 }
 
 /// Core beds of a pool from the midnight starting `from` to the midnight

@@ -122,7 +122,7 @@ pub fn kpis(model: &Model, out: &Outcome) -> Kpis {
     push_all(Metric::Admissions, &|o| total(&o.admissions_daily));
     push_all(Metric::Discharges, &|o| total(&o.discharges_daily));
     push_all(Metric::LengthOfStayDaysMean, &|o| {
-        ratio(o.stay_seconds as f64, total(&o.discharges_daily) * f64::from(DAY))
+        ratio(o.stay_seconds as f64, (total(&o.discharges_daily) - o.census_discharges as f64) * f64::from(DAY))
     });
 
     let dated = model.pools.iter().any(|p| !p.capacity.is_empty());

@@ -551,6 +551,9 @@ fn layout_without_simulating_matches_a_replication() {
     use bedflow::output::shard::Layout;
     for entry in std::fs::read_dir("scenarios").unwrap() {
         let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "toml") {
+            continue;
+        }
         let model = bedflow::scenario::load(&path).unwrap();
         let spec = bedflow::replicate::RunSpec { replications: 1, seed: 1, threads: 1 };
         let reps = bedflow::replicate::run_indices(&model, spec, &[0], &|| {}).unwrap();

@@ -57,6 +57,12 @@ pub enum Command {
         /// for `bedflow merge`.
         #[arg(long, value_name = "K/N")]
         shard: Option<String>,
+        /// Start from the patients in this census file (CSV: pool, admitted or
+        /// waiting_since, optional expected_discharge and route) instead of
+        /// the scenario's `census` or an empty hospital. Not with --shard
+        /// (name it in the scenario instead, so every shard reads it).
+        #[arg(long, value_name = "FILE", conflicts_with = "shard")]
+        census: Option<PathBuf>,
         /// Replications, seed, threads, output folder and progress bar.
         #[command(flatten)]
         flags: RunFlags,
@@ -155,8 +161,8 @@ impl Error {
 pub fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
         Command::Check { scenario } => run::check(scenario),
-        Command::Run { scenario, shard: Some(shard), flags } => run::shard(scenario, shard, flags),
-        Command::Run { scenario, shard: None, flags } => run::run(scenario, flags),
+        Command::Run { scenario, shard: Some(shard), flags, .. } => run::shard(scenario, shard, flags),
+        Command::Run { scenario, shard: None, census, flags } => run::run(scenario, census, flags),
         Command::Merge { parts, out, scenario } => run::merge(parts, out, scenario),
         Command::Compare { base, alternatives, flags } => plans::compare(base, alternatives, flags),
         Command::Sweep { scenario, set, target, flags } => plans::sweep(scenario, set, target, flags),

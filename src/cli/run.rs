@@ -7,6 +7,17 @@ use crate::scenario::{self, fingerprint};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+/// The run's fingerprint: the scenario chain's, and with a census the
+/// census file's too (so `merge` refuses parts of runs from different
+/// censuses). Unchanged for a scenario without a census.
+fn with_census(chain: String, model: &crate::model::Model) -> String {
+    use sha2::{Digest, Sha256};
+    match &model.census {
+        None => chain,
+        Some(c) => Sha256::digest(format!("{chain}\ncensus {}", c.sha256)).iter().map(|b| format!("{b:02x}")).collect(),
+    }
+}
+
 /// Validates a scenario and says what it holds; runs nothing.
 pub(super) fn check(scenario: PathBuf) -> Result<(), Error> {
     let model = scenario::load(&scenario)?;
@@ -27,9 +38,16 @@ pub(super) fn check(scenario: PathBuf) -> Result<(), Error> {
 }
 
 /// Simulates a scenario and publishes every output file.
-pub(super) fn run(scenario: PathBuf, flags: RunFlags) -> Result<(), Error> {
-    let model = scenario::load(&scenario)?;
-    let scenario_sha256 = fingerprint::fingerprint(&scenario, &[])?;
+pub(super) fn run(scenario: PathBuf, census: Option<PathBuf>, flags: RunFlags) -> Result<(), Error> {
+    let model = match census {
+        Some(file) => {
+            let mut model = scenario::load_without_census(&scenario)?;
+            model.census = Some(scenario::census::read(&file, &model)?);
+            model
+        }
+        None => scenario::load(&scenario)?,
+    };
+    let scenario_sha256 = with_census(fingerprint::fingerprint(&scenario, &[])?, &model);
     warn_overload(&model);
     let spec = spec(&model, &flags);
     let dir = flags.out.clone().unwrap_or_else(|| Path::new("output").join(&model.name));
@@ -79,7 +97,7 @@ pub(super) fn shard(scenario: PathBuf, shard: String, flags: RunFlags) -> Result
     }
     let meta = part::PartMeta {
         scenario_path: display_path(&scenario),
-        scenario_sha256: fingerprint::fingerprint(&scenario, &[])?,
+        scenario_sha256: with_census(fingerprint::fingerprint(&scenario, &[])?, &model),
         seed: spec.seed,
         replications: spec.replications,
         shard: k,
@@ -108,14 +126,14 @@ pub(super) fn merge(parts: Vec<PathBuf>, out: Option<PathBuf>, scenario: Option<
     let first = shard::first_part(&parts)?;
     let path = scenario.unwrap_or_else(|| PathBuf::from(&first.header.scenario_path));
     let model = scenario::load(&path)?;
-    let unchanged = fingerprint::fingerprint(&path, &[])? == first.header.scenario_sha256;
+    let unchanged = with_census(fingerprint::fingerprint(&path, &[])?, &model) == first.header.scenario_sha256;
     let layout = shard::Layout::of_model(&model);
     let parts = shard::open_parts(&parts, first, unchanged.then_some(&layout))?;
     let header = parts.header.clone();
     if !unchanged {
         return Err(Error::Usage(format!(
-            "{} (or a scenario it extends) has changed since the shards ran (the SHA-256 of its extends \
-             chain differs); merge with the scenario files they ran",
+            "{} (or a scenario it extends, or its census) has changed since the shards ran (the SHA-256 of its \
+             extends chain differs); merge with the scenario files they ran",
             path.display()
         )));
     }

@@ -131,6 +131,7 @@ mod tests {
             theatre_lists: vec![],
             elective_cuts: vec![],
             opel: None,
+            census: None,
         }
     }
 

@@ -258,7 +258,11 @@ impl Engine<'_> {
             for &i in &t[..n] {
                 let o = &mut self.out.pools[i];
                 o.discharges_daily[d] += 1;
-                o.stay_seconds += u64::from(now - pat.admitted);
+                if pat.arrival == start::CENSUS_ARRIVAL {
+                    o.census_discharges += 1;
+                } else {
+                    o.stay_seconds += u64::from(now - pat.admitted);
+                }
             }
         }
         self.release(p);

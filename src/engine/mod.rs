@@ -30,6 +30,7 @@ mod outcome;
 mod plan;
 pub mod queue;
 pub mod rng;
+mod start;
 
 pub use outcome::{EdOutcome, ElectiveOutcome, Outcome, PoolOutcome, TIME_BINS};
 pub use plan::Plan;
@@ -296,6 +297,7 @@ impl<'p> Engine<'p> {
         for (j, rng) in elective_mix.iter_mut().enumerate() {
             self.initial_waiting_list(j, rng);
         }
+        self.place_census(streams.stream(rep, rng::CENSUS));
 
         // Arrivals live in registers beside the heap rather than in it: slot 0
         // is the ED, slot 1 + k is direct route k, then one slot per

@@ -28,6 +28,9 @@ pub struct PoolOutcome {
     pub diverted: u64,
     /// Length of stay (admission to discharge) of in-window discharges.
     pub stay_seconds: u64,
+    /// In-window discharges of patients already in a bed at a census (their
+    /// stay before it unknown): left out of the mean length of stay.
+    pub census_discharges: u64,
     /// Census at midnight ending each reported day.
     pub midnight: Vec<u32>,
     /// Patients waiting for a bed at 08:00 each reported day.

@@ -125,6 +125,8 @@ pub struct Plan {
     pub(super) reviews: Vec<Review>,
     /// Outlying rules, if any pool outlies.
     pub(super) outlying: Option<Outlying>,
+    /// The census placed at time 0, if the run starts from one.
+    pub(super) start: Option<super::start::StartPlan>,
     pub(super) opel: Option<crate::model::Opel>,
     /// End of the simulated time (seconds).
     pub(super) horizon: u32,
@@ -211,6 +213,7 @@ impl Plan {
                 })
                 .collect(),
             reviews: reviews(model, days_total),
+            start: super::start::StartPlan::new(model),
             outlying: model.pools.iter().any(|p| !p.outlie_to.is_empty()).then(|| Outlying {
                 to: model.pools.iter().map(|p| p.outlie_to.clone()).collect(),
                 guests: (0..model.pools.len())

@@ -26,6 +26,9 @@ pub const ED_PATIENCE: u32 = 3;
 /// Each clinician's time with a patient, in the order patients are seen
 /// (only with `clinicians`).
 pub const ED_CLINICIANS: u32 = 4;
+/// The remaining stays (and discharge keys) of a census's patients (only
+/// with a census).
+pub const CENSUS: u32 = 5;
 /// First route source: route k's arrivals are source `ROUTE_BASE + 2k`, its
 /// stays `ROUTE_BASE + 2k + 1`.
 pub const ROUTE_BASE: u32 = 16;

@@ -10,6 +10,8 @@ pub(super) struct Head {
     pub(super) warmup_days: u32,
     pub(super) replications: u32,
     pub(super) seed: u64,
+    /// `census`: the file as written and where, to resolve it beside the file that names it.
+    pub(super) census: Option<(String, std::ops::Range<usize>)>,
 }
 
 pub(super) fn read_scenario(cx: &mut Ctx<'_>, root: Tbl<'_, '_>) -> Option<Head> {
@@ -19,7 +21,11 @@ pub(super) fn read_scenario(cx: &mut Ctx<'_>, root: Tbl<'_, '_>) -> Option<Head>
         }
         return None;
     };
-    t.check_keys(cx, &["name", "start", "end", "warmup_days", "replications", "seed"]);
+    t.check_keys(cx, &["name", "start", "end", "warmup_days", "replications", "seed", "census"]);
+    let census = match t.get("census") {
+        None => Some(None),
+        Some(_) => t.str(cx, "census").map(|(s, span)| Some((s.to_string(), span))),
+    };
     let name = t.str_req(cx, "name", "a name such as \"winter-2026-27\"").and_then(|(s, span)| {
         // It names the output folder, so also no '/', '\\' or leading '.' (no "." or "..").
         let allowed = |c: char| c.is_ascii_alphanumeric() || "._-".contains(c);
@@ -75,6 +81,7 @@ pub(super) fn read_scenario(cx: &mut Ctx<'_>, root: Tbl<'_, '_>) -> Option<Head>
         warmup_days: warmup? as u32,
         replications: reps? as u32,
         seed: seed? as u64,
+        census: census?,
     })
 }
 

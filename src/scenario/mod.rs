@@ -32,6 +32,7 @@
 //!   `-`, not starting with `.` (so never `.`, `..`, or a path with `/` or `\`).
 
 mod beds;
+pub mod census;
 mod demand;
 mod diagnostic;
 mod distributions;
@@ -128,6 +129,14 @@ pub enum LoadError {
         /// The most bytes a scenario file may have.
         limit: u64,
     },
+    /// A census file (`[scenario] census`, `run --census`) cannot be read.
+    #[error("error: cannot read census {path}: {reason}")]
+    Census {
+        /// The file, as named.
+        path: String,
+        /// Why not.
+        reason: String,
+    },
     /// Not a regular `.toml` file (a device, FIFO, folder, `-`, `/etc/shadow`...):
     /// refused before anything is read from it.
     #[error("error: scenario {path} refused: {reason}")]
@@ -150,6 +159,16 @@ pub fn load(path: &Path) -> Result<Model, LoadError> {
 /// Like [`load`], with `--set path=value` overrides applied (e.g.
 /// `("pool.medicine.beds", "415")`): a sweep's or a quick experiment's change.
 pub fn load_with(path: &Path, sets: &[(String, String)]) -> Result<Model, LoadError> {
+    load_chain(path, sets, true)
+}
+
+/// Like [`load`], but a census the scenario names is not read (`run
+/// --census` gives another in its place).
+pub fn load_without_census(path: &Path) -> Result<Model, LoadError> {
+    load_chain(path, &[], false)
+}
+
+fn load_chain(path: &Path, sets: &[(String, String)], read_census: bool) -> Result<Model, LoadError> {
     let mut chain = sources::read_chain(path)?;
     for (p, v) in sets {
         chain.push(Source {
@@ -160,7 +179,7 @@ pub fn load_with(path: &Path, sets: &[(String, String)]) -> Result<Model, LoadEr
         });
     }
     sources::lay_end_to_end(&mut chain);
-    Ok(parse_sources(&chain)?)
+    Ok(parse_sources(&chain, read_census)?)
 }
 
 /// Parses and validates scenario text; `file` names it in messages. A
@@ -168,15 +187,15 @@ pub fn load_with(path: &Path, sets: &[(String, String)]) -> Result<Model, LoadEr
 /// resolve the path in).
 pub fn parse_str(text: &str, file: &str) -> Result<Model, ScenarioError> {
     let chain = [Source { file: file.to_string(), text: text.to_string(), start: 0, sets: None }];
-    parse_sources(&chain)
+    parse_sources(&chain, true)
 }
 
-fn parse_sources(sources: &[Source]) -> Result<Model, ScenarioError> {
+fn parse_sources(sources: &[Source], read_census: bool) -> Result<Model, ScenarioError> {
     let mut cx = Ctx { sources, diags: Vec::new() };
     let merged = sources::merge_all(&mut cx);
     let model = merged.and_then(|root| {
         let tbl = Tbl { map: &root, span: (0, 0), path: "" };
-        build(&mut cx, tbl)
+        build(&mut cx, tbl, read_census)
     });
     let file = sources.iter().rev().find(|s| s.sets.is_none()).map_or(String::new(), |s| s.file.clone());
     match model {
@@ -210,7 +229,7 @@ const ROOT_KEYS: &[&str] = &[
 ];
 
 /// Reads every section, reporting all problems; `None` if any were found.
-fn build(cx: &mut Ctx<'_>, root: Tbl<'_, '_>) -> Option<Model> {
+fn build(cx: &mut Ctx<'_>, root: Tbl<'_, '_>, read_census: bool) -> Option<Model> {
     root.check_keys(cx, ROOT_KEYS);
 
     let head = read_scenario(cx, root);
@@ -323,9 +342,37 @@ fn build(cx: &mut Ctx<'_>, root: Tbl<'_, '_>) -> Option<Model> {
         theatre_lists,
         elective_cuts,
         opel,
+        census: None,
     };
     check_size(cx, root, &model);
+    let model = match head.census {
+        Some((file, span)) if read_census => with_census(cx, model, &file, span)?,
+        _ => model,
+    };
     Some(model)
+}
+
+/// Reads `[scenario] census`, a path relative to the folder of the file that
+/// names it; its problems are reported with the census file's lines.
+fn with_census(cx: &mut Ctx<'_>, mut model: Model, file: &str, span: std::ops::Range<usize>) -> Option<Model> {
+    let named_in = cx.sources.iter().rev().find(|s| s.start <= span.start && s.sets.is_none()).map(|s| s.file.clone());
+    let folder = named_in.as_deref().and_then(|f| Path::new(f).parent()).unwrap_or(Path::new(""));
+    let path = folder.join(file);
+    match census::read(&path, &model) {
+        Ok(c) => {
+            model.census = Some(c);
+            Some(model)
+        }
+        Err(LoadError::Invalid(e)) => {
+            cx.diags.extend(e.diagnostics);
+            None
+        }
+        Err(e) => {
+            let why = e.to_string();
+            cx.err(span, "scenario.census", why.trim_start_matches("error: ").to_string());
+            None
+        }
+    }
 }
 
 /// Keeps one replication (and a run of the scenario's replications) inside

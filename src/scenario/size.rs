@@ -423,7 +423,11 @@ mod tests {
     #[test]
     fn totals_match_the_engines_rates() {
         for entry in std::fs::read_dir("scenarios").unwrap() {
-            let m = crate::scenario::load(&entry.unwrap().path()).unwrap();
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "toml") {
+                continue;
+            }
+            let m = crate::scenario::load(&path).unwrap();
             let days = simulated_days(&m);
             let d = demand(&m);
             if let Some(ed) = &m.ed {
@@ -451,7 +455,11 @@ mod tests {
     #[test]
     fn shape_bounds_the_kpis() {
         for entry in std::fs::read_dir("scenarios").unwrap() {
-            let m = crate::scenario::load(&entry.unwrap().path()).unwrap();
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "toml") {
+                continue;
+            }
+            let m = crate::scenario::load(&path).unwrap();
             let spec = crate::replicate::RunSpec { replications: 1, seed: 1, threads: 1 };
             let k = &crate::replicate::run(&m, spec, &|| {}).unwrap()[0];
             let s = shape(&m);

@@ -157,19 +157,20 @@ pub fn date_chart<'a, DB: DrawingBackend>(
 }
 
 /// Tick positions: the 1st and 15th of each month; for short periods (up to
-/// nine weeks) every Monday and the 1st; for long ones (over 13 months) the 1st.
+/// nine weeks) every Monday, and the 1st of a month unless a Monday is within
+/// two days of it (their labels would overlap); for long ones (over 13
+/// months) the 1st.
 pub fn date_ticks(start: NaiveDate, days: usize) -> Vec<f64> {
+    let date = |d: usize| start + chrono::Days::new(d as u64);
+    if days <= 63 {
+        let monday = |d: usize| date(d).weekday() == chrono::Weekday::Mon;
+        return (0..days)
+            .filter(|&d| monday(d) || (date(d).day() == 1 && !(d.saturating_sub(2)..(d + 3).min(days)).any(monday)))
+            .map(|d| d as f64)
+            .collect();
+    }
     (0..days)
-        .filter(|&d| {
-            let date = start + chrono::Days::new(d as u64);
-            if days <= 63 {
-                date.weekday() == chrono::Weekday::Mon || date.day() == 1
-            } else if days > 400 {
-                date.day() == 1
-            } else {
-                date.day() == 1 || date.day() == 15
-            }
-        })
+        .filter(|&d| if days > 400 { date(d).day() == 1 } else { date(d).day() == 1 || date(d).day() == 15 })
         .map(|d| d as f64)
         .collect()
 }

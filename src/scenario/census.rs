@@ -1,0 +1,292 @@
+//! Census files: the patients in beds (and waiting for one) when a run
+//! starts, so a forecast can start from this morning's hospital instead of
+//! an empty one and a warm-up.
+//!
+//! A CSV with a header row. Columns (any order; names as here):
+//!
+//! - `pool` (required): the `[[pool]]` whose bed the patient is in, or waits for.
+//! - `admitted`: when the patient took the bed (ISO date-time
+//!   `2026-11-28T14:30`, `2026-11-28 14:30[:00]`, or a date for 00:00).
+//! - `waiting_since`: instead of `admitted`, for a patient waiting for a bed
+//!   (the decision to admit); exactly one of the two per row.
+//! - `expected_discharge` (optional, with `admitted`): when the patient is
+//!   expected to be ready to leave; the scenario's `[discharge]` rules then
+//!   apply. A time before the census means ready now.
+//! - `route` (optional): the `[[admissions]]` route, or the `[[specialty]]`
+//!   for an elective inpatient, whose stay distribution the patient's stay
+//!   follows; a route of another pool makes an in-bed patient an outlier.
+//!
+//! The census describes the hospital at 00:00 on the first simulated day
+//! (`start`, less `warmup_days`; with a census, warm-up is usually 0). Every
+//! `admitted` and `waiting_since` must be at or before that time.
+//!
+//! Every problem is reported with the file, line and column, before any work.
+
+use super::LoadError;
+use super::diagnostic::{Diagnostic, ScenarioError};
+use crate::model::{Census, CensusPatient, CensusRoute, CensusStay, Model};
+use chrono::{NaiveDate, NaiveDateTime};
+use std::path::Path;
+
+/// The columns a census may have.
+const COLUMNS: [&str; 5] = ["pool", "admitted", "waiting_since", "expected_discharge", "route"];
+
+/// Largest census file read (a million patients at about 60 bytes a row).
+pub const MAX_CENSUS_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Most patients a census may list.
+pub const MAX_CENSUS_ROWS: usize = 1_000_000;
+
+/// Most problems reported from one file (the rest are counted).
+const MAX_REPORTED: usize = 50;
+
+/// Reads and checks the census at `path` against `model`.
+pub fn read(path: &Path, model: &Model) -> Result<Census, LoadError> {
+    let shown = super::diagnostic::escape(&path.display().to_string()).into_owned();
+    let refused = |reason: String| LoadError::Census { path: shown.clone(), reason };
+    if path.extension().is_none_or(|e| e != "csv") {
+        return Err(refused("a census must be a .csv file".into()));
+    }
+    let meta = std::fs::metadata(path).map_err(|e| refused(e.to_string()))?;
+    if !meta.is_file() {
+        return Err(refused("it is not a regular file".into()));
+    }
+    if meta.len() > MAX_CENSUS_BYTES {
+        return Err(refused(format!("it is {} bytes; the limit is {MAX_CENSUS_BYTES} bytes", meta.len())));
+    }
+    let bytes = {
+        use std::io::Read;
+        let file = crate::files::open_regular(path)
+            .map_err(|e| refused(e.to_string()))?
+            .map_err(|_| refused("it is not a regular file".into()))?;
+        let mut bytes = Vec::new();
+        file.take(MAX_CENSUS_BYTES + 1).read_to_end(&mut bytes).map_err(|e| refused(e.to_string()))?;
+        if bytes.len() as u64 > MAX_CENSUS_BYTES {
+            return Err(refused(format!("it is over {MAX_CENSUS_BYTES} bytes")));
+        }
+        bytes
+    };
+    let text = String::from_utf8(bytes)
+        .map_err(|e| refused(format!("it is not UTF-8 text (byte {})", e.utf8_error().valid_up_to())))?;
+    let sha256 = {
+        use sha2::{Digest, Sha256};
+        Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    };
+    let patients = parse(&shown, &text, model)?;
+    Ok(Census { file: shown, sha256, patients })
+}
+
+/// A census date-time: `2026-11-28T14:30[:00]`, `2026-11-28 14:30[:00]` or `2026-11-28`.
+fn date_time(s: &str) -> Option<NaiveDateTime> {
+    ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"]
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
+        .or_else(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0)))
+}
+
+/// The rows of `text` as census patients, or every problem found.
+pub(super) fn parse(file: &str, text: &str, model: &Model) -> Result<Vec<CensusPatient>, LoadError> {
+    let mut problems = Problems { file, text, diags: Vec::new(), more: 0 };
+    let census_time = model.date_of_day(0).and_hms_opt(0, 0, 0).unwrap_or_default();
+    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(false).from_reader(text.as_bytes());
+    let header: Vec<String> = match reader.headers() {
+        Ok(h) => h.iter().map(|c| c.trim_start_matches('\u{feff}').to_string()).collect(),
+        Err(e) => {
+            problems.report(0, String::new(), format!("cannot read the header row: {e}"));
+            Vec::new()
+        }
+    };
+    for (i, c) in header.iter().enumerate() {
+        if !COLUMNS.contains(&c.as_str()) {
+            problems.report(
+                0,
+                c.clone(),
+                format!("unknown column \"{c}\" (column {}); the columns are {}", i + 1, COLUMNS.join(", ")),
+            );
+        }
+        if header[..i].contains(c) {
+            problems.report(0, c.clone(), format!("column \"{c}\" appears twice"));
+        }
+    }
+    let col = |name: &str| header.iter().position(|c| c == name);
+    if col("pool").is_none() {
+        problems.report(0, "pool".into(), "the census needs a `pool` column".into());
+    }
+    if col("admitted").is_none() && col("waiting_since").is_none() {
+        problems.report(
+            0,
+            "admitted".into(),
+            "the census needs an `admitted` column (or `waiting_since` for patients waiting)".into(),
+        );
+    }
+    if !problems.diags.is_empty() {
+        return Err(problems.into_error());
+    }
+    let mut patients = Vec::new();
+    let mut record = csv::StringRecord::new();
+    loop {
+        let at = reader.position().byte() as usize;
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                problems.report(at, String::new(), format!("not a valid CSV row: {e}"));
+                break;
+            }
+        }
+        if patients.len() >= MAX_CENSUS_ROWS {
+            problems.report(
+                at,
+                String::new(),
+                format!("more than {MAX_CENSUS_ROWS} patients; the limit is {MAX_CENSUS_ROWS}"),
+            );
+            break;
+        }
+        let get = |name: &str| col(name).and_then(|i| record.get(i)).filter(|s| !s.is_empty());
+        let mut ok = true;
+        let mut bad = |field: &str, msg: String| {
+            problems.report(at, field.to_string(), msg);
+            ok = false;
+        };
+        let pool = match get("pool") {
+            None => {
+                bad("pool", "missing: the name of a [[pool]]".into());
+                None
+            }
+            Some(name) => {
+                let found = model.pools.iter().position(|p| p.name == name);
+                if found.is_none() {
+                    let known = model.pools.iter().map(|p| format!("\"{}\"", p.name)).collect::<Vec<_>>().join(", ");
+                    bad("pool", format!("unknown pool \"{name}\"; the [[pool]] names are {known}"));
+                }
+                found
+            }
+        };
+        let route =
+            match get("route") {
+                None => None,
+                Some(name) => {
+                    let r =
+                        model.routes.iter().position(|r| r.name == name).map(CensusRoute::Route).or_else(|| {
+                            model.specialties.iter().position(|s| s.name == name).map(CensusRoute::Specialty)
+                        });
+                    if r.is_none() {
+                        bad(
+                            "route",
+                            format!("unknown route \"{name}\": neither an [[admissions]] route nor a [[specialty]]"),
+                        );
+                    }
+                    r
+                }
+            };
+        let mut when = |field: &str| -> Option<NaiveDateTime> {
+            let s = get(field)?;
+            let t = date_time(s);
+            if t.is_none() {
+                bad(field, format!("expected a date-time such as 2026-11-28T14:30, found \"{s}\""));
+            }
+            t
+        };
+        let admitted = when("admitted");
+        let waiting_since = when("waiting_since");
+        let expected = when("expected_discharge");
+        let (since, waiting) = match (admitted, waiting_since, get("admitted"), get("waiting_since")) {
+            (Some(a), None, _, None) => (Some(a), false),
+            (None, Some(w), None, _) => (Some(w), true),
+            (_, _, Some(_), Some(_)) => {
+                bad(
+                    "waiting_since",
+                    "give `admitted` (in a bed) or `waiting_since` (waiting for one), not both".into(),
+                );
+                (None, false)
+            }
+            (_, _, None, None) => {
+                bad(
+                    "admitted",
+                    "missing: when the patient took the bed (or `waiting_since` for a patient waiting)".into(),
+                );
+                (None, false)
+            }
+            _ => (None, false),
+        };
+        if let Some(t) = since
+            && t > census_time
+        {
+            let field = if waiting { "waiting_since" } else { "admitted" };
+            bad(field, format!("{t} is after the census time {census_time} (00:00 on the first simulated day)"));
+        }
+        if waiting && get("expected_discharge").is_some() {
+            bad("expected_discharge", "only for a patient in a bed (`admitted`)".into());
+        }
+        if let (Some(a), Some(e)) = (admitted, expected)
+            && e < a
+        {
+            bad("expected_discharge", format!("{e} is before the admission {a}"));
+        }
+        if let (Some(p), Some(CensusRoute::Route(r)), true) = (pool, route, waiting)
+            && model.routes[r].pool != p
+        {
+            bad(
+                "route",
+                format!(
+                    "route \"{}\" admits to pool \"{}\", not \"{}\"",
+                    model.routes[r].name, model.pools[model.routes[r].pool].name, model.pools[p].name
+                ),
+            );
+        }
+        if let Some(p) = pool
+            && route.is_none()
+            && expected.is_none()
+            && !model.routes.iter().any(|r| r.pool == p)
+            && !model.theatre_lists.iter().any(|l| l.pool == p)
+        {
+            bad(
+                "route",
+                format!(
+                    "pool \"{}\" admits nobody by any route or theatre list: give `route` or `expected_discharge`",
+                    model.pools[p].name
+                ),
+            );
+        }
+        if !ok {
+            continue;
+        }
+        let (Some(pool), Some(since)) = (pool, since) else { continue };
+        let days = |t: NaiveDateTime| (t - census_time).num_seconds() as f64 / 86_400.0;
+        patients.push(CensusPatient {
+            pool,
+            route,
+            elapsed_days: if waiting { 0.0 } else { -days(since) },
+            stay: expected.map_or(CensusStay::Drawn, |e| CensusStay::Expected(days(e).max(0.0))),
+            waiting,
+        });
+    }
+    if problems.diags.is_empty() { Ok(patients) } else { Err(problems.into_error()) }
+}
+
+/// The problems found in one census file, the first [`MAX_REPORTED`] kept.
+struct Problems<'a> {
+    file: &'a str,
+    text: &'a str,
+    diags: Vec<Diagnostic>,
+    more: usize,
+}
+
+impl Problems<'_> {
+    fn report(&mut self, at: usize, field: String, msg: String) {
+        if self.diags.len() < MAX_REPORTED {
+            self.diags.push(Diagnostic::new(self.file, self.text, at..at, field, msg));
+        } else {
+            self.more += 1;
+        }
+    }
+
+    fn into_error(mut self) -> LoadError {
+        if self.more > 0 {
+            let at = self.text.len();
+            let more = format!("and {} more problems", self.more);
+            self.diags.push(Diagnostic::new(self.file, self.text, at..at, String::new(), more));
+        }
+        LoadError::Invalid(ScenarioError { file: self.file.to_string(), diagnostics: self.diags })
+    }
+}
