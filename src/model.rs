@@ -308,6 +308,14 @@ pub struct BedPool {
     /// Length of stay of this pool's patients placed in another pool's bed,
     /// as a multiple of their stay (1 = outlying does not lengthen stays).
     pub outlier_stay_factor: f64,
+    /// For a shared escalation ward (`[[escalation_ward]]`): the pools it
+    /// serves. Empty for every `[[pool]]`. A ward is a pool with no core beds
+    /// and escalation beds opened by its rules, which read the occupancy and
+    /// the patients waiting of the pools it serves combined; each served pool
+    /// lists it last in its `outlie_to`, so the ward's open beds take the
+    /// served pools' patients when their own beds (and any pool they outlie
+    /// to first) are full, longest-waiting first.
+    pub serves: Vec<usize>,
 }
 
 /// A census: the patients in beds, and waiting for a bed, at 00:00 of the
@@ -369,6 +377,11 @@ pub struct CapacityChange {
 }
 
 impl BedPool {
+    /// True for a shared escalation ward (see [`BedPool::serves`]).
+    pub fn is_escalation_ward(&self) -> bool {
+        !self.serves.is_empty()
+    }
+
     /// Core beds on `date`: the dated change that covers it, else `beds`.
     pub fn beds_on(&self, date: NaiveDate) -> u32 {
         self.capacity.iter().find(|c| c.from <= date && c.to.is_none_or(|t| date <= t)).map_or(self.beds, |c| c.beds)
@@ -487,14 +500,19 @@ impl Model {
         self.routes.iter().filter(|r| r.pool == pool).map(|r| self.route_per_day(r) * r.stay_days.mean()).sum()
     }
 
-    /// Pools no admission route or theatre list sends anyone to: they stay
+    /// Pools no admission route, theatre list or outlying pool (shared
+    /// escalation wards included) sends anyone to: they stay
     /// empty, which is almost always a misspelt name in a plan variant (a new
     /// `[[pool]]` name adds a pool; names are case-sensitive). One message each,
     /// naming a pool whose name differs only in case or spaces if there is one.
     pub fn unused_pools(&self) -> Vec<String> {
         let squash = |s: &str| s.to_lowercase().split_whitespace().collect::<String>();
         (0..self.pools.len())
-            .filter(|&i| !self.routes.iter().any(|r| r.pool == i) && !self.theatre_lists.iter().any(|l| l.pool == i))
+            .filter(|&i| {
+                !self.routes.iter().any(|r| r.pool == i)
+                    && !self.theatre_lists.iter().any(|l| l.pool == i)
+                    && !self.pools.iter().any(|p| p.outlie_to.contains(&i))
+            })
             .map(|i| {
                 let name = &self.pools[i].name;
                 let twin = self.pools.iter().enumerate().find(|(j, p)| *j != i && squash(&p.name) == squash(name));

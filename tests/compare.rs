@@ -310,7 +310,7 @@ fn compare_a_closure_from_january_month_by_month() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 4 * 5 * 2, "four series, the trust and four pools, two months");
+    assert_eq!(checked, 4 * 6 * 2, "four series; the trust, four pools and the shared escalation ward; two months");
     let find = |metric: &str, pool: &str, month: &str| -> f64 {
         rows.iter().find(|r| r[1] == metric && r[2] == pool && r[4] == month).unwrap()[7].parse().unwrap()
     };

@@ -458,3 +458,105 @@ fn a_step_closes_only_when_its_beds_are_empty() {
         assert_eq!(open, &[0.0, 4.0, 4.0, 4.0, 4.0, 0.0, 0.0]);
     }
 }
+
+/// Two pools and a shared escalation ward serving both: `a` (1 bed) gets a
+/// patient every 6 hours from midnight staying 12 hours (2 beds' worth), `b`
+/// (3 beds) gets nobody; the ward (`ward` rules) serves both.
+fn shared_ward(ward: &str) -> String {
+    format!(
+        r#"
+[scenario]
+name = "shared-ward"
+start = "2026-03-04"
+end = "2026-03-13"
+warmup_days = 2
+replications = 2
+seed = 5
+
+[[admissions]]
+name = "busy"
+source = "direct"
+per_day = 4.0
+arrivals = "regular"
+pool = "a"
+stay_days = {{ dist = "fixed", value = 0.5 }}
+
+[[pool]]
+name = "a"
+beds = 1
+
+[[pool]]
+name = "b"
+beds = 3
+
+[[escalation_ward]]
+name = "winter ward"
+serves = ["a", "b"]
+max_beds = 1
+beds_per_step = 1
+review_hours = [8]
+close_below_occupancy = 0.1
+cost_per_open_bed_day = 200.0
+cost_per_opening = 1000.0
+{ward}
+"#
+    )
+}
+
+/// A shared escalation ward, by hand. Its rules read the pools it serves
+/// combined: with `a` full and `b` empty, occupancy of their 4 core beds is
+/// 1/4, so a trigger of 90% never opens it and `a`'s queue grows by 2 a day
+/// (12-hour waits follow). Triggered by 1 patient waiting in either pool, it
+/// opens at the first 08:00 meeting (in the warm-up) and takes `a`'s 06:00
+/// patient at once, until 20:00. From then on `a`'s bed turns over at 00:00
+/// and 12:00 with the arrivals, and the ward's at 08:00 and 20:00: the 06:00
+/// and 18:00 patients wait 2 hours each for the ward's bed, so the mean wait
+/// is 1 hour, boarders average 4/24, nobody waits 12 hours, the ward holds
+/// one patient at every midnight (2 a day placed there) and never closes (a
+/// step closes only when empty). Cost: 10 open bed-days at GBP 200, the
+/// opening outside the window. The ward's cost is its own row; the trust's
+/// is the sum.
+#[test]
+fn a_shared_escalation_ward_opens_on_the_pools_it_serves() {
+    let m = model(&shared_ward("open_at_occupancy = 0.9"));
+    assert_eq!(m.pools.len(), 3);
+    assert_eq!((m.pools[2].beds, m.pools[0].outlie_to.clone()), (0, vec![2]));
+    for r in run(&m) {
+        assert_eq!(r.get(&m, Metric::EscalationOpenings, Some("winter ward")), Some(0.0));
+        assert!(r.get(&m, Metric::WaitsOver12hFromDta, Some("a")).unwrap() > 10.0);
+    }
+    let m = model(&shared_ward("open_at_occupancy = 0.9\nopen_at_boarders = 1"));
+    for r in run(&m) {
+        let get = |metric, pool| r.get(&m, metric, pool).unwrap();
+        assert_eq!(get(Metric::WaitsOver12hFromDta, None), 0.0);
+        assert_eq!(get(Metric::BedWaitHoursMean, Some("a")), 1.0);
+        assert!((get(Metric::BoardersTimeAverage, Some("a")) - 4.0 / 24.0).abs() < 1e-12);
+        assert_eq!(r.daily(&m, Metric::MidnightOccupancy, Some("winter ward")).unwrap(), &[1.0; 10]);
+        assert_eq!(r.daily(&m, Metric::EscalationBedsOpen, Some("winter ward")).unwrap(), &[1.0; 10]);
+        assert_eq!(get(Metric::EscalationBedsOpenDays, Some("winter ward")), 10.0);
+        assert_eq!(get(Metric::EscalationCost, Some("winter ward")), 2000.0);
+        assert_eq!(get(Metric::EscalationCost, None), 2000.0);
+        // Patients in the ward are counted as placed there from their pool.
+        assert_eq!(get(Metric::OutliersIn, Some("winter ward")), 20.0);
+        assert_eq!(get(Metric::OutliersOut, Some("a")), 20.0);
+    }
+}
+
+/// Bad shared wards: unknown or repeated pools, no pools, a pool's name,
+/// and keys a ward does not have, each with file, line and field.
+#[test]
+fn bad_escalation_wards_are_refused() {
+    let base = shared_ward("open_at_occupancy = 0.9");
+    for (from, to, expected) in [
+        ("serves = [\"a\", \"b\"]", "serves = [\"a\", \"c\"]", "escalation_ward[1].serves[2]: unknown pool \"c\""),
+        ("serves = [\"a\", \"b\"]", "serves = [\"a\", \"a\"]", "escalation_ward[1].serves[2]: \"a\" is listed twice"),
+        ("serves = [\"a\", \"b\"]", "serves = []", "escalation_ward[1].serves: expected at least one"),
+        ("name = \"winter ward\"", "name = \"b\"", "escalation_ward[1].name: \"b\" is also a [[pool]] name"),
+        ("max_beds = 1", "max_beds = 1\nbeds = 4", "escalation_ward[1].beds: unknown field"),
+    ] {
+        assert!(base.contains(from), "{from}");
+        let err = bedflow::scenario::parse_str(&base.replacen(from, to, 1), "ward.toml").unwrap_err().to_string();
+        let line = err.lines().find(|l| l.contains(expected)).unwrap_or_else(|| panic!("{to}: {err}"));
+        assert!(line.starts_with("ward.toml:"), "{line}");
+    }
+}

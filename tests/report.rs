@@ -253,7 +253,11 @@ fn winter_plots_show_waiting_outliers_and_dated_beds() {
     }
     assert!(!winter.iter().any(|l| l == "Christmas-New Year"), "the label spills out of its fortnight");
     let outliers = labels("w/outliers.svg");
-    for expected in ["Trust-wide", "Medicine (from care of older people)", "Surgery (from medicine)"] {
+    for expected in [
+        "Trust-wide",
+        "Medicine (from care of older people)",
+        "Winter escalation ward (from medicine, care of older people)",
+    ] {
         assert!(outliers.iter().any(|l| l == expected), "outliers plot lacks {expected:?}: {outliers:?}");
     }
     let (_, _, inked) = png_stats(&tmp.path().join("w/outliers.png"));

@@ -17,8 +17,18 @@ impl Engine<'_> {
         let Some(e) = &plan.escalation[pool] else { return };
         let g = self.gauges[pool];
         let open = g.capacity - g.core;
-        let occupancy = f64::from(g.occupied) / f64::from(g.core);
-        let pressure = occupancy >= e.open_at || e.open_at_boarders.is_some_and(|b| g.waiting >= b);
+        // A pool reads its own beds; a shared escalation ward reads the
+        // pools it serves, combined (their core beds, patients and queues).
+        let (occupancy, waiting) = if plan.serves[pool].is_empty() {
+            (f64::from(g.occupied) / f64::from(g.core), g.waiting)
+        } else {
+            let (occupied, core, waiting) = plan.serves[pool].iter().fold((0u64, 0u64, 0u32), |(o, c, w), &p| {
+                let s = &self.gauges[p];
+                (o + u64::from(s.occupied), c + u64::from(s.core), w + s.waiting)
+            });
+            (occupied as f64 / core as f64, waiting)
+        };
+        let pressure = occupancy >= e.open_at || e.open_at_boarders.is_some_and(|b| waiting >= b);
         if may_open && pressure && open < e.max {
             let n = e.step.min(e.max - open);
             self.set_capacity(pool, now, n as i32);
@@ -201,7 +211,7 @@ impl Engine<'_> {
             // back), for its stay times the home pool's factor.
             pat.state = State::Outlying;
             pat.pool = bed as u32;
-            if let Some(out) = &plan.outlying {
+            if let Some(out) = plan.outlying.as_ref().filter(|o| !o.ward[bed]) {
                 pat.stay = secs(f64::from(pat.stay) * out.stay_factor[home]);
             }
         }

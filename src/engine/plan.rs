@@ -106,6 +106,8 @@ pub(super) struct Outlying {
     pub(super) keep: Vec<u32>,
     /// Per pool: the stay factor of its patients when placed elsewhere.
     pub(super) stay_factor: Vec<f64>,
+    /// Per pool: true for a shared escalation ward (no stay factor there).
+    pub(super) ward: Vec<bool>,
 }
 
 /// Everything about a model the engine precomputes once, shared by all threads.
@@ -125,6 +127,8 @@ pub struct Plan {
     pub(super) reviews: Vec<Review>,
     /// Outlying rules, if any pool outlies.
     pub(super) outlying: Option<Outlying>,
+    /// Per pool: the pools a shared escalation ward serves (empty for a pool).
+    pub(super) serves: Vec<Vec<usize>>,
     /// The census placed at time 0, if the run starts from one.
     pub(super) start: Option<super::start::StartPlan>,
     pub(super) opel: Option<crate::model::Opel>,
@@ -221,7 +225,9 @@ impl Plan {
                     .collect(),
                 keep: model.pools.iter().map(|p| p.keep_for_own_patients).collect(),
                 stay_factor: model.pools.iter().map(|p| p.outlier_stay_factor).collect(),
+                ward: model.pools.iter().map(crate::model::BedPool::is_escalation_ward).collect(),
             }),
+            serves: model.pools.iter().map(|p| p.serves.clone()).collect(),
             opel: model.opel.clone(),
             horizon: days_total * DAY,
             window: (first_day * DAY, (first_day + days) * DAY),

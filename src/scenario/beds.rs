@@ -37,7 +37,7 @@ pub(super) fn read_pool(
     let cancel = t.bool_or(cx, "cancel_electives_when_boarding", false);
     let escalation_path = t.field("escalation");
     let escalation = match t.table(cx, "escalation", &escalation_path) {
-        Some(e) => read_escalation(cx, e).map(Some),
+        Some(e) => read_escalation(cx, e, &[]).map(Some),
         None if t.has("escalation") => None,
         None => Some(None),
     };
@@ -72,7 +72,61 @@ pub(super) fn read_pool(
         outlie_to: outlie_to?,
         keep_for_own_patients: keep? as u32,
         outlier_stay_factor: factor?,
+        serves: Vec::new(),
     })
+}
+
+/// `[[escalation_ward]]`: escalation beds shared by several pools (`serves`),
+/// with a pool's escalation rules and costs. It becomes a pool of its own
+/// with no core beds, after the scenario's pools; see
+/// [`crate::model::BedPool::serves`].
+pub(super) fn read_escalation_ward(
+    cx: &mut Ctx<'_>,
+    v: &Val<'_>,
+    path: &str,
+    pools: &[Option<&str>],
+) -> Option<(String, Vec<usize>, Escalation)> {
+    let t = as_table(cx, v, path)?;
+    let name = read_name(cx, t);
+    let serves = match t.array_req(cx, "serves", "the [[pool]] names whose patients the ward takes") {
+        None => None,
+        Some((items, span)) => {
+            let mut out = Some(Vec::new());
+            for (i, v) in items.iter().enumerate() {
+                let field = format!("{}[{}]", t.field("serves"), i + 1);
+                let found = match v.get_ref() {
+                    toml::de::DeValue::String(s) => {
+                        let s: &str = s;
+                        let found = pools.iter().position(|p| *p == Some(s));
+                        if found.is_none() && pools.iter().all(|p| p.is_some()) {
+                            let known =
+                                pools.iter().flatten().map(|p| format!("\"{p}\"")).collect::<Vec<_>>().join(", ");
+                            cx.err(v.span(), field, format!("unknown pool \"{s}\"; the [[pool]] names are {known}"));
+                        } else if found.is_some_and(|j| out.as_ref().is_some_and(|o: &Vec<usize>| o.contains(&j))) {
+                            cx.err(v.span(), field, format!("\"{s}\" is listed twice"));
+                            out = None;
+                        }
+                        found
+                    }
+                    _ => {
+                        cx.err(v.span(), field, "expected the name of a [[pool]]");
+                        None
+                    }
+                };
+                match (out.as_mut(), found) {
+                    (Some(o), Some(j)) => o.push(j),
+                    _ => out = None,
+                }
+            }
+            if out.as_ref().is_some_and(Vec::is_empty) {
+                cx.err(span, t.field("serves"), "expected at least one [[pool]] name");
+                out = None;
+            }
+            out
+        }
+    };
+    let escalation = read_escalation(cx, t, &["name", "serves"]);
+    Some((name?, serves?, escalation?))
 }
 
 /// `[[pool.capacity]]`: dated changes of core beds, `from` (and optionally
@@ -199,27 +253,28 @@ pub(super) fn read_opel(cx: &mut Ctx<'_>, t: Tbl<'_, '_>) -> Option<Opel> {
     Some(Opel { occupancy: occupancy?, boarders: whole(boarders?), waits_over_12h: whole(waits?) })
 }
 
-pub(super) fn read_escalation(cx: &mut Ctx<'_>, t: Tbl<'_, '_>) -> Option<Escalation> {
-    t.check_keys(
-        cx,
-        &[
-            "max_beds",
-            "beds_per_step",
-            "review_hours",
-            "open_at_occupancy",
-            "open_at_boarders",
-            "close_below_occupancy",
-            "min_days_open",
-            "windows",
-            "cost_per_open_bed_day",
-            "nurses_per_bed",
-            "nurse_hourly_cost",
-            "agency_share",
-            "agency_premium",
-            "cost_per_occupied_bed_day",
-            "cost_per_opening",
-        ],
-    );
+/// The escalation rules and costs of a pool's `[pool.escalation]` or of an
+/// `[[escalation_ward]]` (whose own keys are `extra`).
+pub(super) fn read_escalation(cx: &mut Ctx<'_>, t: Tbl<'_, '_>, extra: &[&str]) -> Option<Escalation> {
+    const KEYS: [&str; 15] = [
+        "max_beds",
+        "beds_per_step",
+        "review_hours",
+        "open_at_occupancy",
+        "open_at_boarders",
+        "close_below_occupancy",
+        "min_days_open",
+        "windows",
+        "cost_per_open_bed_day",
+        "nurses_per_bed",
+        "nurse_hourly_cost",
+        "agency_share",
+        "agency_premium",
+        "cost_per_occupied_bed_day",
+        "cost_per_opening",
+    ];
+    let keys: Vec<&str> = KEYS.iter().chain(extra).copied().collect();
+    t.check_keys(cx, &keys);
     let max = t.int_req(cx, "max_beds", 1, limits::MAX_BEDS, "a whole number of beds >= 1");
     let step = t.int_req(cx, "beds_per_step", 1, limits::MAX_BEDS, "a whole number of beds >= 1");
     if let (Some(m), Some(s), Some(v)) = (max, step, t.get("beds_per_step"))

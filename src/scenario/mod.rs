@@ -226,6 +226,7 @@ const ROOT_KEYS: &[&str] = &[
     "theatre_list",
     "elective_cut",
     "opel",
+    "escalation_ward",
 ];
 
 /// Reads every section, reporting all problems; `None` if any were found.
@@ -246,6 +247,25 @@ fn build(cx: &mut Ctx<'_>, root: Tbl<'_, '_>, read_census: bool) -> Option<Model
         .collect();
     if !root.has("pool") {
         cx.err(0..0, "pool", "no [[pool]] defined: a scenario needs at least one bed pool");
+    }
+    let wards: Vec<Option<(String, Vec<usize>, Escalation)>> = root
+        .tables(cx, "escalation_ward")
+        .into_iter()
+        .map(|(v, p)| read_escalation_ward(cx, v, &p, &pool_names))
+        .collect();
+    let ward_names = valid_names(cx, root, "escalation_ward");
+    check_unique_names(cx, root, "escalation_ward", &ward_names);
+    for (i, w) in ward_names.iter().enumerate() {
+        if let Some(w) = w
+            && pool_names.contains(&Some(*w))
+        {
+            let span = root.tables(&mut Ctx { sources: cx.sources, diags: Vec::new() }, "escalation_ward")[i].0.span();
+            cx.err(
+                span,
+                format!("escalation_ward[{}].name", i + 1),
+                format!("\"{w}\" is also a [[pool]] name; a ward needs a name of its own"),
+            );
+        }
     }
     check_unique_names(cx, root, "pool", &pool_names);
     let routes: Vec<Option<Route>> =
@@ -315,7 +335,28 @@ fn build(cx: &mut Ctx<'_>, root: Tbl<'_, '_>, read_census: bool) -> Option<Model
     }
     let extra = extra?;
     let seasonality: Vec<Seasonality> = seasonality.into_iter().collect::<Option<_>>()?;
-    let pools: Vec<BedPool> = pools.into_iter().collect::<Option<_>>()?;
+    let mut pools: Vec<BedPool> = pools.into_iter().collect::<Option<_>>()?;
+    let wards: Vec<(String, Vec<usize>, Escalation)> = wards.into_iter().collect::<Option<_>>()?;
+    // Shared escalation wards become pools after the scenario's own, each
+    // last in the outlying order of the pools it serves.
+    for (name, serves, escalation) in wards {
+        let ward = pools.len();
+        for &p in &serves {
+            pools[p].outlie_to.push(ward);
+        }
+        pools.push(BedPool {
+            name,
+            beds: 0,
+            when_full: WhenFull::Queue,
+            cancel_electives_when_boarding: false,
+            escalation: Some(escalation),
+            capacity: Vec::new(),
+            outlie_to: Vec::new(),
+            keep_for_own_patients: 0,
+            outlier_stay_factor: 1.0,
+            serves,
+        });
+    }
     let routes: Vec<Route> = routes.into_iter().collect::<Option<_>>()?;
     let discharge = discharge?;
     let specialties: Vec<Specialty> = specialties.into_iter().collect::<Option<_>>()?;

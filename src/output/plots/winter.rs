@@ -118,7 +118,10 @@ impl Figure for WinterOccupancy<'_> {
             // Core beds by day: dated changes step the line (and the 92% line).
             let core: Vec<f64> = median(Metric::BedsOpen, pool).unwrap_or_else(|| vec![f64::from(beds); n]);
             let (mut references, mut lines) = (Vec::new(), Vec::new());
-            if dated {
+            let ward = pool.is_some_and(|i| m.pools[i].is_escalation_ward());
+            if ward {
+                // A shared escalation ward has no core beds: only its open beds.
+            } else if dated {
                 lines.push(DailyLine {
                     values: core.clone(),
                     label: "Core beds".into(),
@@ -153,7 +156,10 @@ impl Figure for WinterOccupancy<'_> {
             } else {
                 None
             };
-            let title = if dated && core.iter().any(|&c| c != f64::from(beds)) {
+            let title = if let Some(i) = pool.filter(|_| ward) {
+                let served: Vec<&str> = m.pools[i].serves.iter().map(|&p| m.pools[p].name.as_str()).collect();
+                format!("{name} (escalation beds shared by {})", served.join(", "))
+            } else if dated && core.iter().any(|&c| c != f64::from(beds)) {
                 format!("{name} ({beds} core beds, changing by date)")
             } else {
                 format!("{name} ({beds} core beds)")
