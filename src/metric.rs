@@ -53,10 +53,13 @@ pub enum Metric {
     Discharges,
     /// Mean length of stay of the patients discharged, in days.
     LengthOfStayDaysMean,
-    /// Core beds open at midnight (daily series; scenarios with dated capacity changes).
+    /// Core beds open at midnight (daily series; scenarios with dated capacity changes or outbreaks).
     BedsOpen,
-    /// Core bed-days closed by dated capacity changes, against the pool's `beds`.
+    /// Core bed-days closed, against the pool's `beds`: dated capacity changes
+    /// and infection-control outbreaks (from the midnight census of beds open).
     BedsClosedDays,
+    /// Core bed-days closed by infection-control outbreaks (exact, by the second).
+    InfectionClosureDays,
     /// Patients of this pool given a bed in another pool (outlying).
     OutliersOut,
     /// Other pools' patients given a bed in this pool.

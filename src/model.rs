@@ -316,6 +316,23 @@ pub struct BedPool {
     /// served pools' patients when their own beds (and any pool they outlie
     /// to first) are full, longest-waiting first.
     pub serves: Vec<usize>,
+    /// Infection-control closures (norovirus, flu, COVID bays), if modelled.
+    pub outbreaks: Option<Outbreaks>,
+}
+
+/// Random infection-control closures of a pool: outbreaks start at random
+/// (a Poisson process whose chance of at least one start in a week is
+/// `chance_per_week`, while none is running), close `beds` core beds, which
+/// empty as their patients leave (none admitted to them), for a drawn number
+/// of days, then reopen. One outbreak at a time per pool.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outbreaks {
+    /// Chance that an outbreak starts in a given week without one.
+    pub chance_per_week: f64,
+    /// Core beds closed while it lasts (a bay or a ward).
+    pub beds: u32,
+    /// Days closed, per outbreak.
+    pub days: Distribution,
 }
 
 /// A census: the patients in beds, and waiting for a bed, at 00:00 of the

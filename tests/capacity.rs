@@ -127,10 +127,21 @@ fn a_closure_from_january_changes_nothing_before_it() {
             let days = if by_arrival { first_january - 2 } else { first_january };
             assert_eq!(&series[..days], &other[..days], "{key:?} before 1 January");
         }
-        let open = rb.daily(&closed, Metric::BedsOpen, Some("medicine")).unwrap();
-        assert!(open[..first_january].iter().all(|&x| x == 395.0) && open[first_january..].iter().all(|&x| x == 367.0));
+        // Beds open: the base's (which has infection-control closures, the
+        // same outbreaks in both: their own stream) less 28 from January.
+        let (open_a, open_b) = (
+            ra.daily(&base, Metric::BedsOpen, Some("medicine")).unwrap(),
+            rb.daily(&closed, Metric::BedsOpen, Some("medicine")).unwrap(),
+        );
+        for (d, (a, b)) in open_a.iter().zip(open_b).enumerate() {
+            assert_eq!(*b, if d < first_january { *a } else { a - 28.0 }, "day {d}");
+        }
         let closed_days = (closed.end - closed.start).num_days() as usize + 1 - first_january;
-        assert_eq!(rb.get(&closed, Metric::BedsClosedDays, Some("medicine")), Some(28.0 * closed_days as f64));
+        let (ca, cb) = (
+            ra.get(&base, Metric::BedsClosedDays, Some("medicine")).unwrap(),
+            rb.get(&closed, Metric::BedsClosedDays, Some("medicine")).unwrap(),
+        );
+        assert_eq!(cb - ca, 28.0 * closed_days as f64);
         let (wa, wb) = (
             ra.get(&base, Metric::BedWaitHoursMean, Some("medicine")).unwrap(),
             rb.get(&closed, Metric::BedWaitHoursMean, Some("medicine")).unwrap(),
@@ -170,6 +181,108 @@ fn naming_the_new_fields_without_using_them_changes_nothing() {
             assert_eq!(Some(x), rb.daily.iter().find(|(k, _)| k == key).map(|(_, v)| v), "{key:?}");
         }
     }
-    // The dated change is reported, as no closure.
-    assert_eq!(b[0].get(&named, Metric::BedsClosedDays, Some("medicine")), Some(0.0));
+    // The dated change to the same beds closes nothing (the closures are the outbreaks').
+    assert_eq!(
+        b[0].get(&named, Metric::BedsClosedDays, Some("medicine")),
+        a[0].get(&plain, Metric::BedsClosedDays, Some("medicine"))
+    );
+}
+
+/// A 4-bed pool with plenty of demand (Poisson, 3 a day, 1-day stays) and,
+/// if `outbreaks`, a 2-bed closure lasting exactly 5 days whose chance of
+/// starting in a week is 0.2.
+fn outbreak_pool(outbreaks: bool, reps: u32) -> String {
+    let o = if outbreaks {
+        "[pool.outbreaks]\nchance_per_week = 0.2\nbeds_closed = 2\ndays_closed = { dist = \"fixed\", value = 5.0 }"
+    } else {
+        ""
+    };
+    format!(
+        r#"
+[scenario]
+name = "outbreaks"
+start = "2026-01-01"
+end = "2028-09-26"
+warmup_days = 200
+replications = {reps}
+seed = 8
+
+[[admissions]]
+name = "emergency"
+source = "direct"
+per_day = 3.0
+pool = "ward"
+stay_days = {{ dist = "exponential", mean = 1.0 }}
+
+[[pool]]
+name = "ward"
+beds = 4
+{o}
+"#
+    )
+}
+
+/// Outbreaks against renewal theory: each closes 2 beds for exactly 5 days,
+/// the next starting after an exponential gap whose chance of ending within
+/// a week is 0.2 (mean 7 / -ln 0.8 = 31.37 days). In the long run the beds
+/// are closed 5 / 36.37 of the time, so 1000 reported days (after a 200-day
+/// warm-up, ample for the renewal process to forget its start) close
+/// 2 x 1000 x 0.1375 = 275 bed-days on average: checked with the t interval
+/// of 300 replications at false-alarm rate 1e-4, and the interval must be
+/// under 5% of it. Beds open at midnight are only ever 4 or 2, and the
+/// midnight figure of closed bed-days is within 2 beds a day of the exact
+/// one for each outbreak the window cuts. Outbreaks draw from their own
+/// stream: the admissions are the same draws as without them.
+#[test]
+fn outbreaks_close_beds_as_renewal_theory_says() {
+    let m = model(&outbreak_pool(true, 300));
+    let reps = run(&m);
+    let gap = 7.0 / -(0.8f64.ln());
+    let expected = 2.0 * 1000.0 * 5.0 / (5.0 + gap);
+    let closed = values(&m, &reps, Metric::InfectionClosureDays, Some("ward"));
+    assert_mean_matches_theory("outbreak closed bed-days", &closed, expected, 0.05);
+    for r in &reps {
+        let open = r.daily(&m, Metric::BedsOpen, Some("ward")).unwrap();
+        assert!(open.iter().all(|&b| b == 4.0 || b == 2.0));
+        let midnight = r.get(&m, Metric::BedsClosedDays, Some("ward")).unwrap();
+        let exact = r.get(&m, Metric::InfectionClosureDays, Some("ward")).unwrap();
+        let outbreaks = open.windows(2).filter(|w| w[0] == 4.0 && w[1] == 2.0).count() as f64 + 1.0;
+        assert!((midnight - exact).abs() <= 2.0 * outbreaks, "{midnight} vs {exact}");
+    }
+    let plain = model(&outbreak_pool(false, 300));
+    let without = run(&plain);
+    assert_eq!(values(&m, &reps, Metric::BedRequests, None), values(&plain, &without, Metric::BedRequests, None));
+    // And closing beds lengthens waits on average.
+    let w = mean(&values(&m, &reps, Metric::BedWaitHoursMean, None));
+    let wo = mean(&values(&plain, &without, Metric::BedWaitHoursMean, None));
+    assert!(w > wo, "{w} vs {wo}");
+}
+
+/// Bad outbreak fields: file, line and field.
+#[test]
+fn bad_outbreaks_are_refused() {
+    let base = outbreak_pool(true, 2);
+    for (from, to, expected) in [
+        (
+            "chance_per_week = 0.2",
+            "chance_per_week = 1.0",
+            "pool[1].outbreaks.chance_per_week: expected a chance above 0",
+        ),
+        (
+            "chance_per_week = 0.2",
+            "chance_per_week = 0",
+            "pool[1].outbreaks.chance_per_week: expected a chance above 0",
+        ),
+        (
+            "beds_closed = 2",
+            "beds_closed = 5",
+            "pool[1].outbreaks.beds_closed: 5 beds closed is more than the pool's 4",
+        ),
+        ("days_closed = { dist = \"fixed\", value = 5.0 }", "", "pool[1].outbreaks.days_closed"),
+        ("beds_closed = 2", "beds_closed = 2\nward = 3", "pool[1].outbreaks.ward: unknown field"),
+    ] {
+        let err = bedflow::scenario::parse_str(&base.replacen(from, to, 1), "o.toml").unwrap_err().to_string();
+        let line = err.lines().find(|l| l.contains(expected)).unwrap_or_else(|| panic!("{to}: {err}"));
+        assert!(line.starts_with("o.toml:"), "{line}");
+    }
 }

@@ -12,7 +12,7 @@ impl Engine<'_> {
         let pool = review.pool as usize;
         let may_open = match review.action {
             Action::Meeting { may_open } => may_open,
-            Action::SetCore(beds) => return self.set_core(pool, beds, now),
+            Action::SetCore(beds) => return self.dated_core(pool, beds, now),
         };
         let Some(e) = &plan.escalation[pool] else { return };
         let g = self.gauges[pool];
@@ -46,24 +46,6 @@ impl Engine<'_> {
             if g.capacity.saturating_sub(g.occupied) >= n {
                 self.set_capacity(pool, now, -(n as i32));
             }
-        }
-    }
-
-    /// A dated change of a pool's core beds. Opened beds take the patients
-    /// waiting at once; closed beds close as their patients leave (nobody is
-    /// moved, and nobody is admitted while the pool holds as many patients as
-    /// beds). Escalation beds open stay open.
-    fn set_core(&mut self, pool: usize, beds: u32, now: u32) {
-        let delta = i64::from(beds) - i64::from(self.gauges[pool].core);
-        let (t, n) = self.targets(pool);
-        for &i in &t[..n] {
-            self.advance(i, now);
-            let g = &mut self.gauges[i];
-            g.core = (i64::from(g.core) + delta) as u32;
-            g.capacity = (i64::from(g.capacity) + delta) as u32;
-        }
-        if delta > 0 {
-            self.fill(pool, now);
         }
     }
 

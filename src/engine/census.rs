@@ -203,6 +203,9 @@ impl Engine<'_> {
             }
         }
         self.ed_finish();
+        for p in 0..trust {
+            self.close_infection_books(p, plan.horizon);
+        }
         let single = self.trust_mirrors_pool();
         for i in 0..=trust {
             if !(single && i == trust) {
@@ -219,6 +222,7 @@ impl Engine<'_> {
             t.outliers_in += p.outliers_in;
             t.outliers_out += p.outliers_out;
             t.outlier_area += p.outlier_area;
+            t.infection_closed_seconds += p.infection_closed_seconds;
             for d in 0..t.outliers_midnight.len() {
                 t.outliers_midnight[d] += p.outliers_midnight[d];
             }

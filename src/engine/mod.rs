@@ -21,6 +21,7 @@
 pub mod arrivals;
 mod beds;
 mod census;
+mod closures;
 pub mod discharge;
 mod ed;
 mod elective_stage;
@@ -156,6 +157,16 @@ pub struct Engine<'p> {
     scratch: Vec<Waiter>,
     /// Time of each pool's latest escalation opening.
     last_opening: Vec<u32>,
+    /// Each pool's core beds by its dated changes (before outbreaks).
+    dated: Vec<u32>,
+    /// Beds an outbreak closes in each pool now (0: none running).
+    outbreak_closed: Vec<u32>,
+    /// Beds actually closed by an outbreak (at most the dated beds), and
+    /// since when, for the closed bed-seconds.
+    infection_closed: Vec<u32>,
+    infection_since: Vec<u32>,
+    /// Each pool's outbreak stream (every pool has one; unused without outbreaks).
+    outbreak_rngs: Vec<ChaCha8Rng>,
     out: Outcome,
     /// The ED's spaces, corridor and queues (capacity model only).
     floor: ed::Floor,
@@ -185,6 +196,11 @@ impl<'p> Engine<'p> {
             referral_clocks: Vec::new(),
             scratch: Vec::new(),
             last_opening: vec![0; pools],
+            dated: plan.beds.clone(),
+            outbreak_closed: vec![0; pools],
+            infection_closed: vec![0; pools],
+            infection_since: vec![0; pools],
+            outbreak_rngs: Vec::new(),
             out: Outcome::default(),
             floor: ed::Floor::default(),
             #[cfg(test)]
@@ -205,6 +221,10 @@ impl<'p> Engine<'p> {
             *g = Gauge { capacity: core, core, ..Gauge::default() };
         }
         self.last_opening.iter_mut().for_each(|t| *t = 0);
+        self.dated.copy_from_slice(&plan.beds);
+        self.outbreak_closed.iter_mut().for_each(|b| *b = 0);
+        self.infection_closed.iter_mut().for_each(|b| *b = 0);
+        self.infection_since.iter_mut().for_each(|t| *t = 0);
         self.clocks.clear();
         self.clocks.extend(plan.routes.iter().map(|r| r.direct.as_ref().map(|(_, c)| *c)));
         self.ed_clock = plan.ed.as_ref().map_or(ArrivalClock::Poisson { t: 0.0 }, |e| e.clock);
@@ -298,6 +318,9 @@ impl<'p> Engine<'p> {
             self.initial_waiting_list(j, rng);
         }
         self.place_census(streams.stream(rep, rng::CENSUS));
+        if plan.outbreaks.iter().any(Option::is_some) {
+            self.start_outbreaks(streams, rep);
+        }
 
         // Arrivals live in registers beside the heap rather than in it: slot 0
         // is the ED, slot 1 + k is direct route k, then one slot per
@@ -357,6 +380,8 @@ impl<'p> Engine<'p> {
                     Kind::EdAbandon => self.ed_abandon(ev.target, now),
                     Kind::ClinicianFree => self.ed_clinician_free(now),
                     Kind::RotaChange => self.ed_rota_change(now),
+                    Kind::OutbreakStart => self.outbreak_start(ev.target as usize, now),
+                    Kind::OutbreakEnd => self.outbreak_end(ev.target as usize, now),
                 }
             } else if source == Source::TheatreSession {
                 self.theatre_session(plan.sessions[session], now);

@@ -64,6 +64,8 @@ pub struct PoolOutcome {
     pub outliers_in: u64,
     /// Bed-seconds of this pool's beds occupied by other pools' patients in the window.
     pub outlier_area: u64,
+    /// Core bed-seconds closed by infection-control outbreaks in the window.
+    pub infection_closed_seconds: u64,
 }
 
 /// ED outcomes by day of arrival.

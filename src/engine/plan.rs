@@ -96,6 +96,14 @@ pub(super) fn reviews(model: &Model, days: u32) -> Vec<Review> {
     out
 }
 
+/// A pool's outbreaks in engine units: the time between outbreaks (from the
+/// end of one to the start of the next) and each one's length, in seconds.
+pub(super) struct OutbreakPlan {
+    pub(super) gap: Sampler,
+    pub(super) beds: u32,
+    pub(super) days: Sampler,
+}
+
 /// Outlying rules in engine units (see [`crate::model::BedPool::outlie_to`]).
 pub(super) struct Outlying {
     /// Per pool: the pools its patients may be placed in, in order of preference.
@@ -127,6 +135,8 @@ pub struct Plan {
     pub(super) reviews: Vec<Review>,
     /// Outlying rules, if any pool outlies.
     pub(super) outlying: Option<Outlying>,
+    /// Per pool: infection-control outbreaks, if modelled.
+    pub(super) outbreaks: Vec<Option<OutbreakPlan>>,
     /// Per pool: the pools a shared escalation ward serves (empty for a pool).
     pub(super) serves: Vec<Vec<usize>>,
     /// The census placed at time 0, if the run starts from one.
@@ -228,6 +238,19 @@ impl Plan {
                 ward: model.pools.iter().map(crate::model::BedPool::is_escalation_ward).collect(),
             }),
             serves: model.pools.iter().map(|p| p.serves.clone()).collect(),
+            outbreaks: model
+                .pools
+                .iter()
+                .map(|p| {
+                    p.outbreaks.as_ref().map(|o| OutbreakPlan {
+                        // A start in a week with chance p: a rate of -ln(1 - p) a week.
+                        gap: crate::dist::Distribution::Exponential { mean: 7.0 / -(1.0 - o.chance_per_week).ln() }
+                            .sampler(f64::from(DAY)),
+                        beds: o.beds,
+                        days: o.days.sampler(f64::from(DAY)),
+                    })
+                })
+                .collect(),
             opel: model.opel.clone(),
             horizon: days_total * DAY,
             window: (first_day * DAY, (first_day + days) * DAY),

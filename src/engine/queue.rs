@@ -33,6 +33,10 @@ pub enum Kind {
     ClinicianFree,
     /// A clock hour starts: the clinicians on duty may change.
     RotaChange,
+    /// An infection-control outbreak closes beds in a pool (the target).
+    OutbreakStart,
+    /// An outbreak ends: the pool's (the target's) closed beds reopen.
+    OutbreakEnd,
 }
 
 /// A scheduled discharge or decision, ordered by (time, step, sequence) packed into one integer.

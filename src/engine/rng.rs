@@ -33,6 +33,14 @@ pub const CENSUS: u32 = 5;
 /// stays `ROUTE_BASE + 2k + 1`.
 pub const ROUTE_BASE: u32 = 16;
 
+/// Outbreak sources (per pool) start far above any specialty's.
+pub const OUTBREAK_BASE: u32 = 1 << 24;
+
+/// Start times and lengths of pool `pool`'s infection-control outbreaks.
+pub fn pool_outbreaks(pool: usize) -> u32 {
+    OUTBREAK_BASE + pool as u32
+}
+
 /// Specialty sources start far above any route's.
 pub const SPECIALTY_BASE: u32 = 1 << 20;
 

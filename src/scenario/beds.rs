@@ -23,6 +23,7 @@ pub(super) fn read_pool(
             "outlie_to",
             "keep_for_own_patients",
             "outlier_stay_factor",
+            "outbreaks",
         ],
     );
     let name = read_name(cx, t);
@@ -42,6 +43,12 @@ pub(super) fn read_pool(
         None => Some(None),
     };
     let capacity = read_capacity_changes(cx, t);
+    let outbreaks_path = t.field("outbreaks");
+    let outbreaks = match t.table(cx, "outbreaks", &outbreaks_path) {
+        Some(o) => read_outbreaks(cx, o, beds).map(Some),
+        None if t.has("outbreaks") => None,
+        None => Some(None),
+    };
     let outlie_to = read_outlie_to(cx, t, me, pools);
     let keep = match t.get("keep_for_own_patients") {
         None => Some(0),
@@ -73,6 +80,7 @@ pub(super) fn read_pool(
         keep_for_own_patients: keep? as u32,
         outlier_stay_factor: factor?,
         serves: Vec::new(),
+        outbreaks: outbreaks?,
     })
 }
 
@@ -127,6 +135,36 @@ pub(super) fn read_escalation_ward(
     };
     let escalation = read_escalation(cx, t, &["name", "serves"]);
     Some((name?, serves?, escalation?))
+}
+
+/// `[pool.outbreaks]`: random infection-control closures.
+fn read_outbreaks(cx: &mut Ctx<'_>, t: Tbl<'_, '_>, pool_beds: Option<i64>) -> Option<Outbreaks> {
+    t.check_keys(cx, &["chance_per_week", "beds_closed", "days_closed"]);
+    let chance = t.f64_req(cx, "chance_per_week", Rule::Probability).and_then(|p| {
+        if p > 0.0 && p < 1.0 {
+            Some(p)
+        } else {
+            cx.err(
+                t.key_span("chance_per_week"),
+                t.field("chance_per_week"),
+                format!("expected a chance above 0 and below 1, found {p}"),
+            );
+            None
+        }
+    });
+    let beds = t.int_req(cx, "beds_closed", 1, limits::MAX_BEDS, "a whole number of beds >= 1");
+    if let (Some(b), Some(p)) = (beds, pool_beds)
+        && b > p
+    {
+        cx.err(
+            t.key_span("beds_closed"),
+            t.field("beds_closed"),
+            format!("{b} beds closed is more than the pool's {p} beds"),
+        );
+        return None;
+    }
+    let days = dist_req(cx, t, "days_closed");
+    Some(Outbreaks { chance_per_week: chance?, beds: beds? as u32, days: days? })
 }
 
 /// `[[pool.capacity]]`: dated changes of core beds, `from` (and optionally

@@ -57,8 +57,8 @@ use crate::calendar::{Calendar, Region, built_in};
 use crate::dist::Distribution;
 use crate::model::{
     ArrivalProcess, BedPool, CapacityChange, Clinicians, DischargePolicy, Ed, EdCapacity, ElectiveCut, Escalation,
-    EscalationCost, Minors, Model, Opel, Route, RouteSource, Seasonality, Specialty, TheatreList, TimeProfile,
-    WhenFull,
+    EscalationCost, Minors, Model, Opel, Outbreaks, Route, RouteSource, Seasonality, Specialty, TheatreList,
+    TimeProfile, WhenFull,
 };
 use chrono::{Datelike, NaiveDate};
 pub use reader::Source;
@@ -355,6 +355,7 @@ fn build(cx: &mut Ctx<'_>, root: Tbl<'_, '_>, read_census: bool) -> Option<Model
             keep_for_own_patients: 0,
             outlier_stay_factor: 1.0,
             serves,
+            outbreaks: None,
         });
     }
     let routes: Vec<Route> = routes.into_iter().collect::<Option<_>>()?;

@@ -147,7 +147,8 @@ pub fn shape(m: &Model) -> Shape {
     let pools = m.pools.len() as u64 + 1;
     let escalation = m.pools.iter().any(|p| p.escalation.is_some());
     let specialties = if m.specialties.is_empty() { 0 } else { m.specialties.len() as u64 + 1 };
-    let dated = u64::from(m.pools.iter().any(|p| !p.capacity.is_empty()));
+    let outbreaks = u64::from(m.pools.iter().any(|p| p.outbreaks.is_some()));
+    let dated = u64::from(m.pools.iter().any(|p| !p.capacity.is_empty() || p.outbreaks.is_some()));
     let outlying = u64::from(m.pools.iter().any(|p| !p.outlie_to.is_empty()));
     Shape {
         scalars: 16 * pools
@@ -155,7 +156,7 @@ pub fn shape(m: &Model) -> Shape {
             + 14 * u64::from(m.ed.as_ref().is_some_and(|e| e.capacity.is_some()))
             + 9 * specialties
             + 4 * pools * u64::from(escalation)
-            + pools * dated
+            + pools * (dated + outbreaks)
             + 3 * pools * outlying
             + 4,
         daily_series: 4 * pools
