@@ -54,6 +54,7 @@ impl Engine<'_> {
     /// own patients, the patients of the pools that outlie into it, the
     /// longest-waiting first (earliest decision to admit; ties to the pool
     /// listed first in the scenario).
+    #[inline]
     pub(super) fn fill(&mut self, pool: usize, now: u32) {
         while self.gauges[pool].occupied < self.gauges[pool].capacity
             && let Some(q) = self.queues[pool].pop_front()
@@ -64,6 +65,15 @@ impl Engine<'_> {
             self.change(pool, now, 0, -1);
             self.admit(q, now);
         }
+        if self.plan.outlying.is_some() {
+            self.fill_with_guests(pool, now);
+        }
+    }
+
+    /// The second half of [`Engine::fill`]: free beds beyond those kept go
+    /// to other pools' patients waiting (out of line: most models do not outlie).
+    #[inline(never)]
+    fn fill_with_guests(&mut self, pool: usize, now: u32) {
         let Some(out) = &self.plan.outlying else { return };
         while self.room_for_guest(pool) {
             let mut best: Option<(u32, usize)> = None;
@@ -83,6 +93,20 @@ impl Engine<'_> {
             self.change(g, now, 0, -1);
             self.admit_to(q, pool, now);
         }
+    }
+
+    /// Changes the other pools' patients in `host`'s beds, keeping their
+    /// bed-seconds in the window (kept here, at the changes, rather than in
+    /// every [`Engine::advance`]: most models never outlie).
+    pub(super) fn count_outliers(&mut self, host: usize, now: u32, delta: i32) {
+        let (ws, we) = self.plan.window;
+        let (count, since) = &mut self.outliers[host];
+        let (a, b) = ((*since).max(ws), now.min(we));
+        if b > a {
+            self.out.pools[host].outlier_area += u64::from(*count) * u64::from(b - a);
+        }
+        *since = now;
+        *count = count.wrapping_add_signed(delta);
     }
 
     /// True if another pool's patient may take one of `host`'s beds: more are
@@ -139,13 +163,8 @@ impl Engine<'_> {
             self.admit(p, now);
             return;
         }
-        if let Some(out) = &plan.outlying {
-            for &h in &out.to[pool] {
-                if self.room_for_guest(h) {
-                    self.admit_to(p, h, now);
-                    return;
-                }
-            }
+        if plan.outlying.is_some() && self.outlie(p, pool, now) {
+            return;
         }
         match plan.when_full[pool] {
             WhenFull::Queue => {
@@ -171,50 +190,82 @@ impl Engine<'_> {
         }
     }
 
+    /// Places patient `p` of a full `pool` in the first pool of its
+    /// `outlie_to` with room for a guest; false if none has (out of line:
+    /// most models do not outlie).
+    #[inline(never)]
+    fn outlie(&mut self, p: u32, pool: usize, now: u32) -> bool {
+        let Some(out) = &self.plan.outlying else { return false };
+        for &h in &out.to[pool] {
+            if self.room_for_guest(h) {
+                self.admit_to(p, h, now);
+                return true;
+            }
+        }
+        false
+    }
+
     /// Gives patient `p` a bed in its own pool.
     #[inline]
     pub(super) fn admit(&mut self, p: u32, now: u32) {
-        let pool = self.patients[p as usize].pool as usize;
-        self.admit_to(p, pool, now);
+        let pat = &mut self.patients[p as usize];
+        pat.state = State::InBed;
+        pat.admitted = now;
+        let pool = pat.pool as usize;
+        self.occupy(p, pool, now, true);
     }
 
-    /// Gives patient `p` a bed in pool `bed` (its own, or another's as an
-    /// outlier). The wait counts for the patient's own pool; the bed, the
-    /// admission and later the discharge for the pool whose bed it is.
+    /// Gives patient `p` a bed in another pool, `bed` (an outlier, or a
+    /// shared escalation ward's patient): the wait counts for the patient's
+    /// own pool, the bed, the admission and later the discharge for the pool
+    /// whose bed it is. The patient stays there until discharge (no moves
+    /// back), for its stay times its pool's `outlier_stay_factor` (not in a
+    /// shared escalation ward). Out of line: most models do not outlie.
+    #[inline(never)]
     pub(super) fn admit_to(&mut self, p: u32, bed: usize, now: u32) {
         let plan = self.plan;
         let pat = &mut self.patients[p as usize];
         let home = pat.pool as usize;
         pat.admitted = now;
-        if bed == home {
-            pat.state = State::InBed;
-        } else {
-            // An outlier: stays in the host's bed to discharge (no moves
-            // back), for its stay times the home pool's factor.
-            pat.state = State::Outlying;
-            pat.pool = bed as u32;
-            if let Some(out) = plan.outlying.as_ref().filter(|o| !o.ward[bed]) {
-                pat.stay = secs(f64::from(pat.stay) * out.stay_factor[home]);
-            }
+        pat.state = State::Outlying;
+        pat.pool = bed as u32;
+        if let Some(out) = plan.outlying.as_ref().filter(|o| !o.ward[bed]) {
+            pat.stay = secs(f64::from(pat.stay) * out.stay_factor[home]);
         }
         let pat = *pat;
-        self.change(bed, now, 1, 0);
-        if bed != home {
-            self.gauges[bed].outliers += 1;
-            if self.report_day(now).is_some() {
-                self.out.pools[home].outliers_out += 1;
-                self.out.pools[bed].outliers_in += 1;
-            }
+        self.count_outliers(bed, now, 1);
+        if self.report_day(now).is_some() {
+            self.out.pools[home].outliers_out += 1;
+            self.out.pools[bed].outliers_in += 1;
         }
-        if self.in_window(pat.decision) {
-            let wait = now - pat.decision;
-            let (t, n) = self.targets(home);
+        self.count_wait(home, now - pat.decision, pat.decision);
+        self.occupy(p, bed, now, false);
+    }
+
+    /// A wait for a bed of `pool` (and the trust) after a decision at `decision`.
+    #[inline(always)]
+    fn count_wait(&mut self, pool: usize, wait: u32, decision: u32) {
+        if self.in_window(decision) {
+            let (t, n) = self.targets(pool);
             for &i in &t[..n] {
                 let o = &mut self.out.pools[i];
                 o.waits += 1;
                 o.wait_seconds += u64::from(wait);
                 o.waits_over_12h += u64::from(wait > TWELVE_HOURS);
             }
+        }
+    }
+
+    /// Patient `p` takes a bed of `bed` at `now`: occupancy, the wait (for
+    /// the bed's pool, if `wait`), the day's admissions, leaving ED, and the
+    /// discharge to come.
+    #[inline(always)]
+    fn occupy(&mut self, p: u32, bed: usize, now: u32, wait: bool) {
+        let plan = self.plan;
+        let pat = self.patients[p as usize];
+        self.change(bed, now, 1, 0);
+        if wait {
+            self.count_wait(bed, now - pat.decision, pat.decision);
         }
         if let Some(d) = self.report_day(now) {
             let (t, n) = self.targets(bed);
@@ -244,21 +295,35 @@ impl Engine<'_> {
         let (t, n) = self.targets(pool);
         self.change(pool, now, -1, 0);
         if pat.state == State::Outlying {
-            self.gauges[pool].outliers -= 1;
+            self.count_outliers(pool, now, -1);
         }
         if let Some(d) = self.report_day(now) {
+            // A census patient's stay before the census is unknown: counted apart.
+            let census = pat.arrival == start::CENSUS_ARRIVAL;
+            let stay = if census { 0 } else { u64::from(now - pat.admitted) };
             for &i in &t[..n] {
                 let o = &mut self.out.pools[i];
                 o.discharges_daily[d] += 1;
-                if pat.arrival == start::CENSUS_ARRIVAL {
-                    o.census_discharges += 1;
-                } else {
-                    o.stay_seconds += u64::from(now - pat.admitted);
-                }
+                o.stay_seconds += stay;
+                o.census_discharges += u64::from(census);
             }
         }
         self.release(p);
-        self.fill(pool, now);
+        // One bed freed: the head of the queue takes it if the pool is not
+        // over its beds (after a dated closure or an outbreak). A queue is
+        // only ever waiting for a full pool, so one `if` is enough here.
+        if self.gauges[pool].occupied < self.gauges[pool].capacity
+            && let Some(q) = self.queues[pool].pop_front()
+        {
+            if self.patients[q as usize].urgent {
+                self.urgent_in_queue[pool] -= 1;
+            }
+            self.change(pool, now, 0, -1);
+            self.admit(q, now);
+        }
+        if self.plan.outlying.is_some() {
+            self.fill_with_guests(pool, now);
+        }
     }
 
     /// Changes a pool's occupancy or queue at `now`, keeping the pool's and the

@@ -36,15 +36,15 @@ impl Engine<'_> {
             let o = &mut self.out.pools[i];
             o.occupancy_area += u64::from(g.occupied) * dt;
             o.boarder_area += u64::from(g.waiting) * dt;
-            o.outlier_area += u64::from(g.outliers) * dt;
             if g.occupied >= g.capacity {
                 o.full_seconds += dt;
             }
             let open = u64::from(g.capacity.saturating_sub(g.core));
-            // Patients in beds closing after a dated closure are not in escalation beds.
-            let used = u64::from(g.occupied.min(g.capacity).saturating_sub(g.core));
             // Pools only: the trust's figures are the pools' sums (see `finish`).
-            if open + used > 0 && i < self.plan.pools() {
+            // Escalation beds are used only if open (patients above the core
+            // beds in beds still closing after a closure are not in them).
+            if open > 0 && i < self.plan.pools() {
+                let used = u64::from(g.occupied.min(g.capacity).saturating_sub(g.core));
                 // Split at midnights so each day gets its own bed-seconds (monthly costs).
                 let mut t = a;
                 while t < b {
@@ -62,14 +62,23 @@ impl Engine<'_> {
         g.last = now;
     }
 
-    /// Takes the daily census readings due at or before `now`.
-    pub(super) fn observe_until(&mut self, tick: &mut u32, now: u32) {
+    /// When census reading `tick` is due: tick 2d is 08:00 of day d, tick
+    /// 2d + 1 the midnight ending day d.
+    #[inline]
+    pub(super) fn reading_time(tick: u32) -> u32 {
+        let day = tick / 2;
+        if tick.is_multiple_of(2) { day * DAY + 8 * HOUR } else { (day + 1) * DAY }
+    }
+
+    /// Takes the daily census readings due at or before `now`; returns when
+    /// the next is due (the event loop calls again only then).
+    pub(super) fn observe_until(&mut self, tick: &mut u32, now: u32) -> u32 {
         loop {
             let day = *tick / 2;
             let morning = tick.is_multiple_of(2);
-            let at = if morning { day * DAY + 8 * HOUR } else { (day + 1) * DAY };
+            let at = Self::reading_time(*tick);
             if at > now || at > self.plan.horizon {
-                return;
+                return at;
             }
             // Checked invariant, twice a day rather than on every change (the
             // counters wrap there, for speed): every patient in a bed or waiting
@@ -98,7 +107,7 @@ impl Engine<'_> {
             if let Some(d) = day.checked_sub(first).filter(|d| *d < self.plan.days) {
                 let d = d as usize;
                 self.ed_census(d, morning);
-                for (o, g) in self.out.pools.iter_mut().zip(&self.gauges) {
+                for (i, (o, g)) in self.out.pools.iter_mut().zip(&self.gauges).enumerate() {
                     if morning {
                         o.boarders_0800[d] = g.waiting;
                     } else {
@@ -106,7 +115,7 @@ impl Engine<'_> {
                         o.escalation_open_midnight[d] = g.capacity - g.core;
                         o.core_midnight[d] = g.core;
                         if let Some(x) = o.outliers_midnight.get_mut(d) {
-                            *x = g.outliers;
+                            *x = self.outliers.get(i).map_or(0, |o| o.0);
                         }
                     }
                 }
@@ -205,6 +214,7 @@ impl Engine<'_> {
         self.ed_finish();
         for p in 0..trust {
             self.close_infection_books(p, plan.horizon);
+            self.count_outliers(p, plan.horizon, 0);
         }
         let single = self.trust_mirrors_pool();
         for i in 0..=trust {

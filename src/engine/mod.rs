@@ -135,8 +135,6 @@ struct Gauge {
     /// Core beds plus open escalation beds.
     capacity: u32,
     core: u32,
-    /// Other pools' patients in this pool's beds (pools only).
-    outliers: u32,
 }
 
 /// Per-thread scratch state, reused across replications.
@@ -165,6 +163,9 @@ pub struct Engine<'p> {
     /// since when, for the closed bed-seconds.
     infection_closed: Vec<u32>,
     infection_since: Vec<u32>,
+    /// Other pools' patients in each pool's beds, and since when (kept
+    /// apart from the gauges, which every event touches).
+    outliers: Vec<(u32, u32)>,
     /// Each pool's outbreak stream (every pool has one; unused without outbreaks).
     outbreak_rngs: Vec<ChaCha8Rng>,
     out: Outcome,
@@ -201,6 +202,7 @@ impl<'p> Engine<'p> {
             infection_closed: vec![0; pools],
             infection_since: vec![0; pools],
             outbreak_rngs: Vec::new(),
+            outliers: vec![(0, 0); pools],
             out: Outcome::default(),
             floor: ed::Floor::default(),
             #[cfg(test)]
@@ -225,6 +227,7 @@ impl<'p> Engine<'p> {
         self.outbreak_closed.iter_mut().for_each(|b| *b = 0);
         self.infection_closed.iter_mut().for_each(|b| *b = 0);
         self.infection_since.iter_mut().for_each(|t| *t = 0);
+        self.outliers.iter_mut().for_each(|o| *o = (0, 0));
         self.clocks.clear();
         self.clocks.extend(plan.routes.iter().map(|r| r.direct.as_ref().map(|(_, c)| *c)));
         self.ed_clock = plan.ed.as_ref().map_or(ArrivalClock::Poisson { t: 0.0 }, |e| e.clock);
@@ -347,6 +350,7 @@ impl<'p> Engine<'p> {
 
         // Census ticks: tick 2d is 08:00 of day d, tick 2d+1 is midnight ending day d.
         let mut tick: u32 = 0;
+        let mut next_reading = Self::reading_time(0);
         let mut session = 0usize;
         let mut review = 0usize;
         let mut events = 0u64;
@@ -366,7 +370,9 @@ impl<'p> Engine<'p> {
             if now >= plan.horizon {
                 break;
             }
-            self.observe_until(&mut tick, now);
+            if now >= next_reading {
+                next_reading = self.observe_until(&mut tick, now);
+            }
             events += 1;
             if source == Source::Heap {
                 let Some(ev) = self.events.pop() else { break };

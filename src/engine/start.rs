@@ -177,7 +177,7 @@ impl Engine<'_> {
         let pat = *pat;
         self.change(bed, 0, 1, 0);
         if bed != home {
-            self.gauges[bed].outliers += 1;
+            self.count_outliers(bed, 0, 1);
         }
         if let Some(t) = plan.discharge.leave_time(pat.stay, pat.key)
             && t < plan.horizon

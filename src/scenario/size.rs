@@ -200,6 +200,8 @@ pub fn engine_people(m: &Model) -> (f64, f64) {
             }
         }
     }
+    // A census's patients each hold a slot too.
+    slots += m.census.as_ref().map_or(0.0, |c| c.patients.len() as f64);
     (slots, waiters)
 }
 
@@ -247,7 +249,9 @@ pub fn model_bytes(m: &Model) -> u64 {
 /// 16 bytes an entry: a theatre session), and its samplers' copies of the
 /// `empirical` values.
 pub fn plan_bytes(m: &Model) -> u64 {
-    plan_entries(m).saturating_mul(16).saturating_add(8 * empirical_values(m))
+    // A census row in the plan: about 80 bytes with its route choices.
+    let census = m.census.as_ref().map_or(0, |c| 80 * c.patients.len() as u64);
+    plan_entries(m).saturating_mul(16).saturating_add(8 * empirical_values(m)).saturating_add(census)
 }
 
 /// Worker threads that each hold an engine: no more than the replications.
