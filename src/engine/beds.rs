@@ -56,15 +56,7 @@ impl Engine<'_> {
     /// listed first in the scenario).
     #[inline]
     pub(super) fn fill(&mut self, pool: usize, now: u32) {
-        while self.gauges[pool].occupied < self.gauges[pool].capacity
-            && let Some(q) = self.queues[pool].pop_front()
-        {
-            if self.patients[q as usize].urgent {
-                self.urgent_in_queue[pool] -= 1;
-            }
-            self.change(pool, now, 0, -1);
-            self.admit(q, now);
-        }
+        while self.gauges[pool].occupied < self.gauges[pool].capacity && self.admit_head(pool, now) {}
         if self.plan.outlying.is_some() {
             self.fill_with_guests(pool, now);
         }
@@ -312,18 +304,25 @@ impl Engine<'_> {
         // One bed freed: the head of the queue takes it if the pool is not
         // over its beds (after a dated closure or an outbreak). A queue is
         // only ever waiting for a full pool, so one `if` is enough here.
-        if self.gauges[pool].occupied < self.gauges[pool].capacity
-            && let Some(q) = self.queues[pool].pop_front()
-        {
-            if self.patients[q as usize].urgent {
-                self.urgent_in_queue[pool] -= 1;
-            }
-            self.change(pool, now, 0, -1);
-            self.admit(q, now);
+        if self.gauges[pool].occupied < self.gauges[pool].capacity {
+            self.admit_head(pool, now);
         }
         if self.plan.outlying.is_some() {
             self.fill_with_guests(pool, now);
         }
+    }
+
+    /// Gives the patient at the head of `pool`'s queue a bed there; false
+    /// if nobody waits.
+    #[inline(always)]
+    fn admit_head(&mut self, pool: usize, now: u32) -> bool {
+        let Some(q) = self.queues[pool].pop_front() else { return false };
+        if self.patients[q as usize].urgent {
+            self.urgent_in_queue[pool] -= 1;
+        }
+        self.change(pool, now, 0, -1);
+        self.admit(q, now);
+        true
     }
 
     /// Changes a pool's occupancy or queue at `now`, keeping the pool's and the
