@@ -93,9 +93,7 @@ fn next_poisson<R: Rng + ?Sized>(rates: &HourlyRates, t: &mut f64, rng: &mut R) 
         let room = end - *t;
         if r > 0.0 && e <= r * room {
             *t += e / r;
-            // Rounding down keeps the arrival inside the hour whose rate produced it.
-            let s = (*t as u32).min((h as u32 + 1) * HOUR - 1).max(h as u32 * HOUR);
-            return Some(s);
+            return Some(second_in_hour(*t, h));
         }
         e -= r * room;
         *t = end;
@@ -103,9 +101,28 @@ fn next_poisson<R: Rng + ?Sized>(rates: &HourlyRates, t: &mut f64, rng: &mut R) 
     }
 }
 
+/// The whole second of time `t` (seconds), kept inside hour `h`, the hour
+/// whose rate produced the arrival: rounding down does that, and the clamp
+/// covers `t` landing exactly on the hour's end after floating-point rounding.
+#[inline]
+fn second_in_hour(t: f64, h: usize) -> u32 {
+    let h = h as u32;
+    (t as u32).min((h + 1) * HOUR - 1).max(h * HOUR)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An arrival time rounds down to its second, and never leaves the hour
+    /// whose rate produced it, even at the hour's very end or start.
+    #[test]
+    fn arrival_seconds_stay_inside_their_hour() {
+        assert_eq!(second_in_hour(7250.9, 2), 7250);
+        assert_eq!(second_in_hour(3.0 * 3600.0, 2), 3 * 3600 - 1, "exactly the end: the hour's last second");
+        assert_eq!(second_in_hour(7199.999, 2), 7200, "just before the start: the hour's first second");
+        assert_eq!(second_in_hour(7200.0, 2), 7200);
+    }
     use crate::calendar::{Calendar, Region};
     use crate::model::{DischargePolicy, Model};
     use chrono::NaiveDate;
