@@ -40,6 +40,15 @@ const METRICS: &[MetricView] = &[
     MetricView { metric: Metric::Admissions, label: "Admissions", decimals: 0 },
     MetricView { metric: Metric::Discharges, label: "Discharges", decimals: 0 },
     MetricView { metric: Metric::LengthOfStayDaysMean, label: "Mean length of stay (days)", decimals: 2 },
+    MetricView { metric: Metric::OutliersOut, label: "Patients given a bed in another pool (outliers)", decimals: 0 },
+    MetricView { metric: Metric::OutliersIn, label: "Other pools' patients given a bed here", decimals: 0 },
+    MetricView { metric: Metric::OutlierBedDays, label: "Bed-days used by other pools' patients", decimals: 0 },
+    MetricView {
+        metric: Metric::BedsClosedDays,
+        label: "Core bed-days closed (dated changes, outbreaks)",
+        decimals: 0,
+    },
+    MetricView { metric: Metric::InfectionClosureDays, label: "Core bed-days closed by outbreaks", decimals: 0 },
     MetricView { metric: Metric::EdAttendances, label: "ED attendances", decimals: 0 },
     MetricView { metric: Metric::Ed4hPerformance, label: "ED 4-hour performance", decimals: 1 },
     MetricView { metric: Metric::EdOver12hFromArrival, label: "ED stays over 12 hours from arrival", decimals: 0 },
@@ -375,6 +384,54 @@ fn inputs(model: &Model) -> Markup {
                 tr { td { (p.name) } td { (p.beds) } td { (when) } td { (fixed(model.offered_load(i), 1)) } } "\n"
             }
         } "\n"
+        (bed_changes(model))
+    }
+}
+
+/// Outlying, dated bed changes and outbreaks, pool by pool (only those a
+/// scenario uses), and the census the run started from.
+fn bed_changes(model: &Model) -> Markup {
+    let name = |i: usize| model.pools[i].name.as_str();
+    html! {
+        @for (i, p) in model.pools.iter().enumerate().filter(|(_, p)| !p.is_escalation_ward()) {
+            @let to: Vec<&str> = p.outlie_to.iter().map(|&i| name(i)).collect();
+            @let host = model.pools.iter().any(|q| q.outlie_to.contains(&i));
+            @if !to.is_empty() {
+                p {
+                    strong { "Outlying: " (p.name) "." }
+                    " When none of its beds is free, its patients take a bed in " (to.join(", then "))
+                    " (where more beds are free than the host keeps for its own patients); they stay there until discharge, for "
+                    (format!("{:.2}", p.outlier_stay_factor)) " times their stay (not in an escalation ward)."
+                    @if p.keep_for_own_patients > 0 { " It keeps " (p.keep_for_own_patients) " beds for its own patients." }
+                } "\n"
+            }
+            @if to.is_empty() && host && p.keep_for_own_patients > 0 {
+                p { strong { "Outlying: " (p.name) "." } " Keeps " (p.keep_for_own_patients) " beds for its own patients." } "\n"
+            }
+            @for c in &p.capacity {
+                p {
+                    strong { "Beds by date: " (p.name) "." }
+                    " " (c.beds) " core beds from " (c.from.format("%-d %b %Y"))
+                    @if let Some(t) = c.to { " to " (t.format("%-d %b %Y")) } @else { " to the end of the run" }
+                    " (otherwise " (p.beds) "); beds close as their patients leave."
+                } "\n"
+            }
+            @if let Some(o) = &p.outbreaks {
+                p {
+                    strong { "Infection-control closures: " (p.name) "." }
+                    " An outbreak starts with a " (format!("{:.0}%", 100.0 * o.chance_per_week)) " chance a week (none running), closing "
+                    (o.beds) " core beds for " (describe(&o.days)) " days."
+                } "\n"
+            }
+        }
+        @if let Some(c) = &model.census {
+            p {
+                strong { "Starting census." }
+                " " (c.patients.iter().filter(|p| !p.waiting).count()) " patients in beds and "
+                (c.patients.iter().filter(|p| p.waiting).count()) " waiting for one at 00:00 on "
+                (model.date_of_day(0).format("%-d %b %Y")) ", from " (c.file) "; remaining stays drawn given the days already spent unless an expected discharge is given."
+            } "\n"
+        }
     }
 }
 
@@ -387,7 +444,11 @@ fn escalation_rules(model: &Model) -> Markup {
                 @let windows: Vec<String> = e.windows.iter().map(|(a, b)| format!("{} to {}", a.format("%-d %b %Y"), b.format("%-d %b %Y"))).collect();
                 p {
                     strong { "Escalation: " (p.name) "." }
-                    " Up to " (e.max_beds) " beds above the " (p.beds) " core beds, " (e.beds_per_step)
+                    @if p.is_escalation_ward() {
+                        @let served: Vec<&str> = p.serves.iter().map(|&i| model.pools[i].name.as_str()).collect();
+                        " A shared escalation ward for " (served.join(", ")) " (occupancy and patients waiting of those pools together; no core beds)."
+                    }
+                    " Up to " (e.max_beds) " beds" @if !p.is_escalation_ward() { " above the " (p.beds) " core beds" } ", " (e.beds_per_step)
                     " at a time, opened at bed meetings (" (hours.join(", ")) ") when occupancy of core beds is at least "
                     (format!("{:.0}", 100.0 * e.open_at_occupancy)) "%"
                     @if let Some(b) = e.open_at_boarders { " or at least " (b) " patients wait for a bed" }
