@@ -96,43 +96,15 @@ pub(super) fn read_escalation_ward(
 ) -> Option<(String, Vec<usize>, Escalation)> {
     let t = as_table(cx, v, path)?;
     let name = read_name(cx, t);
-    let serves = match t.array_req(cx, "serves", "the [[pool]] names whose patients the ward takes") {
-        None => None,
-        Some((items, span)) => {
-            let mut out = Some(Vec::new());
-            for (i, v) in items.iter().enumerate() {
-                let field = format!("{}[{}]", t.field("serves"), i + 1);
-                let found = match v.get_ref() {
-                    toml::de::DeValue::String(s) => {
-                        let s: &str = s;
-                        let found = pools.iter().position(|p| *p == Some(s));
-                        if found.is_none() && pools.iter().all(|p| p.is_some()) {
-                            let known =
-                                pools.iter().flatten().map(|p| format!("\"{p}\"")).collect::<Vec<_>>().join(", ");
-                            cx.err(v.span(), field, format!("unknown pool \"{s}\"; the [[pool]] names are {known}"));
-                        } else if found.is_some_and(|j| out.as_ref().is_some_and(|o: &Vec<usize>| o.contains(&j))) {
-                            cx.err(v.span(), field, format!("\"{s}\" is listed twice"));
-                            out = None;
-                        }
-                        found
-                    }
-                    _ => {
-                        cx.err(v.span(), field, "expected the name of a [[pool]]");
-                        None
-                    }
-                };
-                match (out.as_mut(), found) {
-                    (Some(o), Some(j)) => o.push(j),
-                    _ => out = None,
-                }
-            }
-            if out.as_ref().is_some_and(Vec::is_empty) {
+    let serves =
+        t.array_req(cx, "serves", "the [[pool]] names whose patients the ward takes").and_then(|(items, span)| {
+            let served = pool_names(cx, items, &t.field("serves"), None, pools)?;
+            if served.is_empty() {
                 cx.err(span, t.field("serves"), "expected at least one [[pool]] name");
-                out = None;
+                return None;
             }
-            out
-        }
-    };
+            Some(served)
+        });
     let escalation = read_escalation(cx, t, &["name", "serves"]);
     Some((name?, serves?, escalation?))
 }
@@ -229,11 +201,25 @@ fn read_outlie_to(cx: &mut Ctx<'_>, t: Tbl<'_, '_>, me: usize, pools: &[Option<&
     let Some((items, _)) = t.array(cx, "outlie_to") else {
         return if t.has("outlie_to") { None } else { Some(Vec::new()) };
     };
+    pool_names(cx, items, &t.field("outlie_to"), Some(me), pools)
+}
+
+/// An array of `[[pool]]` names as pool indices, each name once (and not
+/// pool `me`, if given): the one reader of a list of pools (`outlie_to`, a
+/// ward's `serves`). `None` after reporting any problem; an unknown name
+/// among pools whose own names are invalid is left to their errors.
+fn pool_names(
+    cx: &mut Ctx<'_>,
+    items: &[Val<'_>],
+    field: &str,
+    me: Option<usize>,
+    pools: &[Option<&str>],
+) -> Option<Vec<usize>> {
     let mut out = Some(Vec::new());
     for (i, v) in items.iter().enumerate() {
-        let field = format!("{}[{}]", t.field("outlie_to"), i + 1);
+        let field = format!("{field}[{}]", i + 1);
         let toml::de::DeValue::String(s) = v.get_ref() else {
-            cx.err(v.span(), field, "expected the name of another [[pool]]");
+            cx.err(v.span(), field, "expected the name of a [[pool]]");
             out = None;
             continue;
         };
@@ -244,11 +230,10 @@ fn read_outlie_to(cx: &mut Ctx<'_>, t: Tbl<'_, '_>, me: usize, pools: &[Option<&
                 let known = pools.iter().flatten().map(|p| format!("\"{p}\"")).collect::<Vec<_>>().join(", ");
                 Some(format!("unknown pool \"{s}\"; the [[pool]] names are {known}"))
             }
-            Some(j) if j == me => Some(format!("a pool cannot outlie into itself (\"{s}\")")),
+            Some(j) if Some(j) == me => Some(format!("a pool cannot outlie into itself (\"{s}\")")),
             Some(j) if out.as_ref().is_some_and(|o: &Vec<usize>| o.contains(&j)) => {
                 Some(format!("\"{s}\" is listed twice"))
             }
-            // An unknown name among invalid ones is left to their errors.
             None | Some(_) => None,
         };
         if let Some(why) = problem {
