@@ -517,6 +517,60 @@ impl Model {
         self.routes.iter().filter(|r| r.pool == pool).map(|r| self.route_per_day(r) * r.stay_days.mean()).sum()
     }
 
+    /// Warnings for dated bed changes that fall wholly outside the simulated
+    /// days (most likely a mistyped year) and for a census listing far fewer
+    /// patients than the trust's core beds (a partial census starts the
+    /// hospital nearly empty). One message each.
+    pub fn start_and_capacity_warnings(&self) -> Vec<String> {
+        let first = self.date_of_day(0);
+        let last = self.end + chrono::Days::new(u64::from(crate::engine::COOLDOWN_DAYS));
+        let mut out = Vec::new();
+        for p in &self.pools {
+            for c in &p.capacity {
+                if c.from > last || c.to.is_some_and(|t| t < first) {
+                    let to = c.to.map_or("the end".to_string(), |t| t.to_string());
+                    out.push(format!(
+                        "pool \"{}\": the capacity change from {} to {to} lies outside the simulated days ({first} to \
+                         {last}) and changes nothing",
+                        p.name, c.from
+                    ));
+                }
+            }
+        }
+        if let Some(c) = &self.census {
+            for (i, p) in self.pools.iter().enumerate() {
+                let n = c.patients.iter().filter(|c| !c.waiting && c.pool == i).count();
+                let open = if p.is_escalation_ward() { 0 } else { p.beds_on(first) };
+                let most = open + p.escalation.as_ref().map_or(0, |e| e.max_beds);
+                if n as u64 > u64::from(most) {
+                    out.push(format!(
+                        "the census {} puts {n} patients in pool \"{}\", which has {open} core beds open on {first} \
+                         and at most {most} with escalation beds: the extra patients hold beds nobody could open, and \
+                         nobody is admitted there until they leave",
+                        c.file, p.name
+                    ));
+                }
+            }
+            let in_beds = c.patients.iter().filter(|p| !p.waiting).count();
+            let core: u32 = self.pools.iter().map(|p| p.beds_on(first)).sum();
+            if (in_beds as f64) < 0.25 * f64::from(core) {
+                out.push(format!(
+                    "the census {} lists {in_beds} patients in beds against {core} core beds: list every patient in a \
+                     bed at the census time, or the hospital starts nearly empty",
+                    c.file
+                ));
+            }
+        }
+        out
+    }
+
+    /// True if some pool's patients may outlie into another specialty's pool
+    /// (a shared escalation ward's patients are not outliers): the outlier
+    /// measures and chart are reported only then.
+    pub fn has_outlying(&self) -> bool {
+        self.pools.iter().any(|p| p.outlie_to.iter().any(|&h| !self.pools[h].is_escalation_ward()))
+    }
+
     /// Pools no admission route, theatre list or outlying pool (shared
     /// escalation wards included) sends anyone to: they stay
     /// empty, which is almost always a misspelt name in a plan variant (a new
@@ -584,8 +638,7 @@ impl Model {
         let days = self.warmup_days + self.reported_days();
         let peak = (0..days).map(|d| self.seasonality_factor(self.date_of_day(d))).fold(1.0_f64, f64::max);
         let mut out = Vec::new();
-        for (i, p) in self.pools.iter().enumerate() {
-            let emergency = self.offered_load(i) * peak;
+        let load_of = |i: usize| {
             let elective: f64 = self
                 .theatre_lists
                 .iter()
@@ -596,11 +649,38 @@ impl Model {
                         * f64::from(l.lists_per_day * l.cases_per_list);
                     per_week / 7.0 * sp.inpatient_share * sp.stay_days.mean()
                 })
-                .sum();
-            let load = emergency + elective;
-            let capacity = p.beds + p.escalation.as_ref().map_or(0, |e| e.max_beds);
+                .sum::<f64>();
+            self.offered_load(i) * peak + elective
+        };
+        // The most beds a pool can have: its largest dated core beds (an
+        // opening counts; a closure for the whole run leaves 0) plus escalation.
+        let most = |p: &BedPool| {
+            let first = self.date_of_day(0);
+            let dated = if p.capacity.is_empty() {
+                p.beds
+            } else {
+                (0..days).map(|d| p.beds_on(first + chrono::Days::new(u64::from(d)))).max().unwrap_or(p.beds)
+            };
+            dated + p.escalation.as_ref().map_or(0, |e| e.max_beds)
+        };
+        for (i, p) in self.pools.iter().enumerate() {
+            let load = load_of(i);
+            let capacity = most(p);
             if load.is_nan() || load <= f64::from(capacity) {
                 continue;
+            }
+            // A pool that outlies may pass its overflow to its hosts: warn only
+            // if the hosts, carrying their own load too, cannot take it.
+            if !p.outlie_to.is_empty() {
+                let spare: f64 = p
+                    .outlie_to
+                    .iter()
+                    .map(|&h| f64::from(most(&self.pools[h])) - load_of(h))
+                    .filter(|x| *x > 0.0)
+                    .sum();
+                if load <= f64::from(capacity) + spare {
+                    continue;
+                }
             }
             let offered = if load.is_finite() { format!("{} beds", readable(load)) } else { "unbounded".to_string() };
             let head = format!(

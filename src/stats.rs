@@ -96,8 +96,15 @@ pub fn kpis(model: &Model, out: &Outcome) -> Kpis {
     push_all(Metric::BedOccupancyRate, &|o| ratio(o.midnight.iter().map(|&x| f64::from(x)).sum(), core_days(o)));
     push_all(Metric::TimeAverageOccupancy, &|o| o.occupancy_area as f64 / window);
     push_all(Metric::PeakOccupancy, &|o| f64::from(o.peak));
-    push_all(Metric::ShareOfTimeFull, &|o| o.full_seconds as f64 / window);
+    // A shared escalation ward (no core beds: `beds` 0, which no pool has)
+    // is "full" whenever it is closed and has no core beds to be 92% of:
+    // both measures are undefined there, like its occupancy rate.
+    let ward = |o: &PoolOutcome| o.beds == 0;
+    push_all(Metric::ShareOfTimeFull, &|o| if ward(o) { f64::NAN } else { o.full_seconds as f64 / window });
     push_all(Metric::DaysOver92Pct, &|o| {
+        if ward(o) {
+            return f64::NAN;
+        }
         o.midnight
             .iter()
             .zip(&o.core_midnight)
@@ -135,7 +142,7 @@ pub fn kpis(model: &Model, out: &Outcome) -> Kpis {
     if outbreaks {
         push_all(Metric::InfectionClosureDays, &|o| o.infection_closed_seconds as f64 / f64::from(DAY));
     }
-    let outlying = model.pools.iter().any(|p| !p.outlie_to.is_empty());
+    let outlying = model.has_outlying();
     if outlying {
         push_all(Metric::OutliersOut, &|o| o.outliers_out as f64);
         push_all(Metric::OutliersIn, &|o| o.outliers_in as f64);

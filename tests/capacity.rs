@@ -263,15 +263,13 @@ fn outbreaks_close_beds_as_renewal_theory_says() {
 fn bad_outbreaks_are_refused() {
     let base = outbreak_pool(true, 2);
     for (from, to, expected) in [
+        ("chance_per_week = 0.2", "chance_per_week = 1.0", "pool[1].outbreaks.chance_per_week: expected a chance from"),
+        ("chance_per_week = 0.2", "chance_per_week = 0", "pool[1].outbreaks.chance_per_week: expected a chance from"),
+        // So small that 1 - p rounds to 1: refused, never a rate of 0 (or less).
         (
             "chance_per_week = 0.2",
-            "chance_per_week = 1.0",
-            "pool[1].outbreaks.chance_per_week: expected a chance above 0",
-        ),
-        (
-            "chance_per_week = 0.2",
-            "chance_per_week = 0",
-            "pool[1].outbreaks.chance_per_week: expected a chance above 0",
+            "chance_per_week = 1e-20",
+            "pool[1].outbreaks.chance_per_week: expected a chance from",
         ),
         (
             "beds_closed = 2",
@@ -285,4 +283,30 @@ fn bad_outbreaks_are_refused() {
         let line = err.lines().find(|l| l.contains(expected)).unwrap_or_else(|| panic!("{to}: {err}"));
         assert!(line.starts_with("o.toml:"), "{line}");
     }
+}
+
+/// `check` warns about a dated change wholly outside the simulated days (a
+/// mistyped year) and judges overload by the beds a pool can have: a pool
+/// closed for the whole run is warned about, one opened by date is not.
+#[test]
+fn warnings_know_the_beds_by_date() {
+    let tmp = tempfile::tempdir().unwrap();
+    let check = |extra: &str, beds: &str| {
+        let text = ward(extra).replace("beds = 8\n", beds);
+        std::fs::write(tmp.path().join("w.toml"), text).unwrap();
+        let out = assert_cmd::Command::cargo_bin("bedflow")
+            .unwrap()
+            .args(["check"])
+            .arg(tmp.path().join("w.toml"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let err = check("[[pool.capacity]]\nfrom = \"2025-01-10\"\nto = \"2025-01-20\"\nbeds = 4", "beds = 8\n");
+    assert!(err.contains("the capacity change from 2025-01-10 to 2025-01-20 lies outside the simulated days"), "{err}");
+    let err = check("[[pool.capacity]]\nfrom = \"2025-12-01\"\nbeds = 0", "beds = 8\n");
+    assert!(err.contains("exceeds its 0 beds"), "closed all run: {err}");
+    let err = check("[[pool.capacity]]\nfrom = \"2025-12-01\"\nbeds = 20", "beds = 2\n");
+    assert!(!err.contains("exceeds"), "opened to 20 beds for all of the run: {err}");
 }

@@ -198,7 +198,7 @@ fn bad_census_rows_are_refused_with_their_lines() {
 }
 
 /// The shipped forecast: 21 days from the census in `scenarios/`, every
-/// census patient placed (the first midnight's census is near the file's 615
+/// census patient placed (the first midnight's census is near the file's 609
 /// in beds), run from the command line in well under a second.
 #[test]
 fn the_shipped_forecast_starts_from_its_census() {
@@ -218,4 +218,54 @@ fn the_shipped_forecast_starts_from_its_census() {
 fn model_with_reps(mut m: bedflow::model::Model, reps: u32) -> bedflow::model::Model {
     m.replications = reps;
     m
+}
+
+/// What a careless or hostile census cannot do: a link named `.csv` to
+/// another file is refused without reading it (nothing of it quoted); a long
+/// unknown header cell is quoted cut short; placeholder dates decades away
+/// are refused; the extension's case does not matter; errors are headed as a
+/// census's, not a scenario's. And the warnings: more patients in a pool
+/// than it could ever open beds for, and a census far smaller than the
+/// trust.
+#[test]
+fn census_files_are_read_safely_and_checked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let toml = scenario(10, 1.0, true, "{ dist = \"fixed\", value = 1.0 }", 5, 2);
+    std::fs::write(tmp.path().join("s.toml"), &toml).unwrap();
+    std::fs::write(tmp.path().join("secret.txt"), "pool,admitted\nTOP-SECRET-TOKEN,2027-01-01\n").unwrap();
+    std::os::unix::fs::symlink(tmp.path().join("secret.txt"), tmp.path().join("link.csv")).unwrap();
+    let long = "x".repeat(5000);
+    std::fs::write(tmp.path().join("long.csv"), format!("pool,admitted,{long}\nward,2027-01-01,1\n")).unwrap();
+    std::fs::write(tmp.path().join("old.csv"), "pool,admitted\nward,1900-01-01\n").unwrap();
+    std::fs::write(tmp.path().join("UPPER.CSV"), "pool,admitted\nward,2027-01-01T10:00\n").unwrap();
+    let many: String =
+        std::iter::once("pool,admitted\n".to_string()).chain((0..12).map(|_| "ward,2027-01-02\n".into())).collect();
+    std::fs::write(tmp.path().join("many.csv"), many).unwrap();
+    let run = |census: &str| {
+        let out = Command::cargo_bin("bedflow")
+            .unwrap()
+            .current_dir(tmp.path())
+            .args(["run", "s.toml", "--census", census, "--replications", "2", "--quiet", "--out"])
+            .arg(format!("out-{census}"))
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let (code, err) = run("link.csv");
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("a link to a file whose name does not end in .csv") && !err.contains("TOP-SECRET"), "{err}");
+    let (code, err) = run("long.csv");
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.starts_with("error: census long.csv has 1 problem"), "{err}");
+    assert!(err.lines().all(|l| l.len() < 400), "a line of {} bytes: {err}", err.len());
+    let (code, err) = run("old.csv");
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("old.csv:2:1: admitted: 1900-01-01 00:00:00 is more than ten years before"), "{err}");
+    let (code, err) = run("UPPER.CSV");
+    assert_eq!(code, Some(0), "{err}");
+    let (code, err) = run("many.csv");
+    assert_eq!(code, Some(0), "{err}");
+    assert!(err.contains("puts 12 patients in pool \"ward\", which has 10 core beds"), "{err}");
+    let (code, err) = run("UPPER.CSV");
+    assert!(code == Some(0) && err.contains("lists 1 patients in beds against 10 core beds"), "{err}");
 }

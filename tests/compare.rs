@@ -327,3 +327,18 @@ fn compare_a_closure_from_january_month_by_month() {
         .success();
     assert!(!tmp.path().join("d/comparison_by_month.csv").exists());
 }
+
+/// A plan variant that names one pool twice is refused (in a single file it
+/// always was): merged, the second entry would silently win.
+#[test]
+fn a_variant_naming_a_pool_twice_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let parent = std::fs::canonicalize("scenarios/winter-2026-27.toml").unwrap();
+    let child = format!(
+        "extends = \"{}\"\n[scenario]\nname = \"twice\"\n\n[[pool]]\nname = \"surgery\"\nbeds = 150\n\n[[pool]]\nname = \"surgery\"\nbeds = 170\n",
+        parent.display()
+    );
+    std::fs::write(tmp.path().join("twice.toml"), child).unwrap();
+    let err = bedflow::scenario::load(&tmp.path().join("twice.toml")).unwrap_err().to_string();
+    assert!(err.contains("twice.toml:10:8: pool[2].name: \"surgery\" is named twice in this file"), "{err}");
+}

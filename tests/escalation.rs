@@ -512,7 +512,7 @@ cost_per_opening = 1000.0
 /// and 12:00 with the arrivals, and the ward's at 08:00 and 20:00: the 06:00
 /// and 18:00 patients wait 2 hours each for the ward's bed, so the mean wait
 /// is 1 hour, boarders average 4/24, nobody waits 12 hours, the ward holds
-/// one patient at every midnight (2 a day placed there) and never closes (a
+/// one patient at every midnight (2 a day admitted there) and never closes (a
 /// step closes only when empty). Cost: 10 open bed-days at GBP 200, the
 /// opening outside the window. The ward's cost is its own row; the trust's
 /// is the sum.
@@ -536,9 +536,14 @@ fn a_shared_escalation_ward_opens_on_the_pools_it_serves() {
         assert_eq!(get(Metric::EscalationBedsOpenDays, Some("winter ward")), 10.0);
         assert_eq!(get(Metric::EscalationCost, Some("winter ward")), 2000.0);
         assert_eq!(get(Metric::EscalationCost, None), 2000.0);
-        // Patients in the ward are counted as placed there from their pool.
-        assert_eq!(get(Metric::OutliersIn, Some("winter ward")), 20.0);
-        assert_eq!(get(Metric::OutliersOut, Some("a")), 20.0);
+        // The ward's beds are its pools' own: its patients are not outliers
+        // (no outlier measures without outlying), and measures that need
+        // core beds are blank for it.
+        assert_eq!(r.get(&m, Metric::OutliersOut, Some("a")), None);
+        assert_eq!(get(Metric::Admissions, Some("winter ward")), 20.0);
+        assert!(get(Metric::ShareOfTimeFull, Some("winter ward")).is_nan());
+        assert!(get(Metric::DaysOver92Pct, Some("winter ward")).is_nan());
+        assert!(get(Metric::BedOccupancyRate, Some("winter ward")).is_nan());
     }
 }
 

@@ -211,24 +211,30 @@ impl Engine<'_> {
     /// shared escalation ward's patient): the wait counts for the patient's
     /// own pool, the bed, the admission and later the discharge for the pool
     /// whose bed it is. The patient stays there until discharge (no moves
-    /// back), for its stay times its pool's `outlier_stay_factor` (not in a
-    /// shared escalation ward). Out of line: most models do not outlie.
+    /// back); an outlier for its stay times its pool's `outlier_stay_factor`
+    /// and counted as an outlier, a ward's patient neither. Out of line:
+    /// most models do not outlie.
     #[inline(never)]
     pub(super) fn admit_to(&mut self, p: u32, bed: usize, now: u32) {
         let plan = self.plan;
         let pat = &mut self.patients[p as usize];
         let home = pat.pool as usize;
         pat.admitted = now;
-        pat.state = State::Outlying;
         pat.pool = bed as u32;
-        if let Some(out) = plan.outlying.as_ref().filter(|o| !o.ward[bed]) {
+        // A shared escalation ward's beds are its served pools' own: its
+        // patients are not outliers (no stay factor, not counted as such).
+        let outlier = plan.outlying.as_ref().filter(|o| !o.ward[bed]);
+        pat.state = if outlier.is_some() { State::Outlying } else { State::InBed };
+        if let Some(out) = outlier {
             pat.stay = secs(f64::from(pat.stay) * out.stay_factor[home]);
         }
         let pat = *pat;
-        self.count_outliers(bed, now, 1);
-        if self.report_day(now).is_some() {
-            self.out.pools[home].outliers_out += 1;
-            self.out.pools[bed].outliers_in += 1;
+        if pat.state == State::Outlying {
+            self.count_outliers(bed, now, 1);
+            if self.report_day(now).is_some() {
+                self.out.pools[home].outliers_out += 1;
+                self.out.pools[bed].outliers_in += 1;
+            }
         }
         self.count_wait(home, now - pat.decision, pat.decision);
         self.occupy(p, bed, now, false);

@@ -244,7 +244,7 @@ impl Plan {
                 .map(|p| {
                     p.outbreaks.as_ref().map(|o| OutbreakPlan {
                         // A start in a week with chance p: a rate of -ln(1 - p) a week.
-                        gap: crate::dist::Distribution::Exponential { mean: 7.0 / -(1.0 - o.chance_per_week).ln() }
+                        gap: crate::dist::Distribution::Exponential { mean: 7.0 / -(-o.chance_per_week).ln_1p() }
                             .sampler(f64::from(DAY)),
                         beds: o.beds,
                         days: o.days.sampler(f64::from(DAY)),

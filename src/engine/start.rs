@@ -172,11 +172,12 @@ impl Engine<'_> {
         let plan = self.plan;
         let pat = &mut self.patients[p as usize];
         let home = pat.pool as usize;
-        pat.state = if bed == home { State::InBed } else { State::Outlying };
+        let ward = plan.outlying.as_ref().is_some_and(|o| o.ward[bed]);
+        pat.state = if bed == home || ward { State::InBed } else { State::Outlying };
         pat.pool = bed as u32;
         let pat = *pat;
         self.change(bed, 0, 1, 0);
-        if bed != home {
+        if pat.state == State::Outlying {
             self.count_outliers(bed, 0, 1);
         }
         if let Some(t) = plan.discharge.leave_time(pat.stay, pat.key)

@@ -86,7 +86,7 @@ pub fn draw_plots(
         let electives = plots::electives::Electives { model, sums };
         out.push((electives.name(), render(&electives, dir)?));
     }
-    if model.pools.iter().any(|p| !p.outlie_to.is_empty()) {
+    if model.has_outlying() {
         let outliers = plots::outliers::Outliers { model, sums };
         out.push((outliers.name(), render(&outliers, dir)?));
     }

@@ -52,16 +52,19 @@ pub(super) fn read_pool(
     let outlie_to = read_outlie_to(cx, t, me, pools);
     let keep = match t.get("keep_for_own_patients") {
         None => Some(0),
-        Some(_) => t.int(cx, "keep_for_own_patients", 0, limits::MAX_BEDS, "a whole number of beds >= 0"),
+        Some(_) => {
+            let most = beds.unwrap_or(limits::MAX_BEDS);
+            t.int(cx, "keep_for_own_patients", 0, most, &format!("a whole number of beds from 0 to the pool's {most}"))
+        }
     };
     let factor = match t.get("outlier_stay_factor") {
         None => Some(1.0),
         Some(_) => t.f64(cx, "outlier_stay_factor", Rule::Positive).and_then(|f| {
-            if f > 10.0 {
+            if !(0.1..=10.0).contains(&f) {
                 cx.err(
                     t.key_span("outlier_stay_factor"),
                     t.field("outlier_stay_factor"),
-                    format!("expected a factor between 0 and 10, found {f}"),
+                    format!("expected a factor from 0.1 to 10, found {f}"),
                 );
                 None
             } else {
@@ -113,13 +116,15 @@ pub(super) fn read_escalation_ward(
 fn read_outbreaks(cx: &mut Ctx<'_>, t: Tbl<'_, '_>, pool_beds: Option<i64>) -> Option<Outbreaks> {
     t.check_keys(cx, &["chance_per_week", "beds_closed", "days_closed"]);
     let chance = t.f64_req(cx, "chance_per_week", Rule::Probability).and_then(|p| {
-        if p > 0.0 && p < 1.0 {
+        // Below one in a million a week an outbreak would start about once
+        // in 20,000 years: "never" is left out of the scenario instead.
+        if (1e-6..1.0).contains(&p) {
             Some(p)
         } else {
             cx.err(
                 t.key_span("chance_per_week"),
                 t.field("chance_per_week"),
-                format!("expected a chance above 0 and below 1, found {p}"),
+                format!("expected a chance from 0.000001 to below 1, found {p} (leave [pool.outbreaks] out for none)"),
             );
             None
         }

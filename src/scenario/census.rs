@@ -44,19 +44,26 @@ const MAX_REPORTED: usize = 50;
 pub fn read(path: &Path, model: &Model) -> Result<Census, LoadError> {
     let shown = super::diagnostic::escape(&path.display().to_string()).into_owned();
     let refused = |reason: String| LoadError::Census { path: shown.clone(), reason };
-    if path.extension().is_none_or(|e| e != "csv") {
+    let csv = |p: &Path| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    if !csv(path) {
         return Err(refused("a census must be a .csv file".into()));
     }
     let meta = std::fs::metadata(path).map_err(|e| refused(e.to_string()))?;
     if !meta.is_file() {
         return Err(refused("it is not a regular file".into()));
     }
+    // A link named x.csv must lead to a .csv file too: nothing else is read
+    // (and quoted in an error) through a census name.
+    let real = path.canonicalize().map_err(|e| refused(e.to_string()))?;
+    if !csv(&real) {
+        return Err(refused("it is a link to a file whose name does not end in .csv; nothing was read".into()));
+    }
     if meta.len() > MAX_CENSUS_BYTES {
         return Err(refused(format!("it is {} bytes; the limit is {MAX_CENSUS_BYTES} bytes", meta.len())));
     }
     let bytes = {
         use std::io::Read;
-        let file = crate::files::open_regular(path)
+        let file = crate::files::open_regular(&real)
             .map_err(|e| refused(e.to_string()))?
             .map_err(|_| refused("it is not a regular file".into()))?;
         let mut bytes = Vec::new();
@@ -98,11 +105,15 @@ pub(super) fn parse(file: &str, text: &str, model: &Model) -> Result<Vec<CensusP
     };
     for (i, c) in header.iter().enumerate() {
         if !COLUMNS.contains(&c.as_str()) {
+            // A header cell is quoted at most 40 characters long.
+            let shown: String = c.chars().take(40).collect();
+            let more = if c.chars().count() > 40 { "..." } else { "" };
             problems.report(
                 0,
-                c.clone(),
-                format!("unknown column \"{c}\" (column {}); the columns are {}", i + 1, COLUMNS.join(", ")),
+                format!("{shown}{more}"),
+                format!("unknown column \"{shown}{more}\" (column {}); the columns are {}", i + 1, COLUMNS.join(", ")),
             );
+            continue;
         }
         if header[..i].contains(c) {
             problems.report(0, c.clone(), format!("column \"{c}\" appears twice"));
@@ -209,6 +220,21 @@ pub(super) fn parse(file: &str, text: &str, model: &Model) -> Result<Vec<CensusP
             }
             _ => (None, false),
         };
+        // Ten years either side of the census is the most a stay can
+        // plausibly span; beyond is a placeholder date (1900-01-01) or a typo.
+        let decade = chrono::Duration::days(3650);
+        for (field, t) in [("admitted", admitted), ("waiting_since", waiting_since)] {
+            if let Some(t) = t
+                && t < census_time - decade
+            {
+                bad(field, format!("{t} is more than ten years before the census time {census_time}"));
+            }
+        }
+        if let Some(e) = expected
+            && e > census_time + decade
+        {
+            bad("expected_discharge", format!("{e} is more than ten years after the census time {census_time}"));
+        }
         if let Some(t) = since
             && t > census_time
         {
@@ -287,6 +313,6 @@ impl Problems<'_> {
             let more = format!("and {} more problems", self.more);
             self.diags.push(Diagnostic::new(self.file, self.text, at..at, String::new(), more));
         }
-        LoadError::Invalid(ScenarioError { file: self.file.to_string(), diagnostics: self.diags })
+        LoadError::CensusInvalid(ScenarioError { file: self.file.to_string(), diagnostics: self.diags })
     }
 }

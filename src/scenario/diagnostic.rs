@@ -33,7 +33,7 @@ fn shown(s: &str, max: usize) -> Cow<'_, str> {
 /// the Unicode line and paragraph separators.
 pub(super) fn is_unsafe_char(c: char) -> bool {
     c.is_control()
-        || matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{2028}' | '\u{2029}')
+        || matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{2028}' | '\u{2029}' | '\u{FEFF}')
         || ('\u{202A}'..='\u{202E}').contains(&c)
         || ('\u{2066}'..='\u{2069}').contains(&c)
 }
@@ -142,15 +142,23 @@ pub struct ScenarioError {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+impl ScenarioError {
+    /// The problems as shown, headed "error: `what` FILE has N problems"
+    /// (`what` is "scenario" or "census").
+    pub fn render(&self, what: &str) -> String {
+        let n = self.diagnostics.len();
+        let mut out =
+            format!("error: {what} {} has {} problem{}:\n", escape(&self.file), n, if n == 1 { "" } else { "s" });
+        for d in &self.diagnostics {
+            out.push_str(&format!("\n{d}\n"));
+        }
+        out
+    }
+}
+
 impl fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let n = self.diagnostics.len();
-        writeln!(f, "error: scenario {} has {} problem{}:", escape(&self.file), n, if n == 1 { "" } else { "s" })?;
-        for d in &self.diagnostics {
-            writeln!(f)?;
-            writeln!(f, "{d}")?;
-        }
-        Ok(())
+        f.write_str(&self.render("scenario"))
     }
 }
 

@@ -129,6 +129,10 @@ pub enum LoadError {
         /// The most bytes a scenario file may have.
         limit: u64,
     },
+    /// A census file was read but has problems: every one, each with file,
+    /// line, column and field.
+    #[error("{}", .0.render("census"))]
+    CensusInvalid(ScenarioError),
     /// A census file (`[scenario] census`, `run --census`) cannot be read.
     #[error("error: cannot read census {path}: {reason}")]
     Census {
@@ -405,7 +409,7 @@ fn with_census(cx: &mut Ctx<'_>, mut model: Model, file: &str, span: std::ops::R
             model.census = Some(c);
             Some(model)
         }
-        Err(LoadError::Invalid(e)) => {
+        Err(LoadError::Invalid(e) | LoadError::CensusInvalid(e)) => {
             cx.diags.extend(e.diagnostics);
             None
         }

@@ -149,7 +149,7 @@ pub fn shape(m: &Model) -> Shape {
     let specialties = if m.specialties.is_empty() { 0 } else { m.specialties.len() as u64 + 1 };
     let outbreaks = u64::from(m.pools.iter().any(|p| p.outbreaks.is_some()));
     let dated = u64::from(m.pools.iter().any(|p| !p.capacity.is_empty() || p.outbreaks.is_some()));
-    let outlying = u64::from(m.pools.iter().any(|p| !p.outlie_to.is_empty()));
+    let outlying = u64::from(m.has_outlying());
     Shape {
         scalars: 16 * pools
             + 3 * u64::from(m.ed.is_some())

@@ -295,6 +295,31 @@ fn name_of<'a>(v: &'a Spanned<DeValue<'_>>) -> Option<&'a str> {
     v.get_ref().as_table()?.get("name")?.get_ref().as_str()
 }
 
+/// True if no named array of a child file (`[[pool]]`...) names an entry
+/// twice; otherwise reports each repeat at its name.
+fn unique_names_in_child(cx: &mut Ctx<'_>, child: &DeTable<'_>) -> bool {
+    let mut ok = true;
+    for key in NAMED_ARRAYS {
+        let Some(DeValue::Array(items)) = child.get(key).map(|v| v.get_ref()) else { continue };
+        for (i, item) in items.iter().enumerate() {
+            let Some(n) = name_of(item) else { continue };
+            if let Some(first) = items[..i].iter().position(|x| name_of(x) == Some(n)) {
+                let span = item.get_ref().as_table().and_then(|t| t.get("name")).map_or(item.span(), |v| v.span());
+                cx.err(
+                    span,
+                    format!("{key}[{}].name", i + 1),
+                    format!(
+                        "\"{n}\" is named twice in this file (also {key}[{}]); give each change to it in one entry",
+                        first + 1
+                    ),
+                );
+                ok = false;
+            }
+        }
+    }
+    ok
+}
+
 /// Lays `over` onto `base` (see the module comment for the rules).
 fn merge<'i>(base: &mut DeTable<'i>, over: DeTable<'i>, top: bool) {
     for (k, v) in over {
@@ -405,6 +430,9 @@ pub(super) fn merge_all<'s>(cx: &mut Ctx<'s>) -> Option<DeTable<'s>> {
             (None, Some(root)) => {
                 let mut parsed = parsed;
                 parsed.remove("extends");
+                // Two entries of one name in one file would merge silently
+                // into one (the last winning): refuse them, as a single file does.
+                ok &= unique_names_in_child(cx, &parsed);
                 merge(root, parsed, true);
             }
             // A parent failed to parse (reported above): its child has nothing to

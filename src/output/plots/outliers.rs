@@ -25,7 +25,10 @@ impl Outliers<'_> {
     /// Pools that take other pools' patients, in scenario order (at most 11).
     fn hosts(&self) -> Vec<usize> {
         let pools = &self.model.pools;
-        (0..pools.len()).filter(|&h| pools.iter().any(|p| p.outlie_to.contains(&h))).take(11).collect()
+        (0..pools.len())
+            .filter(|&h| !pools[h].is_escalation_ward() && pools.iter().any(|p| p.outlie_to.contains(&h)))
+            .take(11)
+            .collect()
     }
 
     fn grid(&self) -> (usize, usize) {

@@ -92,7 +92,7 @@ impl Figure for WinterOccupancy<'_> {
             ]
         };
         let shades = calendar_shades(m);
-        let dated = m.pools.iter().any(|p| !p.capacity.is_empty() || p.outbreaks.is_some());
+        let dated = m.pools.iter().any(|p| !p.capacity.is_empty());
         let escalates = m.pools.iter().any(|p| p.escalation.is_some());
         let waits = |pool| self.sums.series(Metric::Boarders0800, pool).is_some_and(|d| d.iter().any(|s| s.p90 > 0.0));
         let any_wait = waits(None);
@@ -116,7 +116,15 @@ impl Figure for WinterOccupancy<'_> {
             let Some(days) = self.sums.series(Metric::MidnightOccupancy, pool) else { continue };
             let n = days.len();
             // Core beds by day: dated changes step the line (and the 92% line).
-            let core: Vec<f64> = median(Metric::BedsOpen, pool).unwrap_or_else(|| vec![f64::from(beds); n]);
+            // Planned beds only: outbreaks close beds at random, so a median of
+            // beds open would draw closures nobody planned.
+            let date = |d: usize| m.start + chrono::Days::new(d as u64);
+            let core: Vec<f64> = (0..n)
+                .map(|d| match pool {
+                    Some(i) => f64::from(m.pools[i].beds_on(date(d))),
+                    None => m.pools.iter().map(|p| f64::from(p.beds_on(date(d)))).sum(),
+                })
+                .collect();
             let (mut references, mut lines) = (Vec::new(), Vec::new());
             let ward = pool.is_some_and(|i| m.pools[i].is_escalation_ward());
             if ward {
