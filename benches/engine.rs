@@ -4,6 +4,8 @@
 //!   is this figure's events divided by its time; the event count is printed).
 //! - `replications/threads=N`: a batch of 20 replications through the rayon
 //!   driver on N threads, for replications per second and thread scaling.
+//! - `reference/bedflow_one_replication`: the performance reference model.
+//! - `forecast/one_replication`: the 21-day forecast from a census.
 //!
 //! Run: `cargo bench --bench engine`; the README's table records the results.
 
@@ -75,5 +77,27 @@ fn reference(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, one_replication, replications, reference);
+/// One replication of the shipped 21-day forecast from a census (615 rows
+/// placed at time 0, then three weeks of the winter trust).
+fn forecast(c: &mut Criterion) {
+    let model = bedflow::scenario::load(std::path::Path::new("scenarios/forecast-21-days.toml"))
+        .expect("forecast scenario is valid");
+    let plan = Plan::new(&model);
+    let streams = Streams::new(model.seed);
+    let mut engine = Engine::new(&plan);
+    let events = engine.run(&streams, 0).events;
+    println!("one replication of the 21-day forecast: {events} events");
+    let mut group = c.benchmark_group("forecast");
+    group.throughput(Throughput::Elements(events));
+    group.bench_function("one_replication", |b| {
+        let mut r = 0;
+        b.iter(|| {
+            r += 1;
+            black_box(engine.run(&streams, r % 64))
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, one_replication, replications, reference, forecast);
 criterion_main!(benches);
