@@ -110,6 +110,20 @@ mod tests {
         }
     }
 
+    /// The time in the window is its own draw, not the day's go/no-go one:
+    /// on days with a chance of 0.5, patients who go are spread over the
+    /// whole window (9:00-17:00), not only its first half (which the go/no-go
+    /// draw, being below 0.5, would give).
+    #[test]
+    fn the_time_in_the_window_is_spread_over_all_of_it() {
+        let r = rules(&[0.5; 40]);
+        let late = (0..400u64)
+            .filter_map(|key| r.leave_time(DAY + 20 * HOUR, key))
+            .filter(|t| t % DAY >= 13 * HOUR)
+            .count();
+        assert!((150..250).contains(&late), "{late} of 400 after 13:00");
+    }
+
     #[test]
     fn zero_chance_days_are_skipped() {
         // Days 1 and 2 (say Saturday and Sunday) discharge nobody.
