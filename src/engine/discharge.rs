@@ -117,10 +117,8 @@ mod tests {
     #[test]
     fn the_time_in_the_window_is_spread_over_all_of_it() {
         let r = rules(&[0.5; 40]);
-        let late = (0..400u64)
-            .filter_map(|key| r.leave_time(DAY + 20 * HOUR, key))
-            .filter(|t| t % DAY >= 13 * HOUR)
-            .count();
+        let late =
+            (0..400u64).filter_map(|key| r.leave_time(DAY + 20 * HOUR, key)).filter(|t| t % DAY >= 13 * HOUR).count();
         assert!((150..250).contains(&late), "{late} of 400 after 13:00");
     }
 
