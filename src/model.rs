@@ -343,8 +343,23 @@ pub struct Census {
     pub file: String,
     /// SHA-256 of the file's bytes (part of the run's fingerprint).
     pub sha256: String,
-    /// One entry per row, in file order.
+    /// One entry per row of a patient in (or waiting for) a bed, in file order.
     pub patients: Vec<CensusPatient>,
+    /// One entry per row of a patient on an elective waiting list, in file
+    /// order. A specialty with any such row starts from them instead of its
+    /// `waiting_list` and `initial_wait_weeks`.
+    pub waiting_list: Vec<CensusWaiter>,
+}
+
+/// A patient on a specialty's elective waiting list at the census.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CensusWaiter {
+    /// The specialty (index into `Model::specialties`).
+    pub specialty: usize,
+    /// Days since referral at the census time.
+    pub waited_days: f64,
+    /// Urgent (cancer or clinically urgent): booked first, never cancelled.
+    pub urgent: bool,
 }
 
 /// Where a census patient's stay comes from.

@@ -206,6 +206,7 @@ fn the_shipped_forecast_starts_from_its_census() {
     let c = m.census.as_ref().unwrap();
     assert_eq!(c.patients.len(), 615);
     assert_eq!(c.patients.iter().filter(|p| p.waiting).count(), 6);
+    assert_eq!(c.waiting_list.len(), 6100);
     assert_eq!((m.warmup_days, m.reported_days()), (0, 21));
     let m = model_with_reps(m, 16);
     let reps = run(&m);
@@ -268,4 +269,56 @@ fn census_files_are_read_safely_and_checked() {
     assert!(err.contains("puts 12 patients in pool \"ward\", which has 10 core beds"), "{err}");
     let (code, err) = run("UPPER.CSV");
     assert!(code == Some(0) && err.contains("lists 1 patients in beds against 10 core beds"), "{err}");
+}
+
+/// A census may give a specialty's elective waiting list: rows with
+/// `specialty`, `referral_date` and `urgent`, which replace the scenario's
+/// `waiting_list` of 200 for that specialty. Five patients (two urgent, one
+/// referred over a year before), no referrals and no theatre lists: at the
+/// last reported midnight (9 January 2027) the list holds 5, 2 urgent, 1
+/// over 52 weeks, 4 of 5 under 18 weeks, in every replication.
+#[test]
+fn a_census_can_give_the_elective_waiting_list() {
+    let toml = scenario(10, 1.0, true, "{ dist = \"fixed\", value = 0.25 }", 5, 2)
+        + "\n[[specialty]]\nname = \"orthopaedics\"\nwaiting_list = 200\nreferrals_per_week = 0.0\n\
+           urgent_share = 0.1\ninpatient_share = 0.5\nstay_days = { dist = \"fixed\", value = 2.0 }\n";
+    let csv = "pool,admitted,specialty,referral_date,urgent\n\
+               ward,2027-01-03T10:00,,,\n\
+               ,,orthopaedics,2026-12-20,true\n\
+               ,,orthopaedics,2026-12-01,1\n\
+               ,,orthopaedics,2025-11-01,false\n\
+               ,,orthopaedics,2026-10-01,\n\
+               ,,orthopaedics,2026-11-15,no\n";
+    let (_tmp, m) = load(&toml, csv);
+    let c = m.census.as_ref().unwrap();
+    assert_eq!((c.patients.len(), c.waiting_list.len()), (1, 5));
+    for r in run(&m) {
+        let get = |metric| r.get_specialty(&m, metric, "orthopaedics").unwrap();
+        assert_eq!(get(Metric::WaitingListSize), 5.0);
+        assert_eq!(get(Metric::WaitingUrgent), 2.0);
+        assert_eq!(get(Metric::WaitingOver52Weeks), 1.0);
+        assert_eq!(get(Metric::WaitingUnder18WeeksShare), 0.8);
+    }
+    // Waiting-list rows have no bed, and name a specialty that exists.
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("s.toml"), &toml).unwrap();
+    for (csv, expected) in [
+        ("specialty,referral_date\nurology,2026-12-01\n", "census.csv:2:1: specialty: unknown specialty \"urology\""),
+        (
+            "specialty,referral_date,pool,admitted\northopaedics,2026-12-01,ward,\n",
+            "census.csv:2:1: pool: a waiting-list row",
+        ),
+        (
+            "specialty,referral_date,urgent\northopaedics,2026-12-01,maybe\n",
+            "census.csv:2:1: urgent: expected true or false",
+        ),
+        (
+            "specialty,referral_date\northopaedics,2027-02-01\n",
+            "census.csv:2:1: referral_date: 2027-02-01 00:00:00 is after",
+        ),
+    ] {
+        std::fs::write(tmp.path().join("census.csv"), csv).unwrap();
+        let err = bedflow::scenario::load(&tmp.path().join("s.toml")).unwrap_err().to_string();
+        assert!(err.lines().any(|l| l.contains(expected)), "{csv}: {err}");
+    }
 }

@@ -15,19 +15,31 @@ impl Engine<'_> {
         (urgent, Waiter { referral, stay, key, inpatient })
     }
 
-    /// The waiting list at the start of the simulation, oldest first.
+    /// The waiting list at the start of the simulation, oldest first: the
+    /// census's patients of this specialty if it lists any (their referral
+    /// dates and urgency as given; day case or inpatient, stay and key drawn
+    /// as at referral), else `waiting_list` patients with drawn waits.
     pub(super) fn initial_waiting_list(&mut self, j: usize, rng: &mut ChaCha8Rng) {
         let sp = &self.plan.specialties[j];
-        for _ in 0..sp.initial {
-            let waited = sp.initial_wait.sample(rng).min(1.0e9) as i64;
-            let (urgent, w) = self.draw_waiter(j, -waited, rng);
-            self.waiting[j].push(urgent, w);
-        }
+        let initial = if let Some(list) = &sp.census_list {
+            for &(referral, urgent) in list {
+                let (_, w) = self.draw_waiter(j, referral, rng);
+                self.waiting[j].push(urgent, w);
+            }
+            list.len() as u64
+        } else {
+            for _ in 0..sp.initial {
+                let waited = sp.initial_wait.sample(rng).min(1.0e9) as i64;
+                let (urgent, w) = self.draw_waiter(j, -waited, rng);
+                self.waiting[j].push(urgent, w);
+            }
+            u64::from(sp.initial)
+        };
         self.waiting[j].urgent.make_contiguous().sort_by_key(|w| w.referral);
         self.waiting[j].routine.make_contiguous().sort_by_key(|w| w.referral);
         let n = self.plan.specialties.len();
         for i in [j, n] {
-            self.out.electives[i].initial_total += u64::from(sp.initial);
+            self.out.electives[i].initial_total += initial;
         }
     }
 

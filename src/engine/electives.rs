@@ -72,6 +72,9 @@ pub struct SpecialtyPlan {
     pub initial_wait: Sampler,
     /// Patients on the list when the simulation starts (first warm-up day).
     pub initial: u32,
+    /// The list from a census, if it gives this specialty's: each patient's
+    /// referral (seconds from the start, at most 0) and urgency, oldest first.
+    pub census_list: Option<Vec<(i64, bool)>>,
     /// Share of patients (0-1) who are urgent: booked first, never cancelled for lack of a bed.
     pub urgent_share: f64,
     /// Share of patients (0-1) who need an inpatient bed after surgery.
@@ -84,11 +87,22 @@ impl SpecialtyPlan {
         model
             .specialties
             .iter()
-            .map(|s| SpecialtyPlan {
+            .enumerate()
+            .map(|(j, s)| SpecialtyPlan {
                 referrals: HourlyRates::new(model, s.referrals_per_week / 7.0, &TimeProfile::flat(), days),
                 stay: s.stay_days.sampler(f64::from(DAY)),
                 initial_wait: s.initial_wait_weeks.sampler(7.0 * f64::from(DAY)),
                 initial: s.initial_list,
+                census_list: model.census.as_ref().and_then(|c| {
+                    let mut list: Vec<(i64, bool)> = c
+                        .waiting_list
+                        .iter()
+                        .filter(|w| w.specialty == j)
+                        .map(|w| (-((w.waited_days * f64::from(DAY)).round() as i64), w.urgent))
+                        .collect();
+                    list.sort_by_key(|w| w.0);
+                    (!list.is_empty()).then_some(list)
+                }),
                 urgent_share: s.urgent_share,
                 inpatient_share: s.inpatient_share,
             })

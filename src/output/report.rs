@@ -430,6 +430,7 @@ fn bed_changes(model: &Model) -> Markup {
                 " " (c.patients.iter().filter(|p| !p.waiting).count()) " patients in beds and "
                 (c.patients.iter().filter(|p| p.waiting).count()) " waiting for one at 00:00 on "
                 (model.date_of_day(0).format("%-d %b %Y")) ", from " (c.file) "; remaining stays drawn given the days already spent unless an expected discharge is given."
+                @if !c.waiting_list.is_empty() { " " (c.waiting_list.len()) " patients on elective waiting lists, with their referral dates." }
             } "\n"
         }
     }

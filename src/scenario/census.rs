@@ -15,6 +15,9 @@
 //! - `route` (optional): the `[[admissions]]` route, or the `[[specialty]]`
 //!   for an elective inpatient, whose stay distribution the patient's stay
 //!   follows; a route of another pool makes an in-bed patient an outlier.
+//! - `specialty`, `referral_date`, optional `urgent`: instead of the bed
+//!   columns, a patient on an elective waiting list. A specialty with any
+//!   such row starts from them instead of its `waiting_list`.
 //!
 //! The census describes the hospital at 00:00 on the first simulated day
 //! (`start`, less `warmup_days`; with a census, warm-up is usually 0). Every
@@ -24,12 +27,13 @@
 
 use super::LoadError;
 use super::diagnostic::{Diagnostic, ScenarioError};
-use crate::model::{Census, CensusPatient, CensusRoute, CensusStay, Model};
+use crate::model::{Census, CensusPatient, CensusRoute, CensusStay, CensusWaiter, Model};
 use chrono::{NaiveDate, NaiveDateTime};
 use std::path::Path;
 
 /// The columns a census may have.
-const COLUMNS: [&str; 5] = ["pool", "admitted", "waiting_since", "expected_discharge", "route"];
+const COLUMNS: [&str; 8] =
+    ["pool", "admitted", "waiting_since", "expected_discharge", "route", "specialty", "referral_date", "urgent"];
 
 /// Largest census file read (a million patients at about 60 bytes a row).
 pub const MAX_CENSUS_BYTES: u64 = 64 * 1024 * 1024;
@@ -79,8 +83,8 @@ pub fn read(path: &Path, model: &Model) -> Result<Census, LoadError> {
         use sha2::{Digest, Sha256};
         Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
     };
-    let patients = parse(&shown, &text, model)?;
-    Ok(Census { file: shown, sha256, patients })
+    let (patients, waiting_list) = parse(&shown, &text, model)?;
+    Ok(Census { file: shown, sha256, patients, waiting_list })
 }
 
 /// A census date-time: `2026-11-28T14:30[:00]`, `2026-11-28 14:30[:00]` or `2026-11-28`.
@@ -91,8 +95,13 @@ fn date_time(s: &str) -> Option<NaiveDateTime> {
         .or_else(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0)))
 }
 
-/// The rows of `text` as census patients, or every problem found.
-pub(super) fn parse(file: &str, text: &str, model: &Model) -> Result<Vec<CensusPatient>, LoadError> {
+/// The rows of `text` as census patients (in or waiting for beds, and on
+/// waiting lists), or every problem found.
+pub(super) fn parse(
+    file: &str,
+    text: &str,
+    model: &Model,
+) -> Result<(Vec<CensusPatient>, Vec<CensusWaiter>), LoadError> {
     let mut problems = Problems { file, text, diags: Vec::new(), more: 0 };
     let census_time = model.date_of_day(0).and_hms_opt(0, 0, 0).unwrap_or_default();
     let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(false).from_reader(text.as_bytes());
@@ -120,10 +129,10 @@ pub(super) fn parse(file: &str, text: &str, model: &Model) -> Result<Vec<CensusP
         }
     }
     let col = |name: &str| header.iter().position(|c| c == name);
-    if col("pool").is_none() {
-        problems.report(0, "pool".into(), "the census needs a `pool` column".into());
+    if col("pool").is_none() && col("specialty").is_none() {
+        problems.report(0, "pool".into(), "the census needs a `pool` column (or `specialty` for waiting lists)".into());
     }
-    if col("admitted").is_none() && col("waiting_since").is_none() {
+    if col("pool").is_some() && col("admitted").is_none() && col("waiting_since").is_none() {
         problems.report(
             0,
             "admitted".into(),
@@ -134,6 +143,7 @@ pub(super) fn parse(file: &str, text: &str, model: &Model) -> Result<Vec<CensusP
         return Err(problems.into_error());
     }
     let mut patients = Vec::new();
+    let mut waiting_list = Vec::new();
     let mut record = csv::StringRecord::new();
     loop {
         let at = reader.position().byte() as usize;
@@ -145,7 +155,7 @@ pub(super) fn parse(file: &str, text: &str, model: &Model) -> Result<Vec<CensusP
                 break;
             }
         }
-        if patients.len() >= MAX_CENSUS_ROWS {
+        if patients.len() + waiting_list.len() >= MAX_CENSUS_ROWS {
             problems.report(
                 at,
                 String::new(),
@@ -154,6 +164,13 @@ pub(super) fn parse(file: &str, text: &str, model: &Model) -> Result<Vec<CensusP
             break;
         }
         let get = |name: &str| col(name).and_then(|i| record.get(i)).filter(|s| !s.is_empty());
+        if get("specialty").is_some() {
+            match waiter(&get, model, census_time) {
+                Ok(w) => waiting_list.push(w),
+                Err((field, msg)) => problems.report(at, field.to_string(), msg),
+            }
+            continue;
+        }
         let mut ok = true;
         let mut bad = |field: &str, msg: String| {
             problems.report(at, field.to_string(), msg);
@@ -287,7 +304,49 @@ pub(super) fn parse(file: &str, text: &str, model: &Model) -> Result<Vec<CensusP
             waiting,
         });
     }
-    if problems.diags.is_empty() { Ok(patients) } else { Err(problems.into_error()) }
+    if problems.diags.is_empty() { Ok((patients, waiting_list)) } else { Err(problems.into_error()) }
+}
+
+/// A waiting-list row (`specialty`, `referral_date`, optional `urgent`),
+/// or the first problem with it as (field, message).
+fn waiter<'a>(
+    get: &dyn Fn(&str) -> Option<&'a str>,
+    model: &Model,
+    census_time: NaiveDateTime,
+) -> Result<CensusWaiter, (&'static str, String)> {
+    for field in ["pool", "admitted", "waiting_since", "expected_discharge", "route"] {
+        if get(field).is_some() {
+            return Err((field, "a waiting-list row (with `specialty`) has no bed: leave this blank".into()));
+        }
+    }
+    let name = get("specialty").unwrap_or_default();
+    let Some(specialty) = model.specialties.iter().position(|s| s.name == name) else {
+        let known = model.specialties.iter().map(|s| format!("\"{}\"", s.name)).collect::<Vec<_>>().join(", ");
+        let known =
+            if known.is_empty() { "none are defined".into() } else { format!("the [[specialty]] names are {known}") };
+        return Err(("specialty", format!("unknown specialty \"{name}\"; {known}")));
+    };
+    let Some(s) = get("referral_date") else {
+        return Err(("referral_date", "missing: when the patient was referred (the 18-week clock's start)".into()));
+    };
+    let Some(referral) = date_time(s) else {
+        return Err(("referral_date", format!("expected a date such as 2026-08-14, found \"{s}\"")));
+    };
+    if referral > census_time {
+        return Err(("referral_date", format!("{referral} is after the census time {census_time}")));
+    }
+    if referral < census_time - chrono::Duration::days(3650) {
+        return Err((
+            "referral_date",
+            format!("{referral} is more than ten years before the census time {census_time}"),
+        ));
+    }
+    let urgent = match get("urgent").map(str::to_ascii_lowercase).as_deref() {
+        None | Some("false" | "0" | "no") => false,
+        Some("true" | "1" | "yes") => true,
+        Some(other) => return Err(("urgent", format!("expected true or false (1 or 0), found \"{other}\""))),
+    };
+    Ok(CensusWaiter { specialty, waited_days: (census_time - referral).num_seconds() as f64 / 86_400.0, urgent })
 }
 
 /// The problems found in one census file, the first [`MAX_REPORTED`] kept.

@@ -200,8 +200,9 @@ pub fn engine_people(m: &Model) -> (f64, f64) {
             }
         }
     }
-    // A census's patients each hold a slot too.
+    // A census's patients each hold a slot too, and its waiting list a place.
     slots += m.census.as_ref().map_or(0.0, |c| c.patients.len() as f64);
+    waiters += m.census.as_ref().map_or(0.0, |c| c.waiting_list.len() as f64);
     (slots, waiters)
 }
 
