@@ -219,3 +219,25 @@ fn more_beds_never_increase_cancellations() {
     }
     assert!(fewer > 0, "10 more beds should save some cancellations");
 }
+
+/// The initial waiting list's waits run back from the start: with every
+/// initial patient having waited 50 weeks when the simulation starts (7
+/// warm-up days before 2 March), all of the untreated are over 52 weeks by
+/// the last reported midnight (29 March: 50 weeks + 35 days), none is under
+/// 18 weeks, and no referrals arrive to change that. (A list whose waits ran
+/// forward, referred in the future, would show none over 52 weeks.)
+#[test]
+fn initial_waits_count_back_from_the_start() {
+    let text = electives(50, 1.0, 0.0, "{ dist = \"fixed\", value = 1.0 }", 300, 0.0, 2, "").replace(
+        "initial_wait_weeks = { dist = \"fixed\", value = 10.0 }",
+        "initial_wait_weeks = { dist = \"fixed\", value = 50.0 }",
+    );
+    let m = model(&text);
+    for r in run(&m) {
+        let get = |metric| r.get_specialty(&m, metric, "orthopaedics").unwrap();
+        let size = get(Metric::WaitingListSize);
+        assert!(size > 200.0 && size < 300.0, "{size}");
+        assert_eq!(get(Metric::WaitingOver52Weeks), size);
+        assert_eq!(get(Metric::WaitingUnder18WeeksShare), 0.0);
+    }
+}

@@ -12,7 +12,7 @@ command -v cargo-mutants >/dev/null 2>&1 || cargo install --locked cargo-mutants
 files=("$@")
 if [ ${#files[@]} -eq 0 ]; then
   files=(src/summary.rs src/engine/order.rs src/engine/queue.rs src/compare.rs src/stats.rs src/output/tables.rs
-         src/reduce/*.rs src/engine/*.rs)
+         src/reduce/*.rs src/engine/*.rs src/dist.rs)
 fi
 args=()
 for f in "${files[@]}"; do args+=(-f "$f"); done
@@ -27,4 +27,4 @@ export CARGO_PROFILE_RELEASE_INCREMENTAL=true CARGO_PROFILE_RELEASE_DEBUG=false 
 # mutant that loops forever cost ten minutes.
 cargo mutants "${args[@]}" -j 1 --timeout 90 -- --release \
   --lib --test hand_worked --test theory --test crn --test compare --test escalation --test electives \
-  --test exporters --test ed
+  --test exporters --test ed --test outlying --test capacity --test census
