@@ -1,0 +1,162 @@
+//! Engine tests that need its private state: reuse across replications and
+//! the memory bounds per patient and per waiter.
+
+use super::*;
+
+/// An engine reused across replications (as every worker thread does)
+/// gives exactly what a fresh engine gives: nothing of one replication
+/// (pending discharges past the horizon, sequence numbers, queues, gauges)
+/// leaks into the next.
+#[test]
+fn a_reused_engine_equals_a_fresh_one() {
+    let text = r#"
+[scenario]
+name = "reuse"
+start = "2026-01-05"
+end = "2026-02-05"
+warmup_days = 5
+replications = 2
+seed = 11
+
+[[admissions]]
+name = "emergency"
+source = "direct"
+per_day = 9.0
+pool = "ward"
+stay_days = { dist = "lognormal", mean = 5.0, sd = 4.0 }
+
+[[pool]]
+name = "ward"
+beds = 40
+"#;
+    let model = crate::scenario::parse_str(text, "reuse.toml").expect("valid");
+    let plan = Plan::new(&model);
+    let streams = rng::Streams::new(model.seed);
+    let mut reused = Engine::new(&plan);
+    let first = reused.run(&streams, 0);
+    let again = reused.run(&streams, 1);
+    let fresh = Engine::new(&plan).run(&streams, 1);
+    assert!(first.pools[0].discharges_daily.iter().sum::<u32>() > 0 && first != fresh);
+    assert_eq!(again, fresh);
+    reused.reset();
+    assert!(reused.events.is_empty() && reused.patients.is_empty());
+}
+
+/// Bytes the engine holds for its patient slots: the slots, the free
+/// list, the event heap and the bed queues, at their capacities.
+fn slot_bytes(engine: &Engine<'_>) -> u64 {
+    engine.patients.capacity() as u64 * std::mem::size_of::<Patient>() as u64
+        + engine.free.capacity() as u64 * 4
+        + engine.events.capacity() as u64 * std::mem::size_of::<queue::Event>() as u64
+        + engine.queues.iter().map(|q| q.capacity() as u64 * 4).sum::<u64>()
+}
+
+/// [`BYTES_PER_PATIENT`] and [`BYTES_PER_WAITER`] bound what the engine
+/// really holds per patient slot and per waiting-list patient (the scenario
+/// check refuses runs whose estimate exceeds the memory limit), and are not
+/// loose by more than the doubling of a growing vector: measured after a
+/// replication that fills a queue and a waiting list, the bytes held are at
+/// most the bound and at least a third of it.
+#[test]
+fn memory_per_patient_and_waiter_is_within_the_published_bounds() {
+    let text = r#"
+[scenario]
+name = "memory"
+start = "2026-01-05"
+end = "2026-03-05"
+warmup_days = 0
+replications = 1
+seed = 3
+
+[[admissions]]
+name = "emergency"
+source = "direct"
+per_day = 30.0
+pool = "ward"
+stay_days = { dist = "lognormal", mean = 6.0, sd = 4.0 }
+
+[[pool]]
+name = "ward"
+beds = 100
+
+[[specialty]]
+name = "orthopaedics"
+waiting_list = 3000
+initial_wait_weeks = { dist = "fixed", value = 10.0 }
+referrals_per_week = 200.0
+urgent_share = 0.2
+inpatient_share = 1.0
+stay_days = { dist = "fixed", value = 2.0 }
+
+[[theatre_list]]
+specialty = "orthopaedics"
+pool = "ward"
+weekdays = ["Mon", "Tue", "Wed", "Thu", "Fri"]
+lists_per_day = 1
+cases_per_list = 4
+start_hour = 8
+"#;
+    let model = crate::scenario::parse_str(text, "memory.toml").expect("valid");
+    let plan = Plan::new(&model);
+    let mut engine = Engine::new(&plan);
+    engine.run(&rng::Streams::new(model.seed), 0);
+    let slots = engine.patients.len() as u64;
+    let held = slot_bytes(&engine);
+    assert!(
+        slots > 500 && engine.queues[0].len() > 100,
+        "the ward queues: {slots} slots, {} waiting",
+        engine.queues[0].len()
+    );
+    assert!(held <= BYTES_PER_PATIENT * slots, "{held} bytes for {slots} slots");
+    assert!(BYTES_PER_PATIENT * slots <= 3 * held, "{held} bytes for {slots} slots");
+    let waiters: u64 = engine.waiting.iter().map(|w| (w.urgent.len() + w.routine.len()) as u64).sum();
+    let held: u64 = engine
+        .waiting
+        .iter()
+        .map(|w| (w.urgent.capacity() + w.routine.capacity()) as u64 * std::mem::size_of::<Waiter>() as u64)
+        .sum();
+    assert!(waiters > 2000, "{waiters} waiting");
+    assert!(held <= BYTES_PER_WAITER * waiters, "{held} bytes for {waiters} waiters");
+    assert!(BYTES_PER_WAITER * waiters <= 3 * held, "{held} bytes for {waiters} waiters");
+}
+
+/// The worst case the bound is written for: nobody leaves (stays beyond
+/// the horizon), so every patient holds a slot, and the patient slots and
+/// the bed queue end just past a doubling of their vectors (1,025 regular
+/// arrivals into 1 bed). The bytes held must still be within the bound,
+/// and more than the patient and queue entries alone would need without
+/// the doubling.
+#[test]
+fn memory_bound_holds_at_a_doubling() {
+    let text = r#"
+[scenario]
+name = "doubling"
+start = "2026-01-05"
+end = "2026-01-05"
+warmup_days = 0
+replications = 1
+seed = 3
+
+[[admissions]]
+name = "emergency"
+source = "direct"
+per_day = 341.6666666666667
+arrivals = "regular"
+pool = "ward"
+stay_days = { dist = "fixed", value = 1000.0 }
+
+[[pool]]
+name = "ward"
+beds = 1
+"#;
+    let model = crate::scenario::parse_str(text, "doubling.toml").expect("valid");
+    let plan = Plan::new(&model);
+    let mut engine = Engine::new(&plan);
+    engine.run(&rng::Streams::new(model.seed), 0);
+    let slots = engine.patients.len() as u64;
+    let entry = (std::mem::size_of::<Patient>() + 4) as u64;
+    let held = slot_bytes(&engine);
+    assert_eq!((slots, engine.queues[0].len()), (1025, 1024), "{held}");
+    assert!(held > (entry + 2 * 4 + std::mem::size_of::<queue::Event>() as u64) * slots, "{held} bytes, doubled");
+    assert!(held <= BYTES_PER_PATIENT * slots, "{held} bytes for {slots} slots");
+}
