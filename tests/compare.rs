@@ -326,6 +326,9 @@ fn compare_a_closure_from_january_month_by_month() {
         .assert()
         .success();
     assert!(!tmp.path().join("d/comparison_by_month.csv").exists());
+    // The comparison page points to the month-by-month file when there is one.
+    let page = |dir: &str| std::fs::read_to_string(tmp.path().join(dir).join("comparison.html")).unwrap();
+    assert!(page("c").contains("comparison_by_month.csv") && !page("d").contains("comparison_by_month.csv"));
 }
 
 /// A plan variant that names one pool twice is refused (in a single file it

@@ -125,7 +125,14 @@ const HEADLINE: [(Metric, &str); 9] = [
 
 /// `comparison.html`: per alternative, the headline KPIs' paired differences,
 /// then the overlay chart. Names are escaped by `maud`; the chart is bedflow's own SVG.
-fn report(base: &Ran<'_>, pairs: &[(String, Vec<Paired>)], svg: &str, reps: usize, seed: u64) -> String {
+fn report(
+    base: &Ran<'_>,
+    pairs: &[(String, Vec<Paired>)],
+    svg: &str,
+    reps: usize,
+    seed: u64,
+    by_month: bool,
+) -> String {
     const STYLE: &str = "body{font-family:\"DejaVu Sans\",Arial,sans-serif;max-width:1180px;margin:0 auto;padding:24px;color:#212b32}h1,h2{color:#003087}table{border-collapse:collapse;width:100%;font-size:0.92em}td,th{border-bottom:1px solid #d8dde0;padding:5px 8px;text-align:right}td:first-child,th:first-child{text-align:left}svg{width:100%;height:auto}.note{color:#425563}";
     let f = |x: f64| {
         if x.is_finite() {
@@ -163,6 +170,12 @@ fn report(base: &Ran<'_>, pairs: &[(String, Vec<Paired>)], svg: &str, reps: usiz
                 h2 { "Occupancy and ED performance" } "\n"
                 figure { (PreEscaped(inline_svg(svg))) } "\n"
                 p class="note" { "Every KPI, per pool and specialty: " code { "comparison.csv" } "." } "\n"
+                @if by_month {
+                    p class="note" {
+                        "Month by month (a plan changes beds by date): " code { "comparison_by_month.csv" }
+                        ", each daily series as a mean per day of each month, with the paired difference and its 95% CI; the months before the change show no difference."
+                    } "\n"
+                }
             } "\n"
         } "\n"
     };
@@ -202,7 +215,7 @@ pub fn write_compare(
             scenarios,
         };
         let svg = render(&fig, tmp).map_err(std::io::Error::other)?;
-        std::fs::write(tmp.join("comparison.html"), report(base, pairs, &svg, replications, seed))?;
+        std::fs::write(tmp.join("comparison.html"), report(base, pairs, &svg, replications, seed, by_month.is_some()))?;
         Ok(())
     })
 }
