@@ -227,7 +227,14 @@ fn headline(model: &Model, sums: &Summaries) -> Markup {
     let view = |m: Metric| METRICS.iter().find(|v| v.metric == m);
     let beds: u32 = model.pools.iter().map(|p| p.beds).sum();
     let mut cards: Vec<(Metric, String)> = vec![
-        (Metric::BedOccupancyRate, format!("mean midnight occupancy of {beds} core beds")),
+        (
+            Metric::BedOccupancyRate,
+            if model.pools.iter().any(|p| !p.capacity.is_empty()) {
+                format!("mean midnight occupancy of the core beds open each day ({beds} before changes by date)")
+            } else {
+                format!("mean midnight occupancy of {beds} core beds")
+            },
+        ),
         (Metric::DaysOver92Pct, "days over 92% occupied (of the period)".into()),
     ];
     if model.ed.is_some() {
