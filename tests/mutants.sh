@@ -22,9 +22,9 @@ for f in "${files[@]}"; do args+=(-f "$f"); done
 # the machine has 2 cores.
 export CARGO_PROFILE_RELEASE_INCREMENTAL=true CARGO_PROFILE_RELEASE_DEBUG=false \
   CARGO_PROFILE_RELEASE_CODEGEN_UNITS=256 CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-${TMPDIR:-/tmp}/bedflow-mutants-target}"
-# A fixed timeout: the selection takes about 8 s on a quiet machine, and a
+# A fixed timeout: the selection takes about 15 s on a quiet machine, and a
 # multiple of a baseline measured while other work ran (minutes) makes every
 # mutant that loops forever cost ten minutes.
-cargo mutants "${args[@]}" -j 1 --timeout 90 -- --release \
+cargo mutants "${args[@]}" -j 1 --timeout 150 -- --release \
   --lib --test hand_worked --test theory --test crn --test compare --test escalation --test electives \
   --test exporters --test ed --test outlying --test capacity --test census
