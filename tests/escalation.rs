@@ -565,3 +565,22 @@ fn bad_escalation_wards_are_refused() {
         assert!(line.starts_with("ward.toml:"), "{line}");
     }
 }
+
+/// The shared ward's occupancy trigger reads the pools it serves together:
+/// with `b` (1 bed) as busy as `a` (each 2 beds' worth of patients), both
+/// are full, so their 2 core beds are 100% occupied and a 90% trigger (no
+/// boarders trigger) opens the ward's bed at the first meeting; it stays
+/// open all 10 reported days. (With `b` at 3 beds and empty, above, 1 of 4
+/// never reaches 90%.)
+#[test]
+fn a_shared_ward_opens_on_its_pools_combined_occupancy() {
+    let text = shared_ward("open_at_occupancy = 0.9").replace("name = \"b\"\nbeds = 3", "name = \"b\"\nbeds = 1")
+        + "\n[[admissions]]\nname = \"busy b\"\nsource = \"direct\"\nper_day = 4.0\narrivals = \"regular\"\npool = \"b\"\n\
+           stay_days = { dist = \"fixed\", value = 0.5 }\n";
+    let m = model(&text);
+    assert_eq!(m.pools[1].beds, 1);
+    for r in run(&m) {
+        assert_eq!(r.get(&m, Metric::EscalationBedsOpenDays, Some("winter ward")), Some(10.0));
+        assert_eq!(r.daily(&m, Metric::MidnightOccupancy, Some("winter ward")).unwrap(), &[1.0; 10]);
+    }
+}
