@@ -525,6 +525,12 @@ fn a_shared_escalation_ward_opens_on_the_pools_it_serves() {
         assert_eq!(r.get(&m, Metric::EscalationOpenings, Some("winter ward")), Some(0.0));
         assert!(r.get(&m, Metric::WaitsOver12hFromDta, Some("a")).unwrap() > 10.0);
     }
+    // A boarders trigger the served pools' queues never reach (about 24
+    // waiting by the end) never opens it either.
+    let m = model(&shared_ward("open_at_occupancy = 0.9\nopen_at_boarders = 100"));
+    for r in run(&m) {
+        assert_eq!(r.get(&m, Metric::EscalationBedsOpenDays, Some("winter ward")), Some(0.0));
+    }
     let m = model(&shared_ward("open_at_occupancy = 0.9\nopen_at_boarders = 1"));
     for r in run(&m) {
         let get = |metric, pool| r.get(&m, metric, pool).unwrap();
