@@ -249,3 +249,103 @@ fn outlying_never_adds_twelve_hour_waits_on_the_shipped_winter() {
     }
     assert!(a.iter().sum::<f64>() < 0.5 * b.iter().sum::<f64>(), "{a:?} vs {b:?}");
 }
+
+/// Host `h` (1 bed, its own patient every midnight for 23 hours) takes the
+/// overflow of `a` and `b` (1 bed each, listed in that order, each filled at
+/// midnight by a 100-day stay), which get `a_per_day` and `b_per_day`
+/// regular arrivals; an urgent theatre list for `a` at 08:00 if `urgent`.
+fn two_guests(a_per_day: f64, b_per_day: f64, urgent: bool) -> String {
+    let list = if urgent {
+        "[[specialty]]\nname = \"surgery\"\nwaiting_list = 5\nreferrals_per_week = 0.0\nurgent_share = 1.0\n\
+         inpatient_share = 1.0\nstay_days = { dist = \"fixed\", value = 100.0 }\n\n\
+         [[theatre_list]]\nspecialty = \"surgery\"\npool = \"a\"\nweekdays = [\"Mon\", \"Tue\", \"Wed\", \"Thu\", \"Fri\"]\n\
+         lists_per_day = 1\ncases_per_list = 1\nstart_hour = 8\n"
+    } else {
+        ""
+    };
+    format!(
+        r#"
+[scenario]
+name = "two-guests"
+start = "2026-01-05"
+end = "2026-01-07"
+warmup_days = 0
+replications = 2
+seed = 2
+
+[[admissions]]
+name = "own"
+source = "direct"
+per_day = 1.0
+arrivals = "regular"
+pool = "h"
+stay_days = {{ dist = "fixed", value = 0.9583333333333334 }}
+
+[[admissions]]
+name = "to a"
+source = "direct"
+per_day = {a_per_day}
+arrivals = "regular"
+pool = "a"
+stay_days = {{ dist = "fixed", value = 100.0 }}
+
+[[admissions]]
+name = "to b"
+source = "direct"
+per_day = {b_per_day}
+arrivals = "regular"
+pool = "b"
+stay_days = {{ dist = "fixed", value = 100.0 }}
+
+[[pool]]
+name = "h"
+beds = 1
+
+[[pool]]
+name = "a"
+beds = 1
+outlie_to = ["h"]
+
+[[pool]]
+name = "b"
+beds = 1
+outlie_to = ["h"]
+
+{list}
+"#
+    )
+}
+
+/// A freed host bed goes to the longest-waiting guest, by hand. At 23:00 on
+/// the first day `h`'s own patient leaves and nobody of its own waits; the
+/// heads of the guests' queues decided at 06:00 (b, 4 a day) and 12:00 (a,
+/// 2 a day): b's patient takes the bed. With 4 a day each, both heads
+/// decided at 06:00: the tie goes to the pool listed first, a. The bed is
+/// then held for 100 days: one outlier in the window.
+#[test]
+fn a_freed_host_bed_goes_to_the_longest_waiting_guest() {
+    for (a, b, into_a, into_b) in [(2.0, 4.0, 0.0, 1.0), (4.0, 4.0, 1.0, 0.0)] {
+        let m = model(&two_guests(a, b, false));
+        for r in run(&m) {
+            assert_eq!(r.get(&m, Metric::OutliersOut, Some("a")), Some(into_a), "{a}/{b} a day");
+            assert_eq!(r.get(&m, Metric::OutliersOut, Some("b")), Some(into_b), "{a}/{b} a day");
+            assert_eq!(r.get(&m, Metric::OutliersIn, Some("h")), Some(1.0));
+        }
+    }
+}
+
+/// An urgent elective waiting at the head of a guest's queue can take a
+/// host's freed bed, and the guest's count of urgent patients at its queue's
+/// front follows (a wrong count stops the run at the next census reading).
+/// At 08:00 the urgent list patient finds `a` full and waits at the front
+/// of its queue; `h` frees at 23:00 and takes the longest waiting, who is
+/// the urgent patient (a's emergency patients came at 00:00 and 12:00, but
+/// the urgent patient was put in front of them).
+#[test]
+fn an_urgent_elective_waiting_in_a_guest_queue_takes_a_host_bed() {
+    let m = model(&two_guests(2.0, 1.0, true));
+    for r in run(&m) {
+        assert_eq!(r.get(&m, Metric::OutliersOut, Some("a")), Some(1.0));
+        assert_eq!(r.get_specialty(&m, Metric::ElectiveTreated, "surgery"), Some(3.0), "one a weekday, none cancelled");
+    }
+}
