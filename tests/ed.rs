@@ -451,6 +451,10 @@ fn diverted_ed_patients_leave_at_their_decision() {
             assert_eq!(k.get(&m, Metric::Diverted, None), Some(11.0));
             assert_eq!(k.get(&m, Metric::Ed4hPerformance, None), Some(1.0), "spaces: {spaces:?}");
             assert_eq!(k.get(&m, Metric::EdOver12hFromArrival, None), Some(0.0));
+            if !spaces.is_empty() {
+                // Everyone leaves ED exactly 1 hour after arriving.
+                assert_eq!(k.get(&m, Metric::EdTimeInDepartmentHoursMean, None), Some(1.0));
+            }
         }
     }
 }
