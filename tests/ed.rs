@@ -496,3 +496,26 @@ fn ambulances_by_hour_of_day() {
         }
     }
 }
+
+/// 12-hour trolley waits counted when the bed comes, by hand: attendances
+/// every 2 hours from midnight into 20 spaces (always one free), all
+/// admitted with a decision 1 hour after arriving, into one bed whose stays
+/// last exactly 13 hours; reported: the
+/// first day (horizon 72 hours). Patient 0 decides at 01:00 and has the bed
+/// to 14:00; patient 1 (decision 03:00) gets it at 14:00 after 11 hours;
+/// patients 2 to 5 get it at 27, 40, 53 and 66 hours, after 22 to 55 hours;
+/// patients 6 to 11 are still waiting at the horizon, each over 12 hours.
+/// So 10 of 12 waited over 12 hours from the decision: 4 counted when the
+/// bed came, 6 at the end of the run.
+#[test]
+fn twelve_hour_trolley_waits_by_hand() {
+    let ed = "attendances_per_day = 12.0\narrivals = \"regular\"\nadmission_probability = 1.0\n\
+              hours_to_decision = { dist = \"fixed\", value = 1.0 }\n\
+              hours_in_department = { dist = \"fixed\", value = 1.0 }\nspaces = 20";
+    let m = model(&trust(ed, 1, "{ dist = \"fixed\", value = 0.5416666666666666 }", 1, 0, 2));
+    for k in run(&m) {
+        assert_eq!(k.get(&m, Metric::Ed12hFromDta, None), Some(10.0));
+        assert_eq!(k.get(&m, Metric::WaitsOver12hFromDta, None), Some(10.0));
+        assert_eq!(k.get(&m, Metric::Admissions, None), Some(2.0), "patients 0 and 1 on the reported day");
+    }
+}
