@@ -61,6 +61,11 @@ fn a_dated_closure_shows_exactly_in_beds_open() {
         // Those admitted on the 13th leave on the 15th, so the 14th's only
         // admissions are the 4 reopened beds taking the queue at midnight.
         assert_eq!(admissions[7], 4.0, "{admissions:?}");
+        // And they go to the longest waiting, at once: by 08:00 on the 14th
+        // the queue is 4 shorter, less the 2 arrivals since (00:00, 06:00),
+        // where on the 13th the day's discharges and arrivals balanced.
+        let boarders = r.daily(&m, Metric::Boarders0800, Some("ward")).unwrap();
+        assert_eq!(boarders[7], boarders[6] - 4.0 + 2.0, "{boarders:?}");
         // The arrivals queue from the 10th: 2 a day more than the 4 beds take.
         assert!(r.get(&m, Metric::WaitsOver12hFromDta, Some("ward")).unwrap() > 0.0);
     }

@@ -322,3 +322,29 @@ fn a_census_can_give_the_elective_waiting_list() {
         assert!(err.lines().any(|l| l.contains(expected)), "{csv}: {err}");
     }
 }
+
+/// Without a route, a census patient's route is drawn among the pool's
+/// routes by admissions a day times the chance of lasting as long: 200
+/// patients 5 days into their stays, in a pool whose routes are "long"
+/// (1 part of admissions, fixed 30 days) and "short" (9 parts, fixed 10
+/// days): both last 5 days, so about 1 in 10 is a long stay with 25 days to
+/// go and the rest leave on day 5. At the midnight ending day 7, about 20
+/// census patients remain (binomial, sd 4.2) plus the 2 newcomers of the
+/// first second; drawing always one route or the other would leave 2 or 202.
+#[test]
+fn a_census_patient_without_a_route_gets_one_by_the_odds() {
+    let toml = scenario(1000, 0.01, true, "{ dist = \"fixed\", value = 30.0 }", 7, 4).replacen(
+        "name = \"emergency\"",
+        "name = \"long\"",
+        1,
+    ) + "\n[[admissions]]\nname = \"short\"\nsource = \"direct\"\nper_day = 0.09\narrivals = \"regular\"\n\
+           pool = \"ward\"\nstay_days = { dist = \"fixed\", value = 10.0 }\n";
+    let csv: String = std::iter::once("pool,admitted\n".to_string())
+        .chain((0..200).map(|_| "ward,2026-12-30T00:00\n".to_string()))
+        .collect();
+    let (_tmp, m) = load(&toml, &csv);
+    for r in run(&m) {
+        let left = r.daily(&m, Metric::MidnightOccupancy, None).unwrap()[6];
+        assert!((7.0..=40.0).contains(&left), "{left} in beds at the end of day 7");
+    }
+}
