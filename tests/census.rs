@@ -348,3 +348,22 @@ fn a_census_patient_without_a_route_gets_one_by_the_odds() {
         assert!((7.0..=40.0).contains(&left), "{left} in beds at the end of day 7");
     }
 }
+
+/// A census patient whose route belongs to another pool is an outlier where
+/// they lie: 3 of the ward's patients in `other`'s beds and 2 in their own,
+/// all staying 30 days: `other` holds 3 outliers at every midnight, the
+/// ward none.
+#[test]
+fn census_outliers_are_counted_where_they_lie() {
+    let toml = scenario(10, 0.01, true, "{ dist = \"fixed\", value = 30.0 }", 5, 2)
+        .replace("beds = 10\n", "beds = 10\noutlie_to = [\"other\"]\n")
+        + "\n[[pool]]\nname = \"other\"\nbeds = 10\n";
+    let csv = "pool,admitted,route\nother,2027-01-01,emergency\nother,2027-01-01,emergency\nother,2027-01-01,emergency\n\
+               ward,2027-01-01,emergency\nward,2027-01-01,emergency\n";
+    let (_tmp, m) = load(&toml, csv);
+    for r in run(&m) {
+        assert_eq!(r.daily(&m, Metric::OutliersMidnight, Some("other")).unwrap(), &[3.0; 5]);
+        assert_eq!(r.daily(&m, Metric::OutliersMidnight, Some("ward")).unwrap(), &[0.0; 5]);
+        assert_eq!(r.get(&m, Metric::OutlierBedDays, Some("other")), Some(15.0));
+    }
+}
