@@ -22,22 +22,7 @@ fn load() -> bedflow::model::Model {
 }
 
 fn one_replication(c: &mut Criterion) {
-    let model = load();
-    let plan = Plan::new(&model);
-    let streams = Streams::new(model.seed);
-    let mut engine = Engine::new(&plan);
-    let events = engine.run(&streams, 0).events;
-    println!("one replication of {SCENARIO}: {events} events");
-    let mut group = c.benchmark_group("winter");
-    group.throughput(Throughput::Elements(events));
-    group.bench_function("one_replication", |b| {
-        let mut r = 0;
-        b.iter(|| {
-            r += 1;
-            black_box(engine.run(&streams, r % 64))
-        })
-    });
-    group.finish();
+    one_replication_of(c, SCENARIO, "winter", "one_replication");
 }
 
 fn replications(c: &mut Criterion) {
@@ -56,18 +41,18 @@ fn replications(c: &mut Criterion) {
     group.finish();
 }
 
-/// One replication of the performance reference model (benches/README.md).
-fn reference(c: &mut Criterion) {
-    let model = bedflow::scenario::load(std::path::Path::new("scenarios/reference-600-beds.toml"))
-        .expect("reference scenario is valid");
+/// One replication of the scenario at `path`, on the calling thread, as the
+/// benchmark `group`/`name` (events per second from its printed event count).
+fn one_replication_of(c: &mut Criterion, path: &str, group: &str, name: &str) {
+    let model = bedflow::scenario::load(std::path::Path::new(path)).expect("shipped scenario is valid");
     let plan = Plan::new(&model);
     let streams = Streams::new(model.seed);
     let mut engine = Engine::new(&plan);
     let events = engine.run(&streams, 0).events;
-    println!("one replication of the reference model: {events} events");
-    let mut group = c.benchmark_group("reference");
+    println!("one replication of {path}: {events} events");
+    let mut group = c.benchmark_group(group);
     group.throughput(Throughput::Elements(events));
-    group.bench_function("bedflow_one_replication", |b| {
+    group.bench_function(name, |b| {
         let mut r = 0;
         b.iter(|| {
             r += 1;
@@ -77,26 +62,15 @@ fn reference(c: &mut Criterion) {
     group.finish();
 }
 
+/// One replication of the performance reference model (benches/README.md).
+fn reference(c: &mut Criterion) {
+    one_replication_of(c, "scenarios/reference-600-beds.toml", "reference", "bedflow_one_replication");
+}
+
 /// One replication of the shipped 21-day forecast from a census (615 rows
 /// placed at time 0, then three weeks of the winter trust).
 fn forecast(c: &mut Criterion) {
-    let model = bedflow::scenario::load(std::path::Path::new("scenarios/forecast-21-days.toml"))
-        .expect("forecast scenario is valid");
-    let plan = Plan::new(&model);
-    let streams = Streams::new(model.seed);
-    let mut engine = Engine::new(&plan);
-    let events = engine.run(&streams, 0).events;
-    println!("one replication of the 21-day forecast: {events} events");
-    let mut group = c.benchmark_group("forecast");
-    group.throughput(Throughput::Elements(events));
-    group.bench_function("one_replication", |b| {
-        let mut r = 0;
-        b.iter(|| {
-            r += 1;
-            black_box(engine.run(&streams, r % 64))
-        })
-    });
-    group.finish();
+    one_replication_of(c, "scenarios/forecast-21-days.toml", "forecast", "one_replication");
 }
 
 criterion_group!(benches, one_replication, replications, reference, forecast);

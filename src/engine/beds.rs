@@ -31,7 +31,7 @@ impl Engine<'_> {
         let pressure = occupancy >= e.open_at || e.open_at_boarders.is_some_and(|b| waiting >= b);
         if may_open && pressure && open < e.max {
             let n = e.step.min(e.max - open);
-            self.set_capacity(pool, now, n as i32);
+            self.resize(pool, now, 0, n as i32);
             self.last_opening[pool] = now;
             if let Some(d) = self.report_day(now) {
                 self.out.pools[pool].escalation_openings += 1;
@@ -44,7 +44,7 @@ impl Engine<'_> {
             // a dated closure leaves more patients than beds).
             let n = e.step.min(open);
             if g.capacity.saturating_sub(g.occupied) >= n {
-                self.set_capacity(pool, now, -(n as i32));
+                self.resize(pool, now, 0, -(n as i32));
             }
         }
     }
@@ -91,14 +91,9 @@ impl Engine<'_> {
     /// bed-seconds in the window (kept here, at the changes, rather than in
     /// every [`Engine::advance`]: most models never outlie).
     pub(super) fn count_outliers(&mut self, host: usize, now: u32, delta: i32) {
-        let (ws, we) = self.plan.window;
-        let (count, since) = &mut self.outliers[host];
-        let (a, b) = ((*since).max(ws), now.min(we));
-        if b > a {
-            self.out.pools[host].outlier_area += u64::from(*count) * u64::from(b - a);
-        }
-        *since = now;
-        *count = count.wrapping_add_signed(delta);
+        let (count, since) = self.outliers[host];
+        self.out.pools[host].outlier_area += u64::from(count) * self.seconds_in_window(since, now);
+        self.outliers[host] = (count.wrapping_add_signed(delta), now);
     }
 
     /// True if another pool's patient may take one of `host`'s beds: more are
@@ -110,12 +105,17 @@ impl Engine<'_> {
         u64::from(g.occupied) + u64::from(keep) < u64::from(g.capacity)
     }
 
-    /// Changes a pool's (and the trust's) capacity at `now`, keeping the time integrals exact.
-    pub(super) fn set_capacity(&mut self, pool: usize, now: u32, delta: i32) {
+    /// Changes a pool's (and the trust's) core beds by `d_core` and its beds
+    /// in all by `d_capacity` at `now`, keeping the time integrals exact: an
+    /// escalation step changes only the beds in all, a change of core beds
+    /// (by date, or an outbreak) both.
+    pub(super) fn resize(&mut self, pool: usize, now: u32, d_core: i32, d_capacity: i32) {
         let (t, n) = self.targets(pool);
         for &i in &t[..n] {
             self.advance(i, now);
-            self.gauges[i].capacity = self.gauges[i].capacity.wrapping_add_signed(delta);
+            let g = &mut self.gauges[i];
+            g.core = g.core.wrapping_add_signed(d_core);
+            g.capacity = g.capacity.wrapping_add_signed(d_capacity);
         }
     }
 
@@ -223,7 +223,7 @@ impl Engine<'_> {
         pat.pool = bed as u32;
         // A shared escalation ward's beds are its served pools' own: its
         // patients are not outliers (no stay factor, not counted as such).
-        let outlier = plan.outlying.as_ref().filter(|o| !o.ward[bed]);
+        let outlier = plan.outlying.as_ref().filter(|_| !plan.is_ward(bed));
         pat.state = if outlier.is_some() { State::Outlying } else { State::InBed };
         if let Some(out) = outlier {
             pat.stay = secs(f64::from(pat.stay) * out.stay_factor[home]);

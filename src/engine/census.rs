@@ -24,6 +24,14 @@ impl Engine<'_> {
         (d < self.plan.days).then_some(d as usize)
     }
 
+    /// Seconds of [since, now) inside the reported window: what a count held
+    /// over that time adds to its integral.
+    #[inline]
+    pub(super) fn seconds_in_window(&self, since: u32, now: u32) -> u64 {
+        let (ws, we) = self.plan.window;
+        u64::from(now.min(we).saturating_sub(since.max(ws)))
+    }
+
     /// Accumulates gauge `i`'s time integrals up to `now`, clipped to the window.
     #[inline]
     pub(super) fn advance(&mut self, i: usize, now: u32) {

@@ -26,17 +26,12 @@ impl Engine<'_> {
         self.close_infection_books(pool, now);
         self.infection_closed[pool] = closed;
         let beds = self.dated[pool] - closed;
-        let delta = i64::from(beds) - i64::from(self.gauges[pool].core);
+        // Both at most MAX_BEDS (a million): the difference fits an i32.
+        let delta = beds as i32 - self.gauges[pool].core as i32;
         if delta == 0 {
             return;
         }
-        let (t, n) = self.targets(pool);
-        for &i in &t[..n] {
-            self.advance(i, now);
-            let g = &mut self.gauges[i];
-            g.core = (i64::from(g.core) + delta) as u32;
-            g.capacity = (i64::from(g.capacity) + delta) as u32;
-        }
+        self.resize(pool, now, delta, delta);
         if delta > 0 {
             self.fill(pool, now);
         }
@@ -45,11 +40,8 @@ impl Engine<'_> {
     /// Adds the bed-seconds closed by an outbreak since the last change,
     /// clipped to the reported window.
     pub(super) fn close_infection_books(&mut self, pool: usize, now: u32) {
-        let (ws, we) = self.plan.window;
-        let (a, b) = (self.infection_since[pool].max(ws), now.min(we));
-        if b > a {
-            self.out.pools[pool].infection_closed_seconds += u64::from(self.infection_closed[pool]) * u64::from(b - a);
-        }
+        let seconds = self.seconds_in_window(self.infection_since[pool], now);
+        self.out.pools[pool].infection_closed_seconds += u64::from(self.infection_closed[pool]) * seconds;
         self.infection_since[pool] = now;
     }
 

@@ -320,7 +320,9 @@ impl<'p> Engine<'p> {
         for (j, rng) in elective_mix.iter_mut().enumerate() {
             self.initial_waiting_list(j, rng);
         }
-        self.place_census(streams.stream(rep, rng::CENSUS));
+        if plan.start.is_some() {
+            self.place_census(streams.stream(rep, rng::CENSUS));
+        }
         if plan.outbreaks.iter().any(Option::is_some) {
             self.start_outbreaks(streams, rep);
         }

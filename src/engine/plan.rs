@@ -114,8 +114,6 @@ pub(super) struct Outlying {
     pub(super) keep: Vec<u32>,
     /// Per pool: the stay factor of its patients when placed elsewhere.
     pub(super) stay_factor: Vec<f64>,
-    /// Per pool: true for a shared escalation ward (no stay factor there).
-    pub(super) ward: Vec<bool>,
 }
 
 /// Everything about a model the engine precomputes once, shared by all threads.
@@ -153,6 +151,11 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// True if pool `i` is a shared escalation ward (it serves other pools).
+    pub(super) fn is_ward(&self, i: usize) -> bool {
+        !self.serves[i].is_empty()
+    }
+
     /// Precomputes everything `model`'s replications share, over warm-up, reported days and cool-down.
     pub fn new(model: &Model) -> Plan {
         let days_total = model.warmup_days + model.reported_days() + COOLDOWN_DAYS;
@@ -235,7 +238,6 @@ impl Plan {
                     .collect(),
                 keep: model.pools.iter().map(|p| p.keep_for_own_patients).collect(),
                 stay_factor: model.pools.iter().map(|p| p.outlier_stay_factor).collect(),
-                ward: model.pools.iter().map(crate::model::BedPool::is_escalation_ward).collect(),
             }),
             serves: model.pools.iter().map(|p| p.serves.clone()).collect(),
             outbreaks: model

@@ -172,7 +172,7 @@ impl Engine<'_> {
         let plan = self.plan;
         let pat = &mut self.patients[p as usize];
         let home = pat.pool as usize;
-        let ward = plan.outlying.as_ref().is_some_and(|o| o.ward[bed]);
+        let ward = plan.is_ward(bed);
         pat.state = if bed == home || ward { State::InBed } else { State::Outlying };
         pat.pool = bed as u32;
         let pat = *pat;

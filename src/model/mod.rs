@@ -420,11 +420,6 @@ impl BedPool {
     pub fn beds_on(&self, date: NaiveDate) -> u32 {
         self.capacity.iter().find(|c| c.from <= date && c.to.is_none_or(|t| date <= t)).map_or(self.beds, |c| c.beds)
     }
-
-    /// Most core beds the pool has on any day (for memory and load checks).
-    pub fn most_beds(&self) -> u32 {
-        self.capacity.iter().map(|c| c.beds).fold(self.beds, u32::max)
-    }
 }
 
 /// Escalation beds: opened `beds_per_step` at a time at a review (bed
