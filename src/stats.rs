@@ -132,8 +132,8 @@ pub fn kpis(model: &Model, out: &Outcome) -> Kpis {
         ratio(o.stay_seconds as f64, (total(&o.discharges_daily) - o.census_discharges as f64) * f64::from(DAY))
     });
 
-    let outbreaks = model.pools.iter().any(|p| p.outbreaks.is_some());
-    let dated = outbreaks || model.pools.iter().any(|p| !p.capacity.is_empty());
+    let outbreaks = model.has_outbreaks();
+    let dated = outbreaks || model.has_dated_capacity();
     if dated {
         push_all(Metric::BedsClosedDays, &|o| {
             o.core_midnight.iter().map(|&c| f64::from(o.beds.saturating_sub(c))).sum()

@@ -35,7 +35,7 @@ pub(super) fn compare(base: PathBuf, alternatives: Vec<PathBuf>, flags: RunFlags
     // Month by month when a plan changes beds by date: the months before the
     // change show no difference (written only then, so comparisons of plans
     // without dated changes keep exactly their files).
-    let dated = all.iter().any(|m| m.pools.iter().any(|p| !p.capacity.is_empty()));
+    let dated = all.iter().any(|m| m.has_dated_capacity());
     let by_month: Option<Vec<(String, Vec<crate::compare::MonthPaired>)>> = dated.then(|| {
         alt_models
             .iter()

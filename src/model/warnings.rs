@@ -53,6 +53,16 @@ impl Model {
         out
     }
 
+    /// True if some pool's core beds change by date (`[[pool.capacity]]`).
+    pub fn has_dated_capacity(&self) -> bool {
+        self.pools.iter().any(|p| !p.capacity.is_empty())
+    }
+
+    /// True if some pool has infection-control outbreaks.
+    pub fn has_outbreaks(&self) -> bool {
+        self.pools.iter().any(|p| p.outbreaks.is_some())
+    }
+
     /// True if some pool's patients may outlie into another specialty's pool
     /// (a shared escalation ward's patients are not outliers): the outlier
     /// measures and chart are reported only then.

@@ -147,8 +147,8 @@ pub fn shape(m: &Model) -> Shape {
     let pools = m.pools.len() as u64 + 1;
     let escalation = m.pools.iter().any(|p| p.escalation.is_some());
     let specialties = if m.specialties.is_empty() { 0 } else { m.specialties.len() as u64 + 1 };
-    let outbreaks = u64::from(m.pools.iter().any(|p| p.outbreaks.is_some()));
-    let dated = u64::from(m.pools.iter().any(|p| !p.capacity.is_empty() || p.outbreaks.is_some()));
+    let outbreaks = u64::from(m.has_outbreaks());
+    let dated = u64::from(m.has_dated_capacity() || m.has_outbreaks());
     let outlying = u64::from(m.has_outlying());
     Shape {
         scalars: 16 * pools

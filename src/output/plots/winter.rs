@@ -92,7 +92,7 @@ impl Figure for WinterOccupancy<'_> {
             ]
         };
         let shades = calendar_shades(m);
-        let dated = m.pools.iter().any(|p| !p.capacity.is_empty());
+        let dated = m.has_dated_capacity();
         let escalates = m.pools.iter().any(|p| p.escalation.is_some());
         let waits = |pool| self.sums.series(Metric::Boarders0800, pool).is_some_and(|d| d.iter().any(|s| s.p90 > 0.0));
         let any_wait = waits(None);

@@ -229,7 +229,7 @@ fn headline(model: &Model, sums: &Summaries) -> Markup {
     let mut cards: Vec<(Metric, String)> = vec![
         (
             Metric::BedOccupancyRate,
-            if model.pools.iter().any(|p| !p.capacity.is_empty()) {
+            if model.has_dated_capacity() {
                 format!("mean midnight occupancy of the core beds open each day ({beds} before changes by date)")
             } else {
                 format!("mean midnight occupancy of {beds} core beds")
