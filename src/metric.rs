@@ -68,6 +68,58 @@ pub enum Metric {
     OutlierBedDays,
     /// Other pools' patients in this pool's beds at midnight (daily series).
     OutliersMidnight,
+    /// Patients in a bed past the end of their acute stay (no longer meeting
+    /// the criteria to reside: waiting for a pathway, the discharge hour or a
+    /// weekday) at midnight: mean of the reported days (pathways or the
+    /// profile discharge rules).
+    NctrPatientsMidnight,
+    /// The same at the midnight ending each day (daily series).
+    NctrPatients,
+    /// Bed-days used by patients past the end of their acute stay.
+    NctrBedDays,
+    /// NCTR bed-days as a share of occupied bed-days.
+    NctrShareOfOccupiedBeds,
+    /// NCTR patients at midnight on pathway P0 (no new support: waiting for
+    /// the discharge hour or a weekday), daily series.
+    #[strum(serialize = "nctr_patients_p0")]
+    NctrPatientsP0,
+    /// NCTR patients at midnight on pathway P1 (home with support), daily series.
+    #[strum(serialize = "nctr_patients_p1")]
+    NctrPatientsP1,
+    /// NCTR patients at midnight on pathway P2 (rehabilitation or step-down bed), daily series.
+    #[strum(serialize = "nctr_patients_p2")]
+    NctrPatientsP2,
+    /// NCTR patients at midnight on pathway P3 (care home), daily series.
+    #[strum(serialize = "nctr_patients_p3")]
+    NctrPatientsP3,
+    /// Mean days from the end of the acute stay to the start of pathway P1 (delay and queue).
+    #[strum(serialize = "pathway_p1_wait_days_mean")]
+    PathwayP1WaitDaysMean,
+    /// Mean days from the end of the acute stay to the start of pathway P2.
+    #[strum(serialize = "pathway_p2_wait_days_mean")]
+    PathwayP2WaitDaysMean,
+    /// Mean days from the end of the acute stay to the start of pathway P3.
+    #[strum(serialize = "pathway_p3_wait_days_mean")]
+    PathwayP3WaitDaysMean,
+    /// Most patients waiting for a start of pathway P1 at once.
+    #[strum(serialize = "pathway_p1_queue_peak")]
+    PathwayP1QueuePeak,
+    /// Most patients waiting for a start of pathway P2 at once.
+    #[strum(serialize = "pathway_p2_queue_peak")]
+    PathwayP2QueuePeak,
+    /// Most patients waiting for a start of pathway P3 at once.
+    #[strum(serialize = "pathway_p3_queue_peak")]
+    PathwayP3QueuePeak,
+    /// Share of discharges before noon (leaving the bed).
+    DischargesBeforeNoonShare,
+    /// Share of discharges overnight, 23:00 to 05:59.
+    DischargesOvernightShare,
+    /// Mean discharges a weekend day over mean discharges a weekday (bank holidays left out of both).
+    WeekendDischargesVsWeekday,
+    /// Patients moved to the discharge lounge.
+    LoungePatients,
+    /// Chair-hours used in the discharge lounge.
+    LoungeChairHours,
     /// ED attendances.
     EdAttendances,
     /// Share of ED attendances leaving within 4 hours of arrival.
@@ -196,6 +248,9 @@ impl Metric {
                 | Metric::ElectiveCancelledShare
                 | Metric::TheatreUtilisation
                 | Metric::WaitingUnder18WeeksShare
+                | Metric::NctrShareOfOccupiedBeds
+                | Metric::DischargesBeforeNoonShare
+                | Metric::DischargesOvernightShare
         )
     }
 

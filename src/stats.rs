@@ -239,6 +239,9 @@ pub fn kpis(model: &Model, out: &Outcome) -> Kpis {
     if !out.electives.is_empty() {
         elective_kpis(out, &mut scalar, &mut daily);
     }
+    if !out.pools[n_pools].nctr_midnight.is_empty() {
+        leaving_kpis(model, out, &order, &mut scalar, &mut daily);
+    }
     let mut monthly = Vec::new();
     if model.pools.iter().any(|p| p.escalation.is_some()) {
         escalation_kpis(model, &order, &mut scalar, &mut daily, &mut monthly);
@@ -253,6 +256,74 @@ pub fn kpis(model: &Model, out: &Outcome) -> Kpis {
         daily.push((trust(Metric::OpelLevel), out.opel.iter().map(|&l| f64::from(l)).collect()));
     }
     Kpis { scalar, daily, monthly, events: out.events }
+}
+
+/// NCTR, pathways, the hours and weekdays of discharges and the lounge
+/// (with pathways or the profile discharge rules).
+fn leaving_kpis(
+    model: &Model,
+    out: &Outcome,
+    order: &[(Scope, &PoolOutcome)],
+    scalar: &mut Vec<(Key, f64)>,
+    daily: &mut Vec<(Key, Vec<f64>)>,
+) {
+    let day = f64::from(DAY);
+    let mean = |v: &[u32]| ratio(v.iter().map(|&x| f64::from(x)).sum(), v.len() as f64);
+    for (metric, f) in [
+        (Metric::NctrPatientsMidnight, &(|o: &PoolOutcome| mean(&o.nctr_midnight)) as &dyn Fn(&PoolOutcome) -> f64),
+        (Metric::NctrBedDays, &|o| o.nctr_area as f64 / day),
+        (Metric::NctrShareOfOccupiedBeds, &|o| ratio(o.nctr_area as f64, o.occupancy_area as f64)),
+    ] {
+        for (scope, o) in order {
+            scalar.push((Key::new(metric, *scope), f(o)));
+        }
+    }
+    let series = |v: &[u32]| v.iter().map(|&x| f64::from(x)).collect::<Vec<f64>>();
+    for (scope, o) in order {
+        daily.push((Key::new(Metric::NctrPatients, *scope), series(&o.nctr_midnight)));
+    }
+    let trust = |metric| Key::new(metric, Scope::Trust);
+    if !out.pathways.is_empty() {
+        let all = &out.pools[model.pools.len()].nctr_midnight;
+        let p0 = (0..all.len())
+            .map(|d| f64::from(all[d]) - out.pathways.iter().map(|p| f64::from(p.nctr_midnight[d])).sum::<f64>())
+            .collect();
+        daily.push((trust(Metric::NctrPatientsP0), p0));
+        let names = [
+            (Metric::NctrPatientsP1, Metric::PathwayP1WaitDaysMean, Metric::PathwayP1QueuePeak),
+            (Metric::NctrPatientsP2, Metric::PathwayP2WaitDaysMean, Metric::PathwayP2QueuePeak),
+            (Metric::NctrPatientsP3, Metric::PathwayP3WaitDaysMean, Metric::PathwayP3QueuePeak),
+        ];
+        for p in &model.pathways {
+            let (nctr, wait, peak) = names[p.index];
+            let o = &out.pathways[p.index];
+            daily.push((trust(nctr), series(&o.nctr_midnight)));
+            scalar.push((trust(wait), ratio(o.wait_seconds as f64, o.starts as f64 * day)));
+            scalar.push((trust(peak), f64::from(o.queue_peak)));
+        }
+    }
+    let hours = &out.discharge_hours;
+    let total: u64 = hours.iter().sum();
+    let share = |r: std::ops::Range<usize>| ratio(hours[r].iter().sum::<u64>() as f64, total as f64);
+    scalar.push((trust(Metric::DischargesBeforeNoonShare), share(0..12)));
+    scalar.push((trust(Metric::DischargesOvernightShare), share(0..6) + share(23..24)));
+    // Weekend days against weekdays, bank holidays apart (they sit between).
+    let discharges = &out.pools[model.pools.len()].discharges_daily;
+    let (mut we, mut wd) = ((0.0, 0.0), (0.0, 0.0));
+    for (d, &n) in discharges.iter().enumerate() {
+        let date = model.start + chrono::Days::new(d as u64);
+        if model.calendar.is_bank_holiday(date) {
+            continue;
+        }
+        let side = if crate::calendar::is_weekend(date) { &mut we } else { &mut wd };
+        side.0 += f64::from(n);
+        side.1 += 1.0;
+    }
+    scalar.push((trust(Metric::WeekendDischargesVsWeekday), ratio(ratio(we.0, we.1), ratio(wd.0, wd.1))));
+    if matches!(model.discharge, crate::model::DischargePolicy::Profile { lounge: Some(_), .. }) {
+        scalar.push((trust(Metric::LoungePatients), out.lounge_moves as f64));
+        scalar.push((trust(Metric::LoungeChairHours), out.lounge_seconds as f64 / f64::from(HOUR)));
+    }
 }
 
 /// The KPIs a run of `model` reports (names, pools, specialties and series

@@ -136,7 +136,7 @@ fn extends_chains_merge_and_errors_name_the_child() {
         bedflow::model::DischargePolicy::DailyWindow { weekend_factor, open_hour, .. } => {
             assert_eq!((weekend_factor, open_hour), (0.9, 9), "merged key by key");
         }
-        bedflow::model::DischargePolicy::OnReady => panic!("discharge mode inherited"),
+        other => panic!("discharge mode inherited, found {other:?}"),
     }
     let bad = write(
         d,

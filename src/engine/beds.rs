@@ -13,6 +13,7 @@ impl Engine<'_> {
         let may_open = match review.action {
             Action::Meeting { may_open } => may_open,
             Action::SetCore(beds) => return self.dated_core(pool, beds, now),
+            Action::PathwayDay(starts) => return self.pathway_day(pool, starts, now),
         };
         let Some(e) = &plan.escalation[pool] else { return };
         let g = self.gauges[pool];
@@ -204,7 +205,7 @@ impl Engine<'_> {
         pat.state = State::InBed;
         pat.admitted = now;
         let pool = pat.pool as usize;
-        self.occupy(p, pool, now, true);
+        self.occupy(p, pool, pool, now, true);
     }
 
     /// Gives patient `p` a bed in another pool, `bed` (an outlier, or a
@@ -220,7 +221,7 @@ impl Engine<'_> {
         let pat = &mut self.patients[p as usize];
         let home = pat.pool as usize;
         pat.admitted = now;
-        pat.pool = bed as u32;
+        pat.pool = bed as u16;
         // A shared escalation ward's beds are its served pools' own: its
         // patients are not outliers (no stay factor, not counted as such).
         let outlier = plan.outlying.as_ref().filter(|_| !plan.is_ward(bed));
@@ -237,7 +238,7 @@ impl Engine<'_> {
             }
         }
         self.count_wait(home, now - pat.decision, pat.decision);
-        self.occupy(p, bed, now, false);
+        self.occupy(p, bed, home, now, false);
     }
 
     /// A wait for a bed of `pool` (and the trust) after a decision at `decision`.
@@ -254,12 +255,11 @@ impl Engine<'_> {
         }
     }
 
-    /// Patient `p` takes a bed of `bed` at `now`: occupancy, the wait (for
-    /// the bed's pool, if `wait`), the day's admissions, leaving ED, and the
-    /// discharge to come.
+    /// Patient `p` of pool `home` takes a bed of `bed` at `now`: occupancy,
+    /// the wait (for the bed's pool, if `wait`), the day's admissions,
+    /// leaving ED, and the discharge to come.
     #[inline(always)]
-    fn occupy(&mut self, p: u32, bed: usize, now: u32, wait: bool) {
-        let plan = self.plan;
+    fn occupy(&mut self, p: u32, bed: usize, home: usize, now: u32, wait: bool) {
         let pat = self.patients[p as usize];
         self.change(bed, now, 1, 0);
         if wait {
@@ -279,12 +279,7 @@ impl Engine<'_> {
             }
             self.ed_vacate(p, now);
         }
-        let ready = now.saturating_add(pat.stay);
-        if let Some(t) = plan.discharge.leave_time(ready, pat.key)
-            && t < plan.horizon
-        {
-            self.events.push(t, Step::Discharge, Kind::Discharge, p);
-        }
+        self.schedule_leave(p, now.saturating_add(pat.stay), home);
     }
 
     pub(super) fn discharge(&mut self, p: u32, now: u32) {
@@ -294,6 +289,9 @@ impl Engine<'_> {
         self.change(pool, now, -1, 0);
         if pat.state == State::Outlying {
             self.count_outliers(pool, now, -1);
+        }
+        if self.plan.leaving_detail {
+            self.count_leaving(pat, pool, now, true);
         }
         if let Some(d) = self.report_day(now) {
             // A census patient's stay before the census is unknown: counted apart.

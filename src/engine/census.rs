@@ -274,6 +274,9 @@ impl Engine<'_> {
                 }
             }
         }
+        if plan.leaving_detail {
+            self.close_nctr_books();
+        }
         if single {
             // The trust is the one pool (see `trust_mirrors_pool`).
             self.out.pools[trust] = self.out.pools[0].clone();

@@ -1,6 +1,20 @@
 //! When a patient whose stay has ended leaves the bed.
 //!
-//! `on-ready`: the moment the stay ends. `daily-window`: a patient ready during
+//! `on-ready`: the moment the stay ends.
+//!
+//! `profile` (the recommended model): the patient is reviewed once; a
+//! weekday always lets them go, a weekend day only with the share
+//! `weekend_review_share` and a bank holiday `bank_holiday_review_share`
+//! (one draw per patient, so a patient not reviewed on Saturday is not on
+//! Sunday either, and goes on the next weekday: fewer senior reviews, not a
+//! coin toss every day). The clock time is a draw from the day's hour-of-day
+//! profile (weekday, or weekend for weekends and bank holidays); the patient
+//! leaves on the first day they may go at which that time is not before they
+//! were ready. So the hours of discharges follow the profile exactly, and a
+//! patient ready at 20:00 whose drawn time is 14:00 leaves at 14:00 the next
+//! day. Both draws hash the patient's key (common random numbers).
+//!
+//! `daily-window` (the simple model, kept as it was): a patient ready during
 //! the day's window leaves at once; one ready outside it leaves at a time
 //! spread evenly over the next window. On a weekend day the discharge goes
 //! ahead only with probability `weekend_factor`, on a bank holiday with
@@ -20,6 +34,14 @@ use crate::model::{DAY, DischargePolicy, HOUR, Model};
 pub enum DischargeRules {
     /// Patients leave the moment their stay ends.
     OnReady,
+    /// Hour-of-day profiles and weekend review shares (`mode = "profile"`).
+    Profile {
+        /// Cumulative shares of the 24 clock hours: weekday, then weekend.
+        cumulative: Box<[[f64; 24]; 2]>,
+        /// Per simulated day: the share of patients who can go that day, and
+        /// which profile it uses (0 weekday, 1 weekend or bank holiday).
+        days: Box<[(f64, u8)]>,
+    },
     /// Patients leave only inside a daily window.
     DailyWindow {
         /// Window opens, in seconds after midnight.
@@ -36,6 +58,30 @@ impl DischargeRules {
     pub fn new(model: &Model, days: u32) -> DischargeRules {
         match model.discharge {
             DischargePolicy::OnReady => DischargeRules::OnReady,
+            DischargePolicy::Profile {
+                weekday_hours,
+                weekend_hours,
+                weekend_review_share,
+                bank_holiday_review_share,
+                ..
+            } => {
+                let days = (0..days)
+                    .map(|d| {
+                        let date = model.date_of_day(d);
+                        if model.calendar.is_bank_holiday(date) {
+                            (bank_holiday_review_share, 1)
+                        } else if is_weekend(date) {
+                            (weekend_review_share, 1)
+                        } else {
+                            (1.0, 0)
+                        }
+                    })
+                    .collect();
+                DischargeRules::Profile {
+                    cumulative: Box::new([cumulate(&weekday_hours), cumulate(&weekend_hours)]),
+                    days,
+                }
+            }
             DischargePolicy::DailyWindow { open_hour, close_hour, weekend_factor, bank_holiday_factor } => {
                 let day_chance = (0..days)
                     .map(|d| {
@@ -60,6 +106,21 @@ impl DischargeRules {
     pub fn leave_time(&self, ready: u32, key: u64) -> Option<u32> {
         match self {
             DischargeRules::OnReady => Some(ready),
+            DischargeRules::Profile { cumulative, days } => {
+                let review = keyed_unit(key, REVIEW_SALT);
+                let hour = keyed_unit(!key, HOUR_SALT);
+                let mut day = ready / DAY;
+                loop {
+                    let (share, kind) = *days.get(day as usize)?;
+                    if review < share {
+                        let t = day * DAY + time_of_day(&cumulative[usize::from(kind)], hour);
+                        if t >= ready {
+                            return Some(t);
+                        }
+                    }
+                    day += 1;
+                }
+            }
             DischargeRules::DailyWindow { open, close, day_chance } => {
                 let mut day = ready / DAY;
                 let time_of_day = ready % DAY;
@@ -82,6 +143,34 @@ impl DischargeRules {
             }
         }
     }
+}
+
+/// Salts of the two per-patient draws of the profile rules (`keyed_unit`'s
+/// day argument; the daily-window rules use real day numbers, far below).
+const REVIEW_SALT: u32 = u32::MAX;
+const HOUR_SALT: u32 = u32::MAX - 1;
+
+/// Running totals of 24 hour shares, the last exactly 1.
+fn cumulate(shares: &[f64; 24]) -> [f64; 24] {
+    let mut out = [0.0; 24];
+    let mut acc = 0.0;
+    for (o, s) in out.iter_mut().zip(shares) {
+        acc += s;
+        *o = acc;
+    }
+    out[23] = 1.0;
+    out
+}
+
+/// Seconds after midnight for a uniform draw `u` in [0, 1): the clock hour
+/// whose cumulative share first exceeds `u` (an hour of weight 0 is never
+/// chosen), and within it a time spread evenly by the rest of `u`.
+#[inline]
+pub(super) fn time_of_day(cumulative: &[f64; 24], u: f64) -> u32 {
+    let h = cumulative.iter().position(|&c| u < c).unwrap_or(23);
+    let below = if h == 0 { 0.0 } else { cumulative[h - 1] };
+    let frac = ((u - below) / (cumulative[h] - below)).clamp(0.0, 1.0);
+    h as u32 * HOUR + ((frac * f64::from(HOUR)) as u32).min(HOUR - 1)
 }
 
 #[cfg(test)]

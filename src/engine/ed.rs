@@ -12,7 +12,7 @@
 use super::*;
 
 /// `Patient::pool` of an attendance that will not be admitted.
-const NOT_ADMITTED: u32 = u32::MAX;
+const NOT_ADMITTED: u16 = u16::MAX;
 
 /// Handover time an ambulance is allowed before hours count as lost (the NHS
 /// standard is 15 minutes).
@@ -150,7 +150,7 @@ impl Engine<'_> {
             let assessment = secs(ed.to_decision.sample(case_mix));
             let rng = &mut stays[k];
             let stay = secs(plan.routes[k].stay.sample(rng));
-            (plan.routes[k].pool as u32, assessment, stay, rng.next_u64())
+            (plan.routes[k].pool as u16, assessment, stay, rng.next_u64())
         } else {
             (NOT_ADMITTED, 0, secs(ed.in_department.sample(case_mix)), 0)
         };
@@ -176,6 +176,7 @@ impl Engine<'_> {
             from_ed: true,
             urgent: false,
             ed_place,
+            pathway: 0,
         });
         let Some(capacity) = capacity else {
             if decision < plan.horizon {

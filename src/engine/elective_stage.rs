@@ -83,11 +83,12 @@ impl Engine<'_> {
                 admitted: 0,
                 stay: w.stay,
                 key: w.key,
-                pool: pool as u32,
+                pool: pool as u16,
                 state: State::Waiting,
                 from_ed: false,
                 urgent,
                 ed_place: ed::EdPlace::NotModelled,
+                pathway: 0,
             });
             if self.in_window(now) {
                 let (t, n) = self.targets(pool);

@@ -28,12 +28,13 @@ mod elective_stage;
 pub mod electives;
 pub mod order;
 mod outcome;
+mod pathways;
 mod plan;
 pub mod queue;
 pub mod rng;
 mod start;
 
-pub use outcome::{EdOutcome, ElectiveOutcome, Outcome, PoolOutcome, TIME_BINS};
+pub use outcome::{EdOutcome, ElectiveOutcome, Outcome, PathwayOutcome, PoolOutcome, TIME_BINS};
 pub use plan::Plan;
 use plan::*;
 
@@ -114,13 +115,16 @@ struct Patient {
     stay: u32,
     /// Seeds the patient's discharge-day draws.
     key: u64,
-    pool: u32,
+    /// Pool index (at most 2,000 pools and wards: see `scenario::limits`).
+    pool: u16,
     state: State,
     from_ed: bool,
     /// Where an ED patient is in the department (capacity model only).
     ed_place: ed::EdPlace,
     /// An urgent elective: waits for a bed ahead of emergency patients.
     urgent: bool,
+    /// Discharge pathway after the acute stay: 0 for P0 (none), 1-3 for P1-P3.
+    pathway: u8,
 }
 
 // Two patients to a 64-byte cache line: a new field must fit the padding.
@@ -171,6 +175,11 @@ pub struct Engine<'p> {
     out: Outcome,
     /// The ED's spaces, corridor and queues (capacity model only).
     floor: ed::Floor,
+    /// Patients waiting for a start of pathway P1, P2, P3, and the starts left today.
+    pathway_queues: [VecDeque<u32>; 3],
+    pathway_budget: [u32; 3],
+    /// Discharge-lounge chairs taken on each simulated day (with a lounge).
+    lounge_booked: Vec<u32>,
     /// OPEL readings checked against a brute-force count, and those of them
     /// with long waiters while urgent electives were queued (tests only).
     #[cfg(test)]
@@ -205,6 +214,9 @@ impl<'p> Engine<'p> {
             outliers: vec![(0, 0); pools],
             out: Outcome::default(),
             floor: ed::Floor::default(),
+            pathway_queues: Default::default(),
+            pathway_budget: [0; 3],
+            lounge_booked: Vec::new(),
             #[cfg(test)]
             opel_checks: (0, 0),
         }
@@ -228,6 +240,12 @@ impl<'p> Engine<'p> {
         self.infection_closed.iter_mut().for_each(|b| *b = 0);
         self.infection_since.iter_mut().for_each(|t| *t = 0);
         self.outliers.iter_mut().for_each(|o| *o = (0, 0));
+        self.pathway_queues.iter_mut().for_each(VecDeque::clear);
+        self.pathway_budget = [0; 3];
+        self.lounge_booked.clear();
+        if plan.lounge.is_some() {
+            self.lounge_booked.resize((plan.horizon / DAY) as usize, 0);
+        }
         self.clocks.clear();
         self.clocks.extend(plan.routes.iter().map(|r| r.direct.as_ref().map(|(_, c)| *c)));
         self.ed_clock = plan.ed.as_ref().map_or(ArrivalClock::Poisson { t: 0.0 }, |e| e.clock);
@@ -249,6 +267,7 @@ impl<'p> Engine<'p> {
             escalation_open_midnight: vec![0; days],
             core_midnight: vec![0; days],
             outliers_midnight: if plan.outlying.is_some() { vec![0; days] } else { Vec::new() },
+            nctr_midnight: if plan.leaving_detail { vec![0; days] } else { Vec::new() },
             ..PoolOutcome::default()
         };
         self.out = Outcome {
@@ -285,6 +304,14 @@ impl<'p> Engine<'p> {
                     .collect()
             },
             opel: if plan.opel.is_some() { vec![1; days] } else { Vec::new() },
+            pathways: if plan.pathways.is_some() {
+                (0..3).map(|_| PathwayOutcome { nctr_midnight: vec![0; days], ..PathwayOutcome::default() }).collect()
+            } else {
+                Vec::new()
+            },
+            discharge_hours: if plan.leaving_detail { vec![0; 24] } else { Vec::new() },
+            lounge_moves: 0,
+            lounge_seconds: 0,
             events: 0,
             window_seconds: plan.window_seconds(),
         };
@@ -390,6 +417,7 @@ impl<'p> Engine<'p> {
                     Kind::RotaChange => self.ed_rota_change(now),
                     Kind::OutbreakStart => self.outbreak_start(ev.target as usize, now),
                     Kind::OutbreakEnd => self.outbreak_end(ev.target as usize, now),
+                    Kind::PathwayReady => self.pathway_ready(ev.target, now),
                 }
             } else if source == Source::TheatreSession {
                 self.theatre_session(plan.sessions[session], now);
@@ -415,11 +443,12 @@ impl<'p> Engine<'p> {
                     admitted: 0,
                     stay,
                     key,
-                    pool: plan.routes[k].pool as u32,
+                    pool: plan.routes[k].pool as u16,
                     state: State::Waiting,
                     from_ed: false,
                     urgent: false,
                     ed_place: ed::EdPlace::NotModelled,
+                    pathway: 0,
                 });
                 self.request_bed(p, now);
             } else {

@@ -66,6 +66,26 @@ pub struct PoolOutcome {
     pub outlier_area: u64,
     /// Core bed-seconds closed by infection-control outbreaks in the window.
     pub infection_closed_seconds: u64,
+    /// Bed-seconds in the window of patients past the end of their acute
+    /// stay (no longer meeting the criteria to reside); with pathways or the
+    /// profile discharge rules only.
+    pub nctr_area: u64,
+    /// Those patients at the midnight ending each reported day (empty
+    /// without pathways or the profile rules).
+    pub nctr_midnight: Vec<u32>,
+}
+
+/// One discharge pathway's measures (P1, P2, P3).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PathwayOutcome {
+    /// Patients starting the pathway in the window.
+    pub starts: u64,
+    /// Their seconds from the end of the acute stay to the start (delay and queue).
+    pub wait_seconds: u64,
+    /// Most patients in the pathway's queue at once in the window.
+    pub queue_peak: u32,
+    /// Patients on this pathway past their acute stay at the midnight ending each reported day.
+    pub nctr_midnight: Vec<u32>,
 }
 
 /// ED outcomes by day of arrival.
@@ -170,6 +190,14 @@ pub struct Outcome {
     pub electives: Vec<ElectiveOutcome>,
     /// OPEL level (1-4) of each reported day at 08:00; empty without `[opel]`.
     pub opel: Vec<u8>,
+    /// P1, P2, P3; empty without pathways.
+    pub pathways: Vec<PathwayOutcome>,
+    /// Discharges in the window by clock hour (24; empty without pathways or the profile rules).
+    pub discharge_hours: Vec<u64>,
+    /// Patients moved to the discharge lounge (move time in the window), and their chair-seconds.
+    pub lounge_moves: u64,
+    /// Chair-seconds of those patients.
+    pub lounge_seconds: u64,
     /// Events processed (for performance figures).
     pub events: u64,
     /// Length of the reported window, in seconds (reported days x 86,400), for time averages.

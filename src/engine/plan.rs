@@ -57,12 +57,28 @@ pub(super) enum Action {
     /// A dated change of the pool's core beds (`[[pool.capacity]]`) takes
     /// effect: the new number of core beds.
     SetCore(u32),
+    /// A new day's starts of a discharge pathway (the entry's `pool` is the
+    /// pathway: 0 for P1, 1 for P2, 2 for P3): go to its queue first, and
+    /// what is left serves patients joining it later that day.
+    PathwayDay(u32),
     /// A bed meeting; `may_open` is false outside the escalation windows.
     Meeting { may_open: bool },
 }
 
-/// An entry of the bed-side timetable of one pool: a bed meeting or a dated
-/// change of its core beds.
+impl Action {
+    /// Same-second order of timetable entries: dated bed changes, then
+    /// pathway starts (both change what a meeting sees), then meetings.
+    fn rank(self) -> u8 {
+        match self {
+            Action::SetCore(_) => 0,
+            Action::PathwayDay(_) => 1,
+            Action::Meeting { .. } => 2,
+        }
+    }
+}
+
+/// An entry of the bed-side timetable of one pool: a bed meeting, a dated
+/// change of its core beds, or (for a pathway) a day's starts.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Review {
     pub(super) time: u32,
@@ -71,12 +87,18 @@ pub(super) struct Review {
 }
 
 /// The bed-side timetable, in time order: at one second, dated changes of
-/// core beds first (so a meeting at that second sees the new beds), then bed
-/// meetings, each in pool order.
+/// core beds first (so a meeting at that second sees the new beds), then
+/// pathway starts (at each midnight), then bed meetings, each in pool (or
+/// pathway) order.
 pub(super) fn reviews(model: &Model, days: u32) -> Vec<Review> {
     let mut out = Vec::new();
     for d in 0..days {
         let date = model.date_of_day(d);
+        for p in &model.pathways {
+            if let Some(starts) = p.starts_on(date, model.calendar.is_bank_holiday(date)) {
+                out.push(Review { time: d * DAY, pool: p.index as u32, action: Action::PathwayDay(starts) });
+            }
+        }
         for (i, p) in model.pools.iter().enumerate() {
             if !p.capacity.is_empty() {
                 let before = if d == 0 { p.beds } else { p.beds_on(model.date_of_day(d - 1)) };
@@ -92,7 +114,7 @@ pub(super) fn reviews(model: &Model, days: u32) -> Vec<Review> {
             }
         }
     }
-    out.sort_by_key(|r| (r.time, matches!(r.action, Action::Meeting { .. }), r.pool));
+    out.sort_by_key(|r| (r.time, r.action.rank(), r.pool));
     out
 }
 
@@ -114,6 +136,27 @@ pub(super) struct Outlying {
     pub(super) keep: Vec<u32>,
     /// Per pool: the stay factor of its patients when placed elsewhere.
     pub(super) stay_factor: Vec<f64>,
+}
+
+/// Discharge pathways in engine units (see [`crate::model::Pathway`]).
+pub(super) struct PathwayPlan {
+    /// Per pool: running totals of the shares of P1, P2 and P3 (a draw at
+    /// or above the last is P0).
+    pub(super) cumulative: Vec<[f64; 3]>,
+    /// Per pathway (P1-P3): the delay after the acute stay, in days.
+    pub(super) delay: [Option<crate::dist::Distribution>; 3],
+    /// Per pathway: true if it has a number of starts a day (a queue).
+    pub(super) limited: [bool; 3],
+}
+
+/// A discharge lounge in engine units.
+pub(super) struct LoungePlan {
+    pub(super) chairs: u32,
+    /// Seconds after midnight patients move in, and the lounge closes.
+    pub(super) move_at: u32,
+    pub(super) close_at: u32,
+    /// Per simulated day: open or not.
+    pub(super) open: Box<[bool]>,
 }
 
 /// Everything about a model the engine precomputes once, shared by all threads.
@@ -140,6 +183,12 @@ pub struct Plan {
     /// The census placed at time 0, if the run starts from one.
     pub(super) start: Option<super::start::StartPlan>,
     pub(super) opel: Option<crate::model::Opel>,
+    /// Discharge pathways, if any.
+    pub(super) pathways: Option<PathwayPlan>,
+    /// The discharge lounge, if any.
+    pub(super) lounge: Option<LoungePlan>,
+    /// Count NCTR and the hours of discharge: with pathways or the profile rules.
+    pub(super) leaving_detail: bool,
     /// End of the simulated time (seconds).
     pub(super) horizon: u32,
     /// Reported window [start, end) in seconds.
@@ -254,6 +303,38 @@ impl Plan {
                 })
                 .collect(),
             opel: model.opel.clone(),
+            pathways: (!model.pathways.is_empty()).then(|| PathwayPlan {
+                cumulative: model
+                    .pools
+                    .iter()
+                    .map(|p| {
+                        let s = p.pathway_shares;
+                        [s[0], s[0] + s[1], s[0] + s[1] + s[2]]
+                    })
+                    .collect(),
+                delay: std::array::from_fn(|i| {
+                    model.pathways.iter().find(|p| p.index == i).and_then(|p| p.delay_days.clone())
+                }),
+                limited: std::array::from_fn(|i| {
+                    model.pathways.iter().any(|p| p.index == i && p.starts_per_day.is_some())
+                }),
+            }),
+            lounge: match &model.discharge {
+                crate::model::DischargePolicy::Profile { lounge: Some(l), .. } => Some(LoungePlan {
+                    chairs: l.chairs,
+                    move_at: l.move_hour * HOUR,
+                    close_at: l.close_hour * HOUR,
+                    open: (0..days_total)
+                        .map(|d| {
+                            let date = model.date_of_day(d);
+                            l.weekends || !(crate::calendar::is_weekend(date) || model.calendar.is_bank_holiday(date))
+                        })
+                        .collect(),
+                }),
+                _ => None,
+            },
+            leaving_detail: !model.pathways.is_empty()
+                || matches!(model.discharge, crate::model::DischargePolicy::Profile { .. }),
             horizon: days_total * DAY,
             window: (first_day * DAY, (first_day + days) * DAY),
             first_day,

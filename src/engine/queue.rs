@@ -37,6 +37,9 @@ pub enum Kind {
     OutbreakStart,
     /// An outbreak ends: the pool's (the target's) closed beds reopen.
     OutbreakEnd,
+    /// A patient whose acute stay (and the pathway's delay) is over joins
+    /// their discharge pathway's queue, or starts it at once if a start is left today.
+    PathwayReady,
 }
 
 /// A scheduled discharge or decision, ordered by (time, step, sequence) packed into one integer.

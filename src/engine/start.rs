@@ -31,7 +31,7 @@ pub(super) struct StartPatient {
     /// Pool of the bed (or of the queue, for a patient waiting).
     bed: u32,
     /// The patient's own pool (differs from `bed` for an outlier).
-    home: u32,
+    home: u16,
     /// Days already in the bed.
     elapsed: f64,
     /// Remaining stay in seconds, when the census gives it.
@@ -108,7 +108,7 @@ impl StartPlan {
                 let choices = choices.into_iter().map(|(a, k)| (a / acc, k)).collect();
                 StartPatient {
                     bed: c.pool as u32,
-                    home: home as u32,
+                    home: home as u16,
                     elapsed: c.elapsed_days,
                     fixed: match c.stay {
                         CensusStay::Expected(days) => Some(secs(days * f64::from(DAY))),
@@ -156,6 +156,7 @@ impl Engine<'_> {
                     from_ed: false,
                     urgent: false,
                     ed_place: ed::EdPlace::NotModelled,
+                    pathway: 0,
                 });
                 if waiting {
                     self.request_bed(p, 0);
@@ -174,16 +175,12 @@ impl Engine<'_> {
         let home = pat.pool as usize;
         let ward = plan.is_ward(bed);
         pat.state = if bed == home || ward { State::InBed } else { State::Outlying };
-        pat.pool = bed as u32;
+        pat.pool = bed as u16;
         let pat = *pat;
         self.change(bed, 0, 1, 0);
         if pat.state == State::Outlying {
             self.count_outliers(bed, 0, 1);
         }
-        if let Some(t) = plan.discharge.leave_time(pat.stay, pat.key)
-            && t < plan.horizon
-        {
-            self.events.push(t, Step::Discharge, Kind::Discharge, p);
-        }
+        self.schedule_leave(p, pat.stay, home);
     }
 }

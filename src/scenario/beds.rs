@@ -1,5 +1,4 @@
-//! Beds and their rules: `[[pool]]`, `[pool.escalation]`, `[opel]` and
-//! `[discharge]`.
+//! Beds and their rules: `[[pool]]`, `[pool.escalation]` and `[opel]`.
 
 use super::*;
 
@@ -9,6 +8,7 @@ pub(super) fn read_pool(
     path: &str,
     me: usize,
     pools: &[Option<&str>],
+    pathways: [bool; 3],
 ) -> Option<BedPool> {
     let t = as_table(cx, v, path)?;
     t.check_keys(
@@ -24,6 +24,7 @@ pub(super) fn read_pool(
             "keep_for_own_patients",
             "outlier_stay_factor",
             "outbreaks",
+            "pathway_shares",
         ],
     );
     let name = read_name(cx, t);
@@ -50,6 +51,7 @@ pub(super) fn read_pool(
         None => Some(None),
     };
     let outlie_to = read_outlie_to(cx, t, me, pools);
+    let pathway_shares = super::discharge::read_pathway_shares(cx, t, pathways);
     let keep = match t.get("keep_for_own_patients") {
         None => Some(0),
         Some(_) => {
@@ -84,6 +86,7 @@ pub(super) fn read_pool(
         outlier_stay_factor: factor?,
         serves: Vec::new(),
         outbreaks: outbreaks?,
+        pathway_shares: pathway_shares?,
     })
 }
 
@@ -433,60 +436,4 @@ pub(super) fn read_escalation(cx: &mut Ctx<'_>, t: Tbl<'_, '_>, extra: &[&str]) 
             basis,
         },
     })
-}
-
-pub(super) fn read_discharge(cx: &mut Ctx<'_>, t: Tbl<'_, '_>) -> Option<DischargePolicy> {
-    t.check_keys(cx, &["mode", "window", "weekend_factor", "bank_holiday_factor"]);
-    let mode = match t.get("mode") {
-        None => Some("on-ready"),
-        Some(_) => t.choice(cx, "mode", &["on-ready", "daily-window"]).map(|(s, _)| s),
-    }?;
-    if mode == "on-ready" {
-        for k in ["window", "weekend_factor", "bank_holiday_factor"] {
-            if let Some(v) = t.get(k) {
-                cx.err(v.span(), t.field(k), format!("`{k}` is only used when mode = \"daily-window\""));
-            }
-        }
-        return Some(DischargePolicy::OnReady);
-    }
-    let window = match t.array_req(cx, "window", "[open_hour, close_hour], e.g. [9, 19]") {
-        None => None,
-        Some((items, span)) => {
-            let hours: Vec<Option<i64>> = items
-                .iter()
-                .enumerate()
-                .map(|(i, v)| reader::integer(cx, v, &format!("discharge.window[{}]", i + 1), 0, 24, "an hour 0..24"))
-                .collect();
-            match hours.as_slice() {
-                [Some(a), Some(b)] if a < b => Some((*a as u32, *b as u32)),
-                [Some(a), Some(b)] => {
-                    cx.err(
-                        span,
-                        "discharge.window",
-                        format!("the window must open before it closes, found [{a}, {b}]"),
-                    );
-                    None
-                }
-                [_, _] => None,
-                _ => {
-                    cx.err(
-                        span,
-                        "discharge.window",
-                        format!("expected [open_hour, close_hour], found {} values", hours.len()),
-                    );
-                    None
-                }
-            }
-        }
-    };
-    let weekend = match t.get("weekend_factor") {
-        None => Some(1.0),
-        Some(_) => t.f64(cx, "weekend_factor", Rule::Probability),
-    };
-    let bank = match t.get("bank_holiday_factor") {
-        None => Some(1.0),
-        Some(_) => t.f64(cx, "bank_holiday_factor", Rule::Probability),
-    };
-    let (open_hour, close_hour) = window?;
-    Some(DischargePolicy::DailyWindow { open_hour, close_hour, weekend_factor: weekend?, bank_holiday_factor: bank? })
 }

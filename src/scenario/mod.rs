@@ -35,6 +35,7 @@ mod beds;
 pub mod census;
 mod demand;
 mod diagnostic;
+mod discharge;
 mod distributions;
 mod electives;
 pub mod fingerprint;
@@ -231,6 +232,7 @@ const ROOT_KEYS: &[&str] = &[
     "elective_cut",
     "opel",
     "escalation_ward",
+    "pathway",
 ];
 
 /// Reads every section, reporting all problems; `None` if any were found.
@@ -242,12 +244,18 @@ fn build(cx: &mut Ctx<'_>, root: Tbl<'_, '_>, read_census: bool) -> Option<Model
     let ed = root.table(cx, "ed", "ed").map(|t| read_ed(cx, t));
     let seasonality: Vec<Option<Seasonality>> =
         root.tables(cx, "seasonality").into_iter().map(|(v, p)| read_seasonality(cx, v, &p)).collect();
+    let pathways = discharge::read_pathways(cx, root);
+    let defined = pathways.as_ref().map_or([true; 3], |ps| {
+        let mut d = [false; 3];
+        ps.iter().for_each(|p| d[p.index] = true);
+        d
+    });
     let pool_names = valid_names(cx, root, "pool");
     let pools: Vec<Option<BedPool>> = root
         .tables(cx, "pool")
         .into_iter()
         .enumerate()
-        .map(|(i, (v, p))| read_pool(cx, v, &p, i, &pool_names))
+        .map(|(i, (v, p))| read_pool(cx, v, &p, i, &pool_names, defined))
         .collect();
     if !root.has("pool") {
         cx.err(0..0, "pool", "no [[pool]] defined: a scenario needs at least one bed pool");
@@ -280,7 +288,7 @@ fn build(cx: &mut Ctx<'_>, root: Tbl<'_, '_>, read_census: bool) -> Option<Model
     let route_names = valid_names(cx, root, "admissions");
     check_unique_names(cx, root, "admissions", &route_names);
     let discharge = match root.table(cx, "discharge", "discharge") {
-        Some(t) => read_discharge(cx, t),
+        Some(t) => discharge::read_discharge(cx, t),
         None => Some(DischargePolicy::OnReady),
     };
     let specialties: Vec<Option<Specialty>> =
@@ -360,10 +368,12 @@ fn build(cx: &mut Ctx<'_>, root: Tbl<'_, '_>, read_census: bool) -> Option<Model
             outlier_stay_factor: 1.0,
             serves,
             outbreaks: None,
+            pathway_shares: [0.0; 3],
         });
     }
     let routes: Vec<Route> = routes.into_iter().collect::<Option<_>>()?;
     let discharge = discharge?;
+    let pathways = pathways?;
     let specialties: Vec<Specialty> = specialties.into_iter().collect::<Option<_>>()?;
     let theatre_lists: Vec<TheatreList> = theatre_lists.into_iter().collect::<Option<_>>()?;
     let elective_cuts: Vec<ElectiveCut> = elective_cuts.into_iter().collect::<Option<_>>()?;
@@ -384,6 +394,7 @@ fn build(cx: &mut Ctx<'_>, root: Tbl<'_, '_>, read_census: bool) -> Option<Model
         routes,
         pools,
         discharge,
+        pathways,
         specialties,
         theatre_lists,
         elective_cuts,

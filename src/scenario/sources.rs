@@ -3,7 +3,7 @@
 //! A scenario may say `extends = "winter-2026-27.toml"` (relative to its own
 //! folder) and give only what changes. The parent is read first and the child
 //! laid over it: tables merge key by key; arrays of named tables (`[[pool]]`,
-//! `[[admissions]]`, `[[specialty]]`, `[[escalation_ward]]`) merge element by element on `name`, so
+//! `[[admissions]]`, `[[specialty]]`, `[[escalation_ward]]`, `[[pathway]]`) merge element by element on `name`, so
 //! `[[pool]] name = "medicine" beds = 415` changes one pool's beds and a new
 //! name adds a pool; any other value, including other arrays (`[[seasonality]]`,
 //! `[[theatre_list]]`...), is replaced whole. Chains may be up to
@@ -44,7 +44,7 @@ use toml::de::{DeArray, DeTable, DeValue};
 pub(super) const MAX_DEPTH: usize = 8;
 
 /// Arrays of tables merged element by element on their `name`.
-const NAMED_ARRAYS: [&str; 4] = ["pool", "admissions", "specialty", "escalation_ward"];
+const NAMED_ARRAYS: [&str; 5] = ["pool", "admissions", "specialty", "escalation_ward", "pathway"];
 
 /// Why a file cannot be read as a scenario. None of these carry any of the
 /// file's content.

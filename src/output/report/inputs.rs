@@ -203,12 +203,49 @@ fn escalation_rules(model: &Model) -> Markup {
 
 /// The model description, STRESS-DES style.
 pub(super) fn assumptions(model: &Model, info: &RunInfo) -> Markup {
-    let discharge = match model.discharge {
+    let mut discharge = match &model.discharge {
         DischargePolicy::OnReady => "Patients leave the moment their stay ends.".to_string(),
+        DischargePolicy::Profile { weekday_hours, weekend_review_share, bank_holiday_review_share, lounge, .. } => {
+            let noon: f64 = weekday_hours[..12].iter().sum();
+            let mut s = format!(
+                "A patient leaves on the first day they may go, at a clock time drawn from the hour-of-day profile ({:.0}% of weekday discharges before noon). {:.0}% of patients ready on a Saturday or Sunday are reviewed and may go that day ({:.0}% on a bank holiday); the rest go on the next day they may.",
+                noon * 100.0,
+                weekend_review_share * 100.0,
+                bank_holiday_review_share * 100.0
+            );
+            if let Some(l) = lounge {
+                s.push_str(&format!(
+                    " A discharge lounge of {} chairs takes patients due to leave later the same day at {:02}:00 (open until {:02}:00{}), freeing their bed.",
+                    l.chairs,
+                    l.move_hour,
+                    l.close_hour,
+                    if l.weekends { ", weekends too" } else { ", weekdays" }
+                ));
+            }
+            s
+        }
         DischargePolicy::DailyWindow { open_hour, close_hour, weekend_factor, bank_holiday_factor } => format!(
             "Discharges happen between {open_hour:02}:00 and {close_hour:02}:00. A patient whose stay ends inside the window leaves at once; one whose stay ends outside it leaves during the next window. On Saturdays and Sundays a ready patient goes with probability {weekend_factor}, on bank holidays with probability {bank_holiday_factor}; otherwise they are considered again the next day."
         ),
     };
+    for p in &model.pathways {
+        let name = crate::model::PATHWAY_NAMES[p.index];
+        let share: f64 = model.pools.iter().map(|q| q.pathway_shares[p.index]).fold(0.0, f64::max);
+        discharge.push_str(&format!(" Pathway {name} (up to {:.0}% of a pool's patients):", share * 100.0));
+        if let Some(d) = &p.delay_days {
+            discharge.push_str(&format!(" a delay of {} days after the acute stay", d.describe()));
+        }
+        if let Some(w) = p.starts_per_day {
+            let sep = if p.delay_days.is_some() { ", then" } else { "" };
+            discharge.push_str(&format!(
+                "{sep} a start from {} a week (Monday to Sunday {:?}{}), first come first served",
+                w.iter().sum::<u32>(),
+                w,
+                if p.capacity.is_empty() { "" } else { ", with dated changes" }
+            ));
+        }
+        discharge.push_str("; the patient keeps their bed until then.");
+    }
     let holidays: Vec<String> = model
         .calendar
         .holidays

@@ -1,0 +1,176 @@
+//! Leaving hospital after the acute stay: discharge pathways (P1-P3), the
+//! discharge lounge, and the books of patients who no longer meet the
+//! criteria to reside (NCTR) and of the clock hours of discharge.
+//!
+//! A patient's acute stay ends at `ready` (admission plus `stay_days`: the
+//! time they meet the criteria to reside). Their pathway is a draw on their
+//! own key against their home pool's `pathway_shares` (so it never depends
+//! on what else happens: common random numbers). P0 leaves by the discharge
+//! rules from `ready`. P1-P3 first wait the pathway's `delay_days` (a keyed
+//! draw too), then, for a pathway with a number of starts a day, join its
+//! queue: each midnight the day's starts go to the queue, first come first
+//! served, and what is left serves patients joining later that day (starts
+//! not used are lost). A started patient leaves by the discharge rules from
+//! the start. Throughout, the patient keeps their bed.
+//!
+//! NCTR: a patient in a bed after `ready` (waiting for a pathway, for the
+//! discharge hour or past a weekend), counted at each midnight reading and
+//! as bed-seconds, for the pool whose bed it is and the trust, and at
+//! midnight by pathway.
+
+use super::rng::keyed_unit;
+use super::*;
+
+/// Salts of the pathway draws (`keyed_unit`'s day argument; the discharge
+/// rules use `u32::MAX` and `u32::MAX - 1`, the daily window real days).
+const PATHWAY_SALT: u32 = u32::MAX - 2;
+const DELAY_SALT: u32 = u32::MAX - 3;
+
+impl Engine<'_> {
+    /// Schedules the leaving of patient `p`, now in a bed, whose acute stay
+    /// ends at `ready`; `home` is the pool whose pathway shares apply (its
+    /// own, even when it lies elsewhere).
+    #[inline]
+    pub(super) fn schedule_leave(&mut self, p: u32, ready: u32, home: usize) {
+        let plan = self.plan;
+        let Some(pw) = &plan.pathways else {
+            return self.leave_from(p, ready);
+        };
+        let key = self.patients[p as usize].key;
+        let u = keyed_unit(key, PATHWAY_SALT);
+        let Some(k) = pw.cumulative[home].iter().position(|&c| u < c) else {
+            return self.leave_from(p, ready);
+        };
+        self.patients[p as usize].pathway = k as u8 + 1;
+        let delay =
+            pw.delay[k].as_ref().map_or(0, |d| secs(d.residual(0.0, keyed_unit(key, DELAY_SALT)) * f64::from(DAY)));
+        let joins = ready.saturating_add(delay);
+        if pw.limited[k] {
+            if joins < plan.horizon {
+                self.events.push(joins, Step::Discharge, Kind::PathwayReady, p);
+            }
+        } else {
+            self.pathway_started(k, ready, joins);
+            self.leave_from(p, joins);
+        }
+    }
+
+    /// Patient `p` may leave from `from` on: the discharge rules give the
+    /// time, and a lounge chair may free the bed earlier that day.
+    #[inline]
+    fn leave_from(&mut self, p: u32, from: u32) {
+        let plan = self.plan;
+        let Some(t) = plan.discharge.leave_time(from, self.patients[p as usize].key) else { return };
+        let t = if plan.lounge.is_some() { self.lounge(t, from) } else { t };
+        if t < plan.horizon {
+            self.events.push(t, Step::Discharge, Kind::Discharge, p);
+        }
+    }
+
+    /// The time a patient due to leave at `leave`, and ready (or started on
+    /// their pathway) at `from`, gives up their bed: the lounge's move time
+    /// that day if the lounge is open, the patient is due later that day
+    /// but before it closes, is ready by then, and a chair is left (chairs
+    /// go to patients in the order their leaving is settled; everyone moves
+    /// at one time, so a day's moves are at most the chairs).
+    fn lounge(&mut self, leave: u32, from: u32) -> u32 {
+        let Some(l) = &self.plan.lounge else { return leave };
+        let day = (leave / DAY) as usize;
+        let moves = (leave / DAY) * DAY + l.move_at;
+        let fits = leave > moves && leave - moves + l.move_at <= l.close_at && from <= moves;
+        if !(fits && l.open.get(day).copied().unwrap_or(false) && self.lounge_booked[day] < l.chairs) {
+            return leave;
+        }
+        self.lounge_booked[day] += 1;
+        if self.in_window(moves) {
+            self.out.lounge_moves += 1;
+            self.out.lounge_seconds += u64::from(leave - moves);
+        }
+        moves
+    }
+
+    /// Patient `p`'s pathway delay is over: they start at once if a start is
+    /// left today, or join the pathway's queue.
+    pub(super) fn pathway_ready(&mut self, p: u32, now: u32) {
+        let k = usize::from(self.patients[p as usize].pathway) - 1;
+        if self.pathway_budget[k] > 0 {
+            self.pathway_budget[k] -= 1;
+            self.start_pathway(p, now);
+        } else {
+            self.pathway_queues[k].push_back(p);
+            if self.in_window(now) {
+                let o = &mut self.out.pathways[k];
+                o.queue_peak = o.queue_peak.max(self.pathway_queues[k].len() as u32);
+            }
+        }
+    }
+
+    /// Midnight: pathway `k`'s starts for the day, to its queue first.
+    pub(super) fn pathway_day(&mut self, k: usize, starts: u32, now: u32) {
+        self.pathway_budget[k] = starts;
+        while self.pathway_budget[k] > 0 {
+            let Some(p) = self.pathway_queues[k].pop_front() else { break };
+            self.pathway_budget[k] -= 1;
+            self.start_pathway(p, now);
+        }
+    }
+
+    /// Patient `p` starts their pathway at `now` and leaves by the discharge rules.
+    fn start_pathway(&mut self, p: u32, now: u32) {
+        let pat = self.patients[p as usize];
+        self.pathway_started(usize::from(pat.pathway) - 1, pat.admitted.saturating_add(pat.stay), now);
+        self.leave_from(p, now);
+    }
+
+    /// A start of pathway `k` at `start` for a patient ready at `ready`: its wait, if the start is in the window.
+    fn pathway_started(&mut self, k: usize, ready: u32, start: u32) {
+        if self.in_window(start) {
+            let o = &mut self.out.pathways[k];
+            o.starts += 1;
+            o.wait_seconds += u64::from(start - ready);
+        }
+    }
+
+    /// Patient `pat` gives up a bed of `bed` at `now` (discharge, or the end
+    /// of the run): their time past `ready` in NCTR, and (when `left`) the
+    /// clock hour of the discharge.
+    pub(super) fn count_leaving(&mut self, pat: Patient, bed: usize, now: u32, left: bool) {
+        let ready = pat.admitted.saturating_add(pat.stay);
+        if left && let Some(_) = self.report_day(now) {
+            self.out.discharge_hours[((now % DAY) / HOUR) as usize] += 1;
+        }
+        if ready >= now {
+            return;
+        }
+        let area = self.seconds_in_window(ready, now);
+        let days = i64::from(self.plan.days);
+        let first = i64::from(self.plan.first_day);
+        // Midnight readings k (at (first_day + k + 1) days) with ready < reading <= now.
+        let lo = (i64::from(ready / DAY) - first).max(0);
+        let hi = (i64::from(now / DAY) - first - 1).min(days - 1);
+        let (t, n) = self.targets(bed);
+        for &i in &t[..n] {
+            let o = &mut self.out.pools[i];
+            o.nctr_area += area;
+            for k in lo..=hi {
+                o.nctr_midnight[k as usize] += 1;
+            }
+        }
+        if pat.pathway > 0 {
+            let o = &mut self.out.pathways[usize::from(pat.pathway) - 1];
+            for k in lo..=hi {
+                o.nctr_midnight[k as usize] += 1;
+            }
+        }
+    }
+
+    /// End of the run: patients still in a bed count in NCTR up to the horizon.
+    pub(super) fn close_nctr_books(&mut self) {
+        for p in 0..self.patients.len() {
+            let pat = self.patients[p];
+            if matches!(pat.state, State::InBed | State::Outlying) {
+                self.count_leaving(pat, pat.pool as usize, self.plan.horizon, false);
+            }
+        }
+    }
+}
