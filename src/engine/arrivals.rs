@@ -144,6 +144,7 @@ mod tests {
             routes: vec![],
             pools: vec![],
             discharge: DischargePolicy::OnReady,
+            pathways: Vec::new(),
             specialties: vec![],
             theatre_lists: vec![],
             elective_cuts: vec![],
