@@ -120,6 +120,9 @@ pub enum Metric {
     LoungePatients,
     /// Chair-hours used in the discharge lounge.
     LoungeChairHours,
+    /// Beds free at noon (core and open escalation beds not occupied): mean
+    /// of the reported days, and the daily series (with a discharge lounge).
+    BedsFreeNoon,
     /// ED attendances.
     EdAttendances,
     /// Share of ED attendances leaving within 4 hours of arrival.

@@ -323,6 +323,10 @@ fn leaving_kpis(
     if matches!(model.discharge, crate::model::DischargePolicy::Profile { lounge: Some(_), .. }) {
         scalar.push((trust(Metric::LoungePatients), out.lounge_moves as f64));
         scalar.push((trust(Metric::LoungeChairHours), out.lounge_seconds as f64 / f64::from(HOUR)));
+        for (scope, o) in order {
+            scalar.push((Key::new(Metric::BedsFreeNoon, *scope), mean(&o.free_noon)));
+            daily.push((Key::new(Metric::BedsFreeNoon, *scope), series(&o.free_noon)));
+        }
     }
 }
 

@@ -14,6 +14,7 @@ impl Engine<'_> {
             Action::Meeting { may_open } => may_open,
             Action::SetCore(beds) => return self.dated_core(pool, beds, now),
             Action::PathwayDay(starts) => return self.pathway_day(pool, starts, now),
+            Action::NoonReading => return self.noon_reading(now),
         };
         let Some(e) = &plan.escalation[pool] else { return };
         let g = self.gauges[pool];

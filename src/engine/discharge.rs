@@ -222,4 +222,59 @@ mod tests {
         // Beyond the simulated days: never discharged within the run.
         assert_eq!(rules(&[1.0, 0.0]).leave_time(DAY + 10 * HOUR, 1), None);
     }
+
+    /// The profile rules' hours of leaving follow the profile: a chi-square
+    /// test of 24,000 patients ready at spread-out times over 24 hours
+    /// (false-alarm rate 1e-6), and hours of weight 0 never used; a patient
+    /// never leaves before ready, and one not reviewed on a weekend day goes
+    /// on the next weekday.
+    #[test]
+    fn leaving_hours_follow_the_profile() {
+        use statrs::distribution::{ChiSquared, ContinuousCDF};
+        let mut w = [0.0; 24];
+        for (h, x) in w.iter_mut().enumerate().skip(7).take(14) {
+            *x = 1.0 + (h as f64 - 14.0).abs().mul_add(-0.1, 1.0);
+        }
+        let total: f64 = w.iter().sum();
+        let shares = w.map(|x| x / total);
+        // Days 0-4 weekdays, 5 and 6 a weekend with review share 0.5, then weekdays.
+        let days: Box<[(f64, u8)]> = (0..40).map(|d| if d % 7 >= 5 { (0.5, 1) } else { (1.0, 0) }).collect();
+        let r = DischargeRules::Profile { cumulative: Box::new([cumulate(&shares), cumulate(&shares)]), days };
+        let mut counts = [0u32; 24];
+        let n = 24_000u64;
+        for key in 0..n {
+            let ready = (key % 4) as u32 * DAY + (key.wrapping_mul(7919) % u64::from(DAY)) as u32;
+            let t = r.leave_time(ready, key.wrapping_mul(0x9E37_79B9_7F4A_7C15)).unwrap();
+            assert!(t >= ready);
+            let day = t / DAY;
+            if ready / DAY < 5 && day >= 5 {
+                assert!(day == 7 || day == 5 || day == 6, "ready on day {}, left on {day}", ready / DAY);
+            }
+            counts[((t % DAY) / HOUR) as usize] += 1;
+        }
+        let mut chi2 = 0.0;
+        let mut df = -1.0;
+        for (h, &c) in counts.iter().enumerate() {
+            if shares[h] == 0.0 {
+                assert_eq!(c, 0, "hour {h} has weight 0");
+                continue;
+            }
+            let e = shares[h] * n as f64;
+            chi2 += (f64::from(c) - e).powi(2) / e;
+            df += 1.0;
+        }
+        let limit = ChiSquared::new(df).unwrap().inverse_cdf(1.0 - 1e-6);
+        assert!(chi2 < limit, "chi-square {chi2} over {limit} ({df} df): {counts:?}");
+        // A profile shifted by a few hours fails the same test (power).
+        let mut shifted = [0.0; 24];
+        shifted[3..24].copy_from_slice(&shares[..21]);
+        let mut chi2_shifted = 0.0;
+        for (h, &c) in counts.iter().enumerate() {
+            if shifted[h] > 0.0 {
+                let e = shifted[h] * n as f64;
+                chi2_shifted += (f64::from(c) - e).powi(2) / e;
+            }
+        }
+        assert!(chi2_shifted > 10.0 * limit);
+    }
 }

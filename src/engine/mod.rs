@@ -178,6 +178,8 @@ pub struct Engine<'p> {
     /// Patients waiting for a start of pathway P1, P2, P3, and the starts left today.
     pathway_queues: [VecDeque<u32>; 3],
     pathway_budget: [u32; 3],
+    /// The day each pathway's starts left were released.
+    budget_day: [u32; 3],
     /// Discharge-lounge chairs taken on each simulated day (with a lounge).
     lounge_booked: Vec<u32>,
     /// OPEL readings checked against a brute-force count, and those of them
@@ -216,6 +218,7 @@ impl<'p> Engine<'p> {
             floor: ed::Floor::default(),
             pathway_queues: Default::default(),
             pathway_budget: [0; 3],
+            budget_day: [0; 3],
             lounge_booked: Vec::new(),
             #[cfg(test)]
             opel_checks: (0, 0),
@@ -242,6 +245,7 @@ impl<'p> Engine<'p> {
         self.outliers.iter_mut().for_each(|o| *o = (0, 0));
         self.pathway_queues.iter_mut().for_each(VecDeque::clear);
         self.pathway_budget = [0; 3];
+        self.budget_day = [0; 3];
         self.lounge_booked.clear();
         if plan.lounge.is_some() {
             self.lounge_booked.resize((plan.horizon / DAY) as usize, 0);
@@ -268,6 +272,7 @@ impl<'p> Engine<'p> {
             core_midnight: vec![0; days],
             outliers_midnight: if plan.outlying.is_some() { vec![0; days] } else { Vec::new() },
             nctr_midnight: if plan.leaving_detail { vec![0; days] } else { Vec::new() },
+            free_noon: if plan.lounge.is_some() { vec![0; days] } else { Vec::new() },
             ..PoolOutcome::default()
         };
         self.out = Outcome {

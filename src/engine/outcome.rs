@@ -73,6 +73,9 @@ pub struct PoolOutcome {
     /// Those patients at the midnight ending each reported day (empty
     /// without pathways or the profile rules).
     pub nctr_midnight: Vec<u32>,
+    /// Beds free (core and open escalation beds not occupied) at noon each
+    /// reported day; with a discharge lounge only, empty otherwise.
+    pub free_noon: Vec<u32>,
 }
 
 /// One discharge pathway's measures (P1, P2, P3).

@@ -93,7 +93,9 @@ impl Engine<'_> {
     /// left today, or join the pathway's queue.
     pub(super) fn pathway_ready(&mut self, p: u32, now: u32) {
         let k = usize::from(self.patients[p as usize].pathway) - 1;
-        if self.pathway_budget[k] > 0 {
+        // A start left from an earlier day is gone: at midnight the patient
+        // joins the queue, which the new day's starts then serve first.
+        if self.pathway_budget[k] > 0 && self.budget_day[k] == now / DAY {
             self.pathway_budget[k] -= 1;
             self.start_pathway(p, now);
         } else {
@@ -108,6 +110,7 @@ impl Engine<'_> {
     /// Midnight: pathway `k`'s starts for the day, to its queue first.
     pub(super) fn pathway_day(&mut self, k: usize, starts: u32, now: u32) {
         self.pathway_budget[k] = starts;
+        self.budget_day[k] = now / DAY;
         while self.pathway_budget[k] > 0 {
             let Some(p) = self.pathway_queues[k].pop_front() else { break };
             self.pathway_budget[k] -= 1;
@@ -162,6 +165,21 @@ impl Engine<'_> {
                 o.nctr_midnight[k as usize] += 1;
             }
         }
+    }
+
+    /// Noon (with a discharge lounge): each pool's free beds, core and open
+    /// escalation beds not occupied, after whatever happens at that second.
+    pub(super) fn noon_reading(&mut self, now: u32) {
+        let Some(d) = self.report_day(now) else { return };
+        let trust = self.plan.pools();
+        let mut total = 0;
+        for i in 0..trust {
+            let g = self.gauges[i];
+            let free = g.capacity.saturating_sub(g.occupied);
+            self.out.pools[i].free_noon[d] = free;
+            total += free;
+        }
+        self.out.pools[trust].free_noon[d] = total;
     }
 
     /// End of the run: patients still in a bed count in NCTR up to the horizon.

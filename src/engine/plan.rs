@@ -61,6 +61,9 @@ pub(super) enum Action {
     /// pathway: 0 for P1, 1 for P2, 2 for P3): go to its queue first, and
     /// what is left serves patients joining it later that day.
     PathwayDay(u32),
+    /// Noon: every pool's free beds are read (with a discharge lounge only;
+    /// the entry's `pool` is unused).
+    NoonReading,
     /// A bed meeting; `may_open` is false outside the escalation windows.
     Meeting { may_open: bool },
 }
@@ -72,7 +75,8 @@ impl Action {
         match self {
             Action::SetCore(_) => 0,
             Action::PathwayDay(_) => 1,
-            Action::Meeting { .. } => 2,
+            Action::NoonReading => 2,
+            Action::Meeting { .. } => 3,
         }
     }
 }
@@ -94,6 +98,9 @@ pub(super) fn reviews(model: &Model, days: u32) -> Vec<Review> {
     let mut out = Vec::new();
     for d in 0..days {
         let date = model.date_of_day(d);
+        if matches!(model.discharge, crate::model::DischargePolicy::Profile { lounge: Some(_), .. }) {
+            out.push(Review { time: d * DAY + 12 * HOUR, pool: 0, action: Action::NoonReading });
+        }
         for p in &model.pathways {
             if let Some(starts) = p.starts_on(date, model.calendar.is_bank_holiday(date)) {
                 out.push(Review { time: d * DAY, pool: p.index as u32, action: Action::PathwayDay(starts) });
