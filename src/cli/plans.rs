@@ -54,9 +54,15 @@ pub(super) fn compare(base: PathBuf, alternatives: Vec<PathBuf>, flags: RunFlags
     )?;
     for (name, rows) in &pairs {
         use crate::stats::Metric;
-        for metric in
-            [Metric::BedOccupancyRate, Metric::WaitsOver12hFromDta, Metric::Ed4hPerformance, Metric::EscalationCost]
-        {
+        // NCTR and cancellations only where the scenario has them.
+        for metric in [
+            Metric::BedOccupancyRate,
+            Metric::WaitsOver12hFromDta,
+            Metric::Ed4hPerformance,
+            Metric::NctrPatientsMidnight,
+            Metric::ElectiveCancelledNoBed,
+            Metric::EscalationCost,
+        ] {
             if let Some(p) =
                 rows.iter().find(|p| p.key.metric == metric && p.key.pool.is_empty() && p.key.specialty.is_empty())
             {

@@ -111,7 +111,7 @@ pub fn comparison_by_month_csv(pairs: &[(String, Vec<MonthPaired>)]) -> std::io:
 }
 
 /// Headline KPIs shown in the comparison report.
-const HEADLINE: [(Metric, &str); 9] = [
+const HEADLINE: [(Metric, &str); 10] = [
     (Metric::BedOccupancyRate, "Midnight bed occupancy (share)"),
     (Metric::DaysOver92Pct, "Days over 92% occupied"),
     (Metric::ShareOfTimeFull, "Time with every bed full (share)"),
@@ -119,6 +119,7 @@ const HEADLINE: [(Metric, &str); 9] = [
     (Metric::WaitsOver12hFromDta, "Waits over 12 hours from DTA"),
     (Metric::Ed4hPerformance, "ED 4-hour performance (share)"),
     (Metric::EdOver12hFromArrival, "ED stays over 12 hours"),
+    (Metric::NctrPatientsMidnight, "Patients past their acute stay at midnight (NCTR)"),
     (Metric::ElectiveCancelledNoBed, "Electives cancelled, no bed"),
     (Metric::EscalationCost, "Escalation cost (GBP)"),
 ];

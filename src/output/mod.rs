@@ -90,6 +90,10 @@ pub fn draw_plots(
         let outliers = plots::outliers::Outliers { model, sums };
         out.push((outliers.name(), render(&outliers, dir)?));
     }
+    if !model.pathways.is_empty() {
+        let nctr = plots::nctr::Nctr { model, sums };
+        out.push((nctr.name(), render(&nctr, dir)?));
+    }
     if model.pools.iter().any(|p| p.escalation.is_some()) {
         let costs: Vec<f64> = results.column(Metric::EscalationCost, None).unwrap_or_default();
         let escalation = plots::escalation::EscalationFigure { model, sums, costs: &costs };

@@ -13,6 +13,7 @@ pub mod ed_crowding;
 pub mod electives;
 pub mod escalation;
 pub mod fan;
+pub mod nctr;
 pub mod outliers;
 pub mod winter;
 
