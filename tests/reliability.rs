@@ -184,7 +184,7 @@ fn overload_is_warned_and_measured() {
     let tmp = tempfile::tempdir().unwrap();
     // Without ED capacity: a full ED would hold the queue back in the department.
     let text =
-        common::without_ed_capacity(&std::fs::read_to_string(WINTER).unwrap()).replacen("beds = 395", "beds = 300", 1);
+        common::without_ed_capacity(&std::fs::read_to_string(WINTER).unwrap()).replacen("beds = 395", "beds = 280", 1);
     std::fs::write(tmp.path().join("over.toml"), text).unwrap();
     let out = tmp.path().join("o");
     let assert = bedflow()
@@ -196,7 +196,7 @@ fn overload_is_warned_and_measured() {
         .success();
     let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
     assert!(
-        stderr.contains("warning: pool \"medicine\": offered load") && stderr.contains("exceeds its 324 beds"),
+        stderr.contains("warning: pool \"medicine\": offered load") && stderr.contains("exceeds its 304 beds"),
         "{stderr}"
     );
     let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();

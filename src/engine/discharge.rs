@@ -101,26 +101,13 @@ impl DischargeRules {
     }
 
     /// Discharge time of a patient ready at `ready`, or `None` if it falls
-    /// beyond the simulated days.
-    #[inline]
+    /// beyond the simulated days. Inlined into admission (the simple rules'
+    /// path is short); the profile rules' is a call of its own.
+    #[inline(always)]
     pub fn leave_time(&self, ready: u32, key: u64) -> Option<u32> {
         match self {
             DischargeRules::OnReady => Some(ready),
-            DischargeRules::Profile { cumulative, days } => {
-                let review = keyed_unit(key, REVIEW_SALT);
-                let hour = keyed_unit(!key, HOUR_SALT);
-                let mut day = ready / DAY;
-                loop {
-                    let (share, kind) = *days.get(day as usize)?;
-                    if review < share {
-                        let t = day * DAY + time_of_day(&cumulative[usize::from(kind)], hour);
-                        if t >= ready {
-                            return Some(t);
-                        }
-                    }
-                    day += 1;
-                }
-            }
+            DischargeRules::Profile { cumulative, days } => profile_leave_time(cumulative, days, ready, key),
             DischargeRules::DailyWindow { open, close, day_chance } => {
                 let mut day = ready / DAY;
                 let time_of_day = ready % DAY;
@@ -142,6 +129,24 @@ impl DischargeRules {
                 }
             }
         }
+    }
+}
+
+/// The profile rules' discharge time (see the module's documentation).
+#[inline(never)]
+fn profile_leave_time(cumulative: &[[f64; 24]; 2], days: &[(f64, u8)], ready: u32, key: u64) -> Option<u32> {
+    let review = keyed_unit(key, REVIEW_SALT);
+    let hour = keyed_unit(!key, HOUR_SALT);
+    let mut day = ready / DAY;
+    loop {
+        let (share, kind) = *days.get(day as usize)?;
+        if review < share {
+            let t = day * DAY + time_of_day(&cumulative[usize::from(kind)], hour);
+            if t >= ready {
+                return Some(t);
+            }
+        }
+        day += 1;
     }
 }
 

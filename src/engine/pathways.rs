@@ -30,8 +30,19 @@ impl Engine<'_> {
     /// Schedules the leaving of patient `p`, now in a bed, whose acute stay
     /// ends at `ready`; `home` is the pool whose pathway shares apply (its
     /// own, even when it lies elsewhere).
-    #[inline]
+    #[inline(always)]
     pub(super) fn schedule_leave(&mut self, p: u32, ready: u32, home: usize) {
+        if self.plan.pathways.is_some() {
+            self.schedule_pathway(p, ready, home);
+        } else {
+            self.leave_from(p, ready);
+        }
+    }
+
+    /// [`Engine::schedule_leave`] with pathways: out of line, so a model
+    /// without them keeps the plain path inlined.
+    #[inline(never)]
+    fn schedule_pathway(&mut self, p: u32, ready: u32, home: usize) {
         let plan = self.plan;
         let Some(pw) = &plan.pathways else {
             return self.leave_from(p, ready);
@@ -57,7 +68,7 @@ impl Engine<'_> {
 
     /// Patient `p` may leave from `from` on: the discharge rules give the
     /// time, and a lounge chair may free the bed earlier that day.
-    #[inline]
+    #[inline(always)]
     fn leave_from(&mut self, p: u32, from: u32) {
         let plan = self.plan;
         let Some(t) = plan.discharge.leave_time(from, self.patients[p as usize].key) else { return };
@@ -73,6 +84,7 @@ impl Engine<'_> {
     /// but before it closes, is ready by then, and a chair is left (chairs
     /// go to patients in the order their leaving is settled; everyone moves
     /// at one time, so a day's moves are at most the chairs).
+    #[inline(never)]
     fn lounge(&mut self, leave: u32, from: u32) -> u32 {
         let Some(l) = &self.plan.lounge else { return leave };
         let day = (leave / DAY) as usize;
@@ -137,6 +149,7 @@ impl Engine<'_> {
     /// Patient `pat` gives up a bed of `bed` at `now` (discharge, or the end
     /// of the run): their time past `ready` in NCTR, and (when `left`) the
     /// clock hour of the discharge.
+    #[inline(never)]
     pub(super) fn count_leaving(&mut self, pat: Patient, bed: usize, now: u32, left: bool) {
         let ready = pat.admitted.saturating_add(pat.stay);
         if left && let Some(_) = self.report_day(now) {

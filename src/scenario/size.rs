@@ -150,6 +150,10 @@ pub fn shape(m: &Model) -> Shape {
     let outbreaks = u64::from(m.has_outbreaks());
     let dated = u64::from(m.has_dated_capacity() || m.has_outbreaks());
     let outlying = u64::from(m.has_outlying());
+    // Pathways or the profile discharge rules: NCTR, pathway and discharge-hour KPIs; a lounge adds its own.
+    let leaving =
+        u64::from(!m.pathways.is_empty() || matches!(m.discharge, crate::model::DischargePolicy::Profile { .. }));
+    let lounge = u64::from(matches!(m.discharge, crate::model::DischargePolicy::Profile { lounge: Some(_), .. }));
     Shape {
         scalars: 16 * pools
             + 3 * u64::from(m.ed.is_some())
@@ -158,6 +162,8 @@ pub fn shape(m: &Model) -> Shape {
             + 4 * pools * u64::from(escalation)
             + pools * (dated + outbreaks)
             + 3 * pools * outlying
+            + leaving * (3 * pools + 2 * m.pathways.len() as u64 + 3)
+            + lounge * (2 + pools)
             + 4,
         daily_series: 4 * pools
             + 3 * u64::from(m.ed.is_some())
@@ -165,6 +171,8 @@ pub fn shape(m: &Model) -> Shape {
             + 6 * specialties
             + 4 * pools * u64::from(escalation)
             + pools * (dated + outlying)
+            + leaving * (pools + 1 + m.pathways.len() as u64)
+            + lounge * pools
             + 1,
         monthly_series: pools * u64::from(escalation),
     }
