@@ -27,4 +27,4 @@ export CARGO_PROFILE_RELEASE_INCREMENTAL=true CARGO_PROFILE_RELEASE_DEBUG=false 
 # mutant that loops forever cost ten minutes.
 cargo mutants "${args[@]}" -j 1 --timeout 150 -- --release \
   --lib --test hand_worked --test theory --test crn --test compare --test escalation --test electives \
-  --test exporters --test ed --test outlying --test capacity --test census
+  --test exporters --test ed --test outlying --test capacity --test census --test pathways
