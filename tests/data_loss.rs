@@ -60,7 +60,8 @@ fn folders_bedflow_did_not_make_are_refused_by_every_command() {
     let tmp = tempfile::tempdir().unwrap();
     let docs = user_docs(tmp.path());
     let before = tree(&docs);
-    let many = ["--replications", "15000", "--quiet", "--out"];
+    // Enough to take over a minute if simulated, and within the memory limit for two runs of the shipped winter.
+    let many = ["--replications", "12000", "--quiet", "--out"];
     refused_before_simulating(bedflow().args(["run", WINTER]).args(many).arg(&docs), "run");
     refused_before_simulating(
         bedflow().args(["compare", WINTER, "scenarios/winter-2026-27-plus-20-beds.toml"]).args(many).arg(&docs),
