@@ -201,6 +201,11 @@ pub enum Metric {
     WaitingOver52Weeks,
     /// Urgent patients on the waiting list.
     WaitingUrgent,
+    /// Patients waiting over 65 weeks (with priority booking).
+    #[strum(serialize = "waiting_over_65_weeks")]
+    WaitingOver65Weeks,
+    /// Patients treated after their priority category's target from referral (with priority booking).
+    ElectiveTreatedAfterTarget,
     /// Escalation bed-days open.
     EscalationBedsOpenDays,
     /// Escalation bed-days occupied.

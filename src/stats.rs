@@ -478,5 +478,10 @@ fn elective_kpis(out: &Outcome, scalar: &mut Vec<(Key, f64)>, daily: &mut Vec<(K
         ));
         daily.push((key(Metric::WaitingOver52Weeks), series(&e.over_52_weeks_daily)));
         daily.push((key(Metric::WaitingUrgent), series(&e.urgent_daily)));
+        if !e.over_65_weeks_daily.is_empty() {
+            scalar.push((key(Metric::WaitingOver65Weeks), last(&e.over_65_weeks_daily)));
+            scalar.push((key(Metric::ElectiveTreatedAfterTarget), e.treated_after_target as f64));
+            daily.push((key(Metric::WaitingOver65Weeks), series(&e.over_65_weeks_daily)));
+        }
     }
 }

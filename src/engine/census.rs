@@ -164,7 +164,13 @@ impl Engine<'_> {
                             e.waiting_daily[d] += size as u32;
                             e.under_18_weeks_daily[d] += (size - over_18) as u32;
                             e.over_52_weeks_daily[d] += over_52 as u32;
-                            e.urgent_daily[d] += list.urgent.len() as u32;
+                            e.urgent_daily[d] += list.urgent_len() as u32;
+                        }
+                        if !self.out.electives[j].over_65_weeks_daily.is_empty() {
+                            let over_65 = list.waited_at_least(at, WEEKS_65) as u32;
+                            for i in [j, all] {
+                                self.out.electives[i].over_65_weeks_daily[d] += over_65;
+                            }
                         }
                     }
                 }

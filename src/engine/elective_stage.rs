@@ -1,18 +1,30 @@
 //! Electives in the event loop: the initial waiting list, referrals drawn
 //! onto it, and theatre sessions that book patients into beds or cancel them.
 
+use super::rng::keyed_unit;
 use super::*;
+
+/// Salt of the "not ready for this date" draw, less the patient's deferrals
+/// so far (`keyed_unit`'s day argument; see `pathways` for the others).
+const NOT_READY_SALT: u32 = u32::MAX - 16;
 
 impl Engine<'_> {
     /// Draws one waiting-list patient of specialty `j` referred at `referral`:
-    /// urgency, inpatient or day case, and (for inpatients) stay and discharge key.
-    pub(super) fn draw_waiter(&self, j: usize, referral: i64, rng: &mut ChaCha8Rng) -> (bool, Waiter) {
+    /// urgency (or priority category: the same draw, so P1 + P2 are exactly
+    /// the urgent), inpatient or day case, and (for inpatients) stay and
+    /// discharge key.
+    pub(super) fn draw_waiter(&self, j: usize, referral: i64, rng: &mut ChaCha8Rng) -> Waiter {
         let sp = &self.plan.specialties[j];
-        let urgent = unit_f64(rng) < sp.urgent_share;
+        let u = unit_f64(rng);
+        let class = match &sp.priority {
+            Some(p) => p.cumulative.iter().position(|&c| u < c).unwrap_or(3) as u8,
+            None if u < sp.urgent_share => 0,
+            None => 3,
+        };
         let inpatient = unit_f64(rng) < sp.inpatient_share;
         let stay = secs(sp.stay.sample(rng));
         let key = rng.next_u64();
-        (urgent, Waiter { referral, stay, key, inpatient })
+        Waiter { referral, stay, key, inpatient, class, deferrals: 0 }
     }
 
     /// The waiting list at the start of the simulation, oldest first: the
@@ -22,21 +34,36 @@ impl Engine<'_> {
     pub(super) fn initial_waiting_list(&mut self, j: usize, rng: &mut ChaCha8Rng) {
         let sp = &self.plan.specialties[j];
         let initial = if let Some(list) = &sp.census_list {
-            for &(referral, urgent) in list {
-                let (_, w) = self.draw_waiter(j, referral, rng);
-                self.waiting[j].push(urgent, w);
+            // A census says urgent or not: with priorities, P2 or P3.
+            let (urgent, routine) = if sp.priority.is_some() { (1, 2) } else { (0, 3) };
+            for &(referral, is_urgent) in list {
+                let w = self.draw_waiter(j, referral, rng);
+                self.waiting[j].push(Waiter { class: if is_urgent { urgent } else { routine }, ..w });
             }
             list.len() as u64
+        } else if let Some((cumulative, waits)) = &sp.steady {
+            // The steady state: the class by its share of the list, then an
+            // age uniform over that class's waits (two draws after the
+            // patient's own, from the same stream).
+            for _ in 0..sp.initial {
+                let w = self.draw_waiter(j, 0, rng);
+                let u = unit_f64(rng);
+                let class = cumulative.iter().position(|&c| u < c).unwrap_or(3);
+                let waited = (unit_f64(rng) * waits[class]).min(1.0e9) as i64;
+                self.waiting[j].push(Waiter { referral: -waited, class: class as u8, ..w });
+            }
+            u64::from(sp.initial)
         } else {
             for _ in 0..sp.initial {
                 let waited = sp.initial_wait.sample(rng).min(1.0e9) as i64;
-                let (urgent, w) = self.draw_waiter(j, -waited, rng);
-                self.waiting[j].push(urgent, w);
+                let w = self.draw_waiter(j, -waited, rng);
+                self.waiting[j].push(w);
             }
             u64::from(sp.initial)
         };
-        self.waiting[j].urgent.make_contiguous().sort_by_key(|w| w.referral);
-        self.waiting[j].routine.make_contiguous().sort_by_key(|w| w.referral);
+        for class in &mut self.waiting[j].classes {
+            class.make_contiguous().sort_by_key(|w| w.referral);
+        }
         let n = self.plan.specialties.len();
         for i in [j, n] {
             self.out.electives[i].initial_total += initial;
@@ -53,18 +80,35 @@ impl Engine<'_> {
         let mut routine_used = 0;
         let mut treated = 0u64;
         let mut cancelled = 0u64;
+        let mut late = 0u64;
+        let priority = plan.specialties[j].priority.as_ref();
+        if priority.is_some() {
+            self.waiting[j].recall(now);
+        }
         self.scratch.clear();
-        for _ in 0..session.slots {
-            let (urgent, w) = if let Some(w) = self.waiting[j].urgent.pop_front() {
-                (true, w)
-            } else if routine_used < session.routine_slots
-                && let Some(w) = self.waiting[j].routine.pop_front()
-            {
-                routine_used += 1;
-                (false, w)
-            } else {
+        let mut booked = 0;
+        while booked < session.slots {
+            let Some(w) = self.waiting[j].take(priority.map(|p| &p.targets), routine_used < session.routine_slots)
+            else {
                 break;
             };
+            if let Some(p) = priority
+                && p.not_ready > 0.0
+                && keyed_unit(w.key, NOT_READY_SALT - u32::from(w.deferrals)) < p.not_ready
+            {
+                // Not ready for this date: off the list for a while, and the
+                // slot goes to the next patient.
+                self.waiting[j].defer(w, now.saturating_add(p.deferral));
+                continue;
+            }
+            booked += 1;
+            let urgent = w.urgent();
+            if !urgent {
+                routine_used += 1;
+            }
+            if let Some(p) = priority {
+                late += u64::from(i64::from(now) - w.referral > p.targets[usize::from(w.class)]);
+            }
             if !w.inpatient {
                 treated += 1;
                 continue;
@@ -73,6 +117,8 @@ impl Engine<'_> {
             let boarding = plan.cancel_when_boarding[pool] && !self.queues[pool].is_empty();
             if !urgent && (!free || boarding) {
                 cancelled += 1;
+                late -=
+                    u64::from(priority.is_some_and(|p| i64::from(now) - w.referral > p.targets[usize::from(w.class)]));
                 self.scratch.push(w);
                 continue;
             }
@@ -106,9 +152,9 @@ impl Engine<'_> {
                 self.change(pool, now, 0, 1);
             }
         }
-        // Cancelled patients go back to the front, in their original order.
+        // Cancelled patients go back to the front of their class, in their original order.
         for w in self.scratch.drain(..).rev() {
-            self.waiting[j].routine.push_front(w);
+            self.waiting[j].classes[usize::from(w.class)].push_front(w);
         }
         for i in [j, all] {
             let e = &mut self.out.electives[i];
@@ -118,6 +164,7 @@ impl Engine<'_> {
                 e.scheduled += treated + cancelled;
                 e.treated += treated;
                 e.cancelled += cancelled;
+                e.treated_after_target += late;
             }
             if let Some(d) = day {
                 e.cancelled_daily[d] += cancelled as u32;

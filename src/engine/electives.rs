@@ -79,6 +79,24 @@ pub struct SpecialtyPlan {
     pub urgent_share: f64,
     /// Share of patients (0-1) who need an inpatient bed after surgery.
     pub inpatient_share: f64,
+    /// Priority booking, in engine units, if the specialty uses it.
+    pub priority: Option<PriorityPlan>,
+    /// With `initial_wait_weeks = "steady-state"`: running totals of the
+    /// classes' shares of the initial list, and each class's longest wait in
+    /// seconds (see [`crate::model::Specialty::steady_state_list`]).
+    pub steady: Option<([f64; 4], [f64; 4])>,
+}
+
+/// Priority booking in engine units (see [`crate::model::Priority`]).
+pub struct PriorityPlan {
+    /// Running totals of the shares of P1-P4 (the last is 1).
+    pub cumulative: [f64; 4],
+    /// Targets from referral, in seconds.
+    pub targets: [i64; 4],
+    /// Share of offers a patient cannot take.
+    pub not_ready: f64,
+    /// Seconds a deferred patient is off the list.
+    pub deferral: u32,
 }
 
 impl SpecialtyPlan {
@@ -105,6 +123,30 @@ impl SpecialtyPlan {
                 }),
                 urgent_share: s.urgent_share,
                 inpatient_share: s.inpatient_share,
+                steady: s.steady_state.then(|| {
+                    let (shares, waits) = s.steady_state_list();
+                    let mut acc = 0.0;
+                    let mut cumulative = shares.map(|x| {
+                        acc += x;
+                        acc
+                    });
+                    cumulative[3] = 1.0;
+                    (cumulative, waits.map(|w| w * 7.0 * f64::from(DAY)))
+                }),
+                priority: s.priority.as_ref().map(|p| {
+                    let mut acc = 0.0;
+                    let mut cumulative = p.shares.map(|x| {
+                        acc += x;
+                        acc
+                    });
+                    cumulative[3] = 1.0;
+                    PriorityPlan {
+                        cumulative,
+                        targets: p.target_days.map(|d| (d * f64::from(DAY)).round() as i64),
+                        not_ready: p.not_ready_share,
+                        deferral: (p.deferral_weeks * 7.0 * f64::from(DAY)).round() as u32,
+                    }
+                }),
             })
             .collect()
     }
@@ -123,33 +165,50 @@ pub struct Waiter {
     pub key: u64,
     /// Needs a bed after surgery; `false` for a day case.
     pub inpatient: bool,
+    /// Booking class: with priorities P1-P4 as 0-3; without, 0 urgent and 3 routine.
+    pub class: u8,
+    /// Times the patient was not ready when offered a date (keys their next draw).
+    pub deferrals: u8,
 }
 
-/// A specialty's waiting list: urgent and routine, each in referral order
-/// (oldest at the front).
+impl Waiter {
+    /// Urgent (P1 and P2, or the simple model's urgent): never cancelled for
+    /// lack of a bed, and ahead of emergency patients in a bed queue.
+    pub fn urgent(&self) -> bool {
+        self.class < 2
+    }
+}
+
+/// A specialty's waiting list: four booking classes, each in referral order
+/// (oldest at the front), and the patients deferred for a while.
 #[derive(Debug, Default, Clone)]
 pub struct WaitingList {
-    /// Urgent patients (e.g. cancer), oldest referral first: booked before any routine patient.
-    pub urgent: VecDeque<Waiter>,
-    /// Routine patients, oldest referral first; one cancelled on the day goes back to the front.
-    pub routine: VecDeque<Waiter>,
+    /// Patients by class (see [`Waiter::class`]), oldest referral first; one
+    /// cancelled on the day goes back to the front of their class.
+    pub classes: [VecDeque<Waiter>; 4],
+    /// Patients not ready when offered a date, in the order they come back,
+    /// and when each does (priority booking only).
+    pub deferred: VecDeque<Waiter>,
+    /// When each deferred patient comes back, in seconds.
+    pub deferred_until: VecDeque<u32>,
 }
 
 impl WaitingList {
-    /// Empties both lists (the engine is reused for the next replication).
+    /// Empties the list (the engine is reused for the next replication).
     pub fn clear(&mut self) {
-        self.urgent.clear();
-        self.routine.clear();
+        self.classes.iter_mut().for_each(VecDeque::clear);
+        self.deferred.clear();
+        self.deferred_until.clear();
     }
 
-    /// Adds a patient at the back of their class's list (a new referral is the newest).
-    pub fn push(&mut self, urgent: bool, w: Waiter) {
-        if urgent { self.urgent.push_back(w) } else { self.routine.push_back(w) }
+    /// Adds a patient at the back of their class (a new referral is the newest).
+    pub fn push(&mut self, w: Waiter) {
+        self.classes[usize::from(w.class)].push_back(w);
     }
 
-    /// Patients waiting, urgent and routine.
+    /// Patients waiting, deferred ones included.
     pub fn len(&self) -> usize {
-        self.urgent.len() + self.routine.len()
+        self.classes.iter().map(VecDeque::len).sum::<usize>() + self.deferred.len()
     }
 
     /// Whether nobody is waiting.
@@ -157,14 +216,128 @@ impl WaitingList {
         self.len() == 0
     }
 
+    /// Urgent patients waiting (classes 0 and 1; deferred ones included).
+    pub fn urgent_len(&self) -> usize {
+        self.classes[0].len() + self.classes[1].len() + self.deferred.iter().filter(|w| w.urgent()).count()
+    }
+
     /// Patients who at `now` have waited at least `seconds`.
     pub fn waited_at_least(&self, now: u32, seconds: u32) -> usize {
         let cutoff = i64::from(now) - i64::from(seconds);
-        self.urgent.partition_point(|w| w.referral <= cutoff) + self.routine.partition_point(|w| w.referral <= cutoff)
+        self.classes.iter().map(|c| c.partition_point(|w| w.referral <= cutoff)).sum::<usize>()
+            + self.deferred.iter().filter(|w| w.referral <= cutoff).count()
     }
+
+    /// The next patient to offer a date, taken off the list. Without
+    /// `targets`: the oldest urgent patient, else (if `routine_ok`) the
+    /// oldest routine one. With `targets` (seconds from referral, per
+    /// class): the patient whose target date is earliest among the classes'
+    /// oldest, routine classes only if `routine_ok`; a tie goes to the more
+    /// urgent class.
+    pub fn take(&mut self, targets: Option<&[i64; 4]>, routine_ok: bool) -> Option<Waiter> {
+        let Some(t) = targets else {
+            return self.classes[0].pop_front().or_else(|| if routine_ok { self.classes[3].pop_front() } else { None });
+        };
+        let allowed = if routine_ok { 4 } else { 2 };
+        let best =
+            (0..allowed).filter_map(|c| self.classes[c].front().map(|w| (w.referral.saturating_add(t[c]), c))).min()?;
+        self.classes[best.1].pop_front()
+    }
+
+    /// Defers `w` until `until` (they come back keeping their referral date).
+    pub fn defer(&mut self, mut w: Waiter, until: u32) {
+        w.deferrals = w.deferrals.saturating_add(1);
+        self.deferred.push_back(w);
+        self.deferred_until.push_back(until);
+    }
+
+    /// Puts deferred patients due back by `now` into their class, in
+    /// referral order.
+    pub fn recall(&mut self, now: u32) {
+        while self.deferred_until.front().is_some_and(|&t| t <= now) {
+            self.deferred_until.pop_front();
+            let Some(w) = self.deferred.pop_front() else { break };
+            let class = &mut self.classes[usize::from(w.class)];
+            let at = class.partition_point(|x| x.referral <= w.referral);
+            class.insert(at, w);
+        }
+    }
+}
+
+/// Most bytes a worker thread's engine holds per waiting-list patient for
+/// `model`: [`super::BYTES_PER_WAITER`], and with priority booking a
+/// deferred patient's return time beside them.
+pub fn bytes_per_waiter(model: &Model) -> u64 {
+    let deferrals = model.specialties.iter().any(|s| s.priority.is_some());
+    super::BYTES_PER_WAITER + if deferrals { 2 * std::mem::size_of::<u32>() as u64 } else { 0 }
 }
 
 /// 18 weeks in seconds: the RTT standard (`waiting_under_18_weeks_share`).
 pub const WEEKS_18: u32 = 18 * 7 * DAY;
 /// 52 weeks in seconds: the long-wait count (`waiting_over_52_weeks`).
 pub const WEEKS_52: u32 = 52 * 7 * DAY;
+/// 65 weeks in seconds (`waiting_over_65_weeks`, with priority booking).
+pub const WEEKS_65: u32 = 65 * 7 * DAY;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn waiter(referral: i64, class: u8) -> Waiter {
+        Waiter { referral, stay: 0, key: referral as u64, inpatient: false, class, deferrals: 0 }
+    }
+
+    /// Hand-worked booking order. Targets 3, 28, 91 and 182 days; today is
+    /// day 0. A P4 referred 200 days ago (due 18 days ago) goes before a P1
+    /// referred today (due in 3 days), which goes before a P3 referred 80
+    /// days ago (due in 11); routine classes only while `routine_ok`; a tie
+    /// goes to the more urgent class. Without targets: urgent first, then
+    /// routine, each oldest first.
+    #[test]
+    fn booking_takes_the_earliest_target_date() {
+        let d = i64::from(DAY);
+        let targets = [3 * d, 28 * d, 91 * d, 182 * d];
+        let mut list = WaitingList::default();
+        for w in [waiter(-200 * d, 3), waiter(0, 0), waiter(-80 * d, 2), waiter(-154 * d, 3), waiter(0, 1)] {
+            list.push(w);
+        }
+        for c in &mut list.classes {
+            c.make_contiguous().sort_by_key(|w| w.referral);
+        }
+        let order: Vec<(i64, u8)> =
+            std::iter::from_fn(|| list.take(Some(&targets), true)).map(|w| (w.referral / d, w.class)).collect();
+        // P4 at -200 (due -18), P1 at 0 (due 3), P3 at -80 (due 11), P4 at -154 and P2 at 0 both due 28: P2 first.
+        assert_eq!(order, vec![(-200, 3), (0, 0), (-80, 2), (0, 1), (-154, 3)]);
+        let mut list = WaitingList::default();
+        list.push(waiter(-300 * d, 3));
+        list.push(waiter(0, 1));
+        assert_eq!(list.take(Some(&targets), false).map(|w| w.class), Some(1), "routine not allowed");
+        assert!(list.take(Some(&targets), false).is_none());
+        let mut list = WaitingList::default();
+        list.push(waiter(-300 * d, 3));
+        list.push(waiter(0, 0));
+        assert_eq!(list.take(None, true).map(|w| w.class), Some(0), "urgent first");
+        assert_eq!(list.take(None, true).map(|w| w.class), Some(3));
+    }
+
+    /// A deferred patient comes back into their class in referral order,
+    /// only once due, and counts as waiting meanwhile.
+    #[test]
+    fn deferred_patients_come_back_in_referral_order() {
+        let mut list = WaitingList::default();
+        for r in [-50, -30, -10] {
+            list.push(waiter(r, 2));
+        }
+        let w = list.take(Some(&[0, 0, 0, 0]), true).unwrap();
+        assert_eq!(w.referral, -50);
+        list.defer(w, 100);
+        assert_eq!((list.len(), list.waited_at_least(0, 40)), (3, 1));
+        list.recall(99);
+        assert_eq!(list.classes[2].len(), 2);
+        list.push(waiter(-60, 2));
+        list.recall(100);
+        let order: Vec<i64> = list.classes[2].iter().map(|w| w.referral).collect();
+        assert_eq!(order, vec![-50, -30, -10, -60]);
+        assert_eq!(list.classes[2][0].deferrals, 1);
+    }
+}

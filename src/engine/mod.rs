@@ -41,7 +41,8 @@ use plan::*;
 use crate::dist::unit_f64;
 use crate::model::{DAY, EdCapacity, HOUR, WhenFull};
 use arrivals::ArrivalClock;
-use electives::{Session, WEEKS_18, WEEKS_52, Waiter, WaitingList};
+pub use electives::bytes_per_waiter;
+use electives::{Session, WEEKS_18, WEEKS_52, WEEKS_65, Waiter, WaitingList};
 use order::{Source, Step};
 use queue::{EventQueue, Kind};
 use rand::Rng;
@@ -304,6 +305,11 @@ impl<'p> Engine<'p> {
                         under_18_weeks_daily: vec![0; days],
                         over_52_weeks_daily: vec![0; days],
                         urgent_daily: vec![0; days],
+                        over_65_weeks_daily: if plan.specialties.iter().any(|s| s.priority.is_some()) {
+                            vec![0; days]
+                        } else {
+                            Vec::new()
+                        },
                         ..ElectiveOutcome::default()
                     })
                     .collect()
@@ -460,8 +466,8 @@ impl<'p> Engine<'p> {
                 let j = slot - first_referral;
                 self.next_arrival[slot] =
                     self.referral_clocks[j].next(&plan.specialties[j].referrals, &mut referrals[j]).unwrap_or(NEVER);
-                let (urgent, waiter) = self.draw_waiter(j, i64::from(now), &mut elective_mix[j]);
-                self.waiting[j].push(urgent, waiter);
+                let waiter = self.draw_waiter(j, i64::from(now), &mut elective_mix[j]);
+                self.waiting[j].push(waiter);
                 for i in [j, n_spec] {
                     self.out.electives[i].referred_total += 1;
                 }

@@ -171,6 +171,10 @@ pub struct ElectiveOutcome {
     pub over_52_weeks_daily: Vec<u32>,
     /// Urgent patients among those waiting.
     pub urgent_daily: Vec<u32>,
+    /// Of those waiting, patients referred 65 weeks or more earlier (with priority booking; empty otherwise).
+    pub over_65_weeks_daily: Vec<u32>,
+    /// Patients treated after their priority category's target (with priority booking).
+    pub treated_after_target: u64,
     /// Patients on the initial waiting list (whole simulation).
     pub initial_total: u64,
     /// Referrals over the whole simulation, warm-up and cool-down included.

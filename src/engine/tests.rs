@@ -109,11 +109,11 @@ start_hour = 8
     );
     assert!(held <= BYTES_PER_PATIENT * slots, "{held} bytes for {slots} slots");
     assert!(BYTES_PER_PATIENT * slots <= 3 * held, "{held} bytes for {slots} slots");
-    let waiters: u64 = engine.waiting.iter().map(|w| (w.urgent.len() + w.routine.len()) as u64).sum();
+    let waiters: u64 = engine.waiting.iter().map(|w| w.len() as u64).sum();
     let held: u64 = engine
         .waiting
         .iter()
-        .map(|w| (w.urgent.capacity() + w.routine.capacity()) as u64 * std::mem::size_of::<Waiter>() as u64)
+        .map(|w| w.classes.iter().map(VecDeque::capacity).sum::<usize>() as u64 * std::mem::size_of::<Waiter>() as u64)
         .sum();
     assert!(waiters > 2000, "{waiters} waiting");
     assert!(held <= BYTES_PER_WAITER * waiters, "{held} bytes for {waiters} waiters");

@@ -74,8 +74,13 @@ pub struct Specialty {
     pub name: String,
     /// Patients waiting when the simulation starts (first warm-up day).
     pub initial_list: u32,
-    /// How long the initial list has been waiting, in weeks.
+    /// How long the initial list has been waiting, in weeks (unused when `steady_state`).
     pub initial_wait_weeks: Distribution,
+    /// `initial_wait_weeks = "steady-state"`: the initial list's make-up
+    /// and ages are those of a list of `initial_list` patients treated as
+    /// fast as referred, booked by this specialty's rules (see
+    /// [`Specialty::steady_state_list`]).
+    pub steady_state: bool,
     /// Mean referrals a week onto the list (a Poisson stream).
     pub referrals_per_week: f64,
     /// Share of patients (initial list and referrals) who are urgent (e.g.
@@ -85,6 +90,30 @@ pub struct Specialty {
     pub inpatient_share: f64,
     /// Inpatient length of stay, in days.
     pub stay_days: Distribution,
+    /// Booking by clinical priority (`priority_shares`); `None`: urgent
+    /// first, then routine, longest wait first.
+    pub priority: Option<Priority>,
+}
+
+/// Booking by the NHS surgical priority categories P1-P4: every list takes
+/// the patient whose target date (referral + the category's target) is
+/// earliest; P1 and P2 are urgent (never cancelled for lack of a bed, and
+/// they wait for the next bed ahead of emergency patients), P3 and P4
+/// routine. A patient offered a date may not be ready (patient choice, not
+/// fit, pre-operative assessment not done): they are deferred and come back
+/// to the list after `deferral_weeks`, keeping their referral date.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Priority {
+    /// Shares of P1, P2, P3, P4 among patients (sum 1); `urgent_share` is
+    /// then P1 + P2 (the same draw decides both).
+    pub shares: [f64; 4],
+    /// Targets from referral, in days: P1 within 72 hours, P2 a month, P3
+    /// three months, P4 longer.
+    pub target_days: [f64; 4],
+    /// Share (0-1) of offers a patient cannot take.
+    pub not_ready_share: f64,
+    /// Weeks a patient not ready is off the list before coming back.
+    pub deferral_weeks: f64,
 }
 
 /// A recurring theatre list (session) of one specialty.
@@ -579,6 +608,45 @@ pub struct Lounge {
     pub close_hour: u32,
     /// Open at weekends and on bank holidays too.
     pub weekends: bool,
+}
+
+impl Specialty {
+    /// The steady state of the list, for `initial_wait_weeks =
+    /// "steady-state"`: per booking class (P1-P4, or urgent as class 0 and
+    /// routine as class 3), the share of the list and the longest wait, in
+    /// weeks. Booked by target date (referral + target), every class waits
+    /// its target plus one common lag, at least 0, so class c holds
+    /// referrals of the last max(0, T_c + lag) weeks, and the lag is the one
+    /// that makes the list `initial_list` long (bisection). Booked urgent
+    /// first, urgent patients do not wait and routine ones wait L / r
+    /// (first come first served). Patients not ready for a date are left out.
+    pub fn steady_state_list(&self) -> ([f64; 4], [f64; 4]) {
+        let (l, r) = (f64::from(self.initial_list), self.referrals_per_week.max(1e-9));
+        let (rates, waits) = match &self.priority {
+            None => {
+                let routine = (1.0 - self.urgent_share) * r;
+                (
+                    [self.urgent_share * r, 0.0, 0.0, routine],
+                    [0.0, 0.0, 0.0, if routine > 0.0 { l / routine } else { 0.0 }],
+                )
+            }
+            Some(p) => {
+                let rates = p.shares.map(|s| s * r);
+                let targets = p.target_days.map(|d| d / 7.0);
+                let held = |lag: f64| rates.iter().zip(&targets).map(|(x, t)| x * (t + lag).max(0.0)).sum::<f64>();
+                let (mut lo, mut hi) = (-targets.iter().fold(0.0f64, |a, &b| a.max(b)), 1.0e6);
+                for _ in 0..200 {
+                    let mid = 0.5 * (lo + hi);
+                    if held(mid) < l { lo = mid } else { hi = mid }
+                }
+                (rates, targets.map(|t| (t + hi).max(0.0)))
+            }
+        };
+        let held: Vec<f64> = rates.iter().zip(&waits).map(|(x, w)| x * w).collect();
+        let total: f64 = held.iter().sum();
+        let shares = if total > 0.0 { std::array::from_fn(|c| held[c] / total) } else { [0.0, 0.0, 0.0, 1.0] };
+        (shares, waits)
+    }
 }
 
 impl Model {

@@ -26,6 +26,30 @@ impl Model {
                 }
             }
         }
+        // An initial waiting list whose ages are far from where the list
+        // settles drifts for about L / r weeks, which looks like winter damage.
+        for s in &self.specialties {
+            if s.initial_list == 0 || s.referrals_per_week <= 0.0 || s.steady_state {
+                continue;
+            }
+            let settle = f64::from(s.initial_list) / s.referrals_per_week;
+            let mean = s.initial_wait_weeks.mean();
+            if mean < 0.75 * settle / 2.0 || mean > 1.33 * settle / 2.0 {
+                out.push(format!(
+                    "specialty \"{}\": the initial list's mean wait ({} weeks) is far from the {} weeks a list of {} \
+                     with {} referrals a week settles to when treated as fast as referred; its waiting-time measures \
+                     will drift for about {} weeks: give initial_wait_weeks = \"steady-state\", or warmup_days of \
+                     about {}",
+                    s.name,
+                    readable(mean),
+                    readable(settle / 2.0),
+                    s.initial_list,
+                    readable(s.referrals_per_week),
+                    readable(settle),
+                    (settle * 7.0).round()
+                ));
+            }
+        }
         if let Some(c) = &self.census {
             for (i, p) in self.pools.iter().enumerate() {
                 let n = c.patients.iter().filter(|c| !c.waiting && c.pool == i).count();

@@ -2,6 +2,7 @@
 //! `[[elective_cut]]`s.
 
 use super::*;
+use crate::model::Priority;
 
 pub(super) fn read_specialty(cx: &mut Ctx<'_>, v: &Val<'_>, path: &str) -> Option<Specialty> {
     let t = as_table(cx, v, path)?;
@@ -15,16 +16,43 @@ pub(super) fn read_specialty(cx: &mut Ctx<'_>, v: &Val<'_>, path: &str) -> Optio
             "urgent_share",
             "inpatient_share",
             "stay_days",
+            "priority_shares",
+            "priority_target_days",
+            "not_ready_share",
+            "deferral_weeks",
         ],
     );
     let name = read_name(cx, t);
     let initial = t.int_req(cx, "waiting_list", 0, 1_000_000, "a whole number of patients between 0 and 1000000");
-    let initial_wait = if t.has("initial_wait_weeks") {
+    let referrals = t.f64_req(cx, "referrals_per_week", Rule::NonNegative);
+    let steady = t.get("initial_wait_weeks").is_some_and(|v| v.get_ref().as_str().is_some());
+    let initial_wait = if steady {
+        // "steady-state": the ages of a first-come-first-served list of L
+        // patients treated as fast as they are referred (r a week) are
+        // uniform from 0 to L / r weeks.
+        match (t.str(cx, "initial_wait_weeks"), initial, referrals) {
+            (Some(("steady-state", _)), Some(l), Some(r)) if r > 0.0 => {
+                Some(Distribution::Uniform { min: 0.0, max: (l as f64 / r).max(1.0 / 7.0) })
+            }
+            (Some(("steady-state", span)), Some(_), Some(_)) => {
+                cx.err(span, t.field("initial_wait_weeks"), "\"steady-state\" needs referrals_per_week above 0");
+                None
+            }
+            (Some((other, span)), _, _) if other != "steady-state" => {
+                cx.err(
+                    span,
+                    t.field("initial_wait_weeks"),
+                    format!("expected a distribution or \"steady-state\", found \"{other}\""),
+                );
+                None
+            }
+            _ => None,
+        }
+    } else if t.has("initial_wait_weeks") {
         dist_req(cx, t, "initial_wait_weeks")
     } else {
         Some(Distribution::Uniform { min: 0.0, max: 18.0 })
     };
-    let referrals = t.f64_req(cx, "referrals_per_week", Rule::NonNegative);
     if let (Some(r), Some(v)) = (referrals, t.get("referrals_per_week"))
         && r > limits::MAX_PER_DAY * 7.0
     {
@@ -35,18 +63,112 @@ pub(super) fn read_specialty(cx: &mut Ctx<'_>, v: &Val<'_>, path: &str) -> Optio
         );
         return None;
     }
-    let urgent = t.f64_req(cx, "urgent_share", Rule::Probability);
+    let priority = read_priority(cx, t);
+    let urgent = match (&priority, t.has("urgent_share")) {
+        (Some(Some(p)), false) => Some(p.shares[0] + p.shares[1]),
+        (Some(Some(_)), true) => {
+            cx.err(
+                t.key_span("urgent_share"),
+                t.field("urgent_share"),
+                "give `urgent_share` or `priority_shares`, not both (with priorities, P1 and P2 are the urgent)",
+            );
+            None
+        }
+        _ => t.f64_req(cx, "urgent_share", Rule::Probability),
+    };
     let inpatient = t.f64_req(cx, "inpatient_share", Rule::Probability);
     let stay = dist_req(cx, t, "stay_days");
     Some(Specialty {
         name: name?,
         initial_list: initial? as u32,
         initial_wait_weeks: initial_wait?,
+        steady_state: steady,
         referrals_per_week: referrals?,
         urgent_share: urgent?,
         inpatient_share: inpatient?,
         stay_days: stay?,
+        priority: priority?,
     })
+}
+
+/// `priority_shares` and its companions; `Some(None)` without priorities.
+fn read_priority(cx: &mut Ctx<'_>, t: Tbl<'_, '_>) -> Option<Option<Priority>> {
+    if !t.has("priority_shares") {
+        for k in ["priority_target_days", "not_ready_share", "deferral_weeks"] {
+            if let Some(v) = t.get(k) {
+                cx.err(v.span(), t.field(k), format!("`{k}` is only used with `priority_shares`"));
+                return None;
+            }
+        }
+        return Some(None);
+    }
+    let four = |cx: &mut Ctx<'_>, key: &str, rule: Rule| -> Option<[f64; 4]> {
+        let (items, span) = t.array(cx, key)?;
+        let field = t.field(key);
+        if items.len() != 4 {
+            cx.err(span, field, format!("expected 4 values, for P1, P2, P3 and P4, found {}", items.len()));
+            return None;
+        }
+        let mut out = [0.0; 4];
+        let mut ok = true;
+        for (i, v) in items.iter().enumerate() {
+            match reader::number(cx, v, &format!("{field}[{}]", i + 1), rule) {
+                Some(x) => out[i] = x,
+                None => ok = false,
+            }
+        }
+        ok.then_some(out)
+    };
+    let shares = four(cx, "priority_shares", Rule::Probability).and_then(|s| {
+        let total: f64 = s.iter().sum();
+        if (total - 1.0).abs() > 1e-6 {
+            let shown = (total * 1e9).round() / 1e9;
+            cx.err(
+                t.key_span("priority_shares"),
+                t.field("priority_shares"),
+                format!("the shares must sum to 1, found {shown}"),
+            );
+            return None;
+        }
+        Some(s)
+    });
+    let targets = if t.has("priority_target_days") {
+        four(cx, "priority_target_days", Rule::Positive).and_then(|d| {
+            if d.iter().any(|&x| x > 3650.0) {
+                cx.err(
+                    t.key_span("priority_target_days"),
+                    t.field("priority_target_days"),
+                    "expected targets of at most 3650 days",
+                );
+                return None;
+            }
+            Some(d)
+        })
+    } else {
+        Some([3.0, 28.0, 91.0, 182.0])
+    };
+    let not_ready = if t.has("not_ready_share") { t.f64(cx, "not_ready_share", Rule::Probability) } else { Some(0.0) };
+    let deferral = if t.has("deferral_weeks") {
+        t.f64(cx, "deferral_weeks", Rule::Positive).and_then(|w| {
+            if w > 520.0 {
+                cx.err(
+                    t.key_span("deferral_weeks"),
+                    t.field("deferral_weeks"),
+                    format!("expected at most 520 weeks, found {w}"),
+                );
+                return None;
+            }
+            Some(w)
+        })
+    } else {
+        Some(8.0)
+    };
+    Some(Some(Priority {
+        shares: shares?,
+        target_days: targets?,
+        not_ready_share: not_ready?,
+        deferral_weeks: deferral?,
+    }))
 }
 
 /// Looks a name up among `names`, reporting an unknown one with the known list.

@@ -540,7 +540,7 @@ fn check_size(cx: &mut Ctx<'_>, root: Tbl<'_, '_>, m: &Model) {
         let (slots, waiters) = size::engine_people(m);
         // Blame the stream that brings the most bytes.
         let bytes = |d: &size::StreamDemand| match d.stream {
-            Stream::Referrals(_) => d.total * crate::engine::BYTES_PER_WAITER as f64,
+            Stream::Referrals(_) => d.total * crate::engine::bytes_per_waiter(m) as f64,
             _ => d.total * crate::engine::bytes_per_patient(m) as f64,
         };
         let Some(largest) = demand.iter().max_by(|a, b| bytes(a).total_cmp(&bytes(b))) else { return };
@@ -561,7 +561,7 @@ fn check_size(cx: &mut Ctx<'_>, root: Tbl<'_, '_>, m: &Model) {
                  waiting lists, or shorten the horizon",
                 engine / 1_000_000,
                 crate::engine::bytes_per_patient(m),
-                crate::engine::BYTES_PER_WAITER,
+                crate::engine::bytes_per_waiter(m),
                 limits::MAX_RUN_BYTES / 1_000_000
             ),
         );

@@ -154,6 +154,7 @@ pub fn shape(m: &Model) -> Shape {
     let leaving =
         u64::from(!m.pathways.is_empty() || matches!(m.discharge, crate::model::DischargePolicy::Profile { .. }));
     let lounge = u64::from(matches!(m.discharge, crate::model::DischargePolicy::Profile { lounge: Some(_), .. }));
+    let priority = u64::from(m.specialties.iter().any(|s| s.priority.is_some()));
     Shape {
         scalars: 16 * pools
             + 3 * u64::from(m.ed.is_some())
@@ -164,6 +165,7 @@ pub fn shape(m: &Model) -> Shape {
             + 3 * pools * outlying
             + leaving * (3 * pools + 2 * m.pathways.len() as u64 + 3)
             + lounge * (2 + pools)
+            + priority * 2 * specialties
             + 4,
         daily_series: 4 * pools
             + 3 * u64::from(m.ed.is_some())
@@ -173,6 +175,7 @@ pub fn shape(m: &Model) -> Shape {
             + pools * (dated + outlying)
             + leaving * (pools + 1 + m.pathways.len() as u64)
             + lounge * pools
+            + priority * specialties
             + 1,
         monthly_series: pools * u64::from(escalation),
     }
@@ -221,10 +224,10 @@ fn saturating(x: f64) -> u64 {
 
 /// Bytes one worker thread's engine may hold in a replication, worst case:
 /// [`engine_people`] x [`crate::engine::bytes_per_patient`] and
-/// [`crate::engine::BYTES_PER_WAITER`].
+/// [`crate::engine::bytes_per_waiter`].
 pub fn engine_bytes(m: &Model) -> u64 {
     let (slots, waiters) = engine_people(m);
-    saturating(slots * crate::engine::bytes_per_patient(m) as f64 + waiters * crate::engine::BYTES_PER_WAITER as f64)
+    saturating(slots * crate::engine::bytes_per_patient(m) as f64 + waiters * crate::engine::bytes_per_waiter(m) as f64)
 }
 
 /// Values of every `empirical` distribution of a model.
@@ -307,7 +310,7 @@ fn engine_words(m: &Model) -> String {
          about {} MB per worker thread at {} and {} bytes each",
         engine_bytes(m) / 1_000_000,
         crate::engine::bytes_per_patient(m),
-        crate::engine::BYTES_PER_WAITER
+        crate::engine::bytes_per_waiter(m)
     )
 }
 
