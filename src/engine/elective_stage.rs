@@ -115,7 +115,12 @@ impl Engine<'_> {
             }
             let free = self.gauges[pool].occupied < self.gauges[pool].capacity;
             let boarding = plan.cancel_when_boarding[pool] && !self.queues[pool].is_empty();
-            if !urgent && (!free || boarding) {
+            // With `bed_check_until_hour`, a routine inpatient is booked if a
+            // bed is free now or one of the pool's discharges already due
+            // before that hour is not yet promised to a patient at the queue's
+            // front; booked without a free bed, they wait at the front (promised).
+            let promised = !urgent && !free && !boarding && self.bed_due(session.list as usize, pool, now);
+            if !urgent && !promised && (!free || boarding) {
                 cancelled += 1;
                 late -=
                     u64::from(priority.is_some_and(|p| i64::from(now) - w.referral > p.targets[usize::from(w.class)]));
@@ -132,7 +137,7 @@ impl Engine<'_> {
                 pool: pool as u16,
                 state: State::Waiting,
                 from_ed: false,
-                urgent,
+                urgent: urgent || promised,
                 ed_place: ed::EdPlace::NotModelled,
                 pathway: 0,
             });
@@ -145,7 +150,7 @@ impl Engine<'_> {
             if free {
                 self.admit(p, now);
             } else {
-                // Urgent: first in line for the next bed, after earlier urgent patients.
+                // Urgent (or promised): first in line for the next bed, after earlier ones.
                 let at = self.urgent_in_queue[pool] as usize;
                 self.queues[pool].insert(at, p);
                 self.urgent_in_queue[pool] += 1;
@@ -170,5 +175,16 @@ impl Engine<'_> {
                 e.cancelled_daily[d] += cancelled as u32;
             }
         }
+    }
+
+    /// With list `list`'s `bed_check_until_hour`: whether a discharge of
+    /// `pool` due from `now` to that hour today is left over once the
+    /// patients already at the queue's front (urgent and promised electives)
+    /// have had theirs.
+    fn bed_due(&self, list: usize, pool: usize, now: u32) -> bool {
+        let Some(until) = self.plan.check_until[list] else { return false };
+        let end = (now / DAY) * DAY + until;
+        let due: u32 = self.due[pool][(now / HOUR) as usize..(end / HOUR) as usize].iter().sum();
+        due > self.urgent_in_queue[pool]
     }
 }

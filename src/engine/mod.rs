@@ -183,6 +183,10 @@ pub struct Engine<'p> {
     budget_day: [u32; 3],
     /// Discharge-lounge chairs taken on each simulated day (with a lounge).
     lounge_booked: Vec<u32>,
+    /// Per pool, discharges scheduled by clock hour of the run (with a bed
+    /// check that counts discharges due); never decremented: a discharge is
+    /// never cancelled, so those after a time are still to come.
+    due: Vec<Vec<u32>>,
     /// OPEL readings checked against a brute-force count, and those of them
     /// with long waiters while urgent electives were queued (tests only).
     #[cfg(test)]
@@ -221,6 +225,7 @@ impl<'p> Engine<'p> {
             pathway_budget: [0; 3],
             budget_day: [0; 3],
             lounge_booked: Vec::new(),
+            due: Vec::new(),
             #[cfg(test)]
             opel_checks: (0, 0),
         }
@@ -250,6 +255,13 @@ impl<'p> Engine<'p> {
         self.lounge_booked.clear();
         if plan.lounge.is_some() {
             self.lounge_booked.resize((plan.horizon / DAY) as usize, 0);
+        }
+        if plan.count_due {
+            self.due.resize(plan.pools(), Vec::new());
+            for d in &mut self.due {
+                d.clear();
+                d.resize((plan.horizon / HOUR) as usize + 1, 0);
+            }
         }
         self.clocks.clear();
         self.clocks.extend(plan.routes.iter().map(|r| r.direct.as_ref().map(|(_, c)| *c)));

@@ -75,6 +75,9 @@ impl Engine<'_> {
         let t = if plan.lounge.is_some() { self.lounge(t, from) } else { t };
         if t < plan.horizon {
             self.events.push(t, Step::Discharge, Kind::Discharge, p);
+            if plan.count_due {
+                self.due[usize::from(self.patients[p as usize].pool)][(t / HOUR) as usize] += 1;
+            }
         }
     }
 

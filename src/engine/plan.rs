@@ -178,6 +178,11 @@ pub struct Plan {
     pub(super) sessions: Vec<Session>,
     /// Per theatre list: (specialty, pool).
     pub(super) lists: Vec<(usize, usize)>,
+    /// Per theatre list: the hour of day (in seconds) up to which its bed
+    /// check counts discharges already due (`bed_check_until_hour`).
+    pub(super) check_until: Vec<Option<u32>>,
+    /// Some list counts discharges due: keep each pool's due discharges by hour.
+    pub(super) count_due: bool,
     pub(super) escalation: Vec<Option<EscalationPlan>>,
     /// Bed meetings of pools with escalation beds, in time order.
     pub(super) reviews: Vec<Review>,
@@ -271,6 +276,8 @@ impl Plan {
             specialties: SpecialtyPlan::new(model, days_total),
             sessions: electives::sessions(model, days_total),
             lists: model.theatre_lists.iter().map(|l| (l.specialty, l.pool)).collect(),
+            check_until: model.theatre_lists.iter().map(|l| l.bed_check_until_hour.map(|h| h * HOUR)).collect(),
+            count_due: model.theatre_lists.iter().any(|l| l.bed_check_until_hour.is_some()),
             escalation: model
                 .pools
                 .iter()

@@ -133,6 +133,10 @@ pub struct TheatreList {
     pub start_hour: u32,
     /// Lists are cancelled on bank holidays (and extra holidays) unless true.
     pub open_on_bank_holidays: bool,
+    /// `bed_check_until_hour`: the bed check also counts the list pool's
+    /// discharges already due before this hour of the day (after
+    /// `start_hour`, up to 24); `None`: only beds free at the start.
+    pub bed_check_until_hour: Option<u32>,
 }
 
 /// Between two dates (inclusive), lists of the specialty (or every specialty)

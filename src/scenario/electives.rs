@@ -194,7 +194,16 @@ pub(super) fn read_theatre_list(
     let t = as_table(cx, v, path)?;
     t.check_keys(
         cx,
-        &["specialty", "pool", "weekdays", "lists_per_day", "cases_per_list", "start_hour", "open_on_bank_holidays"],
+        &[
+            "specialty",
+            "pool",
+            "weekdays",
+            "lists_per_day",
+            "cases_per_list",
+            "start_hour",
+            "open_on_bank_holidays",
+            "bed_check_until_hour",
+        ],
     );
     let specialty = lookup(cx, t, "specialty", "specialty", specialties);
     let pool = lookup(cx, t, "pool", "pool", pools);
@@ -231,6 +240,13 @@ pub(super) fn read_theatre_list(
     let cases = t.int_req(cx, "cases_per_list", 1, 100, "a whole number of cases between 1 and 100");
     let start = t.int_req(cx, "start_hour", 0, 23, "an hour between 0 and 23");
     let open = t.bool_or(cx, "open_on_bank_holidays", false);
+    let until = match (t.get("bed_check_until_hour"), start) {
+        (None, _) => Some(None),
+        (Some(_), Some(s)) => t
+            .int(cx, "bed_check_until_hour", s + 1, 24, &format!("an hour after start_hour ({s}), up to 24"))
+            .map(|h| Some(h as u32)),
+        (Some(_), None) => None,
+    };
     Some(TheatreList {
         specialty: specialty?,
         pool: pool?,
@@ -239,6 +255,7 @@ pub(super) fn read_theatre_list(
         cases_per_list: cases? as u32,
         start_hour: start? as u32,
         open_on_bank_holidays: open?,
+        bed_check_until_hour: until?,
     })
 }
 
