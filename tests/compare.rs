@@ -345,3 +345,27 @@ fn a_variant_naming_a_pool_twice_is_refused() {
     let err = bedflow::scenario::load(&tmp.path().join("twice.toml")).unwrap_err().to_string();
     assert!(err.contains("twice.toml:10:8: pool[2].name: \"surgery\" is named twice in this file"), "{err}");
 }
+
+/// A plan variant may switch a distribution's kind or the discharge mode:
+/// the table then replaces the parent's whole (its other keys belong to the
+/// other kind), while a table of the same kind still merges key by key.
+#[test]
+fn a_variant_may_switch_a_distribution_or_the_discharge_mode() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    std::fs::copy("scenarios/winter-2026-27.toml", d.join("base.toml")).unwrap();
+    let write = |name: &str, text: &str| {
+        let p = d.join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    };
+    let v = write(
+        "v.toml",
+        "extends = \"base.toml\"\n[scenario]\nname = \"v\"\n[discharge]\nmode = \"daily-window\"\nwindow = [9, 19]\n\n[[admissions]]\nname = \"medical (ED)\"\nstay_days = { dist = \"fixed\", value = 4 }\n\n[[pathway]]\nname = \"P3\"\ndelay_days = { mean = 9.0 }\n",
+    );
+    let m = bedflow::scenario::load(&v).unwrap_or_else(|e| panic!("{e}"));
+    assert!(matches!(m.discharge, bedflow::model::DischargePolicy::DailyWindow { open_hour: 9, .. }));
+    assert_eq!(m.routes[0].stay_days, bedflow::dist::Distribution::Fixed { value: 4.0 });
+    let p3 = m.pathways.iter().find(|p| p.index == 2).unwrap();
+    assert_eq!(p3.delay_days, Some(bedflow::dist::Distribution::LogNormal { mean: 9.0, sd: 5.0 }), "same kind: merged");
+}

@@ -34,8 +34,15 @@ impl Engine<'_> {
     pub(super) fn initial_waiting_list(&mut self, j: usize, rng: &mut ChaCha8Rng) {
         let sp = &self.plan.specialties[j];
         let initial = if let Some(list) = &sp.census_list {
-            // A census says urgent or not: with priorities, P2 or P3.
-            let (urgent, routine) = if sp.priority.is_some() { (1, 2) } else { (0, 3) };
+            // A census says urgent or not: with priorities, P2 (P1 if P2 has
+            // no share) or P3 (P4 if P3 has none).
+            let (urgent, routine) = match &sp.priority {
+                Some(p) => (
+                    if p.cumulative[1] > p.cumulative[0] { 1 } else { 0 },
+                    if p.cumulative[2] > p.cumulative[1] { 2 } else { 3 },
+                ),
+                None => (0, 3),
+            };
             for &(referral, is_urgent) in list {
                 let w = self.draw_waiter(j, referral, rng);
                 self.waiting[j].push(Waiter { class: if is_urgent { urgent } else { routine }, ..w });
@@ -88,16 +95,15 @@ impl Engine<'_> {
         self.scratch.clear();
         let mut booked = 0;
         while booked < session.slots {
-            let Some(w) = self.waiting[j].take(priority.map(|p| &p.targets), routine_used < session.routine_slots)
-            else {
-                break;
-            };
+            let Some(w) = self.waiting[j].take(routine_used < session.routine_slots) else { break };
             if let Some(p) = priority
                 && p.not_ready > 0.0
+                && !w.urgent()
                 && keyed_unit(w.key, NOT_READY_SALT - u32::from(w.deferrals)) < p.not_ready
             {
-                // Not ready for this date: off the list for a while, and the
-                // slot goes to the next patient.
+                // Not ready for this date (routine patients only: an urgent
+                // one's date is made to fit): off the list for a while, and
+                // the slot goes to the next patient.
                 self.waiting[j].defer(w, now.saturating_add(p.deferral));
                 continue;
             }

@@ -228,20 +228,13 @@ impl WaitingList {
             + self.deferred.iter().filter(|w| w.referral <= cutoff).count()
     }
 
-    /// The next patient to offer a date, taken off the list. Without
-    /// `targets`: the oldest urgent patient, else (if `routine_ok`) the
-    /// oldest routine one. With `targets` (seconds from referral, per
-    /// class): the patient whose target date is earliest among the classes'
-    /// oldest, routine classes only if `routine_ok`; a tie goes to the more
-    /// urgent class.
-    pub fn take(&mut self, targets: Option<&[i64; 4]>, routine_ok: bool) -> Option<Waiter> {
-        let Some(t) = targets else {
-            return self.classes[0].pop_front().or_else(|| if routine_ok { self.classes[3].pop_front() } else { None });
-        };
+    /// The next patient to offer a date, taken off the list: the oldest
+    /// referral of the most urgent class that has anyone (P1, then P2, ...;
+    /// or urgent, then routine), routine classes (2 and 3) only if
+    /// `routine_ok`.
+    pub fn take(&mut self, routine_ok: bool) -> Option<Waiter> {
         let allowed = if routine_ok { 4 } else { 2 };
-        let best =
-            (0..allowed).filter_map(|c| self.classes[c].front().map(|w| (w.referral.saturating_add(t[c]), c))).min()?;
-        self.classes[best.1].pop_front()
+        self.classes[..allowed].iter_mut().find_map(VecDeque::pop_front)
     }
 
     /// Defers `w` until `until` (they come back keeping their referral date).
@@ -287,37 +280,35 @@ mod tests {
         Waiter { referral, stay: 0, key: referral as u64, inpatient: false, class, deferrals: 0 }
     }
 
-    /// Hand-worked booking order. Targets 3, 28, 91 and 182 days; today is
-    /// day 0. A P4 referred 200 days ago (due 18 days ago) goes before a P1
-    /// referred today (due in 3 days), which goes before a P3 referred 80
-    /// days ago (due in 11); routine classes only while `routine_ok`; a tie
-    /// goes to the more urgent class. Without targets: urgent first, then
-    /// routine, each oldest first.
+    /// Hand-worked booking order: the most urgent class first (a P1
+    /// referred today before a P4 referred 200 days ago), oldest first
+    /// within a class, routine classes only while `routine_ok`; without
+    /// priorities, urgent (class 0) then routine (class 3) the same way.
     #[test]
-    fn booking_takes_the_earliest_target_date() {
+    fn booking_takes_the_most_urgent_class_then_the_longest_wait() {
         let d = i64::from(DAY);
-        let targets = [3 * d, 28 * d, 91 * d, 182 * d];
         let mut list = WaitingList::default();
-        for w in [waiter(-200 * d, 3), waiter(0, 0), waiter(-80 * d, 2), waiter(-154 * d, 3), waiter(0, 1)] {
+        for w in [
+            waiter(-200 * d, 3),
+            waiter(0, 0),
+            waiter(-80 * d, 2),
+            waiter(-154 * d, 3),
+            waiter(0, 1),
+            waiter(-90 * d, 2),
+        ] {
             list.push(w);
         }
         for c in &mut list.classes {
             c.make_contiguous().sort_by_key(|w| w.referral);
         }
-        let order: Vec<(i64, u8)> =
-            std::iter::from_fn(|| list.take(Some(&targets), true)).map(|w| (w.referral / d, w.class)).collect();
-        // P4 at -200 (due -18), P1 at 0 (due 3), P3 at -80 (due 11), P4 at -154 and P2 at 0 both due 28: P2 first.
-        assert_eq!(order, vec![(-200, 3), (0, 0), (-80, 2), (0, 1), (-154, 3)]);
+        let order: Vec<(i64, u8)> = std::iter::from_fn(|| list.take(true)).map(|w| (w.referral / d, w.class)).collect();
+        assert_eq!(order, vec![(0, 0), (0, 1), (-90, 2), (-80, 2), (-200, 3), (-154, 3)]);
         let mut list = WaitingList::default();
         list.push(waiter(-300 * d, 3));
         list.push(waiter(0, 1));
-        assert_eq!(list.take(Some(&targets), false).map(|w| w.class), Some(1), "routine not allowed");
-        assert!(list.take(Some(&targets), false).is_none());
-        let mut list = WaitingList::default();
-        list.push(waiter(-300 * d, 3));
-        list.push(waiter(0, 0));
-        assert_eq!(list.take(None, true).map(|w| w.class), Some(0), "urgent first");
-        assert_eq!(list.take(None, true).map(|w| w.class), Some(3));
+        assert_eq!(list.take(false).map(|w| w.class), Some(1), "routine not allowed");
+        assert!(list.take(false).is_none());
+        assert_eq!(list.take(true).map(|w| w.class), Some(3));
     }
 
     /// A deferred patient comes back into their class in referral order,
@@ -328,7 +319,7 @@ mod tests {
         for r in [-50, -30, -10] {
             list.push(waiter(r, 2));
         }
-        let w = list.take(Some(&[0, 0, 0, 0]), true).unwrap();
+        let w = list.take(true).unwrap();
         assert_eq!(w.referral, -50);
         list.defer(w, 100);
         assert_eq!((list.len(), list.waited_at_least(0, 40)), (3, 1));

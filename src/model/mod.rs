@@ -96,21 +96,22 @@ pub struct Specialty {
 }
 
 /// Booking by the NHS surgical priority categories P1-P4: every list takes
-/// the patient whose target date (referral + the category's target) is
-/// earliest; P1 and P2 are urgent (never cancelled for lack of a bed, and
-/// they wait for the next bed ahead of emergency patients), P3 and P4
-/// routine. A patient offered a date may not be ready (patient choice, not
-/// fit, pre-operative assessment not done): they are deferred and come back
-/// to the list after `deferral_weeks`, keeping their referral date.
+/// the most urgent category that has anyone waiting, longest wait first
+/// within it (the categories' targets only measure lateness); P1 and P2 are
+/// urgent (never cancelled for lack of a bed, and they wait for the next bed
+/// ahead of emergency patients), P3 and P4 routine. A routine patient
+/// offered a date may not be ready (patient choice, not fit, pre-operative
+/// assessment not done): they are deferred and come back to the list after
+/// `deferral_weeks`, keeping their referral date.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Priority {
     /// Shares of P1, P2, P3, P4 among patients (sum 1); `urgent_share` is
     /// then P1 + P2 (the same draw decides both).
     pub shares: [f64; 4],
-    /// Targets from referral, in days: P1 within 72 hours, P2 a month, P3
-    /// three months, P4 longer.
+    /// Targets from referral, in days (P1 within 72 hours, P2 a month, P3
+    /// three months, P4 longer), for `elective_treated_after_target`.
     pub target_days: [f64; 4],
-    /// Share (0-1) of offers a patient cannot take.
+    /// Share (0-1) of offers a routine (P3, P4) patient cannot take.
     pub not_ready_share: f64,
     /// Weeks a patient not ready is off the list before coming back.
     pub deferral_weeks: f64,
@@ -618,37 +619,22 @@ impl Specialty {
     /// The steady state of the list, for `initial_wait_weeks =
     /// "steady-state"`: per booking class (P1-P4, or urgent as class 0 and
     /// routine as class 3), the share of the list and the longest wait, in
-    /// weeks. Booked by target date (referral + target), every class waits
-    /// its target plus one common lag, at least 0, so class c holds
-    /// referrals of the last max(0, T_c + lag) weeks, and the lag is the one
-    /// that makes the list `initial_list` long (bisection). Booked urgent
-    /// first, urgent patients do not wait and routine ones wait L / r
-    /// (first come first served). Patients not ready for a date are left out.
+    /// weeks. Booked most urgent class first and treated as fast as
+    /// referred, every class but the least urgent one with referrals is
+    /// seen at once, and that one holds the list: `initial_list` patients,
+    /// waits uniform up to `initial_list` / its referrals a week (first come
+    /// first served). Patients not ready for a date are left out.
     pub fn steady_state_list(&self) -> ([f64; 4], [f64; 4]) {
-        let (l, r) = (f64::from(self.initial_list), self.referrals_per_week.max(1e-9));
-        let (rates, waits) = match &self.priority {
-            None => {
-                let routine = (1.0 - self.urgent_share) * r;
-                (
-                    [self.urgent_share * r, 0.0, 0.0, routine],
-                    [0.0, 0.0, 0.0, if routine > 0.0 { l / routine } else { 0.0 }],
-                )
-            }
-            Some(p) => {
-                let rates = p.shares.map(|s| s * r);
-                let targets = p.target_days.map(|d| d / 7.0);
-                let held = |lag: f64| rates.iter().zip(&targets).map(|(x, t)| x * (t + lag).max(0.0)).sum::<f64>();
-                let (mut lo, mut hi) = (-targets.iter().fold(0.0f64, |a, &b| a.max(b)), 1.0e6);
-                for _ in 0..200 {
-                    let mid = 0.5 * (lo + hi);
-                    if held(mid) < l { lo = mid } else { hi = mid }
-                }
-                (rates, targets.map(|t| (t + hi).max(0.0)))
-            }
+        let r = self.referrals_per_week;
+        let rates = match &self.priority {
+            None => [self.urgent_share * r, 0.0, 0.0, (1.0 - self.urgent_share) * r],
+            Some(p) => p.shares.map(|s| s * r),
         };
-        let held: Vec<f64> = rates.iter().zip(&waits).map(|(x, w)| x * w).collect();
-        let total: f64 = held.iter().sum();
-        let shares = if total > 0.0 { std::array::from_fn(|c| held[c] / total) } else { [0.0, 0.0, 0.0, 1.0] };
+        let last = rates.iter().rposition(|&x| x > 0.0).unwrap_or(3);
+        let mut shares = [0.0; 4];
+        shares[last] = 1.0;
+        let mut waits = [0.0; 4];
+        waits[last] = f64::from(self.initial_list) / rates[last].max(1e-9);
         (shares, waits)
     }
 }

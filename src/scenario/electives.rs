@@ -64,16 +64,31 @@ pub(super) fn read_specialty(cx: &mut Ctx<'_>, v: &Val<'_>, path: &str) -> Optio
         return None;
     }
     let priority = read_priority(cx, t);
+    // With priorities the urgent are P1 + P2; an `urgent_share` given too
+    // (e.g. inherited by a plan variant) must agree with it.
     let urgent = match (&priority, t.has("urgent_share")) {
         (Some(Some(p)), false) => Some(p.shares[0] + p.shares[1]),
-        (Some(Some(_)), true) => {
-            cx.err(
-                t.key_span("urgent_share"),
-                t.field("urgent_share"),
-                "give `urgent_share` or `priority_shares`, not both (with priorities, P1 and P2 are the urgent)",
-            );
-            None
+        (Some(Some(p)), true) => {
+            let both = p.shares[0] + p.shares[1];
+            match t.f64(cx, "urgent_share", Rule::Probability) {
+                Some(u) if (u - both).abs() <= 1e-9 => Some(both),
+                Some(u) => {
+                    cx.err(
+                        t.key_span("urgent_share"),
+                        t.field("urgent_share"),
+                        format!(
+                            "urgent_share {u} differs from P1 + P2 of priority_shares ({}): with priorities P1 and P2 \
+                             are the urgent, so leave urgent_share out or make it equal",
+                            (both * 1e9).round() / 1e9
+                        ),
+                    );
+                    None
+                }
+                None => None,
+            }
         }
+        // A bad `priority_shares` is reported already.
+        (None, _) if t.has("priority_shares") => None,
         _ => t.f64_req(cx, "urgent_share", Rule::Probability),
     };
     let inpatient = t.f64_req(cx, "inpatient_share", Rule::Probability);

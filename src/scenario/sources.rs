@@ -6,7 +6,10 @@
 //! `[[admissions]]`, `[[specialty]]`, `[[escalation_ward]]`, `[[pathway]]`) merge element by element on `name`, so
 //! `[[pool]] name = "medicine" beds = 415` changes one pool's beds and a new
 //! name adds a pool; any other value, including other arrays (`[[seasonality]]`,
-//! `[[theatre_list]]`...), is replaced whole. Chains may be up to
+//! `[[theatre_list]]`...), is replaced whole. A table that names another kind
+//! than the one it lies over (a different `dist` of a distribution, or a
+//! different `[discharge] mode`) replaces it whole too: the base's other keys
+//! belong to the other kind. Chains may be up to
 //! [`MAX_DEPTH`] files deep. Every value keeps its own file's span, so errors
 //! still name the right file and line.
 //!
@@ -320,12 +323,29 @@ fn unique_names_in_child(cx: &mut Ctx<'_>, child: &DeTable<'_>) -> bool {
     ok
 }
 
+/// True when `over` names a different kind than `base` (its `dist`, as in
+/// `{ dist = "fixed", value = 0 }` over a lognormal, or its `mode`, as in
+/// `[discharge] mode = "on-ready"` over "profile"): then `over` replaces
+/// the table whole, since the base's other keys belong to the other kind.
+fn switches_kind(base: &DeTable<'_>, over: &DeTable<'_>) -> bool {
+    ["dist", "mode"].iter().any(|k| {
+        let text = |t: &DeTable<'_>| match t.get(*k).map(|v| v.get_ref()) {
+            Some(DeValue::String(s)) => Some(s.to_string()),
+            _ => None,
+        };
+        matches!((text(base), text(over)), (Some(a), Some(b)) if a != b)
+    })
+}
+
 /// Lays `over` onto `base` (see the module comment for the rules).
 fn merge<'i>(base: &mut DeTable<'i>, over: DeTable<'i>, top: bool) {
     for (k, v) in over {
         let key: &str = k.get_ref();
         let named = top && NAMED_ARRAYS.contains(&key);
         match (base.get_mut(key).map(|b| b.get_mut()), v.get_ref()) {
+            (Some(DeValue::Table(b)), DeValue::Table(o)) if switches_kind(b, o) => {
+                base.insert(k, v);
+            }
             (Some(DeValue::Table(b)), DeValue::Table(_)) => {
                 if let DeValue::Table(o) = v.into_inner() {
                     merge(b, o, false);
