@@ -245,3 +245,30 @@ fn a_discharge_lounge_never_lowers_beds_free_at_noon() {
     }
     assert!(mean(&wait) < mean(&wait_none), "{wait:?} vs {wait_none:?}");
 }
+
+/// A pathway whose starts a week fall short of the patients needing it is
+/// warned about before running, with the numbers; one that keeps up is not.
+#[test]
+fn a_pathway_too_small_is_warned_about() {
+    let text = |starts: u32| {
+        scenario(
+            3.0,
+            1.0,
+            10_000,
+            0,
+            1,
+            "pathway_shares = { P1 = 1.0 }",
+            &format!(
+                "[[pathway]]\nname = \"P1\"\nstarts_per_day = [{starts}, {starts}, {starts}, {starts}, {starts}, {starts}, {starts}]\n"
+            ),
+        )
+    };
+    let short = model(&text(1)).overloaded_pathways();
+    assert_eq!(short.len(), 1, "{short:?}");
+    assert!(
+        short[0].contains("pathway P1: about 21.0 patients a week") && short[0].contains("7 starts a week"),
+        "{}",
+        short[0]
+    );
+    assert!(model(&text(4)).overloaded_pathways().is_empty());
+}

@@ -208,6 +208,7 @@ fn warn_overload(model: &Model) {
         .into_iter()
         .chain(model.overloaded_pools())
         .chain(model.overloaded_ed())
+        .chain(model.overloaded_pathways())
         .chain(model.start_and_capacity_warnings())
     {
         eprintln!("warning: {}", for_terminal(&msg));

@@ -152,6 +152,36 @@ impl Model {
         out
     }
 
+    /// Pathways whose starts a week fall short of the patients needing them
+    /// (every pool's emergency admissions a day x its share, before
+    /// seasonality, electives and outlying left out): their queue grows
+    /// without limit, and so do the beds it holds.
+    pub fn overloaded_pathways(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for p in &self.pathways {
+            let Some(week) = p.starts_per_day else { continue };
+            let need: f64 = (0..self.pools.len())
+                .map(|i| {
+                    let per_day: f64 = self.routes.iter().filter(|r| r.pool == i).map(|r| self.route_per_day(r)).sum();
+                    per_day * self.pools[i].pathway_shares[p.index]
+                })
+                .sum::<f64>()
+                * 7.0;
+            let starts: u32 = week.iter().sum();
+            if need > f64::from(starts) {
+                out.push(format!(
+                    "pathway {}: about {} patients a week need it (emergency admissions x pathway_shares, before \
+                     seasonality) but it has {starts} starts a week; its queue, and the beds it holds, will grow \
+                     through the run; see pathway_{}_queue_peak and nctr_patients_midnight",
+                    crate::model::PATHWAY_NAMES[p.index],
+                    readable(need),
+                    crate::model::PATHWAY_NAMES[p.index].to_lowercase()
+                ));
+            }
+        }
+        out
+    }
+
     /// Pools whose offered load at peak seasonality exceeds every bed they can
     /// open (core + escalation): queues there grow without limit (a `divert`
     /// pool turns a share away instead; a pool with elective load only cancels
