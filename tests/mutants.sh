@@ -18,8 +18,9 @@ args=()
 for f in "${files[@]}"; do args+=(-f "$f"); done
 # Release build (the statistical tests are slow in debug), but incremental,
 # with many codegen units and no debug info, in a target folder of its own:
-# a mutant then rebuilds in a few seconds instead of half a minute. One job:
-# the machine has 2 cores.
+# a mutant then rebuilds in a few seconds instead of half a minute. One job,
+# always: the target folder is shared, so two jobs would test each other's
+# mutants (and the machine has 2 cores).
 export CARGO_PROFILE_RELEASE_INCREMENTAL=true CARGO_PROFILE_RELEASE_DEBUG=false \
   CARGO_PROFILE_RELEASE_CODEGEN_UNITS=256 CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-${TMPDIR:-/tmp}/bedflow-mutants-target}"
 # A fixed timeout: the selection takes about 15 s on a quiet machine, and a
