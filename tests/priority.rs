@@ -182,3 +182,74 @@ fn counting_expected_discharges_cancels_fewer_electives() {
     }
     assert!(mean(&c1) < 0.7 * mean(&c0), "{c1:?} vs {c0:?}");
 }
+
+/// Hand-worked recovery wait: one bed, an emergency admission every
+/// midnight staying 10 hours, and a daily 08:00 list of one routine
+/// inpatient (stay about an hour). At 08:00 the bed is always taken and
+/// frees at 10:00. With no recovery wait every case is cancelled; with a
+/// 1-hour wait every case waits and is cancelled at 09:00 (and goes back on
+/// the list); with a 3-hour wait every case gets the bed at 10:00: treated,
+/// after a 2-hour wait.
+#[test]
+fn a_recovery_wait_hand_worked() {
+    let run_with = |recovery: &str| {
+        let text = format!(
+            r#"
+[scenario]
+name = "recovery"
+start = "2026-11-02"
+end = "2026-11-29"
+warmup_days = 0
+replications = 2
+seed = 1
+
+[[admissions]]
+name = "emergency"
+source = "direct"
+per_day = 1
+arrivals = "regular"
+pool = "ward"
+stay_days = {{ dist = "fixed", value = 0.4166666666666667 }}
+
+[[pool]]
+name = "ward"
+beds = 1
+
+[[specialty]]
+name = "surgery"
+waiting_list = 1000
+referrals_per_week = 0
+urgent_share = 0
+inpatient_share = 1
+stay_days = {{ dist = "fixed", value = 0.04 }}
+
+[[theatre_list]]
+specialty = "surgery"
+pool = "ward"
+weekdays = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+lists_per_day = 1
+cases_per_list = 1
+start_hour = 8
+open_on_bank_holidays = true
+{recovery}
+"#
+        );
+        let m = model(&text);
+        let r = run(&m);
+        (
+            values(&m, &r, Metric::ElectiveScheduled, None)[0],
+            values(&m, &r, Metric::ElectiveTreated, None)[0],
+            values(&m, &r, Metric::ElectiveCancelledNoBed, None)[0],
+            values(&m, &r, Metric::WaitingListSize, None)[0],
+            values(&m, &r, Metric::BedWaitHoursMean, Some("ward"))[0],
+        )
+    };
+    let days = 28.0;
+    assert_eq!(run_with(""), (days, 0.0, days, 1000.0, 0.0));
+    let (s, t, c, list, _) = run_with("recovery_wait_hours = 1");
+    assert_eq!((s, t, c, list), (days, 0.0, days, 1000.0), "cancelled at 09:00, back on the list");
+    let (s, t, c, list, wait) = run_with("recovery_wait_hours = 3");
+    assert_eq!((s, t, c, list), (days, days, 0.0, 1000.0 - days), "treated at 10:00");
+    // The emergency patients never wait; the electives wait 2 hours each.
+    assert!((wait - 2.0 * days / (2.0 * days)).abs() < 0.02, "mean bed wait {wait} hours");
+}

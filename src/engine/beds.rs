@@ -262,6 +262,9 @@ impl Engine<'_> {
     #[inline(always)]
     fn occupy(&mut self, p: u32, bed: usize, home: usize, now: u32, wait: bool) {
         let pat = self.patients[p as usize];
+        if pat.urgent && !self.recovering.is_empty() {
+            self.recovered(p);
+        }
         self.change(bed, now, 1, 0);
         if wait {
             self.count_wait(bed, now - pat.decision, pat.decision);

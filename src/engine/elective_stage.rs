@@ -126,7 +126,10 @@ impl Engine<'_> {
             // before that hour is not yet promised to a patient at the queue's
             // front; booked without a free bed, they wait at the front (promised).
             let promised = !urgent && !free && !boarding && self.bed_due(session.list as usize, pool, now);
-            if !urgent && !promised && (!free || boarding) {
+            // With `recovery_wait_hours`, one who still finds no bed is booked
+            // anyway and waits at the front of the queue, for so long.
+            let recovery = plan.recovery[session.list as usize].filter(|_| !urgent && !promised && !free && !boarding);
+            if !urgent && !promised && recovery.is_none() && (!free || boarding) {
                 cancelled += 1;
                 late -=
                     u64::from(priority.is_some_and(|p| i64::from(now) - w.referral > p.targets[usize::from(w.class)]));
@@ -143,7 +146,7 @@ impl Engine<'_> {
                 pool: pool as u16,
                 state: State::Waiting,
                 from_ed: false,
-                urgent: urgent || promised,
+                urgent: urgent || promised || recovery.is_some(),
                 ed_place: ed::EdPlace::NotModelled,
                 pathway: 0,
             });
@@ -151,6 +154,20 @@ impl Engine<'_> {
                 let (t, n) = self.targets(pool);
                 for &i in &t[..n] {
                     self.out.pools[i].bed_requests += 1;
+                }
+            }
+            if let Some(r) = recovery {
+                let was_late = priority.is_some_and(|p| i64::from(now) - w.referral > p.targets[usize::from(w.class)]);
+                self.recovering.push(Recovering {
+                    patient: p,
+                    specialty: j as u16,
+                    session: now,
+                    deadline: now.saturating_add(r),
+                    late: was_late,
+                    waiter: w,
+                });
+                if now.saturating_add(r) < plan.horizon {
+                    self.events.push(now + r, Step::Discharge, Kind::RecoveryTimeout, p);
                 }
             }
             if free {
@@ -193,4 +210,58 @@ impl Engine<'_> {
         let due: u32 = self.due[pool][(now / HOUR) as usize..(end / HOUR) as usize].iter().sum();
         due > self.urgent_in_queue[pool]
     }
+
+    /// Patient `p` takes a bed: if they were waiting in recovery, they are
+    /// off that list (and stay treated).
+    pub(super) fn recovered(&mut self, p: u32) {
+        if let Some(i) = self.recovering.iter().position(|r| r.patient == p) {
+            self.recovering.swap_remove(i);
+        }
+    }
+
+    /// A booked elective's wait in recovery ends at `now` with no bed: the
+    /// case is cancelled (counted for the session's day), the patient leaves
+    /// the bed queue and goes back on the waiting list with their referral
+    /// date. A slot reused since by another patient has another deadline.
+    pub(super) fn recovery_timeout(&mut self, p: u32, now: u32) {
+        let Some(i) = self.recovering.iter().position(|r| r.patient == p && r.deadline == now) else { return };
+        let r = self.recovering.swap_remove(i);
+        let pool = usize::from(self.patients[p as usize].pool);
+        if let Some(at) = self.queues[pool].iter().position(|&q| q == p) {
+            self.queues[pool].remove(at);
+            self.urgent_in_queue[pool] -= 1;
+            self.change(pool, now, 0, -1);
+        }
+        self.release(p);
+        let class = &mut self.waiting[usize::from(r.specialty)].classes[usize::from(r.waiter.class)];
+        let at = class.partition_point(|x| x.referral <= r.waiter.referral);
+        class.insert(at, r.waiter);
+        let all = self.plan.specialties.len();
+        let day = self.report_day(r.session);
+        for i in [usize::from(r.specialty), all] {
+            let e = &mut self.out.electives[i];
+            e.treated_total -= 1;
+            if let Some(d) = day {
+                e.treated -= 1;
+                e.cancelled += 1;
+                e.cancelled_daily[d] += 1;
+                e.treated_after_target -= u64::from(r.late);
+            }
+        }
+    }
+}
+
+/// An elective booked without a bed (`recovery_wait_hours`), waiting for one.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Recovering {
+    pub(super) patient: u32,
+    pub(super) specialty: u16,
+    /// The session's start: its day counts the case, treated or cancelled.
+    pub(super) session: u32,
+    /// When the wait ends (the timeout event's time).
+    pub(super) deadline: u32,
+    /// Counted as treated after its target at the session.
+    pub(super) late: bool,
+    /// The waiting-list entry, to go back to the list if cancelled.
+    pub(super) waiter: Waiter,
 }

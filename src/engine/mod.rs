@@ -74,9 +74,17 @@ pub const BYTES_PER_PATIENT: u64 = 2
 /// assessment (with `clinicians`) may stay in the heap after the patient has
 /// moved on, one more event each (each doubled for a growing vector).
 pub fn bytes_per_patient(model: &crate::model::Model) -> u64 {
-    let Some(c) = model.ed.as_ref().and_then(|e| e.capacity.as_ref()) else { return BYTES_PER_PATIENT };
+    // An elective waiting in recovery (`recovery_wait_hours`) adds an entry
+    // and its timeout event.
+    let recovery = if model.theatre_lists.iter().any(|l| l.recovery_wait_hours.is_some()) {
+        2 * (std::mem::size_of::<elective_stage::Recovering>() + std::mem::size_of::<queue::Event>()) as u64
+    } else {
+        0
+    };
+    let Some(c) = model.ed.as_ref().and_then(|e| e.capacity.as_ref()) else { return BYTES_PER_PATIENT + recovery };
     let event = std::mem::size_of::<queue::Event>() as u64;
     BYTES_PER_PATIENT
+        + recovery
         + 2 * (std::mem::size_of::<(u32, u32)>() as u64
             + event * u64::from(c.patience_hours.is_some())
             + event * u64::from(c.clinicians.is_some()))
@@ -187,6 +195,9 @@ pub struct Engine<'p> {
     /// check that counts discharges due); never decremented: a discharge is
     /// never cancelled, so those after a time are still to come.
     due: Vec<Vec<u32>>,
+    /// Electives booked without a bed, waiting in recovery for one
+    /// (`recovery_wait_hours`): few at a time, searched by patient.
+    recovering: Vec<elective_stage::Recovering>,
     /// OPEL readings checked against a brute-force count, and those of them
     /// with long waiters while urgent electives were queued (tests only).
     #[cfg(test)]
@@ -226,6 +237,7 @@ impl<'p> Engine<'p> {
             budget_day: [0; 3],
             lounge_booked: Vec::new(),
             due: Vec::new(),
+            recovering: Vec::new(),
             #[cfg(test)]
             opel_checks: (0, 0),
         }
@@ -250,6 +262,7 @@ impl<'p> Engine<'p> {
         self.infection_since.iter_mut().for_each(|t| *t = 0);
         self.outliers.iter_mut().for_each(|o| *o = (0, 0));
         self.pathway_queues.iter_mut().for_each(VecDeque::clear);
+        self.recovering.clear();
         self.pathway_budget = [0; 3];
         self.budget_day = [0; 3];
         self.lounge_booked.clear();
@@ -441,6 +454,7 @@ impl<'p> Engine<'p> {
                     Kind::OutbreakStart => self.outbreak_start(ev.target as usize, now),
                     Kind::OutbreakEnd => self.outbreak_end(ev.target as usize, now),
                     Kind::PathwayReady => self.pathway_ready(ev.target, now),
+                    Kind::RecoveryTimeout => self.recovery_timeout(ev.target, now),
                 }
             } else if source == Source::TheatreSession {
                 self.theatre_session(plan.sessions[session], now);

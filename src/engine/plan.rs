@@ -183,6 +183,8 @@ pub struct Plan {
     pub(super) check_until: Vec<Option<u32>>,
     /// Some list counts discharges due: keep each pool's due discharges by hour.
     pub(super) count_due: bool,
+    /// Per theatre list: the longest wait in recovery for a bed, in seconds (`recovery_wait_hours`).
+    pub(super) recovery: Vec<Option<u32>>,
     pub(super) escalation: Vec<Option<EscalationPlan>>,
     /// Bed meetings of pools with escalation beds, in time order.
     pub(super) reviews: Vec<Review>,
@@ -278,6 +280,11 @@ impl Plan {
             lists: model.theatre_lists.iter().map(|l| (l.specialty, l.pool)).collect(),
             check_until: model.theatre_lists.iter().map(|l| l.bed_check_until_hour.map(|h| h * HOUR)).collect(),
             count_due: model.theatre_lists.iter().any(|l| l.bed_check_until_hour.is_some()),
+            recovery: model
+                .theatre_lists
+                .iter()
+                .map(|l| l.recovery_wait_hours.map(|h| secs(h * f64::from(HOUR))))
+                .collect(),
             escalation: model
                 .pools
                 .iter()

@@ -40,6 +40,9 @@ pub enum Kind {
     /// A patient whose acute stay (and the pathway's delay) is over joins
     /// their discharge pathway's queue, or starts it at once if a start is left today.
     PathwayReady,
+    /// A booked elective's wait in recovery for a bed (`recovery_wait_hours`)
+    /// is over: cancelled unless a bed came.
+    RecoveryTimeout,
 }
 
 /// A scheduled discharge or decision, ordered by (time, step, sequence) packed into one integer.

@@ -138,6 +138,10 @@ pub struct TheatreList {
     /// discharges already due before this hour of the day (after
     /// `start_hour`, up to 24); `None`: only beds free at the start.
     pub bed_check_until_hour: Option<u32>,
+    /// `recovery_wait_hours`: a routine inpatient who fails the bed check is
+    /// booked anyway and waits up to this many hours at the front of the bed
+    /// queue; cancelled then if no bed came. `None`: cancelled at once.
+    pub recovery_wait_hours: Option<f64>,
 }
 
 /// Between two dates (inclusive), lists of the specialty (or every specialty)

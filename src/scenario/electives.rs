@@ -218,6 +218,7 @@ pub(super) fn read_theatre_list(
             "start_hour",
             "open_on_bank_holidays",
             "bed_check_until_hour",
+            "recovery_wait_hours",
         ],
     );
     let specialty = lookup(cx, t, "specialty", "specialty", specialties);
@@ -262,6 +263,21 @@ pub(super) fn read_theatre_list(
             .map(|h| Some(h as u32)),
         (Some(_), None) => None,
     };
+    let recovery = match t.get("recovery_wait_hours") {
+        None => Some(None),
+        Some(_) => t.f64(cx, "recovery_wait_hours", Rule::Positive).and_then(|h| {
+            if h > 24.0 {
+                cx.err(
+                    t.key_span("recovery_wait_hours"),
+                    t.field("recovery_wait_hours"),
+                    format!("expected at most 24 hours, found {h}"),
+                );
+                None
+            } else {
+                Some(Some(h))
+            }
+        }),
+    };
     Some(TheatreList {
         specialty: specialty?,
         pool: pool?,
@@ -271,6 +287,7 @@ pub(super) fn read_theatre_list(
         start_hour: start? as u32,
         open_on_bank_holidays: open?,
         bed_check_until_hour: until?,
+        recovery_wait_hours: recovery?,
     })
 }
 
