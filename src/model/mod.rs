@@ -8,7 +8,12 @@ use crate::calendar::Calendar;
 use crate::dist::Distribution;
 use chrono::{Datelike, NaiveDate};
 
+mod booking;
+mod discharge;
 mod warnings;
+
+pub use booking::Priority;
+pub use discharge::{DischargePolicy, Lounge, PATHWAY_NAMES, Pathway, PathwayCapacity};
 
 /// Seconds in a simulated day. Simulation time is an integer number of
 /// seconds since midnight at the start of the warm-up.
@@ -93,28 +98,6 @@ pub struct Specialty {
     /// Booking by clinical priority (`priority_shares`); `None`: urgent
     /// first, then routine, longest wait first.
     pub priority: Option<Priority>,
-}
-
-/// Booking by the NHS surgical priority categories P1-P4: every list takes
-/// the most urgent category that has anyone waiting, longest wait first
-/// within it (the categories' targets only measure lateness); P1 and P2 are
-/// urgent (never cancelled for lack of a bed, and they wait for the next bed
-/// ahead of emergency patients), P3 and P4 routine. A routine patient
-/// offered a date may not be ready (patient choice, not fit, pre-operative
-/// assessment not done): they are deferred and come back to the list after
-/// `deferral_weeks`, keeping their referral date.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Priority {
-    /// Shares of P1, P2, P3, P4 among patients (sum 1); `urgent_share` is
-    /// then P1 + P2 (the same draw decides both).
-    pub shares: [f64; 4],
-    /// Targets from referral, in days (P1 within 72 hours, P2 a month, P3
-    /// three months, P4 longer), for `elective_treated_after_target`.
-    pub target_days: [f64; 4],
-    /// Share (0-1) of offers a routine (P3, P4) patient cannot take.
-    pub not_ready_share: f64,
-    /// Weeks a patient not ready is off the list before coming back.
-    pub deferral_weeks: f64,
 }
 
 /// A recurring theatre list (session) of one specialty.
@@ -521,126 +504,6 @@ pub struct Opel {
     /// Patients waiting over 12 hours since their decision to admit at 08:00, thresholds for levels 2, 3 and 4
     /// (ascending).
     pub waits_over_12h: [u32; 3],
-}
-
-/// The discharge pathways after the acute stay (discharge to assess): P0
-/// is home with no new support (no wait beyond the discharge rules), P1
-/// home with support, P2 a rehabilitation or step-down bed, P3 a care home.
-pub const PATHWAY_NAMES: [&str; 3] = ["P1", "P2", "P3"];
-
-/// One discharge pathway (P1, P2 or P3): patients whose acute stay has ended
-/// and who need it keep their bed until it starts.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Pathway {
-    /// 0 for P1, 1 for P2, 2 for P3 (index into [`PATHWAY_NAMES`]).
-    pub index: usize,
-    /// Days from the end of the acute stay until the patient can take a start
-    /// (assessment, arranging the package); `None`: none.
-    pub delay_days: Option<Distribution>,
-    /// Starts a day, Monday to Sunday (bank holidays take Sunday's), before
-    /// dated changes; `None`: unlimited (the delay alone, if any).
-    pub starts_per_day: Option<[u32; 7]>,
-    /// Dated changes of the starts a day (`[[pathway.capacity]]`), in date order, not overlapping.
-    pub capacity: Vec<PathwayCapacity>,
-}
-
-/// Starts a day of a pathway between two dates (inclusive).
-#[derive(Debug, Clone, PartialEq)]
-pub struct PathwayCapacity {
-    /// First day of the change.
-    pub from: NaiveDate,
-    /// Last day of the change, inclusive.
-    pub to: NaiveDate,
-    /// Starts a day, Monday to Sunday, on those dates (bank holidays take Sunday's).
-    pub starts_per_day: [u32; 7],
-}
-
-impl Pathway {
-    /// Starts on `date` (`None`: unlimited), with `bank_holiday` true on a bank holiday.
-    pub fn starts_on(&self, date: NaiveDate, bank_holiday: bool) -> Option<u32> {
-        let week = self.starts_per_day?;
-        let week = self.capacity.iter().find(|c| c.from <= date && date <= c.to).map_or(week, |c| c.starts_per_day);
-        let day = if bank_holiday { 6 } else { date.weekday().num_days_from_monday() as usize };
-        Some(week[day])
-    }
-}
-
-/// When a patient whose stay has ended actually leaves.
-#[derive(Debug, Clone, PartialEq)]
-#[expect(clippy::large_enum_variant, reason = "one per model, built once: boxing the profile buys nothing")]
-pub enum DischargePolicy {
-    /// The moment the stay ends.
-    OnReady,
-    /// Only between `open_hour` and `close_hour`; on weekends and bank holidays
-    /// a ready patient goes that day only with the given probability.
-    DailyWindow {
-        /// Hour of day (0-23) the window opens.
-        open_hour: u32,
-        /// Hour of day the window closes (up to 24, after `open_hour`); a patient ready later waits for the next
-        /// window.
-        close_hour: u32,
-        /// Chance (0-1) that a ready patient goes on a Saturday or Sunday.
-        weekend_factor: f64,
-        /// Chance (0-1) that a ready patient goes on a bank holiday (weekend or not).
-        bank_holiday_factor: f64,
-    },
-    /// The recommended model: each patient is reviewed once; on a weekend
-    /// day only `weekend_review_share` of patients can go (the rest go on the
-    /// next day they can, usually Monday), on a bank holiday
-    /// `bank_holiday_review_share`; the clock time of leaving is drawn from
-    /// an hour-of-day profile (weekday or weekend), so discharges follow it.
-    Profile {
-        /// Weights of the 24 clock hours on weekdays (sum 1).
-        weekday_hours: [f64; 24],
-        /// Weights of the 24 clock hours on weekends and bank holidays (sum 1).
-        weekend_hours: [f64; 24],
-        /// Share (0-1) of patients ready on a Saturday or Sunday who can go that day.
-        weekend_review_share: f64,
-        /// Share (0-1) of patients ready on a bank holiday who can go that day.
-        bank_holiday_review_share: f64,
-        /// A discharge lounge, if any.
-        lounge: Option<Lounge>,
-    },
-}
-
-/// A discharge lounge: on each day it is open, patients due to leave later
-/// that day move there at `move_hour` if a chair is free, so their bed is
-/// free from then.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Lounge {
-    /// Chairs (patients at once).
-    pub chairs: u32,
-    /// Hour of day (0-23) patients move in.
-    pub move_hour: u32,
-    /// Hour of day (after `move_hour`, up to 24) the lounge closes: patients
-    /// due to leave later stay in their bed.
-    pub close_hour: u32,
-    /// Open at weekends and on bank holidays too.
-    pub weekends: bool,
-}
-
-impl Specialty {
-    /// The steady state of the list, for `initial_wait_weeks =
-    /// "steady-state"`: per booking class (P1-P4, or urgent as class 0 and
-    /// routine as class 3), the share of the list and the longest wait, in
-    /// weeks. Booked most urgent class first and treated as fast as
-    /// referred, every class but the least urgent one with referrals is
-    /// seen at once, and that one holds the list: `initial_list` patients,
-    /// waits uniform up to `initial_list` / its referrals a week (first come
-    /// first served). Patients not ready for a date are left out.
-    pub fn steady_state_list(&self) -> ([f64; 4], [f64; 4]) {
-        let r = self.referrals_per_week;
-        let rates = match &self.priority {
-            None => [self.urgent_share * r, 0.0, 0.0, (1.0 - self.urgent_share) * r],
-            Some(p) => p.shares.map(|s| s * r),
-        };
-        let last = rates.iter().rposition(|&x| x > 0.0).unwrap_or(3);
-        let mut shares = [0.0; 4];
-        shares[last] = 1.0;
-        let mut waits = [0.0; 4];
-        waits[last] = f64::from(self.initial_list) / rates[last].max(1e-9);
-        (shares, waits)
-    }
 }
 
 impl Model {
