@@ -83,6 +83,7 @@ impl Engine<'_> {
             let Some(q) = self.queues[g].pop_front() else { return };
             if self.patients[q as usize].urgent {
                 self.urgent_in_queue[g] -= 1;
+                self.recovered(q);
             }
             self.change(g, now, 0, -1);
             self.admit_to(q, pool, now);
@@ -262,9 +263,6 @@ impl Engine<'_> {
     #[inline(always)]
     fn occupy(&mut self, p: u32, bed: usize, home: usize, now: u32, wait: bool) {
         let pat = self.patients[p as usize];
-        if pat.urgent && !self.recovering.is_empty() {
-            self.recovered(p);
-        }
         self.change(bed, now, 1, 0);
         if wait {
             self.count_wait(bed, now - pat.decision, pat.decision);
@@ -327,6 +325,8 @@ impl Engine<'_> {
         let Some(q) = self.queues[pool].pop_front() else { return false };
         if self.patients[q as usize].urgent {
             self.urgent_in_queue[pool] -= 1;
+            // An elective waiting in recovery is off that list once in a bed.
+            self.recovered(q);
         }
         self.change(pool, now, 0, -1);
         self.admit(q, now);

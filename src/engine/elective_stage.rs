@@ -211,9 +211,12 @@ impl Engine<'_> {
         due > self.urgent_in_queue[pool]
     }
 
-    /// Patient `p` takes a bed: if they were waiting in recovery, they are
-    /// off that list (and stay treated).
+    /// Patient `p`, urgent, leaves a bed queue for a bed: if they were
+    /// waiting in recovery, they are off that list (and stay treated).
     pub(super) fn recovered(&mut self, p: u32) {
+        if self.recovering.is_empty() {
+            return;
+        }
         if let Some(i) = self.recovering.iter().position(|r| r.patient == p) {
             self.recovering.swap_remove(i);
         }

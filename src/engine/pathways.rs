@@ -32,7 +32,16 @@ impl Engine<'_> {
     /// own, even when it lies elsewhere).
     #[inline(always)]
     pub(super) fn schedule_leave(&mut self, p: u32, ready: u32, home: usize) {
-        if self.plan.pathways.is_some() {
+        let plan = self.plan;
+        if !plan.leave_extras {
+            // The plain path (no pathway, lounge or due-discharge count), as
+            // before any of them existed.
+            if let Some(t) = plan.discharge.leave_time(ready, self.patients[p as usize].key)
+                && t < plan.horizon
+            {
+                self.events.push(t, Step::Discharge, Kind::Discharge, p);
+            }
+        } else if plan.pathways.is_some() {
             self.schedule_pathway(p, ready, home);
         } else {
             self.leave_from(p, ready);
@@ -68,7 +77,7 @@ impl Engine<'_> {
 
     /// Patient `p` may leave from `from` on: the discharge rules give the
     /// time, and a lounge chair may free the bed earlier that day.
-    #[inline(always)]
+    #[inline(never)]
     fn leave_from(&mut self, p: u32, from: u32) {
         let plan = self.plan;
         let Some(t) = plan.discharge.leave_time(from, self.patients[p as usize].key) else { return };

@@ -203,6 +203,9 @@ pub struct Plan {
     pub(super) lounge: Option<LoungePlan>,
     /// Count NCTR and the hours of discharge: with pathways or the profile rules.
     pub(super) leaving_detail: bool,
+    /// Leaving needs more than the discharge rules: pathways, a lounge or a
+    /// count of due discharges (else the plain, inlined path).
+    pub(super) leave_extras: bool,
     /// End of the simulated time (seconds).
     pub(super) horizon: u32,
     /// Reported window [start, end) in seconds.
@@ -354,6 +357,9 @@ impl Plan {
                 }),
                 _ => None,
             },
+            leave_extras: !model.pathways.is_empty()
+                || matches!(model.discharge, crate::model::DischargePolicy::Profile { lounge: Some(_), .. })
+                || model.theatre_lists.iter().any(|l| l.bed_check_until_hour.is_some()),
             leaving_detail: !model.pathways.is_empty()
                 || matches!(model.discharge, crate::model::DischargePolicy::Profile { .. }),
             horizon: days_total * DAY,
