@@ -253,3 +253,17 @@ open_on_bank_holidays = true
     // The emergency patients never wait; the electives wait 2 hours each.
     assert!((wait - 2.0 * days / (2.0 * days)).abs() < 0.02, "mean bed wait {wait} hours");
 }
+
+/// A specialty with a waiting list and no theatre list (say, a plan
+/// variant's `[[theatre_list]]` replaced its parent's) is warned about.
+#[test]
+fn a_specialty_without_lists_is_warned_about() {
+    let text = scenario(100, "\"steady-state\"", 10.0, 1, "urgent_share = 0.1", 0, 1);
+    assert!(model(&text).start_and_capacity_warnings().iter().all(|w| !w.contains("no [[theatre_list]]")));
+    let cut = &text[..text.find("[[theatre_list]]").unwrap()];
+    let warnings = model(cut).start_and_capacity_warnings();
+    assert!(
+        warnings.iter().any(|w| w.contains("specialty \"general surgery\" has a waiting list but no [[theatre_list]]")),
+        "{warnings:?}"
+    );
+}

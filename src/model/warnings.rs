@@ -26,6 +26,19 @@ impl Model {
                 }
             }
         }
+        // A specialty nobody operates on: its list only grows (a plan
+        // variant's `[[theatre_list]]` replaces the parent's lists whole).
+        for (j, s) in self.specialties.iter().enumerate() {
+            if (s.referrals_per_week > 0.0 || s.initial_list > 0)
+                && !self.theatre_lists.iter().any(|l| l.specialty == j)
+            {
+                out.push(format!(
+                    "specialty \"{}\" has a waiting list but no [[theatre_list]]: nobody is treated and its list only \
+                     grows (a plan variant's [[theatre_list]] entries replace all of its parent's lists)",
+                    s.name
+                ));
+            }
+        }
         // An initial waiting list whose ages are far from where the list
         // settles drifts for about L / r weeks, which looks like winter damage.
         for s in &self.specialties {
