@@ -369,3 +369,37 @@ fn a_variant_may_switch_a_distribution_or_the_discharge_mode() {
     let p3 = m.pathways.iter().find(|p| p.index == 2).unwrap();
     assert_eq!(p3.delay_days, Some(bedflow::dist::Distribution::LogNormal { mean: 9.0, sd: 5.0 }), "same kind: merged");
 }
+
+/// Month by month, hand-worked: January's mean per day of a series that is
+/// 1, 2, 3, ... over its 31 days is 16, and February's (days 32 to 59) 45.5;
+/// ALT twice BASE gives differences of 16 and 45.5. Days with no value (NaN)
+/// are left out of a month's mean.
+#[test]
+fn monthly_pairs_are_the_means_of_their_days() {
+    let m = model(&queue_pool(100));
+    let base_k = bedflow::stats::layout(&m);
+    let series = |scale: f64| -> Vec<f64> { (1..=180).map(|d| f64::from(d) * scale).collect() };
+    let make = |scale: f64| {
+        let mut k = base_k.clone();
+        for (key, v) in &mut k.daily {
+            if key.metric == Metric::MidnightOccupancy && key.pool().is_none() {
+                *v = series(scale);
+                v[40] = f64::NAN;
+            }
+        }
+        k
+    };
+    let (base, alt) = (vec![make(1.0), make(1.0)], vec![make(2.0), make(2.0)]);
+    let rows = bedflow::compare::paired_by_month(&m, &base, &m, &alt);
+    let row = |month: &str| {
+        rows.iter()
+            .find(|r| r.month == month && r.key.metric == Metric::MidnightOccupancy && r.key.pool.is_empty())
+            .unwrap_or_else(|| panic!("no {month} row"))
+    };
+    let jan = row("2026-01");
+    assert_eq!((jan.base.mean, jan.alt.mean, jan.diff.mean), (16.0, 32.0, 16.0));
+    // February: days 32-59 with day 41 undefined: (sum 32..=59 - 41) / 27.
+    let feb = (f64::from((32..=59).sum::<u32>()) - 41.0) / 27.0;
+    let f = row("2026-02");
+    assert!((f.base.mean - feb).abs() < 1e-9 && (f.diff.mean - feb).abs() < 1e-9, "{} vs {feb}", f.base.mean);
+}

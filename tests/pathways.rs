@@ -272,3 +272,35 @@ fn a_pathway_too_small_is_warned_about() {
     );
     assert!(model(&text(4)).overloaded_pathways().is_empty());
 }
+
+/// Hand-worked delay: every patient needs P1, which has a fixed 2.5-day delay
+/// and no limit on starts, and leaves the moment it starts (on-ready): each
+/// waits exactly 2.5 days past their acute stay, so the mean wait is 2.5
+/// days and the NCTR bed-days are 2.5 per patient whose whole wait falls in
+/// the window (here nearly all: 3 a day, fixed 1-day stays).
+#[test]
+fn a_pathway_delay_is_waited_exactly() {
+    let text = scenario(
+        3.0,
+        1.0,
+        10_000,
+        10,
+        2,
+        "pathway_shares = { P1 = 1.0 }",
+        "[[pathway]]\nname = \"P1\"\ndelay_days = { dist = \"fixed\", value = 2.5 }\n",
+    )
+    .replace(
+        "stay_days = { dist = \"exponential\", mean = 1 }",
+        "stay_days = { dist = \"fixed\", value = 1 }\narrivals = \"regular\"",
+    );
+    let m = model(&text);
+    let reps = run(&m);
+    for w in values(&m, &reps, Metric::PathwayP1WaitDaysMean, None) {
+        assert!((w - 2.5).abs() < 1e-6, "mean wait {w} days");
+    }
+    // 147 reported days x 3 patients a day x 2.5 days, give or take the
+    // waits cut by the window's two ends (at most 2.5 days of patients each).
+    for b in values(&m, &reps, Metric::NctrBedDays, None) {
+        assert!((b - 147.0 * 3.0 * 2.5).abs() <= 2.0 * 3.0 * 2.5, "{b} NCTR bed-days");
+    }
+}
