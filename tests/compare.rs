@@ -403,3 +403,18 @@ fn monthly_pairs_are_the_means_of_their_days() {
     let f = row("2026-02");
     assert!((f.base.mean - feb).abs() < 1e-9 && (f.diff.mean - feb).abs() < 1e-9, "{} vs {feb}", f.base.mean);
 }
+
+/// Sweep targets both ways, by hand: `>=` is met at or above its value,
+/// `<=` at or below, never by NaN or infinity; each reads back as written.
+#[test]
+fn targets_are_met_both_ways_and_read_back() {
+    use bedflow::compare::Target;
+    let at_least: Target = "ed_4h_performance>=0.7".parse().unwrap();
+    assert!(at_least.met_by(0.8) && at_least.met_by(0.7));
+    assert!(!at_least.met_by(0.69) && !at_least.met_by(f64::NAN) && !at_least.met_by(f64::INFINITY));
+    assert_eq!(at_least.describe(), "ed_4h_performance >= 0.7");
+    let at_most: Target = "share_of_time_full:medicine<=0.05".parse().unwrap();
+    assert!(at_most.met_by(0.05) && at_most.met_by(0.0) && !at_most.met_by(0.06));
+    assert!(!at_most.met_by(f64::NEG_INFINITY));
+    assert_eq!(at_most.describe(), "share_of_time_full:medicine <= 0.05");
+}
