@@ -418,3 +418,15 @@ fn targets_are_met_both_ways_and_read_back() {
     assert!(!at_most.met_by(f64::NEG_INFINITY));
     assert_eq!(at_most.describe(), "share_of_time_full:medicine <= 0.05");
 }
+
+/// Sweep ranges at their edges: `A..A` is the one value A; an infinite or
+/// NaN end is refused as not finite (not by a later check).
+#[test]
+fn sweep_ranges_at_their_edges() {
+    use bedflow::compare::parse_range;
+    assert_eq!(parse_range("5..5"), Ok((vec![5.0], true)));
+    for bad in ["1..inf", "inf..5", "nan..5", "1..nan"] {
+        let err = parse_range(bad).unwrap_err();
+        assert!(err.contains("must be finite"), "{bad}: {err}");
+    }
+}
