@@ -304,3 +304,34 @@ fn a_pathway_delay_is_waited_exactly() {
         assert!((b - 147.0 * 3.0 * 2.5).abs() <= 2.0 * 3.0 * 2.5, "{b} NCTR bed-days");
     }
 }
+
+/// Hand-worked lounge: 4 admissions a day (00:00, 06:00, 12:00, 18:00),
+/// fixed 1-day stays, every discharge drawn between 15:00 and 16:00. Each
+/// day 3 leavers are ready by the 10:00 move (ready at 18:00 the day
+/// before, 00:00 and 06:00) and one is not (12:00); with 2 chairs, exactly 2
+/// move each reported day, each for 5 to 6 hours. A lounge closing at 15:00
+/// takes nobody (they are all due after it closes).
+#[test]
+fn a_discharge_lounge_hand_worked() {
+    let hours = "[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0]";
+    let run_with = |close: u32| {
+        let rules = format!(
+            "[discharge]\nmode = \"profile\"\nweekday_hours = {hours}\n\n[discharge.lounge]\nchairs = 2\nmove_hour = 10\nclose_hour = {close}\nweekends = true\n"
+        );
+        let text = scenario(4.0, 1.0, 10_000, 5, 2, "", &rules).replace(
+            "stay_days = { dist = \"exponential\", mean = 1 }",
+            "stay_days = { dist = \"fixed\", value = 1 }\narrivals = \"regular\"",
+        );
+        let m = model(&text);
+        let reps = run(&m);
+        (values(&m, &reps, Metric::LoungePatients, None), values(&m, &reps, Metric::LoungeChairHours, None))
+    };
+    let days = 147.0;
+    let (moved, hours_used) = run_with(20);
+    for (n, h) in moved.iter().zip(&hours_used) {
+        assert_eq!(*n, 2.0 * days, "two chairs a day");
+        assert!((5.0 * n..=6.0 * n).contains(h), "{h} chair-hours for {n} patients");
+    }
+    let (moved, _) = run_with(15);
+    assert!(moved.iter().all(|&n| n == 0.0), "{moved:?}");
+}
