@@ -320,7 +320,7 @@ fn leaving_kpis(
         side.1 += 1.0;
     }
     scalar.push((trust(Metric::WeekendDischargesVsWeekday), ratio(ratio(we.0, we.1), ratio(wd.0, wd.1))));
-    if matches!(model.discharge, crate::model::DischargePolicy::Profile { lounge: Some(_), .. }) {
+    if model.lounge().is_some() {
         scalar.push((trust(Metric::LoungePatients), out.lounge_moves as f64));
         scalar.push((trust(Metric::LoungeChairHours), out.lounge_seconds as f64 / f64::from(HOUR)));
         for (scope, o) in order {

@@ -113,7 +113,7 @@ impl Engine<'_> {
                 routine_used += 1;
             }
             if let Some(p) = priority {
-                late += u64::from(i64::from(now) - w.referral > p.targets[usize::from(w.class)]);
+                late += u64::from(p.is_late(&w, now));
             }
             if !w.inpatient {
                 treated += 1;
@@ -131,8 +131,7 @@ impl Engine<'_> {
             let recovery = plan.recovery[session.list as usize].filter(|_| !urgent && !promised && !free && !boarding);
             if !urgent && !promised && recovery.is_none() && (!free || boarding) {
                 cancelled += 1;
-                late -=
-                    u64::from(priority.is_some_and(|p| i64::from(now) - w.referral > p.targets[usize::from(w.class)]));
+                late -= u64::from(priority.is_some_and(|p| p.is_late(&w, now)));
                 self.scratch.push(w);
                 continue;
             }
@@ -157,7 +156,7 @@ impl Engine<'_> {
                 }
             }
             if let Some(r) = recovery {
-                let was_late = priority.is_some_and(|p| i64::from(now) - w.referral > p.targets[usize::from(w.class)]);
+                let was_late = priority.is_some_and(|p| p.is_late(&w, now));
                 self.recovering.push(Recovering {
                     patient: p,
                     specialty: j as u16,

@@ -99,6 +99,13 @@ pub struct PriorityPlan {
     pub deferral: u32,
 }
 
+impl PriorityPlan {
+    /// Whether `w`, booked at `now`, is past their category's target from referral.
+    pub fn is_late(&self, w: &Waiter, now: u32) -> bool {
+        i64::from(now) - w.referral > self.targets[usize::from(w.class)]
+    }
+}
+
 impl SpecialtyPlan {
     /// One plan per specialty of `model`, in scenario order, over `days` simulated days.
     pub fn new(model: &Model, days: u32) -> Vec<SpecialtyPlan> {
@@ -261,7 +268,7 @@ impl WaitingList {
 /// `model`: [`super::BYTES_PER_WAITER`], and with priority booking a
 /// deferred patient's return time beside them.
 pub fn bytes_per_waiter(model: &Model) -> u64 {
-    let deferrals = model.specialties.iter().any(|s| s.priority.is_some());
+    let deferrals = model.books_by_priority();
     super::BYTES_PER_WAITER + if deferrals { 2 * std::mem::size_of::<u32>() as u64 } else { 0 }
 }
 

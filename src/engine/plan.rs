@@ -98,7 +98,7 @@ pub(super) fn reviews(model: &Model, days: u32) -> Vec<Review> {
     let mut out = Vec::new();
     for d in 0..days {
         let date = model.date_of_day(d);
-        if matches!(model.discharge, crate::model::DischargePolicy::Profile { lounge: Some(_), .. }) {
+        if model.lounge().is_some() {
             out.push(Review { time: d * DAY + 12 * HOUR, pool: 0, action: Action::NoonReading });
         }
         for p in &model.pathways {
@@ -271,6 +271,7 @@ impl Plan {
             .collect();
         let first_day = model.warmup_days;
         let days = model.reported_days();
+        let count_due = model.theatre_lists.iter().any(|l| l.bed_check_until_hour.is_some());
         Plan {
             ed,
             routes,
@@ -282,7 +283,7 @@ impl Plan {
             sessions: electives::sessions(model, days_total),
             lists: model.theatre_lists.iter().map(|l| (l.specialty, l.pool)).collect(),
             check_until: model.theatre_lists.iter().map(|l| l.bed_check_until_hour.map(|h| h * HOUR)).collect(),
-            count_due: model.theatre_lists.iter().any(|l| l.bed_check_until_hour.is_some()),
+            count_due,
             recovery: model
                 .theatre_lists
                 .iter()
@@ -343,25 +344,19 @@ impl Plan {
                     model.pathways.iter().any(|p| p.index == i && p.starts_per_day.is_some())
                 }),
             }),
-            lounge: match &model.discharge {
-                crate::model::DischargePolicy::Profile { lounge: Some(l), .. } => Some(LoungePlan {
-                    chairs: l.chairs,
-                    move_at: l.move_hour * HOUR,
-                    close_at: l.close_hour * HOUR,
-                    open: (0..days_total)
-                        .map(|d| {
-                            let date = model.date_of_day(d);
-                            l.weekends || !(crate::calendar::is_weekend(date) || model.calendar.is_bank_holiday(date))
-                        })
-                        .collect(),
-                }),
-                _ => None,
-            },
-            leave_extras: !model.pathways.is_empty()
-                || matches!(model.discharge, crate::model::DischargePolicy::Profile { lounge: Some(_), .. })
-                || model.theatre_lists.iter().any(|l| l.bed_check_until_hour.is_some()),
-            leaving_detail: !model.pathways.is_empty()
-                || matches!(model.discharge, crate::model::DischargePolicy::Profile { .. }),
+            lounge: model.lounge().map(|l| LoungePlan {
+                chairs: l.chairs,
+                move_at: l.move_hour * HOUR,
+                close_at: l.close_hour * HOUR,
+                open: (0..days_total)
+                    .map(|d| {
+                        let date = model.date_of_day(d);
+                        l.weekends || !(crate::calendar::is_weekend(date) || model.calendar.is_bank_holiday(date))
+                    })
+                    .collect(),
+            }),
+            leave_extras: !model.pathways.is_empty() || model.lounge().is_some() || count_due,
+            leaving_detail: model.reports_leaving(),
             horizon: days_total * DAY,
             window: (first_day * DAY, (first_day + days) * DAY),
             first_day,

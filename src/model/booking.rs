@@ -1,6 +1,6 @@
 //! Elective booking: priority categories and the steady-state waiting list.
 
-use super::Specialty;
+use super::{Model, Specialty};
 
 /// Booking by the NHS surgical priority categories P1-P4: every list takes
 /// the most urgent category that has anyone waiting, longest wait first
@@ -45,5 +45,12 @@ impl Specialty {
         let mut waits = [0.0; 4];
         waits[last] = f64::from(self.initial_list) / rates[last].max(1e-9);
         (shares, waits)
+    }
+}
+
+impl Model {
+    /// True when some specialty books by priority (`priority_shares`).
+    pub fn books_by_priority(&self) -> bool {
+        self.specialties.iter().any(|s| s.priority.is_some())
     }
 }

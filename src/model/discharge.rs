@@ -5,6 +5,8 @@ use chrono::{Datelike, NaiveDate};
 
 use crate::dist::Distribution;
 
+use super::Model;
+
 /// The discharge pathways after the acute stay (discharge to assess): P0
 /// is home with no new support (no wait beyond the discharge rules), P1
 /// home with support, P2 a rehabilitation or step-down bed, P3 a care home.
@@ -99,4 +101,20 @@ pub struct Lounge {
     pub close_hour: u32,
     /// Open at weekends and on bank holidays too.
     pub weekends: bool,
+}
+
+impl Model {
+    /// The discharge lounge, if the profile rules have one.
+    pub fn lounge(&self) -> Option<&Lounge> {
+        match &self.discharge {
+            DischargePolicy::Profile { lounge, .. } => lounge.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// True when the run keeps NCTR books and the hours of discharge:
+    /// with pathways or the profile discharge rules.
+    pub fn reports_leaving(&self) -> bool {
+        !self.pathways.is_empty() || matches!(self.discharge, DischargePolicy::Profile { .. })
+    }
 }

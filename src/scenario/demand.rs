@@ -37,6 +37,12 @@ pub(super) fn read_profile(cx: &mut Ctx<'_>, t: Tbl<'_, '_>) -> Option<TimeProfi
 }
 
 /// A number for a message: scientific notation when very large or small.
+/// A sum of shares as a message shows it: rounded to 9 places, so 0.6 +
+/// 0.3 + 0.2 reads 1.1, not 1.0999999999999999.
+pub(super) fn share_total(x: f64) -> f64 {
+    (x * 1e9).round() / 1e9
+}
+
 pub(super) fn show(x: f64) -> String {
     if x != 0.0 && (x.abs() >= 1e9 || x.abs() < 1e-6) { format!("{x:e}") } else { format!("{x}") }
 }

@@ -277,8 +277,7 @@ pub(super) fn read_pathway_shares(cx: &mut Ctx<'_>, t: Tbl<'_, '_>, defined: [bo
     }
     let total: f64 = out.iter().sum();
     if ok && total > 1.0 + 1e-9 {
-        // Rounded to 9 places: 0.6 + 0.3 + 0.2 shows as 1.1, not 1.0999999999999999.
-        let shown = (total * 1e9).round() / 1e9;
+        let shown = super::demand::share_total(total);
         cx.err(s.span(), path, format!("the shares add up to {shown}, more than 1 (the rest go home on P0)"));
         return None;
     }

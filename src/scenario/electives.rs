@@ -79,7 +79,7 @@ pub(super) fn read_specialty(cx: &mut Ctx<'_>, v: &Val<'_>, path: &str) -> Optio
                         format!(
                             "urgent_share {u} differs from P1 + P2 of priority_shares ({}): with priorities P1 and P2 \
                              are the urgent, so leave urgent_share out or make it equal",
-                            (both * 1e9).round() / 1e9
+                            super::demand::share_total(both)
                         ),
                     );
                     None
@@ -137,7 +137,7 @@ fn read_priority(cx: &mut Ctx<'_>, t: Tbl<'_, '_>) -> Option<Option<Priority>> {
     let shares = four(cx, "priority_shares", Rule::Probability).and_then(|s| {
         let total: f64 = s.iter().sum();
         if (total - 1.0).abs() > 1e-6 {
-            let shown = (total * 1e9).round() / 1e9;
+            let shown = super::demand::share_total(total);
             cx.err(
                 t.key_span("priority_shares"),
                 t.field("priority_shares"),

@@ -151,10 +151,9 @@ pub fn shape(m: &Model) -> Shape {
     let dated = u64::from(m.has_dated_capacity() || m.has_outbreaks());
     let outlying = u64::from(m.has_outlying());
     // Pathways or the profile discharge rules: NCTR, pathway and discharge-hour KPIs; a lounge adds its own.
-    let leaving =
-        u64::from(!m.pathways.is_empty() || matches!(m.discharge, crate::model::DischargePolicy::Profile { .. }));
-    let lounge = u64::from(matches!(m.discharge, crate::model::DischargePolicy::Profile { lounge: Some(_), .. }));
-    let priority = u64::from(m.specialties.iter().any(|s| s.priority.is_some()));
+    let leaving = u64::from(m.reports_leaving());
+    let lounge = u64::from(m.lounge().is_some());
+    let priority = u64::from(m.books_by_priority());
     Shape {
         scalars: 16 * pools
             + 3 * u64::from(m.ed.is_some())
