@@ -6,6 +6,7 @@
 //! replication order) -> [`stats`] -> [`output`] (CSV, JSON).
 
 pub mod calendar;
+pub mod calibrate;
 pub mod cli;
 pub mod compare;
 pub mod dist;

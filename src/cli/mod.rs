@@ -4,6 +4,7 @@
 //! before any simulation. Every failure is an [`Error`] with an exit code (2
 //! for bad input, 1 for anything else).
 
+mod calibrate;
 mod plans;
 mod run;
 
@@ -108,6 +109,64 @@ pub enum Command {
         #[command(flatten)]
         flags: RunFlags,
     },
+    /// Write a scenario from a trust's extracts (CSV): spells, and optionally
+    /// ED attendances, with a calibration report beside it
+    /// (output/calibrate-NAME/ or --out).
+    Calibrate {
+        /// Inpatient spells: admitted, discharged, source, route, pool, optional ready and pathway.
+        #[arg(long, value_name = "FILE")]
+        spells: PathBuf,
+        /// ED attendances: arrival, departure, admitted, optional arrival_mode.
+        #[arg(long, value_name = "FILE")]
+        attendances: Option<PathBuf>,
+        /// First day of data used (YYYY-MM-DD).
+        #[arg(long)]
+        from: String,
+        /// Last day of data used (YYYY-MM-DD, inclusive).
+        #[arg(long)]
+        to: String,
+        /// Core beds of a ward group, POOL=N; one for every ward group in the spells.
+        #[arg(long, value_name = "POOL=N")]
+        beds: Vec<String>,
+        /// Scenario name (and file name).
+        #[arg(long, default_value = "calibrated")]
+        name: String,
+        /// The scenario's first reported day (default: --from).
+        #[arg(long)]
+        start: Option<String>,
+        /// The scenario's last reported day (default: --to).
+        #[arg(long)]
+        end: Option<String>,
+        /// Bank holidays: england-and-wales, scotland, northern-ireland or none.
+        #[arg(long, default_value = "england-and-wales")]
+        bank_holidays: String,
+        /// Output folder (default: output/calibrate-NAME).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Simulate the period of a trust's extracts from the census of its first
+    /// day and compare with what happened: midnight occupancy per ward group
+    /// (and ED 4-hour performance with --attendances), actual over the
+    /// simulated P10-P90 (output/backtest-NAME/).
+    Backtest {
+        /// Scenario file (TOML), e.g. one written by `bedflow calibrate`.
+        scenario: PathBuf,
+        /// Inpatient spells (as for calibrate).
+        #[arg(long, value_name = "FILE")]
+        spells: PathBuf,
+        /// ED attendances (as for calibrate): adds the 4-hour comparison.
+        #[arg(long, value_name = "FILE")]
+        attendances: Option<PathBuf>,
+        /// First day of the backtest (default: the scenario's start).
+        #[arg(long)]
+        from: Option<String>,
+        /// Last day of the backtest (default: the scenario's end).
+        #[arg(long)]
+        to: Option<String>,
+        /// Replications, seed, threads, output folder and progress bar.
+        #[command(flatten)]
+        flags: RunFlags,
+    },
     /// Validate a scenario without running it.
     Check {
         /// Scenario file (TOML).
@@ -161,6 +220,23 @@ impl Error {
 pub fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
         Command::Check { scenario } => run::check(scenario),
+        Command::Backtest { scenario, spells, attendances, from, to, flags } => {
+            calibrate::backtest(scenario, spells, attendances, from, to, flags)
+        }
+        Command::Calibrate { spells, attendances, from, to, beds, name, start, end, bank_holidays, out } => {
+            calibrate::calibrate(calibrate::CalibrateArgs {
+                spells,
+                attendances,
+                from,
+                to,
+                beds,
+                name,
+                start,
+                end,
+                bank_holidays,
+                out,
+            })
+        }
         Command::Run { scenario, shard: Some(shard), flags, .. } => run::shard(scenario, shard, flags),
         Command::Run { scenario, shard: None, census, flags } => run::run(scenario, census, flags),
         Command::Merge { parts, out, scenario } => run::merge(parts, out, scenario),

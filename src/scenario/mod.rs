@@ -173,6 +173,12 @@ pub fn load_without_census(path: &Path) -> Result<Model, LoadError> {
     load_chain(path, &[], false)
 }
 
+/// Like [`load_with`], but a census the scenario names is not read (a
+/// backtest builds its own from the spells).
+pub fn load_with_without_census(path: &Path, sets: &[(String, String)]) -> Result<Model, LoadError> {
+    load_chain(path, sets, false)
+}
+
 fn load_chain(path: &Path, sets: &[(String, String)], read_census: bool) -> Result<Model, LoadError> {
     let mut chain = sources::read_chain(path)?;
     for (p, v) in sets {

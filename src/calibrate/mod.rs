@@ -1,0 +1,618 @@
+//! `bedflow calibrate`: from a trust's own extracts (ED attendances and
+//! inpatient spells, as CSV) to a complete scenario, with a report that shows
+//! each estimate against the data.
+//!
+//! What is estimated, and how (see the README's "Calibrating from your own
+//! data" for the planner's version):
+//! - ED: attendances a day, hour-of-day and weekday weights, calendar-month
+//!   factors (written as `[[seasonality]]`), the bank-holiday factor,
+//!   admission probability, and the two ED times (admitted: arrival to
+//!   leaving ED, written as `hours_to_decision`, since without ED capacity an
+//!   admitted patient leaves ED when the bed is found; not admitted: arrival
+//!   to leaving). ED capacity (spaces, corridor) cannot be read from
+//!   attendances and is left out: add it by hand.
+//! - Routes: one `[[admissions]]` per (source, route) of the spells. ED
+//!   routes share the ED's admissions; direct and elective routes get their
+//!   own daily rate, hour and weekday weights and bank-holiday factor
+//!   (elective admissions become a direct route with their weekday profile:
+//!   waiting lists and theatre lists cannot be read from spells). A route's
+//!   pool is the ward group most of its spells are in.
+//! - Stays: the acute stay (admission to `ready`, or to discharge when the
+//!   extract has no `ready`), by maximum likelihood among lognormal, gamma
+//!   and Weibull, right-censored at the end of the extract ([`fit`]).
+//! - With `ready` and `pathway`: each pool's pathway shares; each pathway's
+//!   delay (discharge minus ready, less the P0 patients' mean wait for the
+//!   discharge hour, which the `[discharge]` rules add back); the discharge
+//!   hour profiles and the weekend and bank-holiday review shares (see
+//!   [`review_share`]). Without `ready`, `[discharge]` is "on-ready": the
+//!   observed stays already include the wait to leave.
+//! - Beds: never guessed; `--beds POOL=N` for every ward group.
+//!
+//! Only spells admitted (and attendances arriving) inside `--from`..`--to`
+//! are used for rates and fits; earlier spells only for the backtest's census.
+
+pub mod backtest;
+pub mod extract;
+pub mod fit;
+pub mod report;
+mod write;
+
+use crate::calendar::{Calendar, Region};
+use crate::dist::Distribution;
+use chrono::{Datelike, NaiveDate};
+use extract::{Attendance, Problems, Source, Spell};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// Seconds in a day.
+const DAY: i64 = 86_400;
+
+/// What `calibrate` was asked to do.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The spells extract.
+    pub spells: PathBuf,
+    /// The attendances extract (optional: without it, ED routes become direct routes).
+    pub attendances: Option<PathBuf>,
+    /// First day of data used.
+    pub from: NaiveDate,
+    /// Last day of data used (inclusive).
+    pub to: NaiveDate,
+    /// Core beds per ward group.
+    pub beds: Vec<(String, u32)>,
+    /// Scenario name.
+    pub name: String,
+    /// The scenario's first reported day (default `from`).
+    pub start: Option<NaiveDate>,
+    /// The scenario's last reported day (default `to`).
+    pub end: Option<NaiveDate>,
+    /// Bank holidays of this region.
+    pub region: Region,
+}
+
+/// Why calibration stopped: bad input (exit 2).
+#[derive(Debug, thiserror::Error)]
+pub enum CalibrateError {
+    /// A file cannot be used.
+    #[error("error: {0}")]
+    Extract(#[from] extract::ExtractError),
+    /// A flag or the data is not enough to calibrate.
+    #[error("error: {0}")]
+    Refused(String),
+}
+
+/// The ED estimates.
+#[derive(Debug, Clone)]
+pub struct EdFit {
+    /// Attendances a day (weekly average, before seasonality).
+    pub per_day: f64,
+    /// Attendances by clock hour over the range.
+    pub hour_counts: [f64; 24],
+    /// Weekday weights, Monday first, mean 1.
+    pub day_of_week: [f64; 7],
+    /// Mean attendances by weekday (not bank holidays), Monday first.
+    pub weekday_means: [f64; 7],
+    /// Bank-holiday factor (1 when the range has no bank holiday).
+    pub bank_holiday_factor: f64,
+    /// Bank holidays in the range.
+    pub bank_holidays: usize,
+    /// Share admitted.
+    pub admission_probability: f64,
+    /// Share arriving by ambulance, when recorded.
+    pub ambulance_share: Option<f64>,
+    /// Admitted: arrival to leaving ED, hours.
+    pub hours_to_decision: fit::Choice,
+    /// Not admitted: arrival to leaving ED, hours.
+    pub hours_in_department: fit::Choice,
+    /// Attendances used.
+    pub attendances: usize,
+}
+
+/// One admission route's estimates.
+#[derive(Debug, Clone)]
+pub struct RouteFit {
+    /// Route name.
+    pub name: String,
+    /// Source of admission.
+    pub source: Source,
+    /// Ward group.
+    pub pool: String,
+    /// Spells admitted in the range.
+    pub spells: usize,
+    /// ED routes: share of the ED's admissions.
+    pub share: f64,
+    /// Direct routes: arrivals a day before seasonality and weekday weights.
+    pub per_day: f64,
+    /// Direct routes: admissions by clock hour.
+    pub hour_counts: [f64; 24],
+    /// Direct routes: weekday weights, mean 1.
+    pub day_of_week: [f64; 7],
+    /// Direct routes: bank-holiday factor.
+    pub bank_holiday_factor: f64,
+    /// The acute stay, days.
+    pub stay: fit::Choice,
+}
+
+/// Discharge rules and pathways, when the spells record `ready`.
+#[derive(Debug, Clone)]
+pub struct DischargeFit {
+    /// Discharge hour counts of P0 patients on weekdays.
+    pub weekday_hours: [f64; 24],
+    /// The same on weekends and bank holidays.
+    pub weekend_hours: [f64; 24],
+    /// Weekend review share.
+    pub weekend_review_share: f64,
+    /// Bank-holiday review share (the weekend share when no holiday is in the range).
+    pub bank_holiday_review_share: f64,
+    /// Mean days from ready to discharge of P0 patients.
+    pub p0_wait_days: f64,
+    /// Pathway delays P1-P3, days (`None`: nobody on that pathway).
+    pub delays: [Option<fit::Choice>; 3],
+    /// Pathway shares P1-P3 by pool.
+    pub shares: BTreeMap<String, [f64; 3]>,
+}
+
+/// Everything estimated, for the scenario and the report.
+#[derive(Debug, Clone)]
+pub struct Calibration {
+    /// The options it was run with.
+    pub options: Options,
+    /// ED estimates (with an attendances file).
+    pub ed: Option<EdFit>,
+    /// Month factors by calendar month (1-12) seen in the range.
+    pub months: BTreeMap<u32, f64>,
+    /// Observed mean attendances (or emergency admissions) a day by (year, month), for the report.
+    pub month_means: Vec<((i32, u32), f64)>,
+    /// One per route.
+    pub routes: Vec<RouteFit>,
+    /// Discharge and pathways (with `ready`).
+    pub discharge: Option<DischargeFit>,
+    /// Problems in each file read: (file, problems).
+    pub problems: Vec<(String, Problems)>,
+    /// Spells admitted in the range.
+    pub spells_used: usize,
+    /// The scenario written.
+    pub toml: String,
+}
+
+/// Seconds at 00:00 on `d`.
+pub fn midnight(d: NaiveDate) -> i64 {
+    d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc().timestamp()
+}
+
+/// The date of a time in seconds.
+pub fn date_of(t: i64) -> NaiveDate {
+    chrono::DateTime::from_timestamp(t.div_euclid(DAY) * DAY, 0).map_or(NaiveDate::MIN, |d| d.date_naive())
+}
+
+/// Clock hour of a time.
+fn hour_of(t: i64) -> usize {
+    (t.rem_euclid(DAY) / 3600) as usize
+}
+
+/// Runs the whole calibration (reading, estimating, writing the scenario text).
+pub fn calibrate(options: Options) -> Result<Calibration, CalibrateError> {
+    if options.to < options.from {
+        return Err(CalibrateError::Refused(format!("--to {} is before --from {}", options.to, options.from)));
+    }
+    let days = (options.to - options.from).num_days() + 1;
+    if days < 28 {
+        return Err(CalibrateError::Refused(format!(
+            "--from {} to --to {} is {days} days; calibrating needs at least 28 (a year is best: seasonality and \
+             bank holidays)",
+            options.from, options.to
+        )));
+    }
+    let calendar = Calendar::new(options.region, &[]);
+    let range = Range { from: options.from, days, calendar: &calendar };
+    let mut problems = Vec::new();
+
+    let (spells, p, file) = extract::read_spells(&options.spells)?;
+    problems.push((file.clone(), p));
+    let extract_end =
+        spells.iter().flat_map(|s| [Some(s.admitted), s.discharged, s.ready]).flatten().max().unwrap_or(0);
+    let used: Vec<&Spell> = spells.iter().filter(|s| range.contains(s.admitted)).collect();
+    if used.len() < 100 {
+        return Err(CalibrateError::Refused(format!(
+            "{file}: {} spells admitted from {} to {}; calibrating needs at least 100",
+            used.len(),
+            options.from,
+            options.to
+        )));
+    }
+    check_beds(&options, &used, &file)?;
+
+    let ed = match &options.attendances {
+        Some(path) => {
+            let (att, p, afile) = extract::read_attendances(path)?;
+            problems.push((afile.clone(), p));
+            let used: Vec<Attendance> = att.into_iter().filter(|a| range.contains(a.arrival)).collect();
+            if used.len() < 100 {
+                return Err(CalibrateError::Refused(format!(
+                    "{afile}: {} attendances from {} to {}; calibrating needs at least 100",
+                    used.len(),
+                    options.from,
+                    options.to
+                )));
+            }
+            Some(used)
+        }
+        None => None,
+    };
+
+    // Month factors and ED rates from attendances, or from emergency
+    // admissions (ED and direct) when there is no attendances file.
+    let demand_times: Vec<i64> = match &ed {
+        Some(att) => att.iter().map(|a| a.arrival).collect(),
+        None => used.iter().filter(|s| s.source != Source::Elective).map(|s| s.admitted).collect(),
+    };
+    let demand_counts = range.daily_counts(&demand_times);
+    let (dow, _) = range.weekday_weights(&demand_counts, &BTreeMap::new());
+    let months = range.month_factors(&demand_counts, &dow);
+    let month_means = range.month_means(&demand_counts);
+
+    let ed_fit = ed.as_ref().map(|att| {
+        let rate = range.rate(&demand_counts, &months);
+        let mut hour_counts = [0.0; 24];
+        for a in att {
+            hour_counts[hour_of(a.arrival)] += 1.0;
+        }
+        let admitted = att.iter().filter(|a| a.admitted).count();
+        let modes: Vec<bool> = att.iter().filter_map(|a| a.ambulance).collect();
+        let hours = |adm: bool| {
+            let s = fit::Sample {
+                complete: att
+                    .iter()
+                    .filter(|a| a.admitted == adm)
+                    .map(|a| (a.departure - a.arrival) as f64 / 3600.0)
+                    .collect(),
+                censored: Vec::new(),
+            };
+            fit::choose(&s)
+        };
+        (rate, hour_counts, admitted, modes, hours(true), hours(false))
+    });
+    let ed_fit = match ed_fit {
+        Some((rate, hour_counts, admitted, modes, Some(to_decision), Some(in_dept))) => {
+            let n = ed.as_ref().map_or(0, Vec::len);
+            Some(EdFit {
+                per_day: rate.per_day,
+                hour_counts,
+                day_of_week: rate.day_of_week,
+                weekday_means: rate.weekday_means,
+                bank_holiday_factor: rate.bank_holiday_factor,
+                bank_holidays: rate.bank_holidays,
+                admission_probability: admitted as f64 / n as f64,
+                ambulance_share: (!modes.is_empty())
+                    .then(|| modes.iter().filter(|&&m| m).count() as f64 / modes.len() as f64),
+                hours_to_decision: to_decision,
+                hours_in_department: in_dept,
+                attendances: n,
+            })
+        }
+        Some(_) => {
+            return Err(CalibrateError::Refused(
+                "the attendances need both admitted and not-admitted patients to fit the two ED times".into(),
+            ));
+        }
+        None => None,
+    };
+
+    let has_ready = used.iter().filter(|s| s.ready.is_some()).count() * 2 > used.len();
+    let routes = fit_routes(&range, &used, &months, ed_fit.is_some(), has_ready, extract_end)?;
+    let discharge = has_ready.then(|| fit_discharge(&range, &used, extract_end));
+    let mut cal = Calibration {
+        options,
+        ed: ed_fit,
+        months,
+        month_means,
+        routes,
+        discharge,
+        problems,
+        spells_used: used.len(),
+        toml: String::new(),
+    };
+    cal.toml = write::scenario(&cal);
+    Ok(cal)
+}
+
+/// Every ward group in the spells needs `--beds`, and every `--beds` a ward group.
+fn check_beds(options: &Options, used: &[&Spell], file: &str) -> Result<(), CalibrateError> {
+    let pools: std::collections::BTreeSet<&str> = used.iter().map(|s| s.pool.as_str()).collect();
+    let missing: Vec<&str> = pools.iter().copied().filter(|p| !options.beds.iter().any(|(b, _)| b == p)).collect();
+    if !missing.is_empty() {
+        return Err(CalibrateError::Refused(format!(
+            "beds cannot be inferred from spells: give --beds POOL=N for {} (the ward groups in {file})",
+            missing.iter().map(|p| format!("\"{}\"", crate::terminal::for_terminal(p))).collect::<Vec<_>>().join(", ")
+        )));
+    }
+    if let Some((extra, _)) = options.beds.iter().find(|(b, _)| !pools.contains(b.as_str())) {
+        return Err(CalibrateError::Refused(format!(
+            "--beds names \"{}\", but no spell admitted in the range is in that ward group (the ward groups are: {})",
+            crate::terminal::for_terminal(extra),
+            crate::terminal::for_terminal(&pools.iter().copied().collect::<Vec<_>>().join(", "))
+        )));
+    }
+    Ok(())
+}
+
+/// The days of the data range and its calendar.
+struct Range<'a> {
+    from: NaiveDate,
+    days: i64,
+    calendar: &'a Calendar,
+}
+
+/// A stream's rate: the daily mean before the weekday weight, month factor and bank-holiday factor.
+#[derive(Debug, Clone, Copy)]
+struct Rate {
+    per_day: f64,
+    day_of_week: [f64; 7],
+    weekday_means: [f64; 7],
+    bank_holiday_factor: f64,
+    bank_holidays: usize,
+}
+
+impl Range<'_> {
+    fn contains(&self, t: i64) -> bool {
+        let start = midnight(self.from);
+        t >= start && t < start + self.days * DAY
+    }
+
+    fn date(&self, d: usize) -> NaiveDate {
+        self.from + chrono::Duration::days(d as i64)
+    }
+
+    fn daily_counts(&self, times: &[i64]) -> Vec<f64> {
+        let start = midnight(self.from);
+        let mut c = vec![0.0; self.days as usize];
+        for &t in times {
+            if let Some(x) = c.get_mut(((t - start).div_euclid(DAY)) as usize) {
+                *x += 1.0;
+            }
+        }
+        c
+    }
+
+    fn holiday(&self, d: usize) -> bool {
+        self.calendar.is_bank_holiday(self.date(d))
+    }
+
+    /// Weekday weights (mean 1) from the mean count on each weekday that is
+    /// not a bank holiday, each day divided by its month factor first.
+    fn weekday_weights(&self, counts: &[f64], months: &BTreeMap<u32, f64>) -> ([f64; 7], [f64; 7]) {
+        let (mut sum, mut n) = ([0.0; 7], [0.0; 7]);
+        for (d, &c) in counts.iter().enumerate() {
+            if !self.holiday(d) {
+                let date = self.date(d);
+                let w = date.weekday().num_days_from_monday() as usize;
+                sum[w] += c / months.get(&date.month()).copied().unwrap_or(1.0);
+                n[w] += 1.0;
+            }
+        }
+        let means: [f64; 7] = std::array::from_fn(|w| if n[w] > 0.0 { sum[w] / n[w] } else { 0.0 });
+        let overall = means.iter().sum::<f64>() / 7.0;
+        (std::array::from_fn(|w| if overall > 0.0 { means[w] / overall } else { 1.0 }), means)
+    }
+
+    /// Calendar-month factors: each month's mean of count / weekday weight
+    /// (bank holidays left out) over the mean of all such days.
+    fn month_factors(&self, counts: &[f64], dow: &[f64; 7]) -> BTreeMap<u32, f64> {
+        let mut by_month: BTreeMap<u32, (f64, f64)> = BTreeMap::new();
+        let (mut total, mut n) = (0.0_f64, 0.0_f64);
+        for (d, &c) in counts.iter().enumerate() {
+            let date = self.date(d);
+            let w = dow[date.weekday().num_days_from_monday() as usize];
+            if self.holiday(d) || w <= 0.0 {
+                continue;
+            }
+            let e = by_month.entry(date.month()).or_default();
+            e.0 += c / w;
+            e.1 += 1.0;
+            total += c / w;
+            n += 1.0;
+        }
+        let overall = total / n.max(1.0);
+        by_month.into_iter().map(|(m, (s, k))| (m, if overall > 0.0 { s / k / overall } else { 1.0 })).collect()
+    }
+
+    /// Observed mean a day by (year, month).
+    fn month_means(&self, counts: &[f64]) -> Vec<((i32, u32), f64)> {
+        let mut by: BTreeMap<(i32, u32), (f64, f64)> = BTreeMap::new();
+        for (d, &c) in counts.iter().enumerate() {
+            let date = self.date(d);
+            let e = by.entry((date.year(), date.month())).or_default();
+            e.0 += c;
+            e.1 += 1.0;
+        }
+        by.into_iter().map(|(k, (s, n))| (k, s / n)).collect()
+    }
+
+    /// A stream's rate given the month factors: weekday weights, the base
+    /// daily rate (mean of count / (weekday weight x month factor) over days
+    /// that are not bank holidays), and the bank-holiday factor (mean of
+    /// count / expected count over bank holidays; 1 with none, or when every
+    /// holiday falls on a day of weight 0).
+    fn rate(&self, counts: &[f64], months: &BTreeMap<u32, f64>) -> Rate {
+        let (dow, weekday_means) = self.weekday_weights(counts, months);
+        let month = |d: usize| months.get(&self.date(d).month()).copied().unwrap_or(1.0);
+        let weight = |d: usize| dow[self.date(d).weekday().num_days_from_monday() as usize] * month(d);
+        let (mut s, mut n) = (0.0_f64, 0.0_f64);
+        for (d, &c) in counts.iter().enumerate() {
+            if !self.holiday(d) && weight(d) > 0.0 {
+                s += c / weight(d);
+                n += 1.0;
+            }
+        }
+        let per_day = s / n.max(1.0);
+        let (mut hs, mut he, mut holidays) = (0.0, 0.0, 0);
+        for (d, &c) in counts.iter().enumerate() {
+            if self.holiday(d) {
+                holidays += 1;
+                hs += c;
+                he += weight(d) * per_day;
+            }
+        }
+        let bank_holiday_factor = if he > 0.0 { hs / he } else { 1.0 };
+        Rate { per_day, day_of_week: dow, weekday_means, bank_holiday_factor, bank_holidays: holidays }
+    }
+}
+
+/// One route per (source, route name), in order of source then size.
+fn fit_routes(
+    range: &Range<'_>,
+    used: &[&Spell],
+    months: &BTreeMap<u32, f64>,
+    with_ed: bool,
+    has_ready: bool,
+    extract_end: i64,
+) -> Result<Vec<RouteFit>, CalibrateError> {
+    let mut groups: BTreeMap<(Source, String), Vec<&Spell>> = BTreeMap::new();
+    for s in used {
+        groups.entry((s.source, s.route.clone())).or_default().push(s);
+    }
+    let ed_total = used.iter().filter(|s| s.source == Source::Ed).count() as f64;
+    let mut out = Vec::new();
+    for ((source, name), spells) in groups {
+        let mut pools: BTreeMap<&str, usize> = BTreeMap::new();
+        for s in &spells {
+            *pools.entry(s.pool.as_str()).or_default() += 1;
+        }
+        let pool = pools.iter().max_by_key(|(p, n)| (**n, std::cmp::Reverse(**p))).map_or("", |(p, _)| p).to_string();
+        let sample = stay_sample(&spells, has_ready, extract_end);
+        let Some(stay) = fit::choose(&sample) else {
+            return Err(CalibrateError::Refused(format!(
+                "route \"{}\": no completed stay to fit (every spell is still open at the end of the extract)",
+                crate::terminal::for_terminal(&name)
+            )));
+        };
+        let times: Vec<i64> = spells.iter().map(|s| s.admitted).collect();
+        let counts = range.daily_counts(&times);
+        let is_ed = source == Source::Ed && with_ed;
+        let rate = range.rate(&counts, months);
+        let mut hour_counts = [0.0; 24];
+        for t in &times {
+            hour_counts[hour_of(*t)] += 1.0;
+        }
+        out.push(RouteFit {
+            name,
+            source,
+            pool,
+            spells: spells.len(),
+            share: if is_ed { spells.len() as f64 / ed_total } else { 0.0 },
+            per_day: rate.per_day,
+            hour_counts,
+            day_of_week: rate.day_of_week,
+            bank_holiday_factor: rate.bank_holiday_factor,
+            stay,
+        });
+    }
+    Ok(out)
+}
+
+/// Acute stays in days: to `ready` when the extract records it (to discharge
+/// for a spell without one), right-censored at the end of the extract when
+/// the spell is still open.
+fn stay_sample(spells: &[&Spell], has_ready: bool, extract_end: i64) -> fit::Sample {
+    let mut s = fit::Sample::default();
+    for sp in spells {
+        let end = if has_ready { sp.ready.or(sp.discharged) } else { sp.discharged };
+        match end {
+            Some(t) => s.complete.push((t - sp.admitted) as f64 / DAY as f64),
+            None => s.censored.push(((extract_end - sp.admitted) as f64 / DAY as f64).max(fit::MIN_DAYS)),
+        }
+    }
+    s
+}
+
+/// The chance a patient ready at `ready_seconds` after midnight leaves the
+/// same day under an hour profile (the drawn time is not before ready).
+pub fn same_day_chance(hours: &[f64; 24], ready_seconds: i64) -> f64 {
+    let total: f64 = hours.iter().sum();
+    if total <= 0.0 {
+        return 0.0;
+    }
+    let h = (ready_seconds / 3600).clamp(0, 23) as usize;
+    let frac = (ready_seconds % 3600) as f64 / 3600.0;
+    (hours[h + 1..].iter().sum::<f64>() + hours[h] * (1.0 - frac)) / total
+}
+
+/// The review share of the `profile` rules on days matching `is_day`: under
+/// those rules a P0 patient ready on such a day leaves that same day exactly
+/// when reviewed (chance `w`) and the drawn time is not before they were
+/// ready (chance [`same_day_chance`]), so `w` = patients leaving the same
+/// day / the sum of their same-day chances (a moment estimator, unbiased
+/// under the rules). `None` with fewer than 30 such patients.
+pub fn review_share(
+    ready_and_left: &[(i64, i64)],
+    hours: &[f64; 24],
+    is_day: impl Fn(NaiveDate) -> bool,
+) -> Option<f64> {
+    let (mut same, mut expected, mut n) = (0.0, 0.0, 0);
+    for &(ready, left) in ready_and_left {
+        let day = date_of(ready);
+        if !is_day(day) {
+            continue;
+        }
+        n += 1;
+        expected += same_day_chance(hours, ready.rem_euclid(DAY));
+        same += f64::from(u8::from(date_of(left) == day));
+    }
+    (n >= 30 && expected > 0.0).then(|| (same / expected).clamp(0.0, 1.0))
+}
+
+/// Discharge rules and pathways from spells with `ready` (and `pathway`).
+fn fit_discharge(range: &Range<'_>, used: &[&Spell], extract_end: i64) -> DischargeFit {
+    let calendar = range.calendar;
+    let off_day = |d: NaiveDate| crate::calendar::is_weekend(d) || calendar.is_bank_holiday(d);
+    // P0 patients (no pathway recorded counts as P0): ready and discharge times.
+    let p0: Vec<(i64, i64)> =
+        used.iter().filter(|s| s.pathway.unwrap_or(0) == 0).filter_map(|s| Some((s.ready?, s.discharged?))).collect();
+    let (mut weekday_hours, mut weekend_hours) = ([0.0; 24], [0.0; 24]);
+    for &(_, left) in &p0 {
+        let h = if off_day(date_of(left)) { &mut weekend_hours } else { &mut weekday_hours };
+        h[hour_of(left)] += 1.0;
+    }
+    let p0_wait_days = p0.iter().map(|(r, l)| (l - r) as f64).sum::<f64>() / (p0.len().max(1) as f64) / DAY as f64;
+    let weekend_profile = if weekend_hours.iter().sum::<f64>() >= 200.0 { weekend_hours } else { weekday_hours };
+    let weekend_review_share =
+        review_share(&p0, &weekend_profile, |d| crate::calendar::is_weekend(d) && !calendar.is_bank_holiday(d))
+            .unwrap_or(1.0);
+    let bank_holiday_review_share =
+        review_share(&p0, &weekend_profile, |d| calendar.is_bank_holiday(d)).unwrap_or(weekend_review_share);
+    let delays = std::array::from_fn(|k| {
+        let pathway = k as u8 + 1;
+        let mut s = fit::Sample::default();
+        for sp in used.iter().filter(|s| s.pathway == Some(pathway)) {
+            let Some(ready) = sp.ready else { continue };
+            match sp.discharged {
+                Some(left) => s.complete.push(((left - ready) as f64 / DAY as f64 - p0_wait_days).max(fit::MIN_DAYS)),
+                None => s.censored.push(((extract_end - ready) as f64 / DAY as f64 - p0_wait_days).max(fit::MIN_DAYS)),
+            }
+        }
+        fit::choose(&s)
+    });
+    let mut shares: BTreeMap<String, ([f64; 3], f64)> = BTreeMap::new();
+    for s in used.iter().filter(|s| s.ready.is_some()) {
+        let e = shares.entry(s.pool.clone()).or_default();
+        e.1 += 1.0;
+        if let Some(p @ 1..=3) = s.pathway {
+            e.0[usize::from(p) - 1] += 1.0;
+        }
+    }
+    let shares = shares.into_iter().map(|(pool, (c, n))| (pool, c.map(|x| x / n.max(1.0)))).collect();
+    DischargeFit {
+        weekday_hours,
+        weekend_hours: weekend_profile,
+        weekend_review_share,
+        bank_holiday_review_share,
+        p0_wait_days,
+        delays,
+        shares,
+    }
+}
+
+/// The distribution written for a choice.
+pub fn written(choice: &fit::Choice) -> &Distribution {
+    &choice.chosen
+}
