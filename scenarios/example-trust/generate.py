@@ -249,34 +249,34 @@ def main():
     spells.sort(key=lambda s: s[0])
 
     bad = [  # planted problems, each BAD_ROWS times (on different days, so no two are duplicates)
-        "not-a-date,2025-06-0{k}T10:00,1,walk-in",        # unparsable arrival
-        "2025-06-0{k}T10:00,2025-06-0{k}T09:00,0,walk-in",  # leaves before arriving
-        "2025-06-0{k}T10:00,2025-06-0{k}T12:00,maybe,walk-in",  # bad admitted flag
+        "X{k}a,not-a-date,2025-06-0{k}T10:00,1,walk-in",        # unparsable arrival
+        "X{k}b,2025-06-0{k}T10:00,2025-06-0{k}T09:00,0,walk-in",  # leaves before arriving
+        "X{k}c,2025-06-0{k}T10:00,2025-06-0{k}T12:00,maybe,walk-in",  # bad admitted flag
     ]
     with open(os.path.join(here, "attendances.csv"), "w", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
-        w.writerow(["arrival", "departure", "admitted", "arrival_mode"])
+        w.writerow(["id", "arrival", "departure", "admitted", "arrival_mode"])
         for i, (t, leave, admitted, ambulance) in enumerate(attendance_rows):
-            w.writerow([stamp(t), stamp(leave), 1 if admitted else 0, "ambulance" if ambulance else "walk-in"])
+            w.writerow([f"A{i + 1}", stamp(t), stamp(leave), 1 if admitted else 0, "ambulance" if ambulance else "walk-in"])
             if i % 20000 == 10000 and i // 20000 < BAD_ROWS:
                 for b in bad:
                     f.write(b.format(k=i // 20000 + 1) + "\n")
     bad_spells = [
-        "2025-07-0{k}T10:00,2025-06-30T10:00,ed,medical (ED),medicine,,",   # discharged before admitted
-        "2025-07-0{k}T10:00,,ed,medical (ED),,,",                           # no pool
-        "2025-07-0{k}T25:00,,direct,surgical direct,surgery,,",             # unparsable time
+        "Y{k}a,2025-07-0{k}T10:00,2025-06-30T10:00,ed,medical (ED),medicine,,",   # discharged before admitted
+        "Y{k}b,2025-07-0{k}T10:00,,ed,medical (ED),,,",                           # no pool
+        "Y{k}c,2025-07-0{k}T25:00,,direct,surgical direct,surgery,,",             # unparsable time
     ]
     with open(os.path.join(here, "spells.csv"), "w", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
-        w.writerow(["admitted", "discharged", "source", "route", "pool", "ready", "pathway"])
+        w.writerow(["id", "admitted", "discharged", "source", "route", "pool", "ready", "pathway"])
         for i, (t, out, source, name, pool, ready, pathway) in enumerate(spells):
-            row = [stamp(t), stamp(out) if out is not None else "", source, name, pool,
+            row = [f"S{i + 1}", stamp(t), stamp(out) if out is not None else "", source, name, pool,
                    stamp(ready) if ready is not None else "", pathway or ""]
             w.writerow(row)
             if i % 8000 == 4000 and i // 8000 < BAD_ROWS:
                 for b in bad_spells:
                     f.write(b.format(k=i // 8000 + 1) + "\n")
-                w.writerow(row)   # a duplicate of the row just written
+                w.writerow(row)   # a duplicate of the row just written (same id)
     truth = {
         "data_from": str(DATA_FROM), "data_to": str(DATA_TO), "seed": SEED,
         "ed": {"attendances_per_day": ED_PER_DAY, "hour_of_day": ED_HOUR, "day_of_week": ED_WEEKDAY,
@@ -294,7 +294,57 @@ def main():
     with open(os.path.join(here, "truth.json"), "w") as f:
         json.dump(truth, f, indent=1)
         f.write("\n")
+    with open(os.path.join(here, "truth.toml"), "w") as f:
+        f.write(truth_toml())
     print(f"{len(attendance_rows)} attendances, {len(spells)} spells")
+
+
+def dist_toml(spec):
+    family, a, b = spec
+    if family == "weibull":
+        return f'{{ dist = "weibull", shape = {a}, scale = {b} }}'
+    return f'{{ dist = "{family}", mean = {a}, sd = {b} }}'
+
+
+def truth_toml():
+    """The true parameters as a bedflow scenario, for the backtest test: the
+    extract is a sample of this scenario's model (except that bedflow applies
+    the month factors to every non-ED route, elective ones too)."""
+    out = ["# The true parameters of the synthetic example extract, as a bedflow scenario.",
+           "# Written by generate.py; not a calibration: see the README.", "",
+           "[scenario]", 'name = "example-trust-truth"', f'start = "{DATA_FROM}"', f'end = "{DATA_TO}"',
+           "warmup_days = 60", "replications = 100", "seed = 1", "",
+           "[calendar]", 'bank_holidays = "england-and-wales"', "",
+           "[ed]", f"attendances_per_day = {ED_PER_DAY}", f"hour_of_day = {ED_HOUR}", f"day_of_week = {ED_WEEKDAY}",
+           f"bank_holiday_factor = {ED_BANK_HOLIDAY}", f"admission_probability = {ADMISSION_PROBABILITY}",
+           f"hours_to_decision = {dist_toml(HOURS_TO_DECISION)}",
+           f"hours_in_department = {dist_toml(HOURS_IN_DEPARTMENT)}", ""]
+    for date in days(DATA_FROM, DATA_TO):
+        if date.day == 1:
+            last = (date.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+            out += ["[[seasonality]]", f'from = "{date}"', f'to = "{last}"', f"factor = {MONTH[date.month]}", ""]
+    for name, source, rate, pool, stay, hour_w, weekday_w, bh in ROUTES:
+        out += ["[[admissions]]", f'name = "{name}"']
+        if source == "ed":
+            out += ['source = "ed"', f"share = {rate}"]
+        else:
+            out += ['source = "direct"', f"per_day = {rate}"]
+            if hour_w:
+                out.append(f"hour_of_day = {hour_w}")
+            if weekday_w:
+                out.append(f"day_of_week = {weekday_w}")
+            out.append(f"bank_holiday_factor = {bh}")
+        out += [f'pool = "{pool}"', f"stay_days = {dist_toml(stay)}", ""]
+    for pool, beds in POOLS.items():
+        s = PATHWAY_SHARES[pool]
+        out += ["[[pool]]", f'name = "{pool}"', f"beds = {beds}",
+                f"pathway_shares = {{ P1 = {s['P1']}, P2 = {s['P2']}, P3 = {s['P3']} }}", ""]
+    out += ["[discharge]", 'mode = "profile"', f"weekday_hours = {DISCHARGE_HOURS}",
+            f"weekend_review_share = {WEEKEND_REVIEW_SHARE}",
+            f"bank_holiday_review_share = {BANK_HOLIDAY_REVIEW_SHARE}", ""]
+    for p, spec in PATHWAY_DELAY_DAYS.items():
+        out += ["[[pathway]]", f'name = "{p}"', f"delay_days = {dist_toml(spec)}", ""]
+    return "\n".join(out)
 
 
 if __name__ == "__main__":

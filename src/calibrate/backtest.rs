@@ -78,12 +78,13 @@ pub fn actual_occupancy(spells: &[Spell], pools: &[String], from: NaiveDate, day
     let mut out = vec![vec![0.0; days]; pools.len()];
     for s in spells {
         let Some(p) = pools.iter().position(|n| *n == s.pool) else { continue };
-        // Midnights t = start + (d + 1) DAY with admitted <= t < discharged.
-        let first = (s.admitted - start).div_euclid(DAY) + i64::from((s.admitted - start).rem_euclid(DAY) != 0) - 1;
-        let first = first.max(0);
+        // Midnights t = start + (d + 1) DAY with admitted < t <= discharged:
+        // the engine reads its census before anything else at that second,
+        // so a patient admitted at midnight is not yet in, one discharged at
+        // midnight still is.
+        let first = (s.admitted - start).div_euclid(DAY).max(0);
         let last = match s.discharged {
-            // The last midnight strictly before the discharge.
-            Some(d) => (d - start - 1).div_euclid(DAY) - 1,
+            Some(d) => (d - start).div_euclid(DAY) - 1,
             None => days as i64 - 1,
         };
         for d in first..=last.min(days as i64 - 1) {
@@ -130,11 +131,64 @@ pub fn actual_4h(att: &[Attendance], from: NaiveDate, days: usize) -> Vec<Option
     n.iter().zip(&within).map(|(&n, &w)| (n > 0.0).then(|| w / n)).collect()
 }
 
+/// Runs the backtest of `model` (its start and end the period, no warm-up)
+/// against the spells (and attendances): the census of the first day, the
+/// replications, and the series compared (trust-wide, each ward group with
+/// core beds, and ED 4-hour performance when there are attendances and an
+/// ED). Returns the series and the patients in beds at the start in ward
+/// groups the scenario does not have.
+pub fn run(
+    model: &mut Model,
+    spells: &[Spell],
+    attendances: Option<&[Attendance]>,
+    file: &str,
+    spec: crate::replicate::RunSpec,
+    on_done: &(dyn Fn() + Sync),
+) -> Result<(Vec<Series>, usize), crate::replicate::ThreadError> {
+    let from = model.start;
+    let (census, unknown) = census_from(spells, model, from, file);
+    model.census = Some(census);
+    let mut reducer = crate::reduce::Reducer::new();
+    crate::replicate::run_streaming(model, spec, on_done, &mut |k| reducer.push(&k))?;
+    let results = reducer.finish();
+    let days = model.reported_days() as usize;
+    let names: Vec<String> = model.pools.iter().map(|p| p.name.clone()).collect();
+    let actual = actual_occupancy(spells, &names, from, days);
+    let mut series = Vec::new();
+    if let Some(sim) = results.sums.series(Metric::MidnightOccupancy, None) {
+        series.push(Series {
+            name: "trust".into(),
+            actual: (0..days).map(|d| Some(actual.iter().map(|p| p[d]).sum())).collect(),
+            simulated: sim.to_vec(),
+        });
+    }
+    for (p, name) in names.iter().enumerate() {
+        // A shared escalation ward has no ward group of its own in the data.
+        if model.pools[p].beds == 0 && !model.pools[p].serves.is_empty() {
+            continue;
+        }
+        let Some(sim) = results.sums.series(Metric::MidnightOccupancy, Some(p)) else { continue };
+        series.push(Series {
+            name: name.clone(),
+            actual: actual[p].iter().map(|&x| Some(x)).collect(),
+            simulated: sim.to_vec(),
+        });
+    }
+    if let (Some(att), Some(sim)) = (attendances, results.sums.series(Metric::Ed4hPerformance, None)) {
+        series.push(Series {
+            name: Metric::Ed4hPerformance.to_string(),
+            actual: actual_4h(att, from, days),
+            simulated: sim.to_vec(),
+        });
+    }
+    Ok((series, unknown))
+}
+
+/// The extracts a backtest reads: spells, attendances (if given) and the spells file's name.
+pub type Extracts = (Vec<Spell>, Option<Vec<Attendance>>, String);
+
 /// Reads the extracts for a backtest.
-pub fn read(
-    spells: &Path,
-    attendances: Option<&Path>,
-) -> Result<(Vec<Spell>, Option<Vec<Attendance>>, String), extract::ExtractError> {
+pub fn read(spells: &Path, attendances: Option<&Path>) -> Result<Extracts, extract::ExtractError> {
     let (s, _, file) = extract::read_spells(spells)?;
     let a = attendances.map(extract::read_attendances).transpose()?.map(|(a, _, _)| a);
     Ok((s, a, file))

@@ -4,7 +4,12 @@
 //! skipped and counted by problem, with the first few line numbers, and the
 //! counts are printed and put in the calibration report; only a missing
 //! column, an unreadable file or too little left to fit stops the run
-//! (exit 2). Accepted: a UTF-8 byte-order mark, CRLF line ends, quoted
+//! (exit 2). Duplicates: with an `id` column (a spell or attendance
+//! identifier, as every PAS and ECDS export has), a row whose id was seen
+//! before; without one, a row identical to an earlier one in every field
+//! (which also drops genuine coincidences: two patients admitted in the
+//! same minute to the same route, both still in hospital; give `id` to
+//! avoid that). Accepted: a UTF-8 byte-order mark, CRLF line ends, quoted
 //! fields (with commas), blank lines, header names in any case and order.
 //!
 //! Date-times: `2025-04-01T08:30`, with seconds and fractions optional, a
@@ -172,19 +177,34 @@ fn reader(text: &str) -> csv::Reader<&[u8]> {
     csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes())
 }
 
-/// Every data row with its line number, skipping blank rows; rows the CSV
-/// reader cannot split are counted as problems.
+/// Every data row with its line number in the file, skipping blank rows;
+/// rows the CSV reader cannot split are counted as problems. Line numbers
+/// come from the byte offset (the reader's own count skips blank lines).
 fn rows<'a>(
+    text: &'a str,
     r: &'a mut csv::Reader<&'a [u8]>,
     problems: &'a mut Problems,
 ) -> impl Iterator<Item = (u64, csv::StringRecord)> + 'a {
+    let newlines: Vec<usize> = text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i).collect();
+    // With CRLF the reader's position can sit on the line feed (and blank
+    // lines) before the record: skip those to the record's first byte.
+    let bytes = text.as_bytes();
+    let line_of = move |p: Option<&csv::Position>| {
+        p.map_or(0, |p| {
+            let mut at = p.byte() as usize;
+            while bytes.get(at).is_some_and(|b| *b == b'\r' || *b == b'\n') {
+                at += 1;
+            }
+            newlines.partition_point(|&n| n < at) as u64 + 1
+        })
+    };
     r.records().filter_map(move |rec| match rec {
         Ok(rec) => {
-            let line = rec.position().map_or(0, csv::Position::line);
+            let line = line_of(rec.position());
             if rec.iter().all(str::is_empty) { None } else { Some((line, rec)) }
         }
         Err(e) => {
-            problems.add("not a CSV row", e.position().map_or(0, csv::Position::line));
+            problems.add("not a CSV row", line_of(e.position()));
             None
         }
     })
@@ -195,6 +215,7 @@ pub fn read_attendances(path: &Path) -> Result<(Vec<Attendance>, Problems, Strin
     let (file, text) = read_text(path)?;
     let mut r = reader(&text);
     let cols = header(&file, &mut r, &["arrival", "departure", "admitted"])?;
+    let id = cols.find("id");
     let (a, d, adm, mode) = (
         cols.find("arrival").unwrap_or(0),
         cols.find("departure").unwrap_or(0),
@@ -205,9 +226,9 @@ pub fn read_attendances(path: &Path) -> Result<(Vec<Attendance>, Problems, Strin
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     let mut bad = Problems::default();
-    for (line, rec) in rows(&mut r, &mut problems) {
+    for (line, rec) in rows(&text, &mut r, &mut problems) {
         let get = |i: usize| rec.get(i).unwrap_or("");
-        if !seen.insert(rec.iter().collect::<Vec<_>>().join("\u{1f}")) {
+        if !seen.insert(identity(&rec, id)) {
             bad.add("duplicate of an earlier row", line);
             continue;
         }
@@ -249,14 +270,14 @@ pub fn read_spells(path: &Path) -> Result<(Vec<Spell>, Problems, String), Extrac
     let cols = header(&file, &mut r, &["admitted", "discharged", "source", "route", "pool"])?;
     let idx = |n: &str| cols.find(n).unwrap_or(0);
     let (adm, dis, src, route, pool) = (idx("admitted"), idx("discharged"), idx("source"), idx("route"), idx("pool"));
-    let (ready, pathway) = (cols.find("ready"), cols.find("pathway"));
+    let (ready, pathway, id) = (cols.find("ready"), cols.find("pathway"), cols.find("id"));
     let mut problems = Problems::default();
     let mut bad = Problems::default();
     let mut seen = HashSet::new();
     let mut out = Vec::new();
-    for (line, rec) in rows(&mut r, &mut problems) {
+    for (line, rec) in rows(&text, &mut r, &mut problems) {
         let get = |i: usize| rec.get(i).unwrap_or("");
-        if !seen.insert(rec.iter().collect::<Vec<_>>().join("\u{1f}")) {
+        if !seen.insert(identity(&rec, id)) {
             bad.add("duplicate of an earlier row", line);
             continue;
         }
@@ -331,6 +352,14 @@ pub fn read_spells(path: &Path) -> Result<(Vec<Spell>, Problems, String), Extrac
     Ok((out, problems, file))
 }
 
+/// What makes a row a duplicate: its id, or with no id column the whole row.
+fn identity(rec: &csv::StringRecord, id: Option<usize>) -> String {
+    match id.and_then(|i| rec.get(i)).filter(|s| !s.is_empty()) {
+        Some(id) => id.to_string(),
+        None => rec.iter().collect::<Vec<_>>().join("\u{1f}"),
+    }
+}
+
 fn merge(into: &mut Problems, from: Problems) {
     for (k, (n, lines)) in from.by_kind {
         let e = into.by_kind.entry(k).or_default();
@@ -374,7 +403,9 @@ fn split_offset(s: &str) -> Option<(&str, Option<i64>)> {
         return Some((body, Some(0)));
     }
     // An offset follows the time part: look for + or - after the 'T' or space.
-    let time_at = s.find(['T', ' '])?;
+    let Some(time_at) = s.find(['T', ' ']) else {
+        return Some((s, None));
+    };
     let Some(sign_at) = s[time_at..].rfind(['+', '-']).map(|i| i + time_at) else {
         return Some((s, None));
     };

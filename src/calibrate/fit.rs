@@ -308,7 +308,6 @@ pub fn km_quantiles(km: &[(f64, f64)], s: &Sample) -> Vec<f64> {
 mod tests {
     use super::*;
     use rand::SeedableRng;
-    use rand_distr::Distribution as _;
 
     fn sample_of(d: &impl rand_distr::Distribution<f64>, n: usize, seed: u64) -> Vec<f64> {
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);

@@ -125,8 +125,7 @@ pub(super) fn backtest(
     to: Option<String>,
     flags: super::RunFlags,
 ) -> Result<(), Error> {
-    use crate::calibrate::backtest::{self as bt, Series};
-    use crate::stats::Metric;
+    use crate::calibrate::backtest as bt;
     let from = from.as_deref().map(|s| date("--from", s)).transpose()?;
     let to = to.as_deref().map(|s| date("--to", s)).transpose()?;
     let plain = crate::scenario::load_without_census(&scenario)?;
@@ -154,44 +153,13 @@ pub(super) fn backtest(
             "{file}: no spell was admitted before {from}, so its census cannot be known; start the backtest later (--from)"
         )));
     }
-    let (census, unknown) = bt::census_from(&spell_rows, &model, from, &file);
-    model.census = Some(census);
     let spec = super::spec(&model, &flags);
     crate::scenario::size::check_replications(&model, spec.replications, spec.threads).map_err(Error::Usage)?;
     let dir = flags.out.clone().unwrap_or_else(|| Path::new("output").join(format!("backtest-{}", model.name)));
     let staging = crate::output::atomic::Staging::prepare(&dir)?;
     let bar = super::progress_bar(spec.replications, flags.quiet);
-    let mut reducer = crate::reduce::Reducer::new();
-    crate::replicate::run_streaming(&model, spec, &|| bar.inc(1), &mut |k| reducer.push(&k))?;
+    let (series, unknown) = bt::run(&mut model, &spell_rows, att.as_deref(), &file, spec, &|| bar.inc(1))?;
     bar.finish_and_clear();
-    let results = reducer.finish();
-    let days = model.reported_days() as usize;
-    let names: Vec<String> = model.pools.iter().map(|p| p.name.clone()).collect();
-    let actual = bt::actual_occupancy(&spell_rows, &names, from, days);
-    let missing = || Error::Usage("the scenario reports no midnight occupancy series".into());
-    let mut series = vec![Series {
-        name: "trust".into(),
-        actual: (0..days).map(|d| Some(actual.iter().map(|p| p[d]).sum())).collect(),
-        simulated: results.sums.series(Metric::MidnightOccupancy, None).ok_or_else(missing)?.to_vec(),
-    }];
-    for (p, name) in names.iter().enumerate() {
-        if model.pools[p].beds == 0 && !model.pools[p].serves.is_empty() {
-            continue;
-        }
-        let Some(sim) = results.sums.series(Metric::MidnightOccupancy, Some(p)) else { continue };
-        series.push(Series {
-            name: name.clone(),
-            actual: actual[p].iter().map(|&x| Some(x)).collect(),
-            simulated: sim.to_vec(),
-        });
-    }
-    if let (Some(att), Some(sim)) = (&att, results.sums.series(Metric::Ed4hPerformance, None)) {
-        series.push(Series {
-            name: Metric::Ed4hPerformance.to_string(),
-            actual: bt::actual_4h(att, from, days),
-            simulated: sim.to_vec(),
-        });
-    }
     let title = format!(
         "Backtest of {}: {from} to {to}, {} replications from the census of {from}",
         model.name, spec.replications
