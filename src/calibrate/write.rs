@@ -7,6 +7,9 @@ use crate::dist::Distribution;
 use chrono::{Datelike, NaiveDate};
 use std::fmt::Write;
 
+/// Warm-up days written (the backtest replaces them with a census).
+const WARMUP_DAYS: u64 = 60;
+
 /// A TOML string literal (quoted and escaped).
 fn quoted(s: &str) -> String {
     toml::Value::String(s.to_string()).to_string()
@@ -72,7 +75,8 @@ fn why(c: &fit::Choice) -> String {
 fn seasonality_months(cal: &Calibration, start: NaiveDate, end: NaiveDate) -> Vec<(NaiveDate, NaiveDate, f64)> {
     let o = &cal.options;
     let mut months: std::collections::BTreeSet<(i32, u32)> = std::collections::BTreeSet::new();
-    for (a, b) in [(o.from, o.to), (start, end)] {
+    // The scenario's period includes its 60 warm-up days.
+    for (a, b) in [(o.from, o.to), (start - chrono::Days::new(WARMUP_DAYS), end)] {
         let mut d = NaiveDate::from_ymd_opt(a.year(), a.month(), 1).unwrap_or(a);
         while d <= b {
             months.insert((d.year(), d.month()));
@@ -144,7 +148,7 @@ pub(super) fn scenario(cal: &Calibration) -> String {
         let _ = writeln!(w);
     }
     let _ = writeln!(w, "# Calendar-month factors on emergency demand (ED and direct routes), from the data's months;");
-    let _ = writeln!(w, "# written for every month of the data range and of the scenario's period.");
+    let _ = writeln!(w, "# written for every month of the data range and of the scenario's period and warm-up.");
     for (first, last, factor) in seasonality_months(cal, start, end) {
         let _ = writeln!(w, "[[seasonality]]\nfrom = \"{first}\"\nto = \"{last}\"\nfactor = {}\n", num(factor, 3));
     }
