@@ -228,15 +228,19 @@ fn bad_outlying_and_capacity_fields_are_refused() {
 /// Metamorphic, on the shipped winter (which outlies older people into
 /// medicine; here with no patient on a discharge pathway and surgical lists
 /// checking free beds only, whose queues and promised beds would mix other
-/// mechanisms in) under common random numbers: allowing
-/// outlying never increases the trust's 12-hour waits from the decision to
-/// admit, in each of 16 replications, and lowers them in total. (The shared
-/// escalation ward stays in both: only outlying between specialties' pools
-/// is taken away.) (Not a law
-/// for every sample path: an outlier's longer stay or a guest in a bed its
-/// host's own patient then needs can lengthen a wait; on this trust it holds.)
+/// mechanisms in) under common random numbers: allowing outlying lowers the
+/// trust's 12-hour waits from the decision to admit, in total over 16
+/// replications and with the paired 95% interval of the difference below
+/// zero (by about a sixth: medicine, where older people outlie, is itself
+/// nearly full). (The shared escalation ward stays in both: only
+/// outlying between specialties' pools is taken away.) Not replication by
+/// replication: an outlier's longer stay (x 1.15) or a guest in a bed its
+/// host's own patient then needs can lengthen a wait, and at the shipped
+/// 95% occupancy the medical bed queue is near its tipping point, where that
+/// cascades into a few more waits in a replication (181 against 178 in one
+/// of 16, with outlying).
 #[test]
-fn outlying_never_adds_twelve_hour_waits_on_the_shipped_winter() {
+fn outlying_lowers_twelve_hour_waits_on_the_shipped_winter() {
     let text = std::fs::read_to_string("scenarios/winter-2026-27.toml")
         .unwrap()
         .replace("replications = 200", "replications = 16")
@@ -250,10 +254,9 @@ fn outlying_never_adds_twelve_hour_waits_on_the_shipped_winter() {
     assert!(without.pools.iter().all(|p| p.outlie_to.iter().all(|&h| without.pools[h].is_escalation_ward())));
     let a = values(&with, &run(&with), Metric::WaitsOver12hFromDta, None);
     let b = values(&without, &run(&without), Metric::WaitsOver12hFromDta, None);
-    for (w, wo) in a.iter().zip(&b) {
-        assert!(w <= wo, "outlying raised the 12-hour waits: {w} vs {wo} without");
-    }
-    assert!(a.iter().sum::<f64>() < 0.5 * b.iter().sum::<f64>(), "{a:?} vs {b:?}");
+    let d: Vec<f64> = a.iter().zip(&b).map(|(w, wo)| w - wo).collect();
+    assert!(mean(&d) + t_half_width(&d, 0.05) < 0.0, "outlying vs not: {d:?}");
+    assert!(a.iter().sum::<f64>() < b.iter().sum::<f64>(), "{a:?} vs {b:?}");
 }
 
 /// Host `h` (1 bed, its own patient every midnight for 23 hours) takes the
