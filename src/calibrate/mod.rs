@@ -96,6 +96,8 @@ pub struct EdFit {
     pub bank_holiday_factor: f64,
     /// Bank holidays in the range.
     pub bank_holidays: usize,
+    /// Where the holidays' missing attendances went.
+    pub displacement: Option<DisplacementFit>,
     /// Share admitted.
     pub admission_probability: f64,
     /// Share arriving by ambulance, when recorded.
@@ -129,6 +131,8 @@ pub struct RouteFit {
     pub day_of_week: [f64; 7],
     /// Direct routes: bank-holiday factor.
     pub bank_holiday_factor: f64,
+    /// Direct routes: where the holidays' missing admissions went.
+    pub displacement: Option<DisplacementFit>,
     /// The acute stay, days.
     pub stay: fit::Choice,
 }
@@ -282,6 +286,7 @@ pub fn calibrate(options: Options) -> Result<Calibration, CalibrateError> {
                 weekday_means: rate.weekday_means,
                 bank_holiday_factor: rate.bank_holiday_factor,
                 bank_holidays: rate.bank_holidays,
+                displacement: rate.displacement.clone(),
                 admission_probability: admitted as f64 / n as f64,
                 ambulance_share: (!modes.is_empty())
                     .then(|| modes.iter().filter(|&&m| m).count() as f64 / modes.len() as f64),
@@ -344,14 +349,32 @@ struct Range<'a> {
 }
 
 /// A stream's rate: the daily mean before the weekday weight, month factor and bank-holiday factor.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct Rate {
     per_day: f64,
     day_of_week: [f64; 7],
     weekday_means: [f64; 7],
     bank_holiday_factor: f64,
     bank_holidays: usize,
+    displacement: Option<DisplacementFit>,
 }
+
+/// Where a stream's holiday demand went, estimated from the working days
+/// around each holiday (see [`Range::displacement`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DisplacementFit {
+    /// Share of the missing demand arriving on each of the first three working days after.
+    pub after_days: [f64; 3],
+    /// Share arriving on the working day before.
+    pub before: f64,
+    /// Standard error of the total share moved (Poisson counts).
+    pub se: f64,
+    /// Whether it is precise enough to write (standard error under 0.15).
+    pub written: bool,
+}
+
+/// Largest standard error of a displacement estimate that is written.
+pub const MAX_DISPLACEMENT_SE: f64 = 0.15;
 
 impl Range<'_> {
     fn contains(&self, t: i64) -> bool {
@@ -454,7 +477,65 @@ impl Range<'_> {
             }
         }
         let bank_holiday_factor = if he > 0.0 { hs / he } else { 1.0 };
-        Rate { per_day, day_of_week: dow, weekday_means, bank_holiday_factor, bank_holidays: holidays }
+        let expected: Vec<f64> = (0..counts.len()).map(|d| weight(d) * per_day).collect();
+        let displacement = self.displacement(counts, &expected);
+        Rate { per_day, day_of_week: dow, weekday_means, bank_holiday_factor, bank_holidays: holidays, displacement }
+    }
+
+    /// Estimates where holidays' missing demand went: over every block of
+    /// consecutive bank holidays (weekends inside a block belong to it), the
+    /// missing demand is expected minus actual on the holidays; the excess on
+    /// the k-th working day after the block and on the working day before it
+    /// is actual minus expected. The shares are total excess / total missing
+    /// (a moment estimator; each share clamped to 0..1, the total to 1), with
+    /// the Poisson standard error sqrt(expected on those days) / missing.
+    /// `None` when the holidays miss no demand.
+    fn displacement(&self, counts: &[f64], expected: &[f64]) -> Option<DisplacementFit> {
+        let n = counts.len();
+        let working = |d: usize| !self.holiday(d) && !crate::calendar::is_weekend(self.date(d));
+        let (mut missing, mut excess, mut before, mut var) = (0.0, [0.0; 3], 0.0, 0.0);
+        let mut d = 0;
+        while d < n {
+            if !self.holiday(d) {
+                d += 1;
+                continue;
+            }
+            // The block: holidays and the weekend days between or after them.
+            let start = d;
+            let mut end = d;
+            while end + 1 < n && !working(end + 1) {
+                end += 1;
+            }
+            let after: Vec<usize> = (end + 1..n).filter(|&x| working(x)).take(3).collect();
+            let prev = (0..start).rev().find(|&x| working(x));
+            if after.len() < 3 || prev.is_none() {
+                d = end + 1;
+                continue;
+            }
+            for h in (start..=end).filter(|&h| self.holiday(h)) {
+                missing += expected[h] - counts[h];
+            }
+            for (k, &x) in after.iter().enumerate() {
+                excess[k] += counts[x] - expected[x];
+                var += expected[x];
+            }
+            if let Some(p) = prev {
+                before += counts[p] - expected[p];
+                var += expected[p];
+            }
+            d = end + 1;
+        }
+        if missing <= 0.0 {
+            return None;
+        }
+        let mut after_days = excess.map(|e| (e / missing).clamp(0.0, 1.0));
+        let total: f64 = after_days.iter().sum();
+        if total > 1.0 {
+            after_days = after_days.map(|x| x / total);
+        }
+        let before = (before / missing).clamp(0.0, 1.0 - after_days.iter().sum::<f64>());
+        let se = var.sqrt() / missing;
+        Some(DisplacementFit { after_days, before, se, written: se < MAX_DISPLACEMENT_SE })
     }
 }
 
@@ -504,6 +585,7 @@ fn fit_routes(
             hour_counts,
             day_of_week: rate.day_of_week,
             bank_holiday_factor: rate.bank_holiday_factor,
+            displacement: rate.displacement,
             stay,
         });
     }
@@ -615,4 +697,38 @@ fn fit_discharge(range: &Range<'_>, used: &[&Spell], extract_end: i64) -> Discha
 /// The distribution written for a choice.
 pub fn written(choice: &fit::Choice) -> &Distribution {
     &choice.chosen
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two Monday bank holidays (5 and 26 May 2025) at 40 instead of 100:
+    /// 60 missing each; 50%, 25% and 15% of it on the Tuesday, Wednesday and
+    /// Thursday after, 10% on the Friday before. The estimator recovers
+    /// exactly those shares from the counts.
+    #[test]
+    fn displacement_by_hand() {
+        let calendar = Calendar::new(Region::EnglandAndWales, &[]);
+        let from = NaiveDate::from_ymd_opt(2025, 4, 28).unwrap_or_default();
+        let range = Range { from, days: 42, calendar: &calendar };
+        let expected = vec![100.0; 42];
+        let mut counts = expected.clone();
+        for holiday in [7, 28] {
+            counts[holiday] = 40.0;
+            for (k, share) in [0.5, 0.25, 0.15].iter().enumerate() {
+                counts[holiday + 1 + k] += 60.0 * share;
+            }
+            counts[holiday - 3] += 6.0;
+        }
+        assert!(range.holiday(7) && range.holiday(28));
+        let d = range.displacement(&counts, &expected).unwrap();
+        for (got, want) in d.after_days.iter().zip([0.5, 0.25, 0.15]) {
+            assert!((got - want).abs() < 1e-12, "{:?}", d.after_days);
+        }
+        assert!((d.before - 0.1).abs() < 1e-12);
+        // Poisson error: 2 x (3 + 1) days at 100 against 120 missing.
+        assert!((d.se - 800.0_f64.sqrt() / 120.0).abs() < 1e-12);
+        assert!(!d.written, "two holidays cannot pin it down");
+    }
 }

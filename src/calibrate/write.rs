@@ -137,6 +137,7 @@ pub(super) fn scenario(cal: &Calibration) -> String {
             ed.bank_holidays,
             if ed.bank_holidays == 1 { "" } else { "s" }
         );
+        displacement(w, ed.displacement.as_ref());
         let _ = writeln!(w, "admission_probability = {}", num(ed.admission_probability, 4));
         let _ = writeln!(w, "# Admitted patients: arrival to leaving ED, hours; {}.", why(&ed.hours_to_decision));
         let _ = writeln!(w, "hours_to_decision = {}", dist(&ed.hours_to_decision.chosen));
@@ -177,6 +178,7 @@ pub(super) fn scenario(cal: &Calibration) -> String {
             let _ = writeln!(w, "hour_of_day = {}", weights(&r.hour_counts));
             let _ = writeln!(w, "day_of_week = {}", weights(&r.day_of_week));
             let _ = writeln!(w, "bank_holiday_factor = {}", num(r.bank_holiday_factor, 3));
+            displacement(w, r.displacement.as_ref());
         }
         let _ = writeln!(w, "pool = {}", quoted(&r.pool));
         let _ = writeln!(w, "# Acute stay, days; {}.", why(&r.stay));
@@ -230,6 +232,32 @@ pub(super) fn scenario(cal: &Calibration) -> String {
         }
     }
     t
+}
+
+/// `bank_holiday_displacement` when precise enough, else a comment saying why not.
+fn displacement(w: &mut String, d: Option<&super::DisplacementFit>) {
+    let Some(d) = d else { return };
+    let after: f64 = d.after_days.iter().sum();
+    if d.written && after + d.before > 0.0 {
+        let days = if after > 0.0 { d.after_days.map(|x| num(x / after, 3)).join(", ") } else { "1.0".into() };
+        let _ = writeln!(
+            w,
+            "bank_holiday_displacement = {{ after = {}, after_days = [{days}], before = {} }}   # standard error {:.2}",
+            num(after, 3),
+            num(d.before, 3),
+            d.se
+        );
+    } else {
+        let _ = writeln!(
+            w,
+            "# Holiday displacement not written: the holidays miss too little demand to see where it goes \
+             (estimate {:.2} after, {:.2} before, standard error {:.2} above {})",
+            after,
+            d.before,
+            d.se,
+            super::MAX_DISPLACEMENT_SE
+        );
+    }
 }
 
 fn source_name(s: Source) -> &'static str {

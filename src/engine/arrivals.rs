@@ -20,8 +20,7 @@ impl HourlyRates {
     /// Rates for `per_day` arrivals a day shaped by `profile`, over `days` days.
     pub fn new(model: &Model, per_day: f64, profile: &TimeProfile, days: u32) -> HourlyRates {
         let mut per_second = Vec::with_capacity(days as usize * 24);
-        for d in 0..days {
-            let m = model.day_multiplier(profile, model.date_of_day(d));
+        for m in model.day_multipliers(profile, days) {
             for share in profile.hour_share {
                 per_second.push(per_day * m * share / f64::from(HOUR));
             }

@@ -153,12 +153,41 @@ pub struct TimeProfile {
     pub day_multiplier: [f64; 7],
     /// Multiplier on bank holidays (and extra holidays).
     pub bank_holiday_factor: f64,
+    /// Where a holiday's missing demand goes (`None`: it vanishes, as before
+    /// displacement existed).
+    pub displacement: Option<Displacement>,
+    /// Yearly growth of the rate (0.03 = 3% a year), compounding from the
+    /// scenario's `start` (so the rate given is the rate on `start`; warm-up
+    /// days run a little below it). 0: no growth.
+    pub growth_per_year: f64,
+}
+
+/// A bank holiday moves demand rather than deleting it: of the demand a
+/// holiday misses (its expected demand without the holiday x (1 -
+/// `bank_holiday_factor`)), `after` arrives on the working days after it
+/// (not weekends, not holidays), shared by `after_days`, and `before` on
+/// the working day before; the rest (1 - after - before) is lost. A holiday
+/// busier than its weekday (factor 1 or more) moves nothing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Displacement {
+    /// Share of the missing demand arriving on the working days after.
+    pub after: f64,
+    /// Shares of that among the first, second, ... working day after (sum 1).
+    pub after_days: Vec<f64>,
+    /// Share of the missing demand arriving on the working day before.
+    pub before: f64,
 }
 
 impl TimeProfile {
     /// No variation: every hour and weekday alike, no bank-holiday effect.
     pub fn flat() -> TimeProfile {
-        TimeProfile { hour_share: [1.0 / 24.0; 24], day_multiplier: [1.0; 7], bank_holiday_factor: 1.0 }
+        TimeProfile {
+            hour_share: [1.0 / 24.0; 24],
+            day_multiplier: [1.0; 7],
+            bank_holiday_factor: 1.0,
+            displacement: None,
+            growth_per_year: 0.0,
+        }
     }
 }
 
@@ -530,6 +559,60 @@ impl Model {
             m *= profile.bank_holiday_factor;
         }
         m
+    }
+
+    /// Multipliers of a profile's daily rate on the first `days` simulated
+    /// days: [`Model::day_multiplier`], then growth, then the demand bank
+    /// holidays move to nearby working days. Without growth or displacement
+    /// exactly the per-day multipliers (the same floating-point values).
+    pub fn day_multipliers(&self, profile: &TimeProfile, days: u32) -> Vec<f64> {
+        let mut m: Vec<f64> = (0..days).map(|d| self.day_multiplier(profile, self.date_of_day(d))).collect();
+        if profile.growth_per_year != 0.0 {
+            for (d, x) in m.iter_mut().enumerate() {
+                *x *= self.growth(profile, d as u32);
+            }
+        }
+        if let Some(disp) = &profile.displacement {
+            self.displace(profile, disp, &mut m);
+        }
+        m
+    }
+
+    /// Growth factor on simulated day `d`: (1 + g) ^ (years since `start`).
+    fn growth(&self, profile: &TimeProfile, d: u32) -> f64 {
+        let years = (self.date_of_day(d) - self.start).num_days() as f64 / 365.25;
+        (1.0 + profile.growth_per_year).powf(years)
+    }
+
+    /// Adds each bank holiday's displaced demand to the working days around it.
+    fn displace(&self, profile: &TimeProfile, disp: &Displacement, m: &mut [f64]) {
+        let f = profile.bank_holiday_factor;
+        if f >= 1.0 {
+            return;
+        }
+        let n = m.len();
+        let date = |d: usize| self.date_of_day(d as u32);
+        let working = |d: usize| !crate::calendar::is_weekend(date(d)) && !self.calendar.is_bank_holiday(date(d));
+        let mut extra = vec![0.0; n];
+        for h in (0..n).filter(|&h| self.calendar.is_bank_holiday(date(h))) {
+            let base = profile.day_multiplier[date(h).weekday().num_days_from_monday() as usize]
+                * self.seasonality_factor(date(h))
+                * if profile.growth_per_year != 0.0 { self.growth(profile, h as u32) } else { 1.0 };
+            let missing = base * (1.0 - f);
+            let mut after = (h + 1..n).filter(|&d| working(d));
+            for share in &disp.after_days {
+                let Some(d) = after.next() else { break };
+                extra[d] += missing * disp.after * share;
+            }
+            if disp.before > 0.0
+                && let Some(d) = (0..h).rev().find(|&d| working(d))
+            {
+                extra[d] += missing * disp.before;
+            }
+        }
+        for (x, e) in m.iter_mut().zip(extra) {
+            *x += e;
+        }
     }
 
     /// Average emergency admissions a day into each pool (before seasonality),

@@ -2,6 +2,7 @@
 //! and the `[[admissions]]` routes (with the ED routes' shares).
 
 use super::*;
+use crate::model::Displacement;
 
 /// Reads `hour_of_day`, `day_of_week` and `bank_holiday_factor` from a table.
 pub(super) fn read_profile(cx: &mut Ctx<'_>, t: Tbl<'_, '_>) -> Option<TimeProfile> {
@@ -33,7 +34,73 @@ pub(super) fn read_profile(cx: &mut Ctx<'_>, t: Tbl<'_, '_>) -> Option<TimeProfi
         Some(f) => profile.bank_holiday_factor = f,
         None => ok &= !t.has("bank_holiday_factor"),
     }
+    match t.f64(cx, "growth_per_year", Rule::Finite) {
+        Some(g) if !(-0.5..=1.0).contains(&g) => {
+            let span = t.key_span("growth_per_year");
+            cx.err(
+                span,
+                t.field("growth_per_year"),
+                format!("expected a yearly growth from -0.5 to 1 (e.g. 0.03 for 3% a year), found {}", show(g)),
+            );
+            ok = false;
+        }
+        Some(g) => profile.growth_per_year = g,
+        None => ok &= !t.has("growth_per_year"),
+    }
+    if t.has("bank_holiday_displacement") {
+        profile.displacement = read_displacement(cx, t);
+        ok &= profile.displacement.is_some();
+    }
     ok.then_some(profile)
+}
+
+/// `bank_holiday_displacement = { after = A, after_days = [w1, w2, ...], before = B }`.
+fn read_displacement(cx: &mut Ctx<'_>, parent: Tbl<'_, '_>) -> Option<Displacement> {
+    let path = parent.field("bank_holiday_displacement");
+    let t = parent.table(cx, "bank_holiday_displacement", &path)?;
+    t.check_keys(cx, &["after", "after_days", "before"]);
+    let after = t.f64(cx, "after", Rule::Probability);
+    let before = t.f64(cx, "before", Rule::Probability);
+    if !t.has("after") && !t.has("before") {
+        cx.err(t.span(), path.clone(), "expected `after` (the share of a holiday's missing demand arriving on the working days after it) and/or `before`");
+        return None;
+    }
+    let after_days = if t.has("after_days") {
+        let (items, span) = t.array(cx, "after_days")?;
+        if items.is_empty() || items.len() > 10 {
+            cx.err(
+                span,
+                t.field("after_days"),
+                format!(
+                    "expected 1 to 10 relative weights (first working day after, second, ...), found {}",
+                    items.len()
+                ),
+            );
+            return None;
+        }
+        weights(cx, t, "after_days", items.len())?
+    } else {
+        vec![1.0]
+    };
+    let total: f64 = after_days.iter().sum();
+    let after_days: Vec<f64> = after_days.iter().map(|w| w / total).collect();
+    let (after, before) = (after.unwrap_or(0.0), before.unwrap_or(0.0));
+    if after + before > 1.0 + 1e-9 {
+        let span = t.span();
+        cx.err(
+            span,
+            path,
+            format!(
+                "after + before must be at most 1 (shares of the missing demand), found {}",
+                share_total(after + before)
+            ),
+        );
+        return None;
+    }
+    if (t.has("after") && !after.is_finite()) || (t.has("before") && !before.is_finite()) {
+        return None;
+    }
+    Some(Displacement { after, after_days, before })
 }
 
 /// A number for a message: scientific notation when very large or small.
@@ -105,6 +172,8 @@ pub(super) fn read_ed(cx: &mut Ctx<'_>, t: Tbl<'_, '_>) -> Option<Ed> {
             "hour_of_day",
             "day_of_week",
             "bank_holiday_factor",
+            "bank_holiday_displacement",
+            "growth_per_year",
             "admission_probability",
             "hours_to_decision",
             "hours_in_department",
@@ -223,7 +292,7 @@ fn arrival_process(cx: &mut Ctx<'_>, t: Tbl<'_, '_>, per_day: Option<f64>) -> Op
         }),
     };
     if process == Some(ArrivalProcess::Regular) {
-        for k in ["hour_of_day", "day_of_week", "bank_holiday_factor"] {
+        for k in ["hour_of_day", "day_of_week", "bank_holiday_factor", "bank_holiday_displacement", "growth_per_year"] {
             if let Some(v) = t.get(k) {
                 cx.err(v.span(), t.field(k), "regular arrivals are evenly spaced; a time profile does not apply");
             }
@@ -354,6 +423,8 @@ pub(super) fn read_route(cx: &mut Ctx<'_>, v: &Val<'_>, path: &str, pools: &[Opt
             "hour_of_day",
             "day_of_week",
             "bank_holiday_factor",
+            "bank_holiday_displacement",
+            "growth_per_year",
             "pool",
             "stay_days",
         ],
@@ -384,7 +455,19 @@ pub(super) fn read_route(cx: &mut Ctx<'_>, v: &Val<'_>, path: &str, pools: &[Opt
     };
     let source = match source? {
         "ed" => {
-            only_for(cx, &["per_day", "arrivals", "hour_of_day", "day_of_week", "bank_holiday_factor"], "direct");
+            only_for(
+                cx,
+                &[
+                    "per_day",
+                    "arrivals",
+                    "hour_of_day",
+                    "day_of_week",
+                    "bank_holiday_factor",
+                    "bank_holiday_displacement",
+                    "growth_per_year",
+                ],
+                "direct",
+            );
             let share = t.f64_req(cx, "share", Rule::Probability);
             RouteSource::Ed { share: share? }
         }

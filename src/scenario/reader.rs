@@ -62,6 +62,7 @@ pub(super) struct Tbl<'a, 'i> {
 /// Numeric rules, each with the words used when a value breaks it.
 #[derive(Clone, Copy, Debug)]
 pub(super) enum Rule {
+    Finite,
     Positive,
     NonNegative,
     Probability,
@@ -71,6 +72,7 @@ impl Rule {
     fn holds(self, v: f64) -> bool {
         v.is_finite()
             && match self {
+                Rule::Finite => true,
                 Rule::Positive => v > 0.0,
                 Rule::NonNegative => v >= 0.0,
                 Rule::Probability => (0.0..=1.0).contains(&v),
@@ -78,6 +80,7 @@ impl Rule {
     }
     fn expected(self) -> &'static str {
         match self {
+            Rule::Finite => "a finite number",
             Rule::Positive => "a finite number > 0",
             Rule::NonNegative => "a finite number >= 0",
             Rule::Probability => "a probability between 0 and 1",

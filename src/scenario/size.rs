@@ -54,13 +54,14 @@ pub fn simulated_days(m: &Model) -> u32 {
 }
 
 /// Expected total and peak hour of a Poisson stream, computed without
-/// allocating the hourly table: per day, rate x day multiplier x hour share.
+/// allocating the hourly table: per day, rate x day multiplier x hour share
+/// (the horizon's days are bounded by the scenario's checks).
 fn profiled(m: &Model, per_day: f64, profile: &TimeProfile) -> (f64, f64) {
     let max_share = profile.hour_share.iter().copied().fold(0.0_f64, f64::max);
     let share_sum: f64 = profile.hour_share.iter().sum();
     let (mut total, mut peak) = (0.0_f64, 0.0_f64);
-    for d in 0..simulated_days(m) {
-        let day = per_day * m.day_multiplier(profile, m.date_of_day(d));
+    for multiplier in m.day_multipliers(profile, simulated_days(m)) {
+        let day = per_day * multiplier;
         // NaN or infinity anywhere makes the stream fail the limit.
         if !day.is_finite() {
             return (f64::INFINITY, f64::INFINITY);
