@@ -286,7 +286,7 @@ pub fn calibrate(options: Options) -> Result<Calibration, CalibrateError> {
                 weekday_means: rate.weekday_means,
                 bank_holiday_factor: rate.bank_holiday_factor,
                 bank_holidays: rate.bank_holidays,
-                displacement: rate.displacement.clone(),
+                displacement: rate.displacement,
                 admission_probability: admitted as f64 / n as f64,
                 ambulance_share: (!modes.is_empty())
                     .then(|| modes.iter().filter(|&&m| m).count() as f64 / modes.len() as f64),
