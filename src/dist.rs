@@ -157,6 +157,23 @@ impl Distribution {
         }
     }
 
+    /// The distribution of `factor` x the duration (a scale change: every
+    /// family here is closed under it), for an uncertain input's factor.
+    pub fn scaled(&self, factor: f64) -> Distribution {
+        let f = factor.max(0.0);
+        match self {
+            Distribution::Exponential { mean } => Distribution::Exponential { mean: mean * f },
+            Distribution::LogNormal { mean, sd } => Distribution::LogNormal { mean: mean * f, sd: sd * f },
+            Distribution::Gamma { mean, sd } => Distribution::Gamma { mean: mean * f, sd: sd * f },
+            Distribution::Weibull { shape, scale } => Distribution::Weibull { shape: *shape, scale: scale * f },
+            Distribution::Fixed { value } => Distribution::Fixed { value: value * f },
+            Distribution::Uniform { min, max } => Distribution::Uniform { min: min * f, max: max * f },
+            Distribution::Empirical { values } => {
+                Distribution::Empirical { values: values.iter().map(|v| v * f).collect() }
+            }
+        }
+    }
+
     /// P(duration > `x`), in the distribution's unit.
     pub fn survival(&self, x: f64) -> f64 {
         use statrs::distribution::ContinuousCDF;

@@ -87,6 +87,9 @@ impl<'m> Runner<'m> {
 
     /// Runs `indices` in parallel; rayon's indexed collect keeps their order.
     fn batch(&self, indices: &[u32], on_done: &(dyn Fn() + Sync)) -> Vec<Kpis> {
+        if !self.model.uncertainty.is_empty() {
+            return self.batch_uncertain(indices, on_done);
+        }
         self.pool.install(|| {
             use rayon::prelude::*;
             indices
@@ -102,4 +105,40 @@ impl<'m> Runner<'m> {
                 .collect()
         })
     }
+
+    /// With uncertain inputs, each replication runs its own model: the
+    /// inputs multiplied by the factors drawn for it (each from its own
+    /// stream, keyed by the replication, so the same in every scenario that
+    /// has the same `[[uncertainty]]` entries, and the same on any thread).
+    /// The plan and engine are built per replication (the price of the
+    /// second level of uncertainty; runs without it take the path above).
+    fn batch_uncertain(&self, indices: &[u32], on_done: &(dyn Fn() + Sync)) -> Vec<Kpis> {
+        self.pool.install(|| {
+            use rayon::prelude::*;
+            indices
+                .par_iter()
+                .map(|&r| {
+                    let model = self.model.with_factors(&uncertain_factors(self.model, &self.streams, r));
+                    let plan = Plan::new(&model);
+                    let out = Engine::new(&plan).run(&self.streams, r);
+                    on_done();
+                    kpis(self.model, &out)
+                })
+                .collect()
+        })
+    }
+}
+
+/// The factors of a model's uncertain inputs in replication `r`: one draw
+/// each from its own stream, capped at [`crate::model::MAX_UNCERTAIN_FACTOR`].
+pub fn uncertain_factors(model: &Model, streams: &Streams, r: u32) -> Vec<f64> {
+    model
+        .uncertainty
+        .iter()
+        .enumerate()
+        .map(|(i, u)| {
+            let mut rng = streams.stream(r, crate::engine::rng::uncertainty(i));
+            u.factor.sampler(1.0).sample(&mut rng).clamp(0.0, crate::model::MAX_UNCERTAIN_FACTOR)
+        })
+        .collect()
 }

@@ -149,6 +149,7 @@ mod tests {
             elective_cuts: vec![],
             opel: None,
             census: None,
+            uncertainty: Vec::new(),
         }
     }
 

@@ -41,6 +41,15 @@ pub fn pool_outbreaks(pool: usize) -> u32 {
     OUTBREAK_BASE + pool as u32
 }
 
+/// Uncertain-input sources (one per `[[uncertainty]]` entry) start between
+/// the specialties' and the outbreaks'.
+pub const UNCERTAINTY_BASE: u32 = 1 << 23;
+
+/// The factor of uncertain input `i` (one draw per replication).
+pub fn uncertainty(i: usize) -> u32 {
+    UNCERTAINTY_BASE + i as u32
+}
+
 /// Specialty sources start far above any route's.
 pub const SPECIALTY_BASE: u32 = 1 << 20;
 

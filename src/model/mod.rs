@@ -66,6 +66,90 @@ pub struct Model {
     /// The patients in beds (and waiting for one) when the run starts, from a
     /// census file (`[scenario] census` or `run --census`); `None`: start empty.
     pub census: Option<Census>,
+    /// Inputs not known exactly (`[[uncertainty]]`): each multiplied by a
+    /// factor drawn once per replication (empty: every replication runs the
+    /// inputs as given).
+    pub uncertainty: Vec<Uncertain>,
+}
+
+/// An input that is not known exactly: in each replication it is
+/// multiplied by a factor drawn from `factor` (capped at
+/// [`MAX_UNCERTAIN_FACTOR`]), from a random stream of its own.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Uncertain {
+    /// Which input.
+    pub input: UncertainInput,
+    /// The factor's distribution (mean usually 1).
+    pub factor: crate::dist::Distribution,
+}
+
+/// Largest factor an uncertain input is multiplied by (a larger draw is
+/// taken as this), so the run's size limits hold in every replication.
+pub const MAX_UNCERTAIN_FACTOR: f64 = 3.0;
+
+/// The inputs that may be uncertain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UncertainInput {
+    /// `ed.attendances_per_day`.
+    EdAttendances,
+    /// A direct route's `per_day` (index into `Model::routes`).
+    RoutePerDay(usize),
+    /// A route's `stay_days` (every stay scaled by the factor).
+    RouteStay(usize),
+    /// A pathway's `starts_per_day` (0 = P1, 1 = P2, 2 = P3), every day's
+    /// starts (and its dated changes) scaled and rounded to whole starts.
+    PathwayStarts(usize),
+}
+
+impl Model {
+    /// This model with each uncertain input multiplied by its factor in
+    /// `factors` (one per `uncertainty` entry, in order), and nothing left
+    /// uncertain.
+    pub fn with_factors(&self, factors: &[f64]) -> Model {
+        let mut m = self.clone();
+        m.uncertainty.clear();
+        for (u, &f) in self.uncertainty.iter().zip(factors) {
+            match u.input {
+                UncertainInput::EdAttendances => {
+                    if let Some(ed) = &mut m.ed {
+                        ed.attendances_per_day *= f;
+                    }
+                }
+                UncertainInput::RoutePerDay(r) => {
+                    if let RouteSource::Direct { per_day, .. } = &mut m.routes[r].source {
+                        *per_day *= f;
+                    }
+                }
+                UncertainInput::RouteStay(r) => m.routes[r].stay_days = m.routes[r].stay_days.scaled(f),
+                UncertainInput::PathwayStarts(k) => {
+                    for p in m.pathways.iter_mut().filter(|p| p.index == k) {
+                        let scale = |s: &mut [u32; 7]| {
+                            for x in s.iter_mut() {
+                                *x = (f64::from(*x) * f).round() as u32;
+                            }
+                        };
+                        if let Some(s) = &mut p.starts_per_day {
+                            scale(s);
+                        }
+                        for c in &mut p.capacity {
+                            scale(&mut c.starts_per_day);
+                        }
+                    }
+                }
+            }
+        }
+        m
+    }
+
+    /// The model with every uncertain input at its largest factor, for the
+    /// size limits (the model itself when nothing is uncertain).
+    pub fn at_most(&self) -> std::borrow::Cow<'_, Model> {
+        if self.uncertainty.is_empty() {
+            std::borrow::Cow::Borrowed(self)
+        } else {
+            std::borrow::Cow::Owned(self.with_factors(&vec![MAX_UNCERTAIN_FACTOR; self.uncertainty.len()]))
+        }
+    }
 }
 
 /// An elective specialty's waiting list and case mix.

@@ -44,6 +44,7 @@ mod names;
 mod reader;
 pub mod size;
 mod sources;
+mod uncertainty;
 
 use beds::*;
 use demand::*;
@@ -239,6 +240,7 @@ const ROOT_KEYS: &[&str] = &[
     "opel",
     "escalation_ward",
     "pathway",
+    "uncertainty",
 ];
 
 /// Reads every section, reporting all problems; `None` if any were found.
@@ -251,6 +253,7 @@ fn build(cx: &mut Ctx<'_>, root: Tbl<'_, '_>, read_census: bool) -> Option<Model
     let seasonality: Vec<Option<Seasonality>> =
         root.tables(cx, "seasonality").into_iter().map(|(v, p)| read_seasonality(cx, v, &p)).collect();
     let pathways = discharge::read_pathways(cx, root);
+    let uncertain = uncertainty::read(cx, root);
     let defined = pathways.as_ref().map_or([true; 3], |ps| {
         let mut d = [false; 3];
         ps.iter().for_each(|p| d[p.index] = true);
@@ -384,6 +387,7 @@ fn build(cx: &mut Ctx<'_>, root: Tbl<'_, '_>, read_census: bool) -> Option<Model
     let theatre_lists: Vec<TheatreList> = theatre_lists.into_iter().collect::<Option<_>>()?;
     let elective_cuts: Vec<ElectiveCut> = elective_cuts.into_iter().collect::<Option<_>>()?;
     let opel = opel?;
+    let uncertainty = uncertainty::resolve(cx, uncertain?, ed.is_some(), &routes, &pathways)?;
     if pools.is_empty() || routes.is_empty() || !cx.diags.is_empty() {
         return None;
     }
@@ -406,6 +410,7 @@ fn build(cx: &mut Ctx<'_>, root: Tbl<'_, '_>, read_census: bool) -> Option<Model
         elective_cuts,
         opel,
         census: None,
+        uncertainty,
     };
     check_size(cx, root, &model);
     let model = match head.census {

@@ -74,6 +74,10 @@ fn profiled(m: &Model, per_day: f64, profile: &TimeProfile) -> (f64, f64) {
 
 /// Expected demand of every stream, in scenario order.
 pub fn demand(m: &Model) -> Vec<StreamDemand> {
+    // Uncertain inputs at their largest factor: the limits hold in every replication.
+    if !m.uncertainty.is_empty() {
+        return demand(&m.at_most());
+    }
     let days = f64::from(simulated_days(m));
     let mut out = Vec::new();
     if let Some(ed) = &m.ed {
