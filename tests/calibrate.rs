@@ -347,3 +347,62 @@ fn calibrate_then_check_then_backtest_from_the_command_line() {
     assert!(csv.contains("trust,92,"), "{csv}");
     assert!(bt.join("backtest.png").is_file() && bt.join("backtest.csv").is_file());
 }
+
+/// A census patient already on a pathway (as a backtest builds from the
+/// spells): on P3 with a fixed 10-day delay, 4 days already waited, they
+/// leave 6 days after the census (the rest of the delay, discharge on
+/// ready); one recorded as P0 and past ready leaves at once; one with no
+/// pathway recorded takes the pool's shares (here all P3: the whole delay).
+#[test]
+fn census_patients_keep_their_pathway_and_time_waited() {
+    use bedflow::model::{Census, CensusPatient, CensusStay};
+    let text = r#"
+[scenario]
+name = "known"
+start = "2026-01-01"
+end = "2026-01-20"
+warmup_days = 0
+replications = 2
+seed = 1
+
+[[admissions]]
+name = "r"
+source = "direct"
+per_day = 0.0
+pool = "p"
+stay_days = { dist = "fixed", value = 1.0 }
+
+[[pool]]
+name = "p"
+beds = 10
+pathway_shares = { P3 = 1.0 }
+
+[[pathway]]
+name = "P3"
+delay_days = { dist = "fixed", value = 10.0 }
+"#;
+    let mut m = bedflow::scenario::parse_str(text, "known.toml").unwrap();
+    let patient = |pathway| CensusPatient {
+        pool: 0,
+        route: None,
+        elapsed_days: 20.0,
+        stay: CensusStay::Expected(0.0),
+        waiting: false,
+        pathway,
+    };
+    m.census = Some(Census {
+        file: "census".into(),
+        sha256: String::new(),
+        patients: vec![patient(Some((3, 4.0))), patient(Some((0, 1.0))), patient(None)],
+        waiting_list: vec![],
+    });
+    for k in bedflow::replicate::run(&m, bedflow::replicate::RunSpec { replications: 2, seed: 1, threads: 1 }, &|| {})
+        .unwrap()
+    {
+        let d = k.daily(&m, bedflow::stats::Metric::Discharges, None).unwrap();
+        let days: Vec<usize> = d.iter().enumerate().flat_map(|(i, &n)| std::iter::repeat_n(i, n as usize)).collect();
+        // Day 0 is the census day: the P0 patient leaves at once (day 0), the
+        // P3 one after 6 days (day 6), the undecided one after 10 (day 10).
+        assert_eq!(days, vec![0, 6, 10], "{d:?}");
+    }
+}

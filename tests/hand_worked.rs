@@ -59,6 +59,33 @@ fn fixed_arrivals_and_stays_give_exact_counts() {
     }
 }
 
+/// One arrival each midnight, staying exactly 23 days, into 25 beds: the
+/// midnight census (read before anything else at that second) holds the 23
+/// patients of the last 23 days, exactly 92% of the beds, which is not over
+/// 92%; with 26 beds (88%) neither. Two arrivals a day (00:00 and 12:00)
+/// staying a day in 1 bed: the queue at 08:00 grows by exactly one a day.
+#[test]
+fn days_over_92_percent_and_queue_growth_by_hand() {
+    let text = |beds: u32, per_day: f64, stay: f64, warmup: u32| {
+        regular(beds, "queue")
+            .replace("per_day = 4.0", &format!("per_day = {per_day:.1}"))
+            .replace("value = 2.0", &format!("value = {stay:.1}"))
+            .replace("warmup_days = 6", &format!("warmup_days = {warmup}"))
+    };
+    for (beds, rate) in [(25, 0.92), (26, 23.0 / 26.0)] {
+        let m = model(&text(beds, 1.0, 23.0, 30));
+        for k in run(&m) {
+            assert_eq!(k.daily(&m, Metric::MidnightOccupancy, Some("ward")).unwrap(), &[23.0; 10]);
+            assert_eq!(k.get(&m, Metric::DaysOver92Pct, Some("ward")), Some(0.0), "{beds} beds");
+            assert!((k.get(&m, Metric::BedOccupancyRate, Some("ward")).unwrap() - rate).abs() < 1e-12);
+        }
+    }
+    let m = model(&text(1, 2.0, 1.0, 6));
+    for k in run(&m) {
+        assert_eq!(k.get(&m, Metric::BoardersGrowthPerDay, Some("ward")), Some(1.0));
+    }
+}
+
 /// Two direct routes into one bed, each arriving once a day at midnight (the
 /// same second), diverting when full. Within a step, arrival streams go in
 /// scenario order (`engine::order`): the first route's patient takes the

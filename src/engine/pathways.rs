@@ -75,6 +75,31 @@ impl Engine<'_> {
         }
     }
 
+    /// A census patient already on pathway `k` (1-3) for `waited` days at
+    /// time 0: the rest of the pathway's delay given the time waited (the
+    /// same keyed draw as a new patient's), then the queue or the discharge
+    /// rules. A pathway the scenario does not have: ready now.
+    pub(super) fn schedule_known_pathway(&mut self, p: u32, k: usize, waited: f64) {
+        let plan = self.plan;
+        let Some(pw) = plan.pathways.as_ref().filter(|_| (1..=3).contains(&k)) else {
+            return self.leave_from(p, 0);
+        };
+        let k = k - 1;
+        self.patients[p as usize].pathway = k as u8 + 1;
+        let key = self.patients[p as usize].key;
+        let delay = pw.delay[k]
+            .as_ref()
+            .map_or(0, |d| secs(d.residual(waited.max(0.0), keyed_unit(key, DELAY_SALT)) * f64::from(DAY)));
+        if pw.limited[k] {
+            if delay < plan.horizon {
+                self.events.push(delay, Step::Discharge, Kind::PathwayReady, p);
+            }
+        } else {
+            self.pathway_started(k, 0, delay);
+            self.leave_from(p, delay);
+        }
+    }
+
     /// Patient `p` may leave from `from` on: the discharge rules give the
     /// time, and a lounge chair may free the bed earlier that day.
     #[inline(never)]

@@ -37,6 +37,8 @@ pub(super) struct StartPatient {
     /// Remaining stay in seconds, when the census gives it.
     fixed: Option<u32>,
     waiting: bool,
+    /// Known pathway (1-3) and days waited on it (see `CensusPatient::pathway`).
+    pathway: Option<(u8, f64)>,
     /// Cumulative weights of the stay distributions that may have admitted
     /// the patient: (upper bound, index into [`StartPlan::stays`]).
     choices: Vec<(f64, u32)>,
@@ -115,6 +117,7 @@ impl StartPlan {
                         CensusStay::Drawn => None,
                     },
                     waiting: c.waiting,
+                    pathway: c.pathway.filter(|_| !c.waiting),
                     choices,
                 }
             })
@@ -161,7 +164,7 @@ impl Engine<'_> {
                 if waiting {
                     self.request_bed(p, 0);
                 } else {
-                    self.place_in_bed(p, s.bed as usize);
+                    self.place_in_bed(p, s.bed as usize, s.pathway);
                 }
             }
         }
@@ -169,7 +172,7 @@ impl Engine<'_> {
 
     /// A census patient already in a bed of `bed` at time 0: no admission, no
     /// wait, only the discharge to come.
-    fn place_in_bed(&mut self, p: u32, bed: usize) {
+    fn place_in_bed(&mut self, p: u32, bed: usize, pathway: Option<(u8, f64)>) {
         let plan = self.plan;
         let pat = &mut self.patients[p as usize];
         let home = pat.pool as usize;
@@ -181,6 +184,9 @@ impl Engine<'_> {
         if pat.state == State::Outlying {
             self.count_outliers(bed, 0, 1);
         }
-        self.schedule_leave(p, pat.stay, home);
+        match pathway {
+            Some((k, waited)) => self.schedule_known_pathway(p, usize::from(k), waited),
+            None => self.schedule_leave(p, pat.stay, home),
+        }
     }
 }

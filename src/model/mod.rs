@@ -538,6 +538,12 @@ pub struct CensusPatient {
     pub stay: CensusStay,
     /// Waiting for a bed at the census time (a boarder), not in one.
     pub waiting: bool,
+    /// Already on a discharge pathway at the census (a backtest knows it from
+    /// the spells): the pathway (1-3 for P1-P3) and the days since the
+    /// acute stay ended. The patient is ready now and waits the rest of the
+    /// pathway's delay given the time already waited (`None`: as any patient,
+    /// a pathway drawn from the pool's shares when the stay ends).
+    pub pathway: Option<(u8, f64)>,
 }
 
 /// Core beds of a pool from the midnight starting `from` to the midnight

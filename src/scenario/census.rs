@@ -302,6 +302,7 @@ pub(super) fn parse(
             elapsed_days: if waiting { 0.0 } else { -days(since) },
             stay: expected.map_or(CensusStay::Drawn, |e| CensusStay::Expected(days(e).max(0.0))),
             waiting,
+            pathway: None,
         });
     }
     if problems.diags.is_empty() { Ok((patients, waiting_list)) } else { Err(problems.into_error()) }
