@@ -43,6 +43,7 @@ fn example() -> Calibration {
         start: None,
         end: None,
         region: bedflow::calendar::Region::EnglandAndWales,
+        growth: None,
     })
     .unwrap()
 }
@@ -65,7 +66,8 @@ fn the_scenario_written_is_valid_and_bad_rows_are_reported() {
         assert_eq!(spells.by_kind[kind].0, 5, "{kind}: {:?}", spells.by_kind);
     }
     assert_eq!(spells.by_kind["duplicate of an earlier row"].0, 5, "{:?}", spells.by_kind);
-    for kind in ["arrival is not a date-time", "departure before arrival", "admitted is not true/false or 1/0"] {
+    for kind in ["arrival is not a date-time", "departure before arrival", "admitted is not true/false, 1/0 or yes/no"]
+    {
         assert_eq!(attendances.by_kind[kind].0, 5, "{kind}: {:?}", attendances.by_kind);
     }
 }

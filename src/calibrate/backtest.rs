@@ -63,7 +63,8 @@ impl Series {
         inside as f64 / self.days().max(1) as f64
     }
 
-    /// Mean absolute percentage error of the simulated median.
+    /// Mean absolute percentage error of the simulated median (NaN with no
+    /// day whose actual is above 0).
     pub fn mape(&self) -> f64 {
         let errs: Vec<f64> = self
             .actual
@@ -71,7 +72,7 @@ impl Series {
             .zip(&self.simulated)
             .filter_map(|(a, s)| a.filter(|&a| a > 0.0).map(|a| (s.p50 - a).abs() / a))
             .collect();
-        errs.iter().sum::<f64>() / errs.len().max(1) as f64
+        if errs.is_empty() { f64::NAN } else { errs.iter().sum::<f64>() / errs.len() as f64 }
     }
 }
 

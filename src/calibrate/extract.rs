@@ -31,7 +31,7 @@ const LINES_KEPT: usize = 5;
 
 /// A file that cannot be used at all (exit 2).
 #[derive(Debug, thiserror::Error)]
-#[error("{file}:{line}: {reason}")]
+#[error("{file}{}: {reason}", if *line > 0 { format!(":{line}") } else { String::new() })]
 pub struct ExtractError {
     /// The file, as named.
     pub file: String,
@@ -121,6 +121,8 @@ pub struct Spell {
     pub ready: Option<i64>,
     /// Discharge pathway 0-3, if recorded.
     pub pathway: Option<u8>,
+    /// Line of the row in its file (for messages).
+    pub line: u64,
 }
 
 /// Reads the whole file as UTF-8 text (bounded), refusing what is not a regular file.
@@ -128,6 +130,12 @@ fn read_text(path: &Path) -> Result<(String, String), ExtractError> {
     use std::io::Read;
     let file = crate::terminal::path(path);
     let refused = |reason: String| ExtractError { file: file.clone(), line: 0, reason };
+    // Only .csv files (and links to them) are read, so nothing else is
+    // quoted in a message through an extract's name.
+    let csv = |p: &Path| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    if !csv(path) || !path.canonicalize().is_ok_and(|real| csv(&real)) {
+        return Err(refused("an extract must be a .csv file (or a link to one); nothing was read".into()));
+    }
     let f = crate::files::open_regular(path)
         .map_err(|e| refused(e.to_string()))?
         .map_err(|_| refused("it is not a regular file".into()))?;
@@ -166,11 +174,16 @@ fn header(file: &str, reader: &mut csv::Reader<&[u8]>, required: &[&str]) -> Res
                 "missing column{} {} (the header has: {})",
                 if missing.len() == 1 { "" } else { "s" },
                 missing.join(", "),
-                crate::terminal::for_terminal(&cols.names.join(", "))
+                crate::terminal::for_terminal(&shorten(&cols.names.join(", "), 300))
             ),
         });
     }
     Ok(cols)
+}
+
+/// At most `max` characters of `s`, with "..." when cut.
+fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max { s.to_string() } else { format!("{}...", s.chars().take(max).collect::<String>()) }
 }
 
 fn reader(text: &str) -> csv::Reader<&[u8]> {
@@ -244,8 +257,12 @@ pub fn read_attendances(path: &Path) -> Result<(Vec<Attendance>, Problems, Strin
             bad.add("departure before arrival", line);
             continue;
         }
+        if departure - arrival > 7 * DAY {
+            bad.add("departure over a week after arrival (a typo?)", line);
+            continue;
+        }
         let Some(admitted) = flag(get(adm)) else {
-            bad.add("admitted is not true/false or 1/0", line);
+            bad.add("admitted is not true/false, 1/0 or yes/no", line);
             continue;
         };
         let ambulance = match mode.map(get).map(str::to_ascii_lowercase).as_deref() {
@@ -346,11 +363,28 @@ pub fn read_spells(path: &Path) -> Result<(Vec<Spell>, Problems, String), Extrac
             pool: pool_name.to_string(),
             ready,
             pathway,
+            line,
         });
     }
+    // Dates far from the rest are typos (a discharge in 9999, an admission
+    // in 1900): they would stretch a fit or hide the extract's end.
+    let last = out.iter().map(|s| s.admitted).max().unwrap_or(0);
+    out.retain(|s| {
+        let late = [s.discharged, s.ready].into_iter().flatten().any(|t| t > last + 2 * 365 * DAY);
+        let early = s.admitted < last - 5 * 365 * DAY;
+        if late {
+            bad.add("discharged or ready over 2 years after the extract's last admission (a typo?)", s.line);
+        } else if early {
+            bad.add("admitted over 5 years before the extract's last admission (a typo?)", s.line);
+        }
+        !late && !early
+    });
     merge(&mut problems, bad);
     Ok((out, problems, file))
 }
+
+/// Seconds in a day.
+const DAY: i64 = 86_400;
 
 /// What makes a row a duplicate: its id, or with no id column the whole row.
 fn identity(rec: &csv::StringRecord, id: Option<usize>) -> String {
@@ -386,11 +420,14 @@ pub fn date_time(s: &str) -> Option<i64> {
         .iter()
         .find_map(|f| NaiveDateTime::parse_from_str(body, f).ok())
         .or_else(|| NaiveDate::parse_from_str(body, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0)))?;
+    if !(1900..=2200).contains(&naive.year()) {
+        return None;
+    }
     let local = match offset {
         None => naive,
         Some(minutes) => {
-            let utc = naive - Duration::minutes(minutes);
-            utc + Duration::hours(i64::from(is_bst(utc)))
+            let utc = naive.checked_sub_signed(Duration::minutes(minutes))?;
+            utc.checked_add_signed(Duration::hours(i64::from(is_bst(utc))))?
         }
     };
     Some(local.and_utc().timestamp())
@@ -468,7 +505,7 @@ mod tests {
 
     fn write(text: &str) -> tempfile::NamedTempFile {
         use std::io::Write;
-        let mut f = tempfile::NamedTempFile::new().unwrap();
+        let mut f = tempfile::Builder::new().suffix(".csv").tempfile().unwrap();
         f.write_all(text.as_bytes()).unwrap();
         f
     }
@@ -524,6 +561,6 @@ mod tests {
         assert_eq!((a[0].admitted, a[0].ambulance), (true, Some(true)));
         assert_eq!((a[1].admitted, a[1].ambulance), (false, None));
         assert_eq!(problems.by_kind["departure before arrival"], (1, vec![3]));
-        assert_eq!(problems.by_kind["admitted is not true/false or 1/0"], (1, vec![4]));
+        assert_eq!(problems.by_kind["admitted is not true/false, 1/0 or yes/no"], (1, vec![4]));
     }
 }

@@ -127,6 +127,11 @@ pub fn choose(sample: &Sample) -> Option<Choice> {
     let s = Sample { complete: clean(&sample.complete), censored: clean(&sample.censored) };
     let km = kaplan_meier(&s);
     let n = s.len();
+    // Every duration the same (a fixed schedule): no family has zero spread.
+    if s.censored.is_empty() && s.complete.iter().all(|&x| x == s.complete[0]) {
+        let chosen = Distribution::Fixed { value: (s.complete[0] * 1e4).round() / 1e4 };
+        return Some(Choice { n, fits: Vec::new(), threshold: 0.0, chosen, km });
+    }
     let threshold = (1.63 / (n as f64).sqrt()).max(0.03);
     let mut fits: Vec<Fit> = if s.complete.len() >= MIN_PARAMETRIC {
         Family::ALL.iter().filter_map(|&f| fit(f, &s, &km)).collect()

@@ -68,6 +68,21 @@ pub struct Options {
     pub end: Option<NaiveDate>,
     /// Bank holidays of this region.
     pub region: Region,
+    /// Yearly demand growth to carry the data's rates to the scenario's
+    /// period (`--growth`): rates are scaled by (1 + g) ^ (years from the
+    /// middle of the data range to the scenario's start) and every stream
+    /// gets `growth_per_year = g`. `None`: the data's rates as they are.
+    pub growth: Option<f64>,
+}
+
+impl Options {
+    /// The factor carrying the data's rates to the scenario's start.
+    pub fn growth_factor(&self) -> f64 {
+        let Some(g) = self.growth else { return 1.0 };
+        let middle = self.from + chrono::Duration::days((self.to - self.from).num_days() / 2);
+        let start = self.start.unwrap_or(self.from);
+        (1.0 + g).powf((start - middle).num_days() as f64 / 365.25)
+    }
 }
 
 /// Why calibration stopped: bad input (exit 2).
@@ -207,6 +222,40 @@ pub fn calibrate(options: Options) -> Result<Calibration, CalibrateError> {
             options.from, options.to
         )));
     }
+    if days > 3650 {
+        return Err(CalibrateError::Refused(format!(
+            "--from {} to --to {} is {days} days; calibrate from at most ten years (one to three is usual)",
+            options.from, options.to
+        )));
+    }
+    match (options.start, options.end) {
+        (Some(_), None) | (None, Some(_)) => {
+            return Err(CalibrateError::Refused("--start and --end go together (the scenario's period)".into()));
+        }
+        (Some(s), Some(e)) if e < s => {
+            return Err(CalibrateError::Refused(format!("--end {e} is before --start {s}")));
+        }
+        (Some(s), Some(e)) if (e - s).num_days() > 3650 => {
+            return Err(CalibrateError::Refused(format!("--start {s} to --end {e} is over ten years")));
+        }
+        _ => {}
+    }
+    if options.region != Region::None {
+        let (_, years) = crate::calendar::built_in(options.region);
+        let (start, end) = (options.start.unwrap_or(options.from), options.end.unwrap_or(options.to));
+        let first = options.from.min(start - chrono::Days::new(60)).year();
+        let last = options.to.max(end).year();
+        if first < *years.start() || last > *years.end() {
+            return Err(CalibrateError::Refused(format!(
+                "the built-in {} bank holidays cover {}-{}, but the data and the scenario (with its 60-day \
+                 warm-up) span {first}-{last}: give --bank-holidays none (and add the dates to the scenario's \
+                 extra_holidays by hand)",
+                options.region.name(),
+                years.start(),
+                years.end()
+            )));
+        }
+    }
     let calendar = Calendar::new(options.region, &[]);
     let range = Range { from: options.from, days, calendar: &calendar };
     let mut problems = Vec::new();
@@ -217,13 +266,17 @@ pub fn calibrate(options: Options) -> Result<Calibration, CalibrateError> {
         spells.iter().flat_map(|s| [Some(s.admitted), s.discharged, s.ready]).flatten().max().unwrap_or(0);
     let used: Vec<&Spell> = spells.iter().filter(|s| range.contains(s.admitted)).collect();
     if used.len() < 100 {
-        return Err(CalibrateError::Refused(format!(
-            "{file}: {} spells admitted from {} to {}; calibrating needs at least 100",
-            used.len(),
-            options.from,
-            options.to
-        )));
+        return Err(refused(
+            format!(
+                "{file}: {} spells admitted from {} to {}; calibrating needs at least 100",
+                used.len(),
+                options.from,
+                options.to
+            ),
+            &problems,
+        ));
     }
+    check_names(&used, &file)?;
     check_beds(&options, &used, &file)?;
 
     let ed = match &options.attendances {
@@ -232,11 +285,20 @@ pub fn calibrate(options: Options) -> Result<Calibration, CalibrateError> {
             problems.push((afile.clone(), p));
             let used: Vec<Attendance> = att.into_iter().filter(|a| range.contains(a.arrival)).collect();
             if used.len() < 100 {
+                return Err(refused(
+                    format!(
+                        "{afile}: {} attendances from {} to {}; calibrating needs at least 100",
+                        used.len(),
+                        options.from,
+                        options.to
+                    ),
+                    &problems,
+                ));
+            }
+            if !spells.iter().any(|s| s.source == Source::Ed) {
                 return Err(CalibrateError::Refused(format!(
-                    "{afile}: {} attendances from {} to {}; calibrating needs at least 100",
-                    used.len(),
-                    options.from,
-                    options.to
+                    "{afile} has attendances but no spell in {file} has source \"ed\": the ED's admissions \
+                     would have no route (code ED admissions as source ed, or leave out --attendances)"
                 )));
             }
             Some(used)
@@ -321,14 +383,72 @@ pub fn calibrate(options: Options) -> Result<Calibration, CalibrateError> {
     Ok(cal)
 }
 
+/// A refusal, with the rows skipped so far (a file whose every row was bad
+/// is refused for having too few, and the reason is in the skipped rows).
+fn refused(why: String, problems: &[(String, Problems)]) -> CalibrateError {
+    let mut text = why;
+    for (file, p) in problems {
+        for line in p.lines().iter().take(10) {
+            text.push_str(&format!("\n  {file}: skipped {line}"));
+        }
+    }
+    CalibrateError::Refused(text)
+}
+
+/// Route and ward-group names must be usable in a scenario, and there must
+/// not be more of them than a scenario may hold (checked before any fit).
+fn check_names(used: &[&Spell], file: &str) -> Result<(), CalibrateError> {
+    use std::collections::BTreeMap;
+    let mut routes: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut pools: BTreeMap<&str, u64> = BTreeMap::new();
+    for s in used {
+        routes.entry(s.route.as_str()).or_insert(s.line);
+        pools.entry(s.pool.as_str()).or_insert(s.line);
+    }
+    let limit = crate::scenario::limits::MAX_TABLES;
+    for (what, names) in [("routes", &routes), ("ward groups", &pools)] {
+        if names.len() > limit {
+            return Err(CalibrateError::Refused(format!(
+                "{file}: {} different {what} in the range; a scenario holds at most {limit} (group them in the extract)",
+                names.len()
+            )));
+        }
+    }
+    for (what, names) in [("route", &routes), ("pool", &pools)] {
+        let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+        for (name, line) in names {
+            if let Some(why) = crate::scenario::item_name_problem(name) {
+                return Err(CalibrateError::Refused(format!(
+                    "{file}:{line}: {what} \"{}\" cannot name a scenario's {what}: {why}; rename it in the extract",
+                    crate::terminal::for_terminal(name)
+                )));
+            }
+            let key = name.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+            if let Some(other) = seen.insert(key, name) {
+                return Err(CalibrateError::Refused(format!(
+                    "{file}:{line}: {what}s \"{name}\" and \"{other}\" differ only in case or spaces; \
+                     a scenario would confuse them: make them one in the extract"
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Every ward group in the spells needs `--beds`, and every `--beds` a ward group.
 fn check_beds(options: &Options, used: &[&Spell], file: &str) -> Result<(), CalibrateError> {
     let pools: std::collections::BTreeSet<&str> = used.iter().map(|s| s.pool.as_str()).collect();
     let missing: Vec<&str> = pools.iter().copied().filter(|p| !options.beds.iter().any(|(b, _)| b == p)).collect();
     if !missing.is_empty() {
+        let more = if missing.len() > 20 { format!(" and {} more", missing.len() - 20) } else { String::new() };
         return Err(CalibrateError::Refused(format!(
-            "beds cannot be inferred from spells: give --beds POOL=N for {} (the ward groups in {file})",
-            missing.iter().map(|p| format!("\"{}\"", crate::terminal::for_terminal(p))).collect::<Vec<_>>().join(", ")
+            "beds cannot be inferred from spells: give --beds POOL=N for {}{more} (the ward groups in {file})",
+            missing
+                .iter()
+                .take(20)
+                .map(|p| format!("\"{}\"", crate::terminal::for_terminal(p)))
+                .collect::<Vec<_>>()
+                .join(", ")
         )));
     }
     if let Some((extra, _)) = options.beds.iter().find(|(b, _)| !pools.contains(b.as_str())) {
@@ -528,12 +648,14 @@ impl Range<'_> {
         if missing <= 0.0 {
             return None;
         }
-        let mut after_days = excess.map(|e| (e / missing).clamp(0.0, 1.0));
+        let share = |x: f64| if x.is_finite() { x.clamp(0.0, 1.0) } else { 0.0 };
+        let mut after_days = excess.map(|e| share(e / missing));
         let total: f64 = after_days.iter().sum();
         if total > 1.0 {
             after_days = after_days.map(|x| x / total);
         }
-        let before = (before / missing).clamp(0.0, 1.0 - after_days.iter().sum::<f64>());
+        let room = (1.0 - after_days.iter().sum::<f64>()).max(0.0);
+        let before = share(before / missing).min(room);
         let se = var.sqrt() / missing;
         Some(DisplacementFit { after_days, before, se, written: se < MAX_DISPLACEMENT_SE })
     }
@@ -554,7 +676,31 @@ fn fit_routes(
     }
     let ed_total = used.iter().filter(|s| s.source == Source::Ed).count() as f64;
     let mut out = Vec::new();
+    let mut names: BTreeMap<&str, usize> = BTreeMap::new();
+    for (_, name) in groups.keys() {
+        *names.entry(name.as_str()).or_default() += 1;
+    }
+    let names: BTreeMap<String, usize> = names.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
     for ((source, name), spells) in groups {
+        // One route name under two sources becomes two routes, each named with its source.
+        let name = if names.get(&name).copied().unwrap_or(0) > 1 {
+            let named = format!(
+                "{name} ({})",
+                match source {
+                    Source::Ed => "ED",
+                    Source::Direct => "direct",
+                    Source::Elective => "elective",
+                }
+            );
+            if let Some(why) = crate::scenario::item_name_problem(&named) {
+                return Err(CalibrateError::Refused(format!(
+                    "route \"{name}\" comes from more than one source, and \"{named}\" cannot name a route: {why}"
+                )));
+            }
+            named
+        } else {
+            name
+        };
         let mut pools: BTreeMap<&str, usize> = BTreeMap::new();
         for s in &spells {
             *pools.entry(s.pool.as_str()).or_default() += 1;
@@ -656,6 +802,18 @@ fn fit_discharge(range: &Range<'_>, used: &[&Spell], extract_end: i64) -> Discha
         h[hour_of(left)] += 1.0;
     }
     let p0_wait_days = p0.iter().map(|(r, l)| (l - r) as f64).sum::<f64>() / (p0.len().max(1) as f64) / DAY as f64;
+    // No P0 discharge on a weekday (every patient on a pathway): every
+    // discharge's hour; none at all: flat.
+    if weekday_hours.iter().sum::<f64>() <= 0.0 {
+        for s in used {
+            if let Some(left) = s.discharged {
+                weekday_hours[hour_of(left)] += 1.0;
+            }
+        }
+        if weekday_hours.iter().sum::<f64>() <= 0.0 {
+            weekday_hours = [1.0; 24];
+        }
+    }
     let weekend_profile = if weekend_hours.iter().sum::<f64>() >= 200.0 { weekend_hours } else { weekday_hours };
     let weekend_review_share =
         review_share(&p0, &weekend_profile, |d| crate::calendar::is_weekend(d) && !calendar.is_bank_holiday(d))
@@ -691,6 +849,14 @@ fn fit_discharge(range: &Range<'_>, used: &[&Spell], extract_end: i64) -> Discha
         p0_wait_days,
         delays,
         shares,
+    }
+}
+
+impl Calibration {
+    /// Months of the scenario (or its warm-up) with no month factor, because
+    /// the data range has no day in that calendar month.
+    pub fn months_without_data(&self) -> Vec<String> {
+        write::months_without_data(self)
     }
 }
 

@@ -41,6 +41,7 @@ pub(super) fn dist(d: &Distribution) -> String {
         Distribution::Weibull { shape, scale } => {
             format!("{{ dist = \"weibull\", shape = {}, scale = {} }}", num(*shape, 4), num(*scale, 4))
         }
+        Distribution::Fixed { value } => format!("{{ dist = \"fixed\", value = {} }}", num(*value, 4)),
         Distribution::Empirical { values } => {
             let v: Vec<String> = values.iter().map(|x| num(*x, 4)).collect();
             format!("{{ dist = \"empirical\", values = [{}] }}", v.join(", "))
@@ -66,16 +67,17 @@ fn why(c: &fit::Choice) -> String {
             best.distance,
             c.threshold
         ),
+        None if matches!(c.chosen, Distribution::Fixed { .. }) => format!("all {n} observations are the same"),
         None => format!("{n} observations are too few to fit a family: the observed values' quantiles"),
     }
 }
 
-/// Months written as `[[seasonality]]`: every month of the data range and of
-/// the scenario's period, with the calendar month's factor.
-fn seasonality_months(cal: &Calibration, start: NaiveDate, end: NaiveDate) -> Vec<(NaiveDate, NaiveDate, f64)> {
+/// Every (year, month) of the data range and of the scenario's period
+/// (with its warm-up).
+fn all_months(cal: &Calibration) -> std::collections::BTreeSet<(i32, u32)> {
     let o = &cal.options;
-    let mut months: std::collections::BTreeSet<(i32, u32)> = std::collections::BTreeSet::new();
-    // The scenario's period includes its 60 warm-up days.
+    let (start, end) = (o.start.unwrap_or(o.from), o.end.unwrap_or(o.to));
+    let mut months = std::collections::BTreeSet::new();
     for (a, b) in [(o.from, o.to), (start - chrono::Days::new(WARMUP_DAYS), end)] {
         let mut d = NaiveDate::from_ymd_opt(a.year(), a.month(), 1).unwrap_or(a);
         while d <= b {
@@ -84,6 +86,12 @@ fn seasonality_months(cal: &Calibration, start: NaiveDate, end: NaiveDate) -> Ve
         }
     }
     months
+}
+
+/// Months written as `[[seasonality]]`: every month of the data range and of
+/// the scenario's period, with the calendar month's factor.
+fn seasonality_months(cal: &Calibration) -> Vec<(NaiveDate, NaiveDate, f64)> {
+    all_months(cal)
         .into_iter()
         .filter_map(|(y, m)| {
             let factor = *cal.months.get(&m)?;
@@ -91,6 +99,16 @@ fn seasonality_months(cal: &Calibration, start: NaiveDate, end: NaiveDate) -> Ve
             let last = first.checked_add_months(chrono::Months::new(1))?.pred_opt()?;
             Some((first, last, factor))
         })
+        .collect()
+}
+
+/// Months of the scenario's period (or warm-up) whose calendar month the
+/// data does not cover: they run at the data's average rate (factor 1).
+pub(super) fn months_without_data(cal: &Calibration) -> Vec<String> {
+    all_months(cal)
+        .into_iter()
+        .filter(|(_, m)| !cal.months.contains_key(m))
+        .filter_map(|(y, m)| NaiveDate::from_ymd_opt(y, m, 1).map(|d| d.format("%B %Y").to_string()))
         .collect()
 }
 
@@ -150,7 +168,16 @@ pub(super) fn scenario(cal: &Calibration) -> String {
     }
     let _ = writeln!(w, "# Calendar-month factors on emergency demand (ED and direct routes), from the data's months;");
     let _ = writeln!(w, "# written for every month of the data range and of the scenario's period and warm-up.");
-    for (first, last, factor) in seasonality_months(cal, start, end) {
+    let missing = months_without_data(cal);
+    if !missing.is_empty() {
+        let _ = writeln!(
+            w,
+            "# No data for the calendar months of {}: they run at the data's average rate (no factor).",
+            missing.join(", ")
+        );
+        let _ = writeln!(w, "# Calibrate from a whole year to have every month's factor.");
+    }
+    for (first, last, factor) in seasonality_months(cal) {
         let _ = writeln!(w, "[[seasonality]]\nfrom = \"{first}\"\nto = \"{last}\"\nfactor = {}\n", num(factor, 3));
     }
     // The ED shares must sum to 1 as written: each rounded to 4 places, the
@@ -174,7 +201,15 @@ pub(super) fn scenario(cal: &Calibration) -> String {
             let _ = writeln!(w, "share = {}", num(*share, 4));
         } else {
             let _ = writeln!(w, "source = \"direct\"");
-            let _ = writeln!(w, "per_day = {}   # before the weekday weights and month factors", num(r.per_day, 3));
+            let _ = writeln!(
+                w,
+                "per_day = {}   # before the weekday weights and month factors{}",
+                num(r.per_day * o.growth_factor(), 3),
+                grown(o)
+            );
+            if let Some(g) = o.growth {
+                let _ = writeln!(w, "growth_per_year = {}", num(g, 4));
+            }
             let _ = writeln!(w, "hour_of_day = {}", weights(&r.hour_counts));
             let _ = writeln!(w, "day_of_week = {}", weights(&r.day_of_week));
             let _ = writeln!(w, "bank_holiday_factor = {}", num(r.bank_holiday_factor, 3));
@@ -190,7 +225,16 @@ pub(super) fn scenario(cal: &Calibration) -> String {
         let _ = writeln!(w, "name = {}", quoted(name));
         let _ = writeln!(w, "beds = {beds}   # given with --beds");
         if let Some(d) = &cal.discharge
-            && let Some(s) = d.shares.get(name)
+            && let Some(s) = d.shares.get(name).map(|s| {
+                // A pathway nobody has finished (no delay to fit) is left out.
+                let mut s = *s;
+                for (k, x) in s.iter_mut().enumerate() {
+                    if d.delays[k].is_none() {
+                        *x = 0.0;
+                    }
+                }
+                s
+            })
             && s.iter().any(|&x| x > 0.0)
         {
             let _ = writeln!(
@@ -232,6 +276,16 @@ pub(super) fn scenario(cal: &Calibration) -> String {
         }
     }
     t
+}
+
+/// The comment on a rate carried forward by `--growth`.
+fn grown(o: &super::Options) -> String {
+    match o.growth {
+        Some(g) => {
+            format!(", and x {:.4} for {:.1}% yearly growth to the scenario's start", o.growth_factor(), g * 100.0)
+        }
+        None => String::new(),
+    }
 }
 
 /// `bank_holiday_displacement` when precise enough, else a comment saying why not.

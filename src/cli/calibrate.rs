@@ -58,6 +58,7 @@ pub(super) struct CalibrateArgs {
     pub(super) start: Option<String>,
     pub(super) end: Option<String>,
     pub(super) bank_holidays: String,
+    pub(super) growth: Option<f64>,
     pub(super) out: Option<PathBuf>,
 }
 
@@ -66,10 +67,13 @@ pub(super) fn calibrate(a: CalibrateArgs) -> Result<(), Error> {
     let region = Region::parse(&a.bank_holidays)
         .ok_or_else(|| Error::Usage(format!("--bank-holidays expects one of {}", Region::NAMES.join(", "))))?;
     if a.name.is_empty()
+        || a.name.len() > 60
         || !a.name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
         || a.name.starts_with(['-', '.'])
     {
-        return Err(Error::Usage("--name expects letters, digits, '-', '_' and '.' (not first), e.g. my-trust".into()));
+        return Err(Error::Usage(
+            "--name expects up to 60 letters, digits, '-', '_' and '.' (not first), e.g. my-trust".into(),
+        ));
     }
     let options = Options {
         spells: a.spells,
@@ -81,6 +85,14 @@ pub(super) fn calibrate(a: CalibrateArgs) -> Result<(), Error> {
         start: a.start.as_deref().map(|s| date("--start", s)).transpose()?,
         end: a.end.as_deref().map(|s| date("--end", s)).transpose()?,
         region,
+        growth: match a.growth {
+            Some(g) if !(-0.5..=1.0).contains(&g) || !g.is_finite() => {
+                return Err(Error::Usage(format!(
+                    "--growth expects a yearly growth from -0.5 to 1 (0.015 for 1.5%), found {g}"
+                )));
+            }
+            g => g,
+        },
     };
     if options.beds.is_empty() {
         return Err(Error::Usage(
@@ -88,14 +100,25 @@ pub(super) fn calibrate(a: CalibrateArgs) -> Result<(), Error> {
         ));
     }
     let dir = a.out.unwrap_or_else(|| Path::new("output").join(format!("calibrate-{}", a.name)));
+    let inputs: Vec<&Path> = std::iter::once(options.spells.as_path()).chain(options.attendances.as_deref()).collect();
+    super::refuse_inputs_inside(&dir, &inputs)?;
     let staging = crate::output::atomic::Staging::prepare(&dir)?;
     let cal = calibrate::calibrate(options)?;
     let file = format!("{}.toml", a.name);
     // The scenario must be one `check` accepts: anything else is a bug here.
     if let Err(e) = crate::scenario::parse_str(&cal.toml, &file) {
         return Err(Error::Usage(format!(
-            "the calibrated scenario does not pass the checks (a bedflow bug; please report it):\n{e}"
+            "the calibrated scenario does not pass the checks, so nothing was written (the extract has something \
+             calibrate does not yet check for itself; please report it):\n{e}"
         )));
+    }
+    let missing = cal.months_without_data();
+    if !missing.is_empty() {
+        eprintln!(
+            "bedflow: warning: the data has no day in the calendar months of {}: the scenario runs them at the \
+             data's average rate (calibrate from a whole year to have every month's factor)",
+            missing.join(", ")
+        );
     }
     for (f, p) in &cal.problems {
         for line in p.lines() {
@@ -144,8 +167,16 @@ pub(super) fn backtest(
         spell_rows.iter().flat_map(|s| [Some(s.admitted), s.discharged, s.ready]).flatten().max().unwrap_or(0);
     if extract_end < calibrate::midnight(to) {
         return Err(Error::Usage(format!(
-            "{file}: the extract ends on {}, before the backtest period does ({to}); give --to within the extract",
+            "{file}: the extract ends on {}, before the backtest period does ({to}); give --from and --to within \
+             the extract",
             calibrate::date_of(extract_end)
+        )));
+    }
+    if !spell_rows.iter().any(|s| model.pools.iter().any(|p| p.name == s.pool)) {
+        return Err(Error::Usage(format!(
+            "{file}: no spell is in a ward group of the scenario (its pools: {}); backtest the scenario calibrated \
+             from this extract",
+            model.pools.iter().map(|p| format!("\"{}\"", p.name)).collect::<Vec<_>>().join(", ")
         )));
     }
     if calibrate::midnight(from) < spell_rows.iter().map(|s| s.admitted).min().unwrap_or(i64::MAX) {
@@ -156,6 +187,10 @@ pub(super) fn backtest(
     let spec = super::spec(&model, &flags);
     crate::scenario::size::check_replications(&model, spec.replications, spec.threads).map_err(Error::Usage)?;
     let dir = flags.out.clone().unwrap_or_else(|| Path::new("output").join(format!("backtest-{}", model.name)));
+    let chain = crate::scenario::fingerprint::chain_files(&scenario)?;
+    let inputs: Vec<&Path> =
+        chain.iter().map(PathBuf::as_path).chain([spells.as_path()]).chain(attendances.as_deref()).collect();
+    super::refuse_inputs_inside(&dir, &inputs)?;
     let staging = crate::output::atomic::Staging::prepare(&dir)?;
     let bar = super::progress_bar(spec.replications, flags.quiet);
     let (series, unknown) = bt::run(&mut model, &spell_rows, att.as_deref(), &file, spec, &|| bar.inc(1))?;
@@ -186,11 +221,15 @@ pub(super) fn backtest(
     }
     for s in &series {
         eprintln!(
-            "bedflow: backtest {}: actual inside the simulated P10-P90 on {:.1}% of {} days; median off by {:.1}% on average",
+            "bedflow: backtest {}: actual inside the simulated P10-P90 on {:.1}% of {} days; median off by {} on average",
             s.name,
             s.coverage() * 100.0,
             s.days(),
-            s.mape() * 100.0
+            if s.mape().is_finite() {
+                format!("{:.1}%", s.mape() * 100.0)
+            } else {
+                "n/a (no day with an actual above 0)".into()
+            }
         );
     }
     eprintln!("bedflow: backtest -> {}", shown(&dir));

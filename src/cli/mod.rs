@@ -140,6 +140,10 @@ pub enum Command {
         /// Bank holidays: england-and-wales, scotland, northern-ireland or none.
         #[arg(long, default_value = "england-and-wales")]
         bank_holidays: String,
+        /// Yearly demand growth (e.g. 0.015): carries the data's rates to the
+        /// scenario's start and writes growth_per_year on every stream.
+        #[arg(long, allow_negative_numbers = true)]
+        growth: Option<f64>,
         /// Output folder (default: output/calibrate-NAME).
         #[arg(long)]
         out: Option<PathBuf>,
@@ -223,7 +227,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Command::Backtest { scenario, spells, attendances, from, to, flags } => {
             calibrate::backtest(scenario, spells, attendances, from, to, flags)
         }
-        Command::Calibrate { spells, attendances, from, to, beds, name, start, end, bank_holidays, out } => {
+        Command::Calibrate { spells, attendances, from, to, beds, name, start, end, bank_holidays, growth, out } => {
             calibrate::calibrate(calibrate::CalibrateArgs {
                 spells,
                 attendances,
@@ -234,6 +238,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                 start,
                 end,
                 bank_holidays,
+                growth,
                 out,
             })
         }
@@ -263,6 +268,25 @@ fn run_info(model: &Model, path: String, sha256: String, spec: RunSpec, wall: f6
         end: model.end.to_string(),
         warmup_days: model.warmup_days,
     }
+}
+
+/// Refuses an output folder that holds one of the run's own input files
+/// (a scenario, a file it extends, an extract): replacing the folder would
+/// delete the input, even one bedflow wrote there (a calibrated scenario).
+fn refuse_inputs_inside(dir: &Path, inputs: &[&Path]) -> Result<(), Error> {
+    let Ok(out) = dir.canonicalize() else { return Ok(()) };
+    for input in inputs {
+        let real = input.canonicalize().unwrap_or_else(|_| input.to_path_buf());
+        if real.starts_with(&out) {
+            return Err(Error::Usage(format!(
+                "refusing to write results to {}: it holds {}, an input of this run, which replacing the folder \
+                 would delete; give another --out",
+                shown(dir),
+                shown(input)
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Parses `K/N` with 1 <= K <= N.

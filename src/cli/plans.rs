@@ -16,6 +16,11 @@ pub(super) fn compare(base: PathBuf, alternatives: Vec<PathBuf>, flags: RunFlags
     let more = if alt_models.len() > 1 { format!("-and-{}-more", alt_models.len() - 1) } else { String::new() };
     let default = format!("compare-{}-vs-{}{more}", base_model.name, alt_models[0].name);
     let dir = flags.out.clone().unwrap_or_else(|| Path::new("output").join(default));
+    let mut chain = Vec::new();
+    for p in std::iter::once(&base).chain(&alternatives) {
+        chain.extend(scenario::fingerprint::chain_files(p)?);
+    }
+    super::refuse_inputs_inside(&dir, &chain.iter().map(PathBuf::as_path).collect::<Vec<_>>())?;
     let staging = output::atomic::Staging::prepare(&dir)?;
     let (base_reps, _) = simulate(&base_model, spec, flags.quiet)?;
     let mut alt_reps = Vec::new();
@@ -107,6 +112,8 @@ pub(super) fn sweep(scenario: PathBuf, set: String, target: Option<String>, flag
         return Err(Error::Usage(problem));
     }
     let dir = flags.out.clone().unwrap_or_else(|| Path::new("output").join(format!("sweep-{name}")));
+    let chain = scenario::fingerprint::chain_files(&scenario)?;
+    super::refuse_inputs_inside(&dir, &chain.iter().map(PathBuf::as_path).collect::<Vec<_>>())?;
     let staging = output::atomic::Staging::prepare(&dir)?;
     let mut points = Vec::new();
     for &value in &values {

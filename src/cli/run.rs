@@ -52,6 +52,8 @@ pub(super) fn run(scenario: PathBuf, census: Option<PathBuf>, flags: RunFlags) -
     let spec = spec(&model, &flags);
     let dir = flags.out.clone().unwrap_or_else(|| Path::new("output").join(&model.name));
     scenario::size::check_replications(&model, spec.replications, spec.threads).map_err(Error::Usage)?;
+    let chain = fingerprint::chain_files(&scenario)?;
+    super::refuse_inputs_inside(&dir, &chain.iter().map(PathBuf::as_path).collect::<Vec<_>>())?;
     // Refuse a folder bedflow did not make before spending any time.
     let staging = output::atomic::Staging::prepare(&dir)?;
     let bar = progress_bar(spec.replications, flags.quiet);

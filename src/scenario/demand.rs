@@ -83,6 +83,11 @@ fn read_displacement(cx: &mut Ctx<'_>, parent: Tbl<'_, '_>) -> Option<Displaceme
         vec![1.0]
     };
     let total: f64 = after_days.iter().sum();
+    if !total.is_finite() {
+        let span = t.key_span("after_days");
+        cx.err(span, t.field("after_days"), "weights too large to add up; they are relative, e.g. [3, 2, 1]");
+        return None;
+    }
     let after_days: Vec<f64> = after_days.iter().map(|w| w / total).collect();
     let (after, before) = (after.unwrap_or(0.0), before.unwrap_or(0.0));
     if after + before > 1.0 + 1e-9 {

@@ -194,6 +194,12 @@ fn load_chain(path: &Path, sets: &[(String, String)], read_census: bool) -> Resu
     Ok(parse_sources(&chain, read_census)?)
 }
 
+/// Why `s` cannot name a pool, route or specialty in a scenario (`None`:
+/// it can), for tools that write scenarios (calibrate).
+pub fn item_name_problem(s: &str) -> Option<String> {
+    names::item_name_problem(s)
+}
+
 /// Parses and validates scenario text; `file` names it in messages. A
 /// scenario read this way cannot `extend` another (there is no folder to
 /// resolve the path in).
