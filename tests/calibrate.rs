@@ -267,6 +267,7 @@ fn actual_occupancy_by_hand() {
         pool: "p".into(),
         ready: None,
         pathway: None,
+        line: 2,
     };
     let spells = [
         spell("2025-04-01T10:00", Some("2025-04-03T09:00")),
