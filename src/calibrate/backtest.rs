@@ -272,6 +272,8 @@ fn draw<DB: DrawingBackend>(
             s.simulated.iter().map(|x| x.p10).chain(s.actual.iter().flatten().copied()).fold(f64::INFINITY, f64::min);
         let hi = s.simulated.iter().map(|x| x.p90).chain(s.actual.iter().flatten().copied()).fold(0.0, f64::max);
         let pad = ((hi - lo) * 0.08).max(1e-3);
+        // Room above the data for the legend, so it never hides a day.
+        let hi = hi + (hi - lo) * 0.3;
         let caption = if share {
             format!(
                 "ED 4-hour performance: actual inside the simulated P10-P90 on {:.0}% of days",

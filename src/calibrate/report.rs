@@ -41,7 +41,7 @@ fn durations(cal: &Calibration) -> Vec<Duration<'_>> {
     if let Some(d) = &cal.discharge {
         for (k, c) in d.delays.iter().enumerate() {
             if let Some(c) = c {
-                out.push(Duration { title: format!("Pathway P{} delay", k + 1), unit: "days", choice: c });
+                out.push(Duration { title: format!("Pathway P{} delay (less the P0 wait)", k + 1), unit: "days", choice: c });
             }
         }
     }
@@ -315,15 +315,17 @@ pub fn html(cal: &Calibration, scenario_file: &str) -> String {
                     }
                 }
                 h2 { "Fits" }
-                p { "Each duration is fitted by maximum likelihood (censored at the end of the extract) as lognormal, gamma and Weibull; "
-                    "the lowest AIC is written if its largest gap from the data's Kaplan-Meier curve is within the threshold, "
-                    "otherwise 100 quantiles of the data (empirical)." }
+                p { "Each duration is fitted by maximum likelihood (censored at the end of the extract) as lognormal, gamma and Weibull. "
+                    "AIC (Akaike information criterion, 4 - 2 x log-likelihood: lower is better) ranks them; the gap is the largest "
+                    "difference, anywhere, between the fitted distribution's CDF and the data's Kaplan-Meier curve. The lowest AIC is "
+                    "written if its gap is within the threshold max(0.03, 1.63 / sqrt(n)), n the observations; otherwise 100 quantiles "
+                    "of the data (empirical). Pathway delays are discharge minus ready, less the P0 patients' mean wait." }
                 table {
-                    tr { th { "Duration" } th { "Observed" } th { "Lognormal AIC (gap)" } th { "Gamma AIC (gap)" } th { "Weibull AIC (gap)" } th { "Threshold" } th { "Written" } }
+                    tr { th { "Duration" } th { "Observations (n)" } th { "Lognormal AIC (gap)" } th { "Gamma AIC (gap)" } th { "Weibull AIC (gap)" } th { "Threshold" } th { "Written" } }
                     @for f in &fits {
                         tr {
                             td { (f.title) }
-                            td { (f.choice.km.len()) " distinct" }
+                            td { (f.choice.n) }
                             @for fam in super::fit::Family::ALL {
                                 td { @match f.choice.fits.iter().find(|x| x.family == fam) {
                                     Some(x) => (format!("{:.0} ({:.3})", x.aic, x.distance)),

@@ -24,7 +24,33 @@ fn describe_profile(p: &crate::model::TimeProfile) -> String {
     if (p.bank_holiday_factor - 1.0).abs() > 1e-12 {
         parts.push(format!("x{} on bank holidays", p.bank_holiday_factor));
     }
+    if let Some(d) = &p.displacement {
+        let mut moved = format!(
+            "{:.0}% of a bank holiday's missing demand arrives over the {} working day{} after it",
+            d.after * 100.0,
+            d.after_days.len(),
+            if d.after_days.len() == 1 { "" } else { "s" }
+        );
+        if d.before > 0.0 {
+            moved.push_str(&format!(", {:.0}% on the working day before", d.before * 100.0));
+        }
+        parts.push(moved);
+    }
+    if p.growth_per_year != 0.0 {
+        parts.push(format!("growing {:.1}% a year from the first reported day", p.growth_per_year * 100.0));
+    }
     parts.join("; ")
+}
+
+/// What an uncertain input is, in the report's words.
+fn uncertain_input(model: &Model, u: &crate::model::UncertainInput) -> String {
+    use crate::model::UncertainInput as U;
+    match *u {
+        U::EdAttendances => "ED attendances a day".into(),
+        U::RoutePerDay(r) => format!("admissions a day, {}", model.routes[r].name),
+        U::RouteStay(r) => format!("length of stay, {}", model.routes[r].name),
+        U::PathwayStarts(k) => format!("pathway P{} starts a day", k + 1),
+    }
 }
 
 fn describe(d: &Distribution) -> String {
@@ -82,6 +108,15 @@ fn inputs(model: &Model) -> Markup {
                 tr { th { "From" } th { "To" } th { "Factor" } } "\n"
                 @for s in &model.seasonality {
                     tr { td { (s.from.format("%-d %b %Y")) } td { (s.to.format("%-d %b %Y")) } td { (s.factor) } } "\n"
+                }
+            } "\n"
+        }
+        @if !model.uncertainty.is_empty() {
+            p { "Uncertain inputs: each replication multiplies the input by a factor drawn once for the whole run, so the spread across replications includes what is not known about the inputs as well as day-to-day chance:" } "\n"
+            table class="inputs" {
+                tr { th { "Input" } th { "Factor" } } "\n"
+                @for u in &model.uncertainty {
+                    tr { td { (uncertain_input(model, &u.input)) } td { (describe(&u.factor)) } } "\n"
                 }
             } "\n"
         }
