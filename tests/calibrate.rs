@@ -409,3 +409,124 @@ delay_days = { dist = "fixed", value = 10.0 }
         assert_eq!(days, vec![0, 6, 10], "{d:?}");
     }
 }
+
+/// A small spells extract: `n` spells a day of each (source, route, pool)
+/// over 2025, each staying `stay` days (or a varied stay when `stay` is 0).
+fn small_extract(dir: &std::path::Path, groups: &[(&str, &str, &str)], stay: f64, extra: &str) -> PathBuf {
+    let mut text = String::from("id,admitted,discharged,source,route,pool\n");
+    let mut id = 0;
+    for day in 0..364 {
+        for (g, (source, route, pool)) in groups.iter().enumerate() {
+            id += 1;
+            let a = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap().and_hms_opt(10, 0, 0).unwrap()
+                + chrono::Duration::days(day)
+                + chrono::Duration::minutes(g as i64);
+            let days = if stay > 0.0 { stay } else { 1.0 + ((day * 7 + g as i64) % 11) as f64 * 0.7 };
+            let d = a + chrono::Duration::minutes((days * 1440.0) as i64);
+            text.push_str(&format!(
+                "S{id},{},{},{source},\"{route}\",{pool}\n",
+                a.format("%Y-%m-%dT%H:%M"),
+                d.format("%Y-%m-%dT%H:%M")
+            ));
+        }
+    }
+    text.push_str(extra);
+    let path = dir.join("spells.csv");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn calibrate_cmd(spells: &std::path::Path, beds: &[&str], out: &std::path::Path) -> assert_cmd::assert::Assert {
+    let mut c = bedflow();
+    c.args(["calibrate", "--spells"])
+        .arg(spells)
+        .args(["--from", "2025-01-01", "--to", "2025-12-31", "--out"])
+        .arg(out);
+    for b in beds {
+        c.arg("--beds").arg(b);
+    }
+    c.assert()
+}
+
+/// From the attack review: names a scenario cannot hold are refused with
+/// the extract's line (not as a bedflow bug); one name under two sources
+/// becomes two routes; a stay that never varies is written as fixed; every
+/// scenario written passes `check`.
+#[test]
+fn calibrate_refuses_or_repairs_what_a_scenario_cannot_hold() {
+    let dir = tempfile::tempdir().unwrap();
+    let spells = small_extract(dir.path(), &[("ed", "A&E: medical", "medicine")], 0.0, "");
+    let a = calibrate_cmd(&spells, &["medicine=50"], &dir.path().join("a")).code(2);
+    let err = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+    assert!(err.contains("spells.csv:2: route \"A&E: medical\" cannot name a scenario's route"), "{err}");
+
+    let spells = small_extract(dir.path(), &[("ed", "ortho", "surgery"), ("elective", "ortho", "surgery")], 2.0, "");
+    let out = dir.path().join("b");
+    calibrate_cmd(&spells, &["surgery=50"], &out).success();
+    let toml = std::fs::read_to_string(out.join("calibrated.toml")).unwrap();
+    assert!(toml.contains("name = \"ortho (ED)\"") && toml.contains("name = \"ortho (elective)\""), "{toml}");
+    assert!(toml.contains("stay_days = { dist = \"fixed\", value = 2.0 }"), "{toml}");
+    bedflow().arg("check").arg(out.join("calibrated.toml")).assert().success();
+}
+
+/// Typos in dates are skipped and counted, not fitted: a discharge in 2099
+/// and an admission in 1900 (which would stretch the stays and hide the
+/// extract's end); years outside 1900-2200 (9999, or a time zone at the
+/// edge of the calendar) are no dates.
+#[test]
+fn date_typos_are_skipped_not_fitted() {
+    let dir = tempfile::tempdir().unwrap();
+    let extra = "X1,2025-06-01T10:00,2099-01-01T10:00,direct,r,p\n\
+                 X2,1900-06-01T10:00,,direct,r,p\n\
+                 X3,-262143-01-01T00:00+00:01,,direct,r,p\n\
+                 X4,2025-06-02T10:00,9999-01-01T10:00,direct,r,p\n";
+    let spells = small_extract(dir.path(), &[("direct", "r", "p")], 2.0, extra);
+    let out = dir.path().join("c");
+    let a = calibrate_cmd(&spells, &["p=20"], &out).success();
+    let err = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+    assert!(err.contains("1 row skipped: discharged or ready over 2 years after"), "{err}");
+    assert!(err.contains("1 row skipped: admitted over 5 years before"), "{err}");
+    assert!(err.contains("1 row skipped: admitted is not a date-time"), "{err}");
+    assert!(err.contains("1 row skipped: discharged is not a date-time"), "{err}");
+    let toml = std::fs::read_to_string(out.join("calibrated.toml")).unwrap();
+    assert!(toml.contains("stay_days = { dist = \"fixed\", value = 2.0 }"), "{toml}");
+}
+
+/// Only .csv files are read (nothing else is quoted), and a header naming a
+/// column twice is refused at line 1.
+#[test]
+fn extracts_must_be_csv_with_each_column_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let txt = dir.path().join("spells.txt");
+    std::fs::write(&txt, "secret line\n").unwrap();
+    let a = calibrate_cmd(&txt, &["p=1"], &dir.path().join("d")).code(2);
+    let err = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+    assert!(err.contains("must be a .csv file") && !err.contains("secret"), "{err}");
+    let dup = dir.path().join("dup.csv");
+    std::fs::write(&dup, "admitted,discharged,source,route,pool,pool\n").unwrap();
+    let a = calibrate_cmd(&dup, &["p=1"], &dir.path().join("e")).code(2);
+    let err = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+    assert!(err.contains("dup.csv:1: column 6 repeats \"pool\""), "{err}");
+}
+
+/// A run never replaces the folder holding its own scenario, even one
+/// bedflow wrote (a calibrated scenario in its calibrate folder).
+#[test]
+fn outputs_never_replace_the_folder_of_their_inputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let spells = small_extract(dir.path(), &[("direct", "r", "p")], 2.0, "");
+    let out = dir.path().join("cal");
+    calibrate_cmd(&spells, &["p=20"], &out).success();
+    let scenario = out.join("calibrated.toml");
+    for args in [vec!["run"], vec!["backtest"]] {
+        let mut c = bedflow();
+        c.args(&args).arg(&scenario);
+        if args[0] == "backtest" {
+            c.arg("--spells").arg(&spells).args(["--from", "2025-06-01", "--to", "2025-06-30"]);
+        }
+        let a = c.args(["--replications", "2", "--quiet", "--out"]).arg(&out).assert().code(2);
+        let err = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+        assert!(err.contains("an input of this run"), "{err}");
+        assert!(scenario.is_file());
+    }
+}

@@ -69,12 +69,9 @@ impl Problems {
             .map(|(kind, (n, lines))| {
                 let shown: Vec<String> = lines.iter().map(u64::to_string).collect();
                 let more = if *n as usize > lines.len() { ", ..." } else { "" };
-                format!(
-                    "{n} row{}: {kind} (line{} {}{more})",
-                    if *n == 1 { "" } else { "s" },
-                    if *n == 1 { "" } else { "s" },
-                    shown.join(", ")
-                )
+                let rows = if *n == 1 { "row" } else { "rows" };
+                let what = if kind.contains("the row is kept") { rows.to_string() } else { format!("{rows} skipped") };
+                format!("{n} {what}: {kind} (line{} {}{more})", if *n == 1 { "" } else { "s" }, shown.join(", "))
             })
             .collect()
     }
@@ -164,6 +161,17 @@ impl Columns {
 fn header(file: &str, reader: &mut csv::Reader<&[u8]>, required: &[&str]) -> Result<Columns, ExtractError> {
     let h = reader.headers().map_err(|e| ExtractError { file: file.into(), line: 1, reason: e.to_string() })?;
     let names: Vec<String> = h.iter().map(|c| c.trim_start_matches('\u{feff}').trim().to_ascii_lowercase()).collect();
+    if let Some((i, dup)) = names.iter().enumerate().find(|(i, n)| !n.is_empty() && names[..*i].contains(n)) {
+        return Err(ExtractError {
+            file: file.into(),
+            line: 1,
+            reason: format!(
+                "column {} repeats \"{}\": each column once",
+                i + 1,
+                crate::terminal::for_terminal(&shorten(dup, 40))
+            ),
+        });
+    }
     let cols = Columns { names };
     let missing: Vec<&str> = required.iter().copied().filter(|c| cols.find(c).is_none()).collect();
     if !missing.is_empty() {

@@ -389,7 +389,7 @@ fn refused(why: String, problems: &[(String, Problems)]) -> CalibrateError {
     let mut text = why;
     for (file, p) in problems {
         for line in p.lines().iter().take(10) {
-            text.push_str(&format!("\n  {file}: skipped {line}"));
+            text.push_str(&format!("\n  {file}: {line}"));
         }
     }
     CalibrateError::Refused(text)

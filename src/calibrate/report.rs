@@ -41,7 +41,11 @@ fn durations(cal: &Calibration) -> Vec<Duration<'_>> {
     if let Some(d) = &cal.discharge {
         for (k, c) in d.delays.iter().enumerate() {
             if let Some(c) = c {
-                out.push(Duration { title: format!("Pathway P{} delay (less the P0 wait)", k + 1), unit: "days", choice: c });
+                out.push(Duration {
+                    title: format!("Pathway P{} delay (less the P0 wait)", k + 1),
+                    unit: "days",
+                    choice: c,
+                });
             }
         }
     }

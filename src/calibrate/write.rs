@@ -17,6 +17,9 @@ fn quoted(s: &str) -> String {
 
 /// A number with at most `places` decimals and no trailing zeros (at least one decimal).
 fn num(x: f64, places: usize) -> String {
+    // Small values keep 4 significant digits (a rare route's rate must not round to 0).
+    let places =
+        if x != 0.0 && x.abs() < 0.1 { places.max((-x.abs().log10()).ceil() as usize + 3).min(12) } else { places };
     let s = format!("{x:.places$}");
     let s = if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s };
     if s.contains('.') { s } else { format!("{s}.0") }

@@ -22,7 +22,7 @@ pub(super) fn parse_beds(items: &[String]) -> Result<Vec<(String, u32)>, Error> 
     for item in items {
         let bad = || {
             Error::Usage(format!(
-                "--beds expects POOL=N with N a whole number of beds, found \"{}\"",
+                "--beds expects POOL=N with N a whole number of beds from 1 to 100000, found \"{}\"",
                 crate::terminal::for_terminal(item)
             ))
         };
@@ -122,7 +122,7 @@ pub(super) fn calibrate(a: CalibrateArgs) -> Result<(), Error> {
     }
     for (f, p) in &cal.problems {
         for line in p.lines() {
-            eprintln!("bedflow: {f}: skipped {line}");
+            eprintln!("bedflow: {f}: {line}");
         }
     }
     staging.publish(|tmp| {

@@ -528,9 +528,14 @@ fn check_size(cx: &mut Ctx<'_>, root: Tbl<'_, '_>, m: &Model) {
             format!(
                 "one replication would simulate about {total:.4e} patients (this stream {:.4e}, after hour and \
                  weekday weights, seasonality and bank-holiday factors, warm-up included); the limit is {:.0}: \
-                 lower the rates or shorten the horizon",
+                 lower the rates or shorten the horizon{}",
                 largest.total,
-                limits::MAX_ARRIVALS_PER_REPLICATION
+                limits::MAX_ARRIVALS_PER_REPLICATION,
+                if m.uncertainty.is_empty() {
+                    ""
+                } else {
+                    " (counted with every [[uncertainty]] factor at its cap of 3, so the limit holds in every replication)"
+                }
             ),
         );
         return;
