@@ -36,25 +36,37 @@ beds = {beds}
 }
 
 /// With ample spaces and beds, every patient sent home leaves after exactly
-/// 1 hour (within 4) and every admitted one after 5 (a decision at 5 hours,
-/// a bed at once): the non-admitted 4-hour performance is exactly 1, the
-/// admitted 0, and the overall share the non-admitted share of attendances.
+/// 1 hour (within 4) and every admitted one after the decision (5 hours:
+/// none within 4; 2 hours: all): the non-admitted 4-hour performance is
+/// exactly 1 (overall and every day), the admitted 0 or 1, and the overall
+/// share follows.
 #[test]
 fn four_hour_shares_split_by_admission_by_hand() {
-    let ed = "attendances_per_day = 48.0\nadmission_probability = 0.3\n\
-              hours_to_decision = { dist = \"fixed\", value = 5.0 }\n\
-              hours_in_department = { dist = \"fixed\", value = 1.0 }\n\
-              spaces = 200\nambulance_share = 0.3";
-    let m = model(&trust(ed, 500, "{ dist = \"fixed\", value = 1.0 }", 7, 2, 3));
-    for k in run(&m) {
-        let get = |metric| k.get(&m, metric, None).unwrap();
-        assert_eq!(get(Metric::Ed4hPerformanceNonAdmitted), 1.0);
-        assert_eq!(get(Metric::Ed4hPerformanceAdmitted), 0.0);
-        let (all, overall) = (get(Metric::EdAttendances), get(Metric::Ed4hPerformance));
-        assert!(overall > 0.5 && overall < 0.9, "about 70% sent home: {overall}");
-        // The admitted are the attendances not within 4 hours.
-        let admitted = all - (overall * all).round();
-        assert!(admitted > 0.0 && (overall - (all - admitted) / all).abs() < 1e-12);
+    for decision in [5.0, 2.0] {
+        let ed = format!(
+            "attendances_per_day = 48.0\nadmission_probability = 0.3\n\
+             hours_to_decision = {{ dist = \"fixed\", value = {decision:.1} }}\n\
+             hours_in_department = {{ dist = \"fixed\", value = 1.0 }}\n\
+             spaces = 200\nambulance_share = 0.3"
+        );
+        let m = model(&trust(&ed, 500, "{ dist = \"fixed\", value = 1.0 }", 7, 2, 3));
+        for k in run(&m) {
+            let get = |metric| k.get(&m, metric, None).unwrap();
+            assert_eq!(get(Metric::Ed4hPerformanceNonAdmitted), 1.0);
+            let daily = k.daily(&m, Metric::Ed4hPerformanceNonAdmitted, None).unwrap();
+            assert!(daily.iter().all(|&x| x == 1.0), "{daily:?}");
+            let (all, overall) = (get(Metric::EdAttendances), get(Metric::Ed4hPerformance));
+            if decision > 4.0 {
+                assert_eq!(get(Metric::Ed4hPerformanceAdmitted), 0.0);
+                assert!(overall > 0.5 && overall < 0.9, "about 70% sent home: {overall}");
+                // The admitted are the attendances not within 4 hours.
+                let admitted = all - (overall * all).round();
+                assert!(admitted > 0.0 && (overall - (all - admitted) / all).abs() < 1e-12);
+            } else {
+                assert_eq!(get(Metric::Ed4hPerformanceAdmitted), 1.0);
+                assert_eq!(overall, 1.0);
+            }
+        }
     }
 }
 

@@ -170,6 +170,21 @@ fn more_home_care_never_raises_nctr_bed_days() {
             ),
         ));
         let reps = run(&m);
+        // The midnight NCTR count splits exactly by pathway, P0 (waiting for
+        // the discharge hour or a weekday) included.
+        for k in &reps {
+            let by = |metric| k.daily(&m, metric, None).unwrap().to_vec();
+            let (all, p0, p1, p3) = (
+                by(Metric::NctrPatients),
+                by(Metric::NctrPatientsP0),
+                by(Metric::NctrPatientsP1),
+                by(Metric::NctrPatientsP3),
+            );
+            for d in 0..all.len() {
+                assert_eq!(all[d], p0[d] + p1[d] + p3[d], "day {d}");
+            }
+            assert!(p0.iter().any(|&x| x > 0.0) && p1.iter().any(|&x| x > 0.0));
+        }
         (values(&m, &reps, Metric::NctrBedDays, None), values(&m, &reps, Metric::PathwayP1QueuePeak, None))
     };
     let (tight, peak) = run_with(15);
