@@ -264,7 +264,8 @@ fn winter(edit: impl Fn(String) -> String) -> (bedflow::model::Model, Vec<bedflo
 /// Metamorphic checks under common random numbers, in every one of 16
 /// replications of the shipped winter: fewer medicine beds never improve the
 /// 4-hour performance of patients sent home (their spaces are held longer by
-/// boarders); more spaces never lengthen the mean wait for a space. More
+/// boarders); more spaces never lengthen the mean wait for a space (with 15
+/// more medicine beds, see below). More
 /// corridor places shorten ambulance handovers on average (see below).
 #[test]
 fn beds_spaces_and_corridor_move_the_ed_the_right_way_in_every_replication() {
