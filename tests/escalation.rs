@@ -590,3 +590,24 @@ fn a_shared_ward_opens_on_its_pools_combined_occupancy() {
         assert_eq!(r.daily(&m, Metric::MidnightOccupancy, Some("winter ward")).unwrap(), &[1.0; 10]);
     }
 }
+
+/// The monthly escalation cost (finance.xlsx's monthly sheet) adds up to the
+/// winter's, replication by replication, and the winter's months each carry
+/// their own share (a month boundary taken wrong empties them: a missed
+/// mutant of `escalation_kpis`).
+#[test]
+fn monthly_escalation_costs_add_up_to_the_winter() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/winter-2026-27.toml"))
+        .unwrap()
+        .replace("replications = 200 ", "replications = 4 ");
+    let m = model(&text);
+    for k in run(&m) {
+        let key = bedflow::stats::Key::new(Metric::EscalationCost, bedflow::stats::Scope::Trust);
+        let months = &k.monthly.iter().find(|(x, _)| *x == key).unwrap().1;
+        assert_eq!(months.len(), 5, "November to March");
+        let total = k.get(&m, Metric::EscalationCost, None).unwrap();
+        assert!(total > 0.0);
+        assert!((months.iter().sum::<f64>() - total).abs() <= 1e-6 * total, "{months:?} vs {total}");
+        assert!(months.iter().filter(|&&c| c > 0.0).count() >= 3, "{months:?}");
+    }
+}

@@ -122,27 +122,15 @@ pub struct Spell {
     pub line: u64,
 }
 
-/// Reads the whole file as UTF-8 text (bounded), refusing what is not a regular file.
+/// Reads the whole file as UTF-8 text (bounded), refusing what is not a
+/// regular `.csv` file (nothing else is read, or quoted in a message).
 fn read_text(path: &Path) -> Result<(String, String), ExtractError> {
-    use std::io::Read;
     let file = crate::terminal::path(path);
-    let refused = |reason: String| ExtractError { file: file.clone(), line: 0, reason };
-    // Only .csv files (and links to them) are read, so nothing else is
-    // quoted in a message through an extract's name.
-    let csv = |p: &Path| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-    if !csv(path) || !path.canonicalize().is_ok_and(|real| csv(&real)) {
-        return Err(refused("an extract must be a .csv file (or a link to one); nothing was read".into()));
-    }
-    let f = crate::files::open_regular(path)
-        .map_err(|e| refused(e.to_string()))?
-        .map_err(|_| refused("it is not a regular file".into()))?;
-    let mut bytes = Vec::new();
-    f.take(MAX_EXTRACT_BYTES + 1).read_to_end(&mut bytes).map_err(|e| refused(e.to_string()))?;
-    if bytes.len() as u64 > MAX_EXTRACT_BYTES {
-        return Err(refused(format!("it is over {MAX_EXTRACT_BYTES} bytes")));
-    }
-    let text = String::from_utf8(bytes)
-        .map_err(|e| refused(format!("it is not UTF-8 text (byte {})", e.utf8_error().valid_up_to())))?;
+    let text = crate::files::read_csv_text(path, MAX_EXTRACT_BYTES, "an extract").map_err(|reason| ExtractError {
+        file: file.clone(),
+        line: 0,
+        reason,
+    })?;
     Ok((file, text))
 }
 

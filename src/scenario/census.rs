@@ -48,37 +48,7 @@ const MAX_REPORTED: usize = 50;
 pub fn read(path: &Path, model: &Model) -> Result<Census, LoadError> {
     let shown = super::diagnostic::escape(&path.display().to_string()).into_owned();
     let refused = |reason: String| LoadError::Census { path: shown.clone(), reason };
-    let csv = |p: &Path| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-    if !csv(path) {
-        return Err(refused("a census must be a .csv file".into()));
-    }
-    let meta = std::fs::metadata(path).map_err(|e| refused(e.to_string()))?;
-    if !meta.is_file() {
-        return Err(refused("it is not a regular file".into()));
-    }
-    // A link named x.csv must lead to a .csv file too: nothing else is read
-    // (and quoted in an error) through a census name.
-    let real = path.canonicalize().map_err(|e| refused(e.to_string()))?;
-    if !csv(&real) {
-        return Err(refused("it is a link to a file whose name does not end in .csv; nothing was read".into()));
-    }
-    if meta.len() > MAX_CENSUS_BYTES {
-        return Err(refused(format!("it is {} bytes; the limit is {MAX_CENSUS_BYTES} bytes", meta.len())));
-    }
-    let bytes = {
-        use std::io::Read;
-        let file = crate::files::open_regular(&real)
-            .map_err(|e| refused(e.to_string()))?
-            .map_err(|_| refused("it is not a regular file".into()))?;
-        let mut bytes = Vec::new();
-        file.take(MAX_CENSUS_BYTES + 1).read_to_end(&mut bytes).map_err(|e| refused(e.to_string()))?;
-        if bytes.len() as u64 > MAX_CENSUS_BYTES {
-            return Err(refused(format!("it is over {MAX_CENSUS_BYTES} bytes")));
-        }
-        bytes
-    };
-    let text = String::from_utf8(bytes)
-        .map_err(|e| refused(format!("it is not UTF-8 text (byte {})", e.utf8_error().valid_up_to())))?;
+    let text = crate::files::read_csv_text(path, MAX_CENSUS_BYTES, "a census").map_err(refused)?;
     let sha256 = {
         use sha2::{Digest, Sha256};
         Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()

@@ -4,6 +4,11 @@
 use super::*;
 use crate::model::Displacement;
 
+/// The keys of an arrival stream's time profile ([`read_profile`]), in
+/// `[ed]` and in a direct route.
+const PROFILE_KEYS: [&str; 5] =
+    ["hour_of_day", "day_of_week", "bank_holiday_factor", "bank_holiday_displacement", "growth_per_year"];
+
 /// Reads `hour_of_day`, `day_of_week` and `bank_holiday_factor` from a table.
 pub(super) fn read_profile(cx: &mut Ctx<'_>, t: Tbl<'_, '_>) -> Option<TimeProfile> {
     let mut profile = TimeProfile::flat();
@@ -172,26 +177,24 @@ pub(super) fn read_ed(cx: &mut Ctx<'_>, t: Tbl<'_, '_>) -> Option<Ed> {
     t.check_keys(
         cx,
         &[
-            "attendances_per_day",
-            "arrivals",
-            "hour_of_day",
-            "day_of_week",
-            "bank_holiday_factor",
-            "bank_holiday_displacement",
-            "growth_per_year",
-            "admission_probability",
-            "hours_to_decision",
-            "hours_in_department",
-            "spaces",
-            "corridor_spaces",
-            "ambulance_share",
-            "ambulance_hour_of_day",
-            "minors_spaces",
-            "minors_share",
-            "patience_hours",
-            "clinicians",
-            "clinician_minutes",
-        ],
+            &["attendances_per_day", "arrivals"][..],
+            &PROFILE_KEYS,
+            &[
+                "admission_probability",
+                "hours_to_decision",
+                "hours_in_department",
+                "spaces",
+                "corridor_spaces",
+                "ambulance_share",
+                "ambulance_hour_of_day",
+                "minors_spaces",
+                "minors_share",
+                "patience_hours",
+                "clinicians",
+                "clinician_minutes",
+            ],
+        ]
+        .concat(),
     );
     let per_day = rate(cx, t, "attendances_per_day");
     let arrivals = arrival_process(cx, t, per_day);
@@ -297,7 +300,7 @@ fn arrival_process(cx: &mut Ctx<'_>, t: Tbl<'_, '_>, per_day: Option<f64>) -> Op
         }),
     };
     if process == Some(ArrivalProcess::Regular) {
-        for k in ["hour_of_day", "day_of_week", "bank_holiday_factor", "bank_holiday_displacement", "growth_per_year"] {
+        for k in PROFILE_KEYS {
             if let Some(v) = t.get(k) {
                 cx.err(v.span(), t.field(k), "regular arrivals are evenly spaced; a time profile does not apply");
             }
@@ -419,20 +422,7 @@ pub(super) fn read_route(cx: &mut Ctx<'_>, v: &Val<'_>, path: &str, pools: &[Opt
     let t = as_table(cx, v, path)?;
     t.check_keys(
         cx,
-        &[
-            "name",
-            "source",
-            "share",
-            "per_day",
-            "arrivals",
-            "hour_of_day",
-            "day_of_week",
-            "bank_holiday_factor",
-            "bank_holiday_displacement",
-            "growth_per_year",
-            "pool",
-            "stay_days",
-        ],
+        &[&["name", "source", "share", "per_day", "arrivals"][..], &PROFILE_KEYS, &["pool", "stay_days"]].concat(),
     );
     let name = read_name(cx, t);
     let pool = t.str_req(cx, "pool", "the name of a [[pool]]").and_then(|(s, span)| {
@@ -460,19 +450,7 @@ pub(super) fn read_route(cx: &mut Ctx<'_>, v: &Val<'_>, path: &str, pools: &[Opt
     };
     let source = match source? {
         "ed" => {
-            only_for(
-                cx,
-                &[
-                    "per_day",
-                    "arrivals",
-                    "hour_of_day",
-                    "day_of_week",
-                    "bank_holiday_factor",
-                    "bank_holiday_displacement",
-                    "growth_per_year",
-                ],
-                "direct",
-            );
+            only_for(cx, &[&["per_day", "arrivals"][..], &PROFILE_KEYS].concat(), "direct");
             let share = t.f64_req(cx, "share", Rule::Probability);
             RouteSource::Ed { share: share? }
         }
