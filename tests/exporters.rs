@@ -154,3 +154,27 @@ fn report_table_clips_intervals_to_possible_values() {
     // Shares (1, 2 and 4 as fractions): the upper limit is clipped at 100%.
     assert!(row("Midnight bed occupancy", "Trust").contains("<td>0.0% to 100.0%</td>"));
 }
+
+/// `daily.csv` on the same hand-built results, with a specialty: one row per
+/// reported date and daily series, dates from `start`, each row's values
+/// those of 1, 2 and 4 (mean 2.333333, P10 1.2, P50 2, P90 3.6, P25 1.5,
+/// P75 3), and a specialty's rows (here and in `summary.csv`) naming it.
+#[test]
+fn daily_csv_rows_are_worked_by_hand() {
+    let m = model(&format!(
+        "{TWO_POOLS}\n[[specialty]]\nname = \"ortho\"\nwaiting_list = 10\nreferrals_per_week = 7.0\nurgent_share = 0.1\n\
+         inpatient_share = 0.5\nstay_days = {{ dist = \"fixed\", value = 1.0 }}\n\n[[theatre_list]]\n\
+         specialty = \"ortho\"\npool = \"medicine\"\nweekdays = [\"Mon\"]\nlists_per_day = 1\ncases_per_list = 2\n\
+         start_hour = 8\n"
+    ));
+    let sums = Summaries::new(&hand_built(&m));
+    let out = rows(&tables::daily_csv(&m, &sums).unwrap());
+    assert_eq!(out[0], "date,metric,pool,mean,p10,p50,p90,p25,p75,specialty");
+    let series = layout(&m).daily.len();
+    assert_eq!(out.len(), 1 + 3 * series, "three days of every daily series");
+    assert!(out[1].starts_with("2026-01-05,") && out[series].starts_with("2026-01-05,"));
+    assert!(out[series + 1].starts_with("2026-01-06,") && out.last().unwrap().starts_with("2026-01-07,"));
+    assert!(out.contains(&"2026-01-06,midnight_occupancy,medicine,2.333333,1.2,2,3.6,1.5,3,".to_string()), "{out:?}");
+    let summary = rows(&tables::summary_csv(&m, &sums).unwrap());
+    assert!(summary.iter().any(|r| r.ends_with(",ortho")), "a specialty's rows name it: {summary:?}");
+}
