@@ -38,7 +38,6 @@ pub mod report;
 mod write;
 
 use crate::calendar::{Calendar, Region};
-use crate::dist::Distribution;
 use chrono::{Datelike, NaiveDate};
 use extract::{Attendance, Problems, Source, Spell};
 use std::collections::BTreeMap;
@@ -858,11 +857,6 @@ impl Calibration {
     pub fn months_without_data(&self) -> Vec<String> {
         write::months_without_data(self)
     }
-}
-
-/// The distribution written for a choice.
-pub fn written(choice: &fit::Choice) -> &Distribution {
-    &choice.chosen
 }
 
 #[cfg(test)]

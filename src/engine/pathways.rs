@@ -61,9 +61,33 @@ impl Engine<'_> {
         let Some(k) = pw.cumulative[home].iter().position(|&c| u < c) else {
             return self.leave_from(p, ready);
         };
+        self.join_pathway(p, k, ready, 0.0);
+    }
+
+    /// A census patient already on pathway `k` (1-3) for `waited` days at
+    /// time 0: the rest of the pathway's delay given the time waited, then
+    /// the queue or the discharge rules. A pathway the scenario does not
+    /// have (or P0): ready now.
+    pub(super) fn schedule_known_pathway(&mut self, p: u32, k: usize, waited: f64) {
+        if self.plan.pathways.is_none() || !(1..=3).contains(&k) {
+            return self.leave_from(p, 0);
+        }
+        self.join_pathway(p, k - 1, 0, waited);
+    }
+
+    /// Patient `p`, ready at `ready` and `waited` days into pathway `k`
+    /// (0-2)'s delay, waits the rest of it (the keyed draw, given the time
+    /// waited), then joins the pathway's queue or leaves by the discharge rules.
+    fn join_pathway(&mut self, p: u32, k: usize, ready: u32, waited: f64) {
+        let plan = self.plan;
+        let Some(pw) = &plan.pathways else {
+            return self.leave_from(p, ready);
+        };
         self.patients[p as usize].pathway = k as u8 + 1;
-        let delay =
-            pw.delay[k].as_ref().map_or(0, |d| secs(d.residual(0.0, keyed_unit(key, DELAY_SALT)) * f64::from(DAY)));
+        let key = self.patients[p as usize].key;
+        let delay = pw.delay[k]
+            .as_ref()
+            .map_or(0, |d| secs(d.residual(waited.max(0.0), keyed_unit(key, DELAY_SALT)) * f64::from(DAY)));
         let joins = ready.saturating_add(delay);
         if pw.limited[k] {
             if joins < plan.horizon {
@@ -72,31 +96,6 @@ impl Engine<'_> {
         } else {
             self.pathway_started(k, ready, joins);
             self.leave_from(p, joins);
-        }
-    }
-
-    /// A census patient already on pathway `k` (1-3) for `waited` days at
-    /// time 0: the rest of the pathway's delay given the time waited (the
-    /// same keyed draw as a new patient's), then the queue or the discharge
-    /// rules. A pathway the scenario does not have: ready now.
-    pub(super) fn schedule_known_pathway(&mut self, p: u32, k: usize, waited: f64) {
-        let plan = self.plan;
-        let Some(pw) = plan.pathways.as_ref().filter(|_| (1..=3).contains(&k)) else {
-            return self.leave_from(p, 0);
-        };
-        let k = k - 1;
-        self.patients[p as usize].pathway = k as u8 + 1;
-        let key = self.patients[p as usize].key;
-        let delay = pw.delay[k]
-            .as_ref()
-            .map_or(0, |d| secs(d.residual(waited.max(0.0), keyed_unit(key, DELAY_SALT)) * f64::from(DAY)));
-        if pw.limited[k] {
-            if delay < plan.horizon {
-                self.events.push(delay, Step::Discharge, Kind::PathwayReady, p);
-            }
-        } else {
-            self.pathway_started(k, 0, delay);
-            self.leave_from(p, delay);
         }
     }
 
