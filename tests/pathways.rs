@@ -339,6 +339,15 @@ fn a_discharge_lounge_hand_worked() {
         );
         let m = model(&text);
         let reps = run(&m);
+        // At noon (read before the 12:00 arrival): today's 00:00 and 06:00
+        // arrivals, all four of yesterday's (due at 15:00, or tomorrow for
+        // 18:00) and the day before's 18:00 (due at 15:00): 7, less the
+        // lounge's 2 when it takes them (closing after their 15:00), of
+        // 10,000 beds.
+        let noon = if close > 15 { 10_000.0 - 5.0 } else { 10_000.0 - 7.0 };
+        for k in &reps {
+            assert_eq!(k.get(&m, Metric::BedsFreeNoon, None), Some(noon), "lounge closing at {close}:00");
+        }
         (values(&m, &reps, Metric::LoungePatients, None), values(&m, &reps, Metric::LoungeChairHours, None))
     };
     let days = 147.0;
