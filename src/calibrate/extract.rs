@@ -382,6 +382,12 @@ pub fn read_spells(path: &Path) -> Result<(Vec<Spell>, Problems, String), Extrac
 /// Seconds in a day.
 const DAY: i64 = 86_400;
 
+/// The end of an extract: its latest time of any kind (an open spell is
+/// open until then, at least).
+pub fn extract_end(spells: &[Spell]) -> i64 {
+    spells.iter().flat_map(|s| [Some(s.admitted), s.discharged, s.ready]).flatten().max().unwrap_or(0)
+}
+
 /// What makes a row a duplicate: its id, or with no id column the whole row.
 fn identity(rec: &csv::StringRecord, id: Option<usize>) -> String {
     match id.and_then(|i| rec.get(i)).filter(|s| !s.is_empty()) {

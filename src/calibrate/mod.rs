@@ -261,8 +261,7 @@ pub fn calibrate(options: Options) -> Result<Calibration, CalibrateError> {
 
     let (spells, p, file) = extract::read_spells(&options.spells)?;
     problems.push((file.clone(), p));
-    let extract_end =
-        spells.iter().flat_map(|s| [Some(s.admitted), s.discharged, s.ready]).flatten().max().unwrap_or(0);
+    let extract_end = extract::extract_end(&spells);
     let used: Vec<&Spell> = spells.iter().filter(|s| range.contains(s.admitted)).collect();
     if used.len() < 100 {
         return Err(refused(

@@ -163,8 +163,7 @@ pub(super) fn backtest(
     ];
     let mut model = crate::scenario::load_with_without_census(&scenario, &sets)?;
     let (spell_rows, att, file) = bt::read(&spells, attendances.as_deref()).map_err(CalibrateError::from)?;
-    let extract_end =
-        spell_rows.iter().flat_map(|s| [Some(s.admitted), s.discharged, s.ready]).flatten().max().unwrap_or(0);
+    let extract_end = calibrate::extract::extract_end(&spell_rows);
     if extract_end < calibrate::midnight(to) {
         return Err(Error::Usage(format!(
             "{file}: the extract ends on {}, before the backtest period does ({to}); give --from and --to within \

@@ -179,20 +179,9 @@ pub(super) fn read_ed(cx: &mut Ctx<'_>, t: Tbl<'_, '_>) -> Option<Ed> {
         &[
             &["attendances_per_day", "arrivals"][..],
             &PROFILE_KEYS,
-            &[
-                "admission_probability",
-                "hours_to_decision",
-                "hours_in_department",
-                "spaces",
-                "corridor_spaces",
-                "ambulance_share",
-                "ambulance_hour_of_day",
-                "minors_spaces",
-                "minors_share",
-                "patience_hours",
-                "clinicians",
-                "clinician_minutes",
-            ],
+            &["admission_probability", "hours_to_decision", "hours_in_department", "spaces"],
+            &NEED_SPACES,
+            &["clinician_minutes"],
         ]
         .concat(),
     );
