@@ -138,6 +138,15 @@ fn two_spaces_a_corridor_place_and_a_blocked_bed_by_hand() {
         assert_eq!(get(Metric::WaitsOver12hFromDta), 2.0);
         assert_eq!(get(Metric::Ed12hFromDta), 2.0);
     }
+    // Two reported days (horizon 96 hours): patients 1 to 12 are still in
+    // ED at the horizon after 94 to 72 hours, half the 24 attendances, so
+    // the 95th percentile lies in the last bin, "72 hours or more", which
+    // reads exactly 72.
+    let m = model(&trust(&ed(0), 1, stay, 2, 0, 2));
+    for k in run(&m) {
+        assert_eq!(k.get(&m, Metric::EdAttendances, None).unwrap(), 24.0);
+        assert_eq!(k.get(&m, Metric::EdTimeInDepartmentHoursP95, None).unwrap(), 72.0);
+    }
 }
 
 /// Erlang C for the department: nobody admitted, Poisson attendances at 8 an

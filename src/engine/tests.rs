@@ -160,3 +160,66 @@ beds = 1
     assert!(held > (entry + 2 * 4 + std::mem::size_of::<queue::Event>() as u64) * slots, "{held} bytes, doubled");
     assert!(held <= BYTES_PER_PATIENT * slots, "{held} bytes for {slots} slots");
 }
+
+/// The bed-side timetable's same-second order, written once in
+/// [`plan::Action::rank`]: at midnight of a day with a dated change of core
+/// beds, pathway starts and a bed meeting at hour 0, the change comes first
+/// (the meeting sees the new beds), then the pathway's starts, then the
+/// meeting, whatever the pool and pathway numbers (pool 1's change before
+/// pathway 0's starts before pool 0's meeting).
+#[test]
+fn same_second_timetable_order_is_changes_then_pathway_starts_then_meetings() {
+    let text = r#"
+[scenario]
+name = "order"
+start = "2026-01-05"
+end = "2026-01-12"
+warmup_days = 0
+replications = 1
+seed = 3
+
+[[admissions]]
+name = "emergency"
+source = "direct"
+per_day = 1.0
+pool = "a"
+stay_days = { dist = "exponential", mean = 1 }
+
+[[pool]]
+name = "a"
+beds = 10
+
+[pool.escalation]
+max_beds = 4
+beds_per_step = 4
+review_hours = [0]
+open_at_occupancy = 0.99
+close_below_occupancy = 0.5
+cost_per_open_bed_day = 100
+
+[[pool]]
+name = "b"
+beds = 10
+
+[[pool.capacity]]
+from = "2026-01-07"
+beds = 6
+
+[[pathway]]
+name = "P1"
+starts_per_day = [1, 1, 1, 1, 1, 1, 1]
+"#;
+    let model = crate::scenario::parse_str(text, "order.toml").expect("valid");
+    let timetable = plan::reviews(&model, 7);
+    let midnight: Vec<(u32, plan::Action)> =
+        timetable.iter().filter(|r| r.time == 2 * DAY).map(|r| (r.pool, r.action)).collect();
+    assert_eq!(
+        midnight,
+        vec![
+            (1, plan::Action::SetCore(6)),
+            (0, plan::Action::PathwayDay(1)),
+            (0, plan::Action::Meeting { may_open: true }),
+        ]
+    );
+    assert!(timetable.windows(2).all(|w| w[0].time <= w[1].time));
+}
