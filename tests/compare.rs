@@ -162,6 +162,46 @@ fn extends_chains_merge_and_errors_name_the_child() {
     assert!(String::from_utf8_lossy(&assert.get_output().stderr).contains("loop"));
 }
 
+/// A plan variant without a `[scenario] name` of its own is named after its
+/// file (not its parent, whose results it would overwrite); `--set
+/// scenario.name` still names it; a stem that cannot be a name is refused at
+/// the variant's first line. `compare` refuses two different files under one
+/// name, and allows one file given twice.
+#[test]
+fn a_variant_without_a_name_takes_its_files_and_compare_refuses_shared_names() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let base = write(d, "base.toml", &queue_pool(100).replace("replications = 40", "replications = 2"));
+    let plan = write(d, "plus-10-beds.toml", "extends = \"base.toml\"\n\n[[pool]]\nname = \"beds\"\nbeds = 110\n");
+    assert_eq!(bedflow::scenario::load(&plan).unwrap_or_else(|e| panic!("{e}")).name, "plus-10-beds");
+    assert_eq!(
+        bedflow::scenario::load(&base).unwrap_or_else(|e| panic!("{e}")).name,
+        "pool-100",
+        "a single file keeps its name"
+    );
+    let set = bedflow::scenario::load_with(&plan, &[("scenario.name".into(), "\"chosen\"".into())]);
+    assert_eq!(set.unwrap_or_else(|e| panic!("{e}")).name, "chosen");
+    let odd = write(d, "plus ten.toml", "extends = \"base.toml\"\n");
+    let assert = bedflow().arg("check").arg(&odd).assert().code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("plus ten.toml:1:1: scenario.name: this file extends another without a [scenario] name"),
+        "{stderr}"
+    );
+    // Two files named alike: refused before anything runs, naming both.
+    let twin = write(d, "twin.toml", "extends = \"base.toml\"\n\n[scenario]\nname = \"plus-10-beds\"\n");
+    let out = d.join("out");
+    let assert = bedflow().arg("compare").arg(&base).arg(&plan).arg(&twin).arg("--out").arg(&out).assert().code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("plus-10-beds.toml and ") && stderr.contains("twin.toml are both named \"plus-10-beds\""),
+        "{stderr}"
+    );
+    assert!(!out.exists(), "nothing written");
+    // The same file twice is one plan: allowed.
+    bedflow().arg("compare").arg(&base).arg(&base).arg("--out").arg(&out).arg("--quiet").assert().success();
+}
+
 /// Sweeping beds: share_of_time_full falls (never rises) as beds are added,
 /// and --target returns the smallest value whose mean meets the target.
 #[test]

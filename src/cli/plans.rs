@@ -10,6 +10,7 @@ pub(super) fn compare(base: PathBuf, alternatives: Vec<PathBuf>, flags: RunFlags
     // Validate every scenario before running any.
     let base_model = scenario::load(&base)?;
     let alt_models = alternatives.iter().map(|p| scenario::load(p)).collect::<Result<Vec<_>, _>>()?;
+    refuse_shared_names(&base, &base_model, &alternatives, &alt_models)?;
     let spec = spec(&base_model, &flags);
     let all: Vec<&crate::model::Model> = std::iter::once(&base_model).chain(&alt_models).collect();
     scenario::size::check_compare(&all, spec.replications, spec.threads).map_err(Error::Usage)?;
@@ -82,6 +83,35 @@ pub(super) fn compare(base: PathBuf, alternatives: Vec<PathBuf>, flags: RunFlags
         }
     }
     eprintln!("bedflow: comparison -> {}", shown(&dir));
+    Ok(())
+}
+
+/// Two different scenario files under one name would be reported as one
+/// plan (and a variant compared with "itself"): refused, naming both files.
+/// The same file given twice is allowed (its differences are exactly zero).
+fn refuse_shared_names(
+    base: &Path,
+    base_model: &crate::model::Model,
+    alternatives: &[PathBuf],
+    alt_models: &[crate::model::Model],
+) -> Result<(), Error> {
+    let all: Vec<(&Path, &str)> = std::iter::once((base, base_model.name.as_str()))
+        .chain(alternatives.iter().map(PathBuf::as_path).zip(alt_models.iter().map(|m| m.name.as_str())))
+        .collect();
+    let same_file = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
+    };
+    for (i, (p, name)) in all.iter().enumerate() {
+        if let Some((q, _)) = all[..i].iter().find(|(q, n)| n == name && !same_file(q, p)) {
+            return Err(Error::Usage(format!(
+                "{} and {} are both named \"{name}\": give each plan its own [scenario] name (a plan that \
+                 extends another without one is named after its file)",
+                display_path(q),
+                display_path(p)
+            )));
+        }
+    }
     Ok(())
 }
 

@@ -26,24 +26,31 @@ pub(super) fn read_scenario(cx: &mut Ctx<'_>, root: Tbl<'_, '_>) -> Option<Head>
         None => Some(None),
         Some(_) => t.str(cx, "census").map(|(s, span)| Some((s.to_string(), span))),
     };
-    let name = t.str_req(cx, "name", "a name such as \"winter-2026-27\"").and_then(|(s, span)| {
-        // It names the output folder, so also no '/', '\\' or leading '.' (no "." or "..").
-        let allowed = |c: char| c.is_ascii_alphanumeric() || "._-".contains(c);
-        let why = name_problem(
-            s,
-            100,
-            allowed,
-            "ASCII letters, digits, '.', '_' and '-', not starting with '.' (it names the output folder)",
-        )
-        .or_else(|| {
-            s.starts_with('.').then(|| "a scenario name must not start with '.' (it names the output folder)".into())
-        });
-        if let Some(why) = why {
-            cx.err(span, "scenario.name", format!("{why}, found \"{s}\""));
-            return None;
-        }
-        Some(s.to_string())
-    });
+    let name = match inherited_name(cx.sources) {
+        // A plan variant without a name of its own is named after its file.
+        Some((stem, span)) => match scenario_name_problem(&stem) {
+            Some(why) => {
+                cx.err(
+                    span,
+                    "scenario.name",
+                    format!(
+                        "this file extends another without a [scenario] name of its own, so it would be named \
+                         after the file, \"{}\", but {why}; give it a name",
+                        stem.escape_debug()
+                    ),
+                );
+                None
+            }
+            None => Some(stem),
+        },
+        None => t.str_req(cx, "name", "a name such as \"winter-2026-27\"").and_then(|(s, span)| {
+            if let Some(why) = scenario_name_problem(s) {
+                cx.err(span, "scenario.name", format!("{why}, found \"{s}\""));
+                return None;
+            }
+            Some(s.to_string())
+        }),
+    };
     let start = t.date_req(cx, "start");
     let end = t.date_req(cx, "end");
     let warmup = t.int_req(cx, "warmup_days", 0, limits::MAX_WARMUP_DAYS, "a whole number of days between 0 and 3650");
@@ -83,6 +90,44 @@ pub(super) fn read_scenario(cx: &mut Ctx<'_>, root: Tbl<'_, '_>) -> Option<Head>
         seed: seed? as u64,
         census: census?,
     })
+}
+
+/// Why `s` cannot be a scenario's name. It names the output folder, so
+/// also no '/', '\\' or leading '.' (no "." or "..").
+fn scenario_name_problem(s: &str) -> Option<String> {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || "._-".contains(c);
+    name_problem(
+        s,
+        100,
+        allowed,
+        "ASCII letters, digits, '.', '_' and '-', not starting with '.' (it names the output folder)",
+    )
+    .or_else(|| {
+        s.starts_with('.').then(|| "a scenario name must not start with '.' (it names the output folder)".into())
+    })
+}
+
+/// The name a plan variant takes when it does not name itself: the stem of
+/// its file (`plus-20-beds.toml` is "plus-20-beds"), so two variants of one
+/// base never share the base's name, its output folder and, in `compare`,
+/// its label. `None` when the scenario is a single file, when the file
+/// named on the command line sets `[scenario] name` itself, or when a
+/// `--set scenario.name=...` does. The span is where the file's `extends`
+/// begins (the start of its text), for a stem that cannot be a name.
+fn inherited_name(sources: &[Source]) -> Option<(String, std::ops::Range<usize>)> {
+    if sources.iter().any(|s| s.sets.as_deref() == Some("scenario.name")) {
+        return None;
+    }
+    let files: Vec<&Source> = sources.iter().filter(|s| s.sets.is_none()).collect();
+    let [.., _, last] = files.as_slice() else { return None };
+    let own = toml::de::DeTable::parse(&last.text).ok().is_some_and(|t| {
+        t.get_ref().get("scenario").and_then(|v| v.get_ref().as_table()).is_some_and(|t| t.contains_key("name"))
+    });
+    if own {
+        return None;
+    }
+    let stem = std::path::Path::new(&last.file).file_stem()?.to_string_lossy().into_owned();
+    Some((stem, last.start..last.start))
 }
 
 pub(super) fn read_calendar(cx: &mut Ctx<'_>, root: Tbl<'_, '_>) -> (Option<Region>, Option<Vec<NaiveDate>>) {
