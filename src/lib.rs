@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod calibrate;
 pub mod cli;
 pub mod compare;
+pub mod decision;
 pub mod dist;
 pub mod engine;
 mod files;

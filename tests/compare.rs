@@ -202,6 +202,77 @@ fn a_variant_without_a_name_takes_its_files_and_compare_refuses_shared_names() {
     bedflow().arg("compare").arg(&base).arg(&base).arg("--out").arg(&out).arg("--quiet").assert().success();
 }
 
+/// What a plan costs (`[plan]`), worked by hand: 10 more beds at GBP 450 a
+/// bed-day from 1 to 28 February (28 days x 4,500 = 126,000) plus 10,000
+/// once; 5 fewer beds save 5 x 450 every one of the 180 reported days
+/// (-405,000). No escalation here, so the net cost is the plan cost. The
+/// plan with more beds avoids more long waits, so it ranks first whatever
+/// the order given; the table, the HTML and the workbook say so, and the
+/// workbook is the same bytes run after run.
+#[test]
+fn plans_have_costs_and_compare_ranks_them_with_verdicts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    write(d, "base.toml", &queue_pool(100).replace("replications = 40", "replications = 12"));
+    write(
+        d,
+        "more.toml",
+        "extends = \"base.toml\"\n\n[[pool]]\nname = \"beds\"\nbeds = 104\n\n[plan]\ndescription = \"four more beds\"\ncost_per_day = 4500\none_off_cost = 10000\nfrom = \"2026-02-01\"\nto = \"2026-02-28\"\n",
+    );
+    write(
+        d,
+        "fewer.toml",
+        "extends = \"base.toml\"\n\n[[pool]]\nname = \"beds\"\nbeds = 95\n\n[plan]\ncost_per_day = -2250\n",
+    );
+    let run = |out: &str| {
+        let o = bedflow()
+            .current_dir(d)
+            .args(["compare", "base.toml", "fewer.toml", "more.toml", "--quiet", "--out", out])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let text = run("a");
+    let (more, fewer) = (text.find("1. more: four more beds").unwrap(), text.find("2. fewer").unwrap());
+    assert!(more < fewer, "{text}");
+    let line = |from: usize, label: &str| {
+        text[from..].lines().find(|l| l.trim_start().starts_with(label)).unwrap().to_string()
+    };
+    let plan = line(more, "Plan cost");
+    assert!(plan.contains("£0") && plan.contains("+£136,000  +£136,000 to +£136,000  worse"), "{plan}");
+    assert!(line(fewer, "Plan cost").contains("-£405,000  -£405,000 to -£405,000  better"), "{text}");
+    assert!(line(more, "Net cost").contains("+£136,000"), "no escalation: net = plan cost\n{text}");
+    let waits = line(more, "12-hour waits from decision to admit");
+    assert!(waits.ends_with("better"), "{waits}");
+    assert!(line(fewer, "12-hour waits from decision to admit").ends_with("worse"), "{text}");
+    assert!(!text.contains("Escalation cost"), "no escalation: no row for it\n{text}");
+    let html = std::fs::read_to_string(d.join("a/comparison.html")).unwrap();
+    assert!(html.find("1. more: four more beds").unwrap() < html.find("2. fewer").unwrap());
+    assert!(html.contains("+£136,000") && !html.contains("-0.0"), "formatted, no -0");
+    run("b");
+    let book = std::fs::read(d.join("a/comparison.xlsx")).unwrap();
+    assert!(book.starts_with(b"PK") && book == std::fs::read(d.join("b/comparison.xlsx")).unwrap());
+    // A [plan] must say what it costs, with its dates in order.
+    write(d, "bad.toml", "extends = \"base.toml\"\n\n[plan]\ndescription = \"free\"\n");
+    let o = bedflow().current_dir(d).args(["check", "bad.toml"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr)
+            .contains("bad.toml:3:1: plan: a [plan] needs `one_off_cost` or `cost_per_day`")
+    );
+    write(
+        d,
+        "dates.toml",
+        "extends = \"base.toml\"\n\n[plan]\ncost_per_day = 1\nfrom = \"2026-03-01\"\nto = \"2026-02-01\"\n",
+    );
+    let o = bedflow().current_dir(d).args(["check", "dates.toml"]).output().unwrap();
+    assert!(
+        String::from_utf8_lossy(&o.stderr)
+            .contains("dates.toml:6:6: plan.to: `to` (2026-02-01) is before `from` (2026-03-01)")
+    );
+}
+
 /// Sweeping beds: share_of_time_full falls (never rises) as beds are added,
 /// and --target returns the smallest value whose mean meets the target.
 #[test]

@@ -37,7 +37,6 @@ pub(super) fn compare(base: PathBuf, alternatives: Vec<PathBuf>, flags: RunFlags
         output::compare::Ran { model: m, path: display_path(p), reps: r, sums: crate::reduce::Summaries::new(r) }
     }
     let base_ran = ran(&base_model, &base, &base_reps);
-    let alt_ran: Vec<_> = alt_models.iter().zip(&alternatives).zip(&alt_reps).map(|((m, p), r)| ran(m, p, r)).collect();
     // Month by month when a plan changes beds by date: the months before the
     // change show no difference (written only then, so comparisons of plans
     // without dated changes keep exactly their files).
@@ -49,39 +48,20 @@ pub(super) fn compare(base: PathBuf, alternatives: Vec<PathBuf>, flags: RunFlags
             .map(|(m, r)| (m.name.clone(), crate::compare::paired_by_month(&base_model, &base_reps, m, r)))
             .collect()
     });
+    let alts: Vec<(&crate::model::Model, &[crate::stats::Kpis])> =
+        alt_models.iter().zip(&alt_reps).map(|(m, r)| (m, r.as_slice())).collect();
+    let paired_only: Vec<Vec<crate::compare::Paired>> = pairs.iter().map(|(_, p)| p.clone()).collect();
+    let plans = crate::decision::decide((&base_model, &base_reps), &alts, &paired_only);
     output::compare::write_compare(
         staging,
         &base_ran,
-        &alt_ran,
         &pairs,
+        &plans,
         by_month.as_deref(),
         spec.replications as usize,
         spec.seed,
     )?;
-    for (name, rows) in &pairs {
-        use crate::stats::Metric;
-        // NCTR and cancellations only where the scenario has them.
-        for metric in [
-            Metric::BedOccupancyRate,
-            Metric::WaitsOver12hFromDta,
-            Metric::Ed4hPerformance,
-            Metric::NctrPatientsMidnight,
-            Metric::ElectiveCancelledNoBed,
-            Metric::EscalationCost,
-        ] {
-            if let Some(p) =
-                rows.iter().find(|p| p.key.metric == metric && p.key.pool.is_empty() && p.key.specialty.is_empty())
-            {
-                println!(
-                    "{name} - {}: {metric} {} (95% CI {} to {})",
-                    base_model.name,
-                    output::tables::num(p.diff.mean),
-                    output::tables::num(p.diff.ci95_low),
-                    output::tables::num(p.diff.ci95_high)
-                );
-            }
-        }
-    }
+    print!("{}", output::decision::text(&base_model.name, spec.replications as usize, &plans));
     eprintln!("bedflow: comparison -> {}", shown(&dir));
     Ok(())
 }

@@ -150,6 +150,7 @@ mod tests {
             opel: None,
             census: None,
             uncertainty: Vec::new(),
+            plan: None,
         }
     }
 

@@ -10,6 +10,8 @@ use chrono::{Datelike, NaiveDate};
 
 mod booking;
 mod discharge;
+mod plan;
+pub use plan::PlanCost;
 mod warnings;
 
 pub use booking::Priority;
@@ -70,6 +72,8 @@ pub struct Model {
     /// factor drawn once per replication (empty: every replication runs the
     /// inputs as given).
     pub uncertainty: Vec<Uncertain>,
+    /// What the plan itself costs (`[plan]`); `None`: nothing stated (0).
+    pub plan: Option<PlanCost>,
 }
 
 /// An input that is not known exactly: in each replication it is

@@ -1,7 +1,8 @@
 //! Outputs of `bedflow compare` and `bedflow sweep`.
 
 use super::atomic;
-use super::plots::compare::{Comparison, Overlay, Sweep, SweepPanel};
+use super::format::Unit;
+use super::plots::compare::{Forest, ForestPanel, ForestRow, Sweep, SweepPanel};
 use super::plots::render;
 use super::report::inline_svg;
 use super::tables::{Csv, for_excel, num};
@@ -110,18 +111,18 @@ pub fn comparison_by_month_csv(pairs: &[(String, Vec<MonthPaired>)]) -> std::io:
     Ok(for_excel(w.finish()?))
 }
 
-/// Headline KPIs shown in the comparison report.
-const HEADLINE: [(Metric, &str); 10] = [
-    (Metric::BedOccupancyRate, "Midnight bed occupancy (share)"),
-    (Metric::DaysOver92Pct, "Days over 92% occupied"),
-    (Metric::ShareOfTimeFull, "Time with every bed full (share)"),
-    (Metric::BedWaitHoursMean, "Mean wait for a bed (hours)"),
-    (Metric::WaitsOver12hFromDta, "Waits over 12 hours from DTA"),
-    (Metric::Ed4hPerformance, "ED 4-hour performance (share)"),
-    (Metric::EdOver12hFromArrival, "ED stays over 12 hours"),
-    (Metric::NctrPatientsMidnight, "Patients past their acute stay at midnight (NCTR)"),
-    (Metric::ElectiveCancelledNoBed, "Electives cancelled, no bed"),
-    (Metric::EscalationCost, "Escalation cost (GBP)"),
+/// Headline KPIs shown in the comparison report, with how each is shown.
+const HEADLINE: [(Metric, &str, Unit); 10] = [
+    (Metric::BedOccupancyRate, "Midnight bed occupancy", Unit::Share),
+    (Metric::DaysOver92Pct, "Days over 92% occupied", Unit::Tenths),
+    (Metric::ShareOfTimeFull, "Time with every bed full", Unit::Share),
+    (Metric::BedWaitHoursMean, "Mean wait for a bed (hours)", Unit::Tenths),
+    (Metric::WaitsOver12hFromDta, "Waits over 12 hours from DTA", Unit::Count),
+    (Metric::Ed4hPerformance, "ED 4-hour performance", Unit::Share),
+    (Metric::EdOver12hFromArrival, "ED stays over 12 hours", Unit::Count),
+    (Metric::NctrPatientsMidnight, "Patients past their acute stay at midnight (NCTR)", Unit::Tenths),
+    (Metric::ElectiveCancelledNoBed, "Electives cancelled, no bed", Unit::Count),
+    (Metric::EscalationCost, "Escalation cost", Unit::Money),
 ];
 
 /// `comparison.html`: per alternative, the headline KPIs' paired differences,
@@ -129,19 +130,13 @@ const HEADLINE: [(Metric, &str); 10] = [
 fn report(
     base: &Ran<'_>,
     pairs: &[(String, Vec<Paired>)],
+    decision: &maud::Markup,
     svg: &str,
     reps: usize,
     seed: u64,
     by_month: bool,
 ) -> String {
     const STYLE: &str = "body{font-family:\"DejaVu Sans\",Arial,sans-serif;max-width:1180px;margin:0 auto;padding:24px;color:#212b32}h1,h2{color:#003087}table{border-collapse:collapse;width:100%;font-size:0.92em}td,th{border-bottom:1px solid #d8dde0;padding:5px 8px;text-align:right}td:first-child,th:first-child{text-align:left}svg{width:100%;height:auto}.note{color:#425563}";
-    let f = |x: f64| {
-        if x.is_finite() {
-            html! { (format!("{x:.3}")) }
-        } else {
-            PreEscaped("&ndash;".to_string())
-        }
-    };
     let name = &base.model.name;
     let page = html! {
         (DOCTYPE) "\n"
@@ -154,22 +149,23 @@ fn report(
             body { "\n"
                 h1 { "bedflow comparison: " (name) } "\n"
                 p class="note" { (reps) " replications each, seed " (seed) ", common random numbers: replication r of every scenario sees the same arrivals and stays, so each difference below is taken replication by replication (ALT minus BASE)." } "\n"
+                (decision)
+                h2 { "The differences at a glance" } "\n"
+                figure { (PreEscaped(inline_svg(svg))) } "\n"
                 @for (alt, rows) in pairs {
-                    h2 { (alt) " minus " (name) } "\n"
+                    h2 { (alt) " minus " (name) ": headline measures with their spread" } "\n"
                     table {
                         tr { th { "Measure (trust-wide)" } th { "Base mean" } th { "Alternative mean" } th { "Difference" } th { "95% CI of the difference" } th { "P10" } th { "P90" } } "\n"
-                        @for (metric, label) in HEADLINE {
+                        @for (metric, label, u) in HEADLINE {
                             @if let Some(p) = rows.iter().find(|p| p.key.metric == metric && p.key.pool.is_empty() && p.key.specialty.is_empty()) {
                                 tr {
-                                    td { (label) } td { (f(p.base.mean)) } td { (f(p.alt.mean)) } td { (f(p.diff.mean)) }
-                                    td { (f(p.diff.ci95_low)) " to " (f(p.diff.ci95_high)) } td { (f(p.diff.p10)) } td { (f(p.diff.p90)) }
+                                    td { (label) } td { (u.level(p.base.mean)) } td { (u.level(p.alt.mean)) } td { (u.difference(p.diff.mean)) }
+                                    td { (u.difference(p.diff.ci95_low)) " to " (u.difference(p.diff.ci95_high)) } td { (u.difference(p.diff.p10)) } td { (u.difference(p.diff.p90)) }
                                 } "\n"
                             }
                         }
                     } "\n"
                 }
-                h2 { "Occupancy and ED performance" } "\n"
-                figure { (PreEscaped(inline_svg(svg))) } "\n"
                 p class="note" { "Every KPI, per pool and specialty: " code { "comparison.csv" } "." } "\n"
                 @if by_month {
                     p class="note" {
@@ -183,13 +179,91 @@ fn report(
     page.into_string()
 }
 
+/// The measures `comparison.png` shows: those that separate plans.
+const FOREST: [(crate::decision::Source, &str); 6] = {
+    use crate::decision::Source;
+    [
+        (Source::Kpi(Metric::WaitsOver12hFromDta), "fewer is better"),
+        (Source::Kpi(Metric::Ed4hPerformance), "higher is better"),
+        (Source::Kpi(Metric::EscalationCost), "lower is better"),
+        (Source::PlanCost, "what the plan itself costs"),
+        (Source::NetCost, "lower is better"),
+        (Source::Kpi(Metric::ElectiveCancelledNoBed), "fewer is better"),
+    ]
+};
+
+/// A signed difference in thousands of pounds: `-£231k`, `+£1,128k`.
+fn thousands(x: f64) -> String {
+    match Unit::Money.difference(x / 1000.0).as_str() {
+        "£0" => "£0".into(),
+        s => format!("{s}k"),
+    }
+}
+
+/// The `comparison` figure from the ranked plans: one panel per measure
+/// any plan has, money in thousands of pounds, shares in percentage points.
+fn forest(base: &str, reps: usize, plans: &[crate::decision::PlanResult]) -> Forest {
+    // Plan names without the part they share with the base ("winter-2026-27-").
+    let common = |name: &str| {
+        let n = base.bytes().zip(name.bytes()).take_while(|(a, b)| a == b).count();
+        let separator = |c: u8| b"-_.".contains(&c);
+        let cut = if n == base.len() && name.as_bytes().get(n).copied().is_some_and(separator) {
+            n + 1
+        } else {
+            name[..n].rfind(['-', '_', '.']).map_or(0, |i| i + 1)
+        };
+        if cut < name.len() { name[cut..].to_string() } else { name.to_string() }
+    };
+    let labels: Vec<String> =
+        plans.iter().enumerate().map(|(i, p)| format!("{}. {}", i + 1, common(&p.name))).collect();
+    let panels = FOREST
+        .iter()
+        .filter_map(|&(source, which)| {
+            let rows: Vec<Option<ForestRow>> = plans
+                .iter()
+                .map(|p| {
+                    p.row(source).map(|r| {
+                        let (scale, u) = match r.measure.unit {
+                            Unit::Share => (100.0, r.measure.unit),
+                            Unit::Money => (0.001, r.measure.unit),
+                            u => (1.0, u),
+                        };
+                        ForestRow {
+                            mean: r.diff.mean * scale,
+                            low: r.diff.ci95_low * scale,
+                            high: r.diff.ci95_high * scale,
+                            label: match u {
+                                // The axis is in thousands: so are the labels.
+                                Unit::Money => thousands(r.diff.mean),
+                                _ => u.difference(r.diff.mean),
+                            },
+                        }
+                    })
+                })
+                .collect();
+            let first = plans.iter().find_map(|p| p.row(source))?;
+            let x_label = match first.measure.unit {
+                Unit::Share => "Difference from the base (percentage points)",
+                Unit::Money => "Difference from the base (£ thousand)",
+                _ => "Difference from the base",
+            };
+            Some(ForestPanel { title: format!("{} ({which})", first.measure.label), x_label: x_label.into(), rows })
+        })
+        .collect();
+    Forest {
+        title: format!("Each plan minus {base}: mean and 95% CI, {reps} replications, common random numbers"),
+        plans: labels,
+        panels,
+    }
+}
+
 /// Writes `comparison.csv`, `comparison.png/.svg` and `comparison.html`, and
 /// `comparison_by_month.csv` when given (see [`crate::compare::paired_by_month`]).
 pub fn write_compare(
     staging: atomic::Staging,
     base: &Ran<'_>,
-    alts: &[Ran<'_>],
     pairs: &[(String, Vec<Paired>)],
+    plans: &[crate::decision::PlanResult],
     by_month: Option<&[(String, Vec<MonthPaired>)]>,
     replications: usize,
     seed: u64,
@@ -199,24 +273,16 @@ pub fn write_compare(
         if let Some(m) = by_month {
             std::fs::write(tmp.join("comparison_by_month.csv"), comparison_by_month_csv(m)?)?;
         }
-        fn overlay<'r>(r: &'r Ran<'_>) -> Option<Overlay<'r>> {
-            Some(Overlay {
-                name: r.model.name.clone(),
-                occupancy: r.sums.series(Metric::MidnightOccupancy, None)?,
-                ed: r.sums.series(Metric::Ed4hPerformance, None),
-            })
-        }
-        let scenarios: Vec<Overlay<'_>> = std::iter::once(base).chain(alts).filter_map(overlay).collect();
-        let fig = Comparison {
-            title: format!(
-                "{} and alternatives, {} replications, common random numbers",
-                base.model.name, replications
-            ),
-            start: base.model.start,
-            scenarios,
-        };
+        let fig = forest(&base.model.name, replications, plans);
         let svg = render(&fig, tmp).map_err(std::io::Error::other)?;
-        std::fs::write(tmp.join("comparison.html"), report(base, pairs, &svg, replications, seed, by_month.is_some()))?;
+        let table = super::decision::html(&base.model.name, replications, plans);
+        std::fs::write(
+            tmp.join("comparison.html"),
+            report(base, pairs, &table, &svg, replications, seed, by_month.is_some()),
+        )?;
+        let book = super::decision::workbook(&base.model.name, replications, plans, pairs, base.model.start)
+            .map_err(std::io::Error::other)?;
+        std::fs::write(tmp.join("comparison.xlsx"), book)?;
         Ok(())
     })
 }

@@ -3,7 +3,9 @@
 
 pub mod atomic;
 pub mod compare;
+pub mod decision;
 pub mod finance;
+pub mod format;
 mod fsops;
 mod marker;
 pub mod plots;

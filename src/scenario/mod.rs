@@ -41,6 +41,7 @@ mod electives;
 pub mod fingerprint;
 mod head;
 mod names;
+mod plan;
 mod reader;
 pub mod size;
 mod sources;
@@ -247,6 +248,7 @@ const ROOT_KEYS: &[&str] = &[
     "escalation_ward",
     "pathway",
     "uncertainty",
+    "plan",
 ];
 
 /// Reads every section, reporting all problems; `None` if any were found.
@@ -331,6 +333,7 @@ fn build(cx: &mut Ctx<'_>, root: Tbl<'_, '_>, read_census: bool) -> Option<Model
         None => Some(None),
     };
 
+    let plan = plan::read(cx, root, head.as_ref().map(|h| h.start), head.as_ref().map(|h| h.end));
     let head = head?;
     let calendar_window = head.start - chrono::Days::new(u64::from(head.warmup_days))
         ..=head.end + chrono::Days::new(u64::from(crate::engine::COOLDOWN_DAYS));
@@ -417,6 +420,7 @@ fn build(cx: &mut Ctx<'_>, root: Tbl<'_, '_>, read_census: bool) -> Option<Model
         opel,
         census: None,
         uncertainty,
+        plan: plan?,
     };
     check_size(cx, root, &model);
     let model = match head.census {

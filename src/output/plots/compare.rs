@@ -1,120 +1,171 @@
-//! `comparison`: trust-wide midnight occupancy and ED 4-hour performance of
-//! several scenarios overlaid (P10-P90 band and median each), and `sweep`:
-//! KPIs against a swept value with 95% confidence intervals.
+//! `comparison`: each plan's paired difference from the base on the
+//! measures that separate plans (forest-plot style), and `sweep`: KPIs
+//! against a swept value with 95% confidence intervals.
 
-use super::fan::{Swatch, date_chart, legend_strip};
+use super::fan::{Swatch, legend_strip};
 use super::{FONT, Figure, PlotError, colours, fail};
 use crate::summary::Summary;
-use chrono::NaiveDate;
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-/// One scenario's daily series for the overlay.
-pub struct Overlay<'a> {
-    /// Scenario name, for the legend.
-    pub name: String,
-    /// Trust-wide midnight occupancy, one summary across replications per reported day.
-    pub occupancy: &'a [Summary],
-    /// Daily ED 4-hour performance (share 0-1); `None` for a scenario without an ED.
-    pub ed: Option<&'a [Summary]>,
+/// One plan's paired difference on one measure.
+pub struct ForestRow {
+    /// Mean difference, plan minus base, in the panel's units.
+    pub mean: f64,
+    /// 95% CI of the mean difference.
+    pub low: f64,
+    /// Upper end of that CI.
+    pub high: f64,
+    /// The difference as the table writes it (e.g. "-721", "-£230,702").
+    pub label: String,
 }
 
-/// The `comparison` figure: trust-wide midnight occupancy of several scenarios overlaid, and ED 4-hour performance when
-/// every scenario has an ED.
-pub struct Comparison<'a> {
+/// One measure: each plan's difference from the base, in rank order.
+pub struct ForestPanel {
+    /// The measure and which way is better, e.g. "12-hour waits from decision to admit (fewer is better)".
+    pub title: String,
+    /// The x axis: the difference and its unit.
+    pub x_label: String,
+    /// One row per plan, in [`Forest::plans`] order (`None`: the plan lacks the measure).
+    pub rows: Vec<Option<ForestRow>>,
+}
+
+/// The `comparison` figure: for each measure that separates plans (12-hour
+/// waits, 4-hour performance, escalation, plan and net cost,
+/// cancellations), each plan's paired difference from the base, a point at
+/// the mean and a bar for its 95% CI, against a line at no difference
+/// (forest-plot style). Plans are rows in rank order, one colour each.
+pub struct Forest {
     /// Figure title (the base scenario, replications).
     pub title: String,
-    /// First reported day (the base scenario's).
-    pub start: NaiveDate,
-    /// The base first, then each alternative; colours follow this order.
-    pub scenarios: Vec<Overlay<'a>>,
+    /// Plan labels, in rank order.
+    pub plans: Vec<String>,
+    /// Panels drawn two a row.
+    pub panels: Vec<ForestPanel>,
 }
 
 pub(crate) const COMPARISON: &str = "comparison";
 
-fn overlay_panel<DB: DrawingBackend>(
+/// Colour of the plan ranked `i`: the Okabe-Ito palette, distinct for
+/// colour-blind readers and in greyscale print (yellow, last, is rarely needed).
+fn plan_colour(i: usize) -> RGBColor {
+    const OKABE_ITO: [RGBColor; 8] = [
+        RGBColor(0, 114, 178),
+        RGBColor(213, 94, 0),
+        RGBColor(0, 158, 115),
+        RGBColor(204, 121, 167),
+        RGBColor(230, 159, 0),
+        RGBColor(86, 180, 233),
+        RGBColor(0, 0, 0),
+        RGBColor(240, 228, 66),
+    ];
+    OKABE_ITO[i % OKABE_ITO.len()]
+}
+
+fn forest_panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
-    title: &str,
-    y_label: &str,
-    start: NaiveDate,
-    series: &[(&[Summary], RGBColor)],
-    scale: f64,
-    suffix: &str,
+    panel: &ForestPanel,
+    plans: &[String],
 ) -> Result<(), PlotError> {
-    let n = series.iter().map(|(s, _)| s.len()).max().unwrap_or(1);
-    let vals = series.iter().flat_map(|(s, _)| s.iter().flat_map(|x| [x.p10, x.p90])).filter(|x| x.is_finite());
-    let (lo, hi) = vals.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(x * scale), b.max(x * scale)));
-    let (lo, hi) = if lo.is_finite() { (lo, hi) } else { (0.0, 1.0) };
-    let pad = ((hi - lo) * 0.08).max(1e-6);
-    let mut chart = date_chart(area, title, y_label, suffix, start, n, lo - pad..hi + pad, COMPARISON)?;
-    for (s, colour) in series {
-        let mut pts: Vec<(f64, f64)> =
-            s.iter().enumerate().filter(|(_, x)| x.p90.is_finite()).map(|(i, x)| (i as f64, x.p90 * scale)).collect();
-        pts.extend(
-            s.iter().enumerate().rev().filter(|(_, x)| x.p10.is_finite()).map(|(i, x)| (i as f64, x.p10 * scale)),
-        );
-        chart.draw_series(std::iter::once(Polygon::new(pts, colour.mix(0.18).filled()))).map_err(fail(COMPARISON))?;
+    let ends = panel.rows.iter().flatten().flat_map(|r| [r.low, r.high, r.mean]).filter(|x| x.is_finite());
+    let (lo, hi) = ends.fold((0.0f64, 0.0f64), |(a, b), x| (a.min(x), b.max(x)));
+    let pad = ((hi - lo) * 0.12).max(1e-9);
+    if plans.is_empty() {
+        return Ok(());
     }
-    for (s, colour) in series {
+    // Plan i (rank i + 1) sits at y = n - 1 - i, rank 1 at the top; the
+    // axis runs from -0.5 to n - 0.5 so every row has the same room.
+    let n = plans.len();
+    let top = n as f64 - 0.5;
+    let label_of = |y: &f64| {
+        let k = y.round();
+        if (y - k).abs() < 1e-6 && k >= 0.0 && (k as usize) < n {
+            plans[n - 1 - k as usize].clone()
+        } else {
+            String::new()
+        }
+    };
+    let widest = plans.iter().map(|p| p.chars().count()).max().unwrap_or(4) as u32;
+    let mut chart = ChartBuilder::on(area)
+        .caption(&panel.title, (FONT, 22).into_font().style(FontStyle::Bold))
+        .margin(14)
+        .x_label_area_size(48)
+        .y_label_area_size((widest * 9 + 16).clamp(60, 300))
+        .build_cartesian_2d(lo - pad..hi + pad, -0.5..top)
+        .map_err(fail(COMPARISON))?;
+    let x_decimals = if (hi - lo) < 10.0 { 1 } else { 0 };
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .x_labels(7)
+        .x_max_light_lines(1)
+        .light_line_style(RGBColor(245, 245, 245))
+        .y_labels(0)
+        .x_label_formatter(&|x| super::super::format::group_thousands(&super::super::format::fixed(*x, x_decimals)))
+        .x_desc(panel.x_label.as_str())
+        .axis_desc_style((FONT, 17))
+        .label_style((FONT, 16))
+        .draw()
+        .map_err(fail(COMPARISON))?;
+    // Plan names at the left of their rows (drawn here: a mesh's own labels
+    // land on round numbers, not on every row).
+    let name_style = TextStyle::from((FONT, 16).into_font()).pos(Pos::new(HPos::Right, VPos::Center));
+    for k in 0..n {
+        let y = k as f64;
         chart
-            .draw_series(LineSeries::new(
-                s.iter().enumerate().filter(|(_, x)| x.p50.is_finite()).map(|(i, x)| (i as f64, x.p50 * scale)),
-                colour.stroke_width(3),
+            .draw_series(std::iter::once(
+                EmptyElement::at((lo - pad, y)) + Text::new(label_of(&y), (-10, 0), name_style.clone()),
             ))
             .map_err(fail(COMPARISON))?;
+    }
+    // No difference: a line at 0 through every row.
+    chart
+        .draw_series(std::iter::once(PathElement::new(
+            vec![(0.0, -0.5), (0.0, top)],
+            colours::TEXT_GREY.stroke_width(2),
+        )))
+        .map_err(fail(COMPARISON))?;
+    for (i, row) in panel.rows.iter().enumerate() {
+        let Some(r) = row else { continue };
+        let y = (n - 1 - i) as f64;
+        let c = plan_colour(i);
+        if r.low.is_finite() && r.high.is_finite() {
+            chart
+                .draw_series(std::iter::once(PathElement::new(vec![(r.low, y), (r.high, y)], c.stroke_width(5))))
+                .map_err(fail(COMPARISON))?;
+        }
+        if r.mean.is_finite() {
+            chart.draw_series(std::iter::once(Circle::new((r.mean, y), 9, c.filled()))).map_err(fail(COMPARISON))?;
+            let style = TextStyle::from((FONT, 17).into_font())
+                .color(&colours::TEXT_GREY)
+                .pos(Pos::new(HPos::Center, VPos::Bottom));
+            chart
+                .draw_series(std::iter::once(
+                    EmptyElement::at((r.mean, y)) + Text::new(r.label.clone(), (0, -14), style),
+                ))
+                .map_err(fail(COMPARISON))?;
+        }
     }
     Ok(())
 }
 
-impl Figure for Comparison<'_> {
+impl Figure for Forest {
     fn name(&self) -> &'static str {
         COMPARISON
     }
     fn size(&self) -> (u32, u32) {
-        (1800, if self.scenarios.iter().all(|s| s.ed.is_some()) { 1250 } else { 700 })
+        let rows = self.panels.len().div_ceil(2).max(1) as u32;
+        (1800, 110 + rows * (150 + 70 * self.plans.len().max(1) as u32))
     }
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
         let body = root.titled(&self.title, (FONT, 30).into_font().style(FontStyle::Bold)).map_err(fail(COMPARISON))?;
-        let (body, strip) = body.split_vertically(body.dim_in_pixel().1 - 50);
-        let colour = |i: usize| colours::SERIES[i % colours::SERIES.len()];
-        let mut legend: Vec<Swatch> = self
-            .scenarios
-            .iter()
-            .enumerate()
-            .map(|(i, s)| Swatch::Line(colour(i), false, format!("{} (median)", s.name)))
-            .collect();
-        legend.push(Swatch::Band(RGBColor(200, 200, 200), "Shaded: P10-P90 of replications".into()));
-        legend_strip(&strip, &legend, COMPARISON)?;
-        let occ: Vec<(&[Summary], RGBColor)> =
-            self.scenarios.iter().enumerate().map(|(i, s)| (s.occupancy, colour(i))).collect();
-        let ed: Option<Vec<(&[Summary], RGBColor)>> =
-            self.scenarios.iter().enumerate().map(|(i, s)| s.ed.map(|e| (e, colour(i)))).collect();
-        match ed {
-            Some(ed) => {
-                let (top, bottom) = body.split_vertically(body.dim_in_pixel().1 / 2);
-                overlay_panel(
-                    &top,
-                    "Trust-wide beds occupied at midnight",
-                    "Beds occupied",
-                    self.start,
-                    &occ,
-                    1.0,
-                    "",
-                )?;
-                overlay_panel(
-                    &bottom,
-                    "ED attendances within 4 hours",
-                    "Within 4 hours (%)",
-                    self.start,
-                    &ed,
-                    100.0,
-                    "%",
-                )
-            }
-            None => {
-                overlay_panel(&body, "Trust-wide beds occupied at midnight", "Beds occupied", self.start, &occ, 1.0, "")
-            }
+        let rows = self.panels.len().div_ceil(2).max(1);
+        let areas = body.split_evenly((rows, 2));
+        for (panel, area) in self.panels.iter().zip(&areas) {
+            forest_panel(area, panel, &self.plans)?;
         }
+        Ok(())
     }
 }
 

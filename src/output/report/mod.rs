@@ -16,6 +16,7 @@ use crate::summary::Summary;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 mod inputs;
+use super::format::{fixed, group_thousands};
 use inputs::assumptions;
 
 /// How each KPI is shown: its label and decimals (shares, known to the metric itself, as percentages).
@@ -118,33 +119,6 @@ fn fmt(v: &MetricView, x: f64) -> Markup {
         group_thousands(&fixed(x, v.decimals))
     };
     html! { (text) }
-}
-
-/// `x` to `decimals` places, without the minus sign of a value that rounds
-/// to zero ("-0.0" reads as a loss where there is none).
-fn fixed(x: f64, decimals: usize) -> String {
-    let s = format!("{x:.decimals$}");
-    match s.strip_prefix('-') {
-        Some(rest) if rest.chars().all(|c| c == '0' || c == '.') => rest.to_string(),
-        _ => s,
-    }
-}
-
-/// 12345.6 -> "12,345.6" so counts read easily.
-fn group_thousands(s: &str) -> String {
-    let (sign, rest) = s.strip_prefix('-').map_or(("", s), |r| ("-", r));
-    let (int, frac) = rest.split_once('.').map_or((rest, None), |(i, f)| (i, Some(f)));
-    let mut out = String::new();
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    match frac {
-        Some(f) => format!("{sign}{out}.{f}"),
-        None => format!("{sign}{out}"),
-    }
 }
 
 /// Pounds, thousands grouped (`&pound;12,345`), or a dash when undefined.
