@@ -250,6 +250,10 @@ fn plans_have_costs_and_compare_ranks_them_with_verdicts() {
     let html = std::fs::read_to_string(d.join("a/comparison.html")).unwrap();
     assert!(html.find("1. more: four more beds").unwrap() < html.find("2. fewer").unwrap());
     assert!(html.contains("+£136,000") && !html.contains("-0.0"), "formatted, no -0");
+    // Each costed plan's finance workbook, as `run` writes it; the base has
+    // neither escalation nor a plan cost, so none.
+    assert!(d.join("a/finance-more.xlsx").exists() && d.join("a/finance-fewer.xlsx").exists());
+    assert!(!d.join("a/finance-pool-100.xlsx").exists());
     run("b");
     let book = std::fs::read(d.join("a/comparison.xlsx")).unwrap();
     assert!(book.starts_with(b"PK") && book == std::fs::read(d.join("b/comparison.xlsx")).unwrap());

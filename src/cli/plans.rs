@@ -37,6 +37,18 @@ pub(super) fn compare(base: PathBuf, alternatives: Vec<PathBuf>, flags: RunFlags
         output::compare::Ran { model: m, path: display_path(p), reps: r, sums: crate::reduce::Summaries::new(r) }
     }
     let base_ran = ran(&base_model, &base, &base_reps);
+    // The finance workbook of each scenario with escalation or a plan cost,
+    // as `run` writes it: `finance-NAME.xlsx` (one file given twice, once).
+    let mut finance: Vec<(&crate::model::Model, crate::reduce::Summaries, output::RunInfo)> = Vec::new();
+    let scenarios = std::iter::once((&base_model, &base, base_reps.as_slice()))
+        .chain(alt_models.iter().zip(&alternatives).zip(&alt_reps).map(|((m, p), r)| (m, p, r.as_slice())));
+    for (m, p, r) in scenarios {
+        let costed = m.pools.iter().any(|p| p.escalation.is_some()) || m.plan.is_some();
+        if costed && !finance.iter().any(|(seen, _, _)| seen.name == m.name) {
+            let sha = scenario::fingerprint::fingerprint(p, &[])?;
+            finance.push((m, crate::reduce::Summaries::new(r), super::run_info(m, display_path(p), sha, spec, 0.0, 0)));
+        }
+    }
     // Month by month when a plan changes beds by date: the months before the
     // change show no difference (written only then, so comparisons of plans
     // without dated changes keep exactly their files).
@@ -57,6 +69,7 @@ pub(super) fn compare(base: PathBuf, alternatives: Vec<PathBuf>, flags: RunFlags
         &base_ran,
         &pairs,
         &plans,
+        &finance,
         by_month.as_deref(),
         spec.replications as usize,
         spec.seed,

@@ -612,6 +612,23 @@ pub struct EscalationCost {
     pub per_opening: f64,
     /// How `per_open_bed_day` was set, for the report.
     pub basis: String,
+    /// The staffing it was worked out from (`None`: given directly as
+    /// `cost_per_open_bed_day`), so the finance workbook can show the sum.
+    pub staffing: Option<Staffing>,
+}
+
+/// The staffing an open escalation bed-day is costed from:
+/// `nurses_per_bed` x 24 hours x `nurse_hourly_cost` x (1 + `agency_share` x `agency_premium`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Staffing {
+    /// Registered nurses on duty per bed, day and night.
+    pub nurses_per_bed: f64,
+    /// Substantive hourly cost with on-costs, GBP.
+    pub nurse_hourly_cost: f64,
+    /// Share of shifts filled by agency staff.
+    pub agency_share: f64,
+    /// How much more agency costs (1.0 = double).
+    pub agency_premium: f64,
 }
 
 /// OPEL (Operational Pressures Escalation Levels) thresholds, set locally.

@@ -264,6 +264,7 @@ pub fn write_compare(
     base: &Ran<'_>,
     pairs: &[(String, Vec<Paired>)],
     plans: &[crate::decision::PlanResult],
+    finance: &[(&Model, Summaries, super::RunInfo)],
     by_month: Option<&[(String, Vec<MonthPaired>)]>,
     replications: usize,
     seed: u64,
@@ -283,6 +284,10 @@ pub fn write_compare(
         let book = super::decision::workbook(&base.model.name, replications, plans, pairs, base.model.start)
             .map_err(std::io::Error::other)?;
         std::fs::write(tmp.join("comparison.xlsx"), book)?;
+        for (model, sums, info) in finance {
+            let book = super::finance::workbook(model, sums, info).map_err(std::io::Error::other)?;
+            std::fs::write(tmp.join(format!("finance-{}.xlsx", model.name)), book)?;
+        }
         Ok(())
     })
 }

@@ -200,6 +200,7 @@ const OUTPUT_NAMES: &[&str] = &[
     "comparison.csv",
     "comparison_by_month.csv",
     "comparison.html",
+    "comparison.xlsx",
     "sweep.csv",
 ];
 
@@ -221,6 +222,8 @@ const PLOT_NAMES: &[&str] = {
 
 fn is_output_name(name: &str) -> bool {
     OUTPUT_NAMES.contains(&name)
+        // `compare`'s workbook per costed scenario, `finance-NAME.xlsx`.
+        || name.strip_prefix("finance-").and_then(|n| n.strip_suffix(".xlsx")).is_some_and(|n| !n.is_empty())
         || name
             .strip_suffix(".png")
             .or_else(|| name.strip_suffix(".svg"))

@@ -395,7 +395,8 @@ pub(super) fn read_escalation(cx: &mut Ctx<'_>, t: Tbl<'_, '_>, extra: &[&str]) 
         );
         None
     } else if direct {
-        t.f64(cx, "cost_per_open_bed_day", Rule::NonNegative).map(|c| (c, format!("GBP {c} per open bed-day (given)")))
+        t.f64(cx, "cost_per_open_bed_day", Rule::NonNegative)
+            .map(|c| (c, format!("GBP {c} per open bed-day (given)"), None))
     } else {
         let nurses = t.f64_req(cx, "nurses_per_bed", Rule::NonNegative);
         let hourly = t.f64_req(cx, "nurse_hourly_cost", Rule::NonNegative);
@@ -409,6 +410,12 @@ pub(super) fn read_escalation(cx: &mut Ctx<'_>, t: Tbl<'_, '_>, extra: &[&str]) 
                     format!(
                         "GBP {c:.2} per open bed-day = {n} nurses per bed x 24 h x GBP {h}/h x (1 + {s} agency share x {p} premium)"
                     ),
+                    Some(crate::model::Staffing {
+                        nurses_per_bed: n,
+                        nurse_hourly_cost: h,
+                        agency_share: s,
+                        agency_premium: p,
+                    }),
                 ))
             }
             _ => None,
@@ -419,7 +426,7 @@ pub(super) fn read_escalation(cx: &mut Ctx<'_>, t: Tbl<'_, '_>, extra: &[&str]) 
         .or(if t.has("cost_per_occupied_bed_day") { None } else { Some(0.0) });
     let per_opening =
         t.f64(cx, "cost_per_opening", Rule::NonNegative).or(if t.has("cost_per_opening") { None } else { Some(0.0) });
-    let (per_open, basis) = per_open?;
+    let (per_open, basis, staffing) = per_open?;
     Some(Escalation {
         max_beds: max? as u32,
         beds_per_step: step? as u32,
@@ -434,6 +441,7 @@ pub(super) fn read_escalation(cx: &mut Ctx<'_>, t: Tbl<'_, '_>, extra: &[&str]) 
             per_occupied_bed_day: per_occupied?,
             per_opening: per_opening?,
             basis,
+            staffing,
         },
     })
 }
