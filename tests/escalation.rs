@@ -360,6 +360,21 @@ fn finance_workbook_reads_back_and_is_reproducible() {
     assert_eq!(months.rows().count(), 1 + 5 + 1, "November to March, and the winter's sum");
     let daily = wb.worksheet_range("Daily").unwrap();
     assert_eq!(daily.rows().count(), 1 + 151);
+    // The report has every KPI group the README lists, and the elective inputs.
+    let report = std::fs::read_to_string(tmp.path().join("a/report.html")).unwrap();
+    for row in [
+        "Elective operations cancelled on the day, no bed",
+        "Waiting under 18 weeks (RTT)",
+        "Escalation bed-days open",
+        "Escalation cost",
+        "Days at OPEL 4",
+        "Elective specialties (waiting lists):",
+        "Theatre lists:",
+        "Admitted patients waiting in ED for a bed, time average",
+    ] {
+        assert!(report.contains(row), "report.html lacks {row:?}");
+    }
+    assert!(!report.contains(">-0<") && !report.contains(">-0.0"), "no minus zero");
 }
 
 /// OPEL by hand, one band at a time. Two beds, four arrivals a day at 00:00,

@@ -118,6 +118,31 @@ fn plots_are_large_labelled_and_not_blank() {
     insta::assert_snapshot!("winter_occupancy_labels", winter.join("\n"));
 }
 
+/// A warning `check` prints (here: a warm-up too short for an empty
+/// hospital) is in a box at the top of the report; a scenario without
+/// warnings has no box.
+#[test]
+fn warnings_are_in_a_visible_box() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("short.toml"), TINY.replace("warmup_days = 20", "warmup_days = 3")).unwrap();
+    let check =
+        Command::cargo_bin("bedflow").unwrap().current_dir(tmp.path()).args(["check", "short.toml"]).output().unwrap();
+    let said = String::from_utf8_lossy(&check.stderr).into_owned();
+    assert!(said.contains("warning: a warm-up of 3 days is short for an empty hospital"), "{said}");
+    Command::cargo_bin("bedflow")
+        .unwrap()
+        .current_dir(tmp.path())
+        .args(["run", "short.toml", "--out", "out", "--quiet", "--replications", "2"])
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(tmp.path().join("out/report.html")).unwrap();
+    let boxed = html.split("<div class=\"warnings\"").nth(1).expect("a warnings box");
+    assert!(boxed.split("</div>").next().unwrap().contains("a warm-up of 3 days is short"));
+    assert!(html.find("class=\"warnings\"").unwrap() < html.find("What was simulated").unwrap(), "at the top");
+    let plain = run_tiny();
+    assert!(!std::fs::read_to_string(plain.path().join("out/report.html")).unwrap().contains("class=\"warnings\""));
+}
+
 #[test]
 fn report_is_self_contained_and_has_the_kpi_table() {
     let tmp = run_tiny();

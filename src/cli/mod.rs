@@ -303,14 +303,7 @@ fn parse_shard(s: &str) -> Result<(u32, u32), Error> {
 /// Says so before running: pools nothing uses (a misspelt name) and pools
 /// whose demand exceeds their beds, with the numbers.
 fn warn_overload(model: &Model) {
-    for msg in model
-        .unused_pools()
-        .into_iter()
-        .chain(model.overloaded_pools())
-        .chain(model.overloaded_ed())
-        .chain(model.overloaded_pathways())
-        .chain(model.start_and_capacity_warnings())
-    {
+    for msg in model.warnings() {
         eprintln!("warning: {}", for_terminal(&msg));
     }
 }

@@ -6,6 +6,44 @@
 use super::*;
 
 impl Model {
+    /// Every warning, in the order `check` prints them: pools nothing uses,
+    /// demand above what pools, the ED or pathways can carry, changes outside
+    /// the run, a thin census, and a warm-up too short to fill the hospital.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut out = self.unused_pools();
+        out.extend(self.overloaded_pools());
+        out.extend(self.overloaded_ed());
+        out.extend(self.overloaded_pathways());
+        out.extend(self.start_and_capacity_warnings());
+        out.extend(self.short_warm_up());
+        out
+    }
+
+    /// A run starting empty (no census) needs a warm-up of a few mean stays
+    /// before its beds reach their usual level: under twice the longest
+    /// route's mean stay, the first reported days are too empty (the ED and
+    /// occupancy figures read too well).
+    pub fn short_warm_up(&self) -> Option<String> {
+        if self.census.is_some() {
+            return None;
+        }
+        let (route, stay) = self
+            .routes
+            .iter()
+            .map(|r| (r.name.as_str(), r.stay_days.mean()))
+            .filter(|(_, m)| m.is_finite())
+            .max_by(|a, b| a.1.total_cmp(&b.1))?;
+        let need = (2.0 * stay).ceil();
+        (f64::from(self.warmup_days) < need).then(|| {
+            format!(
+                "a warm-up of {} days is short for an empty hospital: the longest mean stay is {stay:.1} days \
+                 (route \"{route}\"), so the first reported days start too empty; use warmup_days = {need} or more, \
+                 or start from a census",
+                self.warmup_days
+            )
+        })
+    }
+
     /// Warnings for dated bed changes that fall wholly outside the simulated
     /// days (most likely a mistyped year) and for a census listing far fewer
     /// patients than the trust's core beds (a partial census starts the

@@ -146,6 +146,59 @@ fn inputs(model: &Model) -> Markup {
             }
         } "\n"
         (bed_changes(model))
+        (electives(model))
+        @if let Some(p) = &model.plan {
+            p {
+                "What the plan itself costs (" code { "[plan]" } "): "
+                @if !p.description.is_empty() { (p.description) "; " }
+                (super::super::format::pounds(p.one_off_cost)) " once and "
+                (super::super::format::pounds(p.cost_per_day)) " a day from " (p.from.format("%-d %b %Y")) " to " (p.to.format("%-d %b %Y"))
+                ", " (super::super::format::pounds(p.total(model.start, model.end))) " over the reported days (used by "
+                code { "compare" } " for the net cost)."
+            } "\n"
+        }
+    }
+}
+
+/// Elective specialties and their theatre lists, when the scenario has them.
+fn electives(model: &Model) -> Markup {
+    if model.specialties.is_empty() {
+        return html! {};
+    }
+    const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    html! {
+        p { "Elective specialties (waiting lists):" } "\n"
+        table class="inputs" {
+            tr { th { "Specialty" } th { "Waiting list at the start" } th { "Referrals a week" } th { "Urgent" } th { "Inpatients (need a bed)" } th { "Length of stay (days)" } } "\n"
+            @for s in &model.specialties {
+                tr {
+                    td { (s.name) }
+                    td { (s.initial_list) @if s.steady_state { " (at its steady state)" } }
+                    td { (s.referrals_per_week) }
+                    td { (fixed(100.0 * s.urgent_share, 0)) "%" }
+                    td { (fixed(100.0 * s.inpatient_share, 0)) "%" }
+                    td { (describe(&s.stay_days)) }
+                } "\n"
+            }
+        } "\n"
+        @if !model.theatre_lists.is_empty() {
+            p { "Theatre lists:" } "\n"
+            table class="inputs" {
+                tr { th { "Specialty" } th { "Beds from" } th { "Days" } th { "Lists a day" } th { "Cases a list" } th { "Start" } th { "Bank holidays" } } "\n"
+                @for l in &model.theatre_lists {
+                    @let days: Vec<&str> = DAYS.iter().zip(l.weekdays).filter(|(_, on)| *on).map(|(d, _)| *d).collect();
+                    tr {
+                        td { (model.specialties[l.specialty].name) }
+                        td { (model.pools[l.pool].name) }
+                        td { (days.join(", ")) }
+                        td { (l.lists_per_day) }
+                        td { (l.cases_per_list) }
+                        td { (format!("{:02}:00", l.start_hour)) }
+                        td { @if l.open_on_bank_holidays { "open" } @else { "closed" } }
+                    } "\n"
+                }
+            } "\n"
+        }
     }
 }
 

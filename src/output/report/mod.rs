@@ -100,6 +100,36 @@ const METRICS: &[MetricView] = &[
     MetricView { metric: Metric::AmbulanceHandoversOver30m, label: "Ambulance handovers over 30 minutes", decimals: 0 },
     MetricView { metric: Metric::AmbulanceHandoversOver60m, label: "Ambulance handovers over 60 minutes", decimals: 0 },
     MetricView { metric: Metric::AmbulanceHoursLost, label: "Ambulance hours lost (beyond 15 minutes)", decimals: 0 },
+    MetricView {
+        metric: Metric::ElectiveScheduled,
+        label: "Elective patients scheduled on a theatre list",
+        decimals: 0,
+    },
+    MetricView { metric: Metric::ElectiveTreated, label: "Elective patients treated", decimals: 0 },
+    MetricView {
+        metric: Metric::ElectiveCancelledNoBed,
+        label: "Elective operations cancelled on the day, no bed",
+        decimals: 0,
+    },
+    MetricView { metric: Metric::ElectiveCancelledShare, label: "Cancelled, share of scheduled", decimals: 1 },
+    MetricView { metric: Metric::TheatreUtilisation, label: "Theatre slots used", decimals: 1 },
+    MetricView { metric: Metric::WaitingListSize, label: "Waiting list (patients)", decimals: 0 },
+    MetricView { metric: Metric::WaitingUnder18WeeksShare, label: "Waiting under 18 weeks (RTT)", decimals: 1 },
+    MetricView { metric: Metric::WaitingOver52Weeks, label: "Waiting over 52 weeks", decimals: 0 },
+    MetricView { metric: Metric::WaitingOver65Weeks, label: "Waiting over 65 weeks", decimals: 0 },
+    MetricView {
+        metric: Metric::ElectiveTreatedAfterTarget,
+        label: "Treated after their priority's target",
+        decimals: 0,
+    },
+    MetricView { metric: Metric::EscalationBedsOpenDays, label: "Escalation bed-days open", decimals: 0 },
+    MetricView { metric: Metric::EscalationBedsOccupiedDays, label: "Escalation bed-days occupied", decimals: 0 },
+    MetricView { metric: Metric::EscalationOpenings, label: "Escalation steps opened", decimals: 1 },
+    MetricView { metric: Metric::EscalationCost, label: "Escalation cost", decimals: 0 },
+    MetricView { metric: Metric::Opel1Days, label: "Days at OPEL 1", decimals: 1 },
+    MetricView { metric: Metric::Opel2Days, label: "Days at OPEL 2", decimals: 1 },
+    MetricView { metric: Metric::Opel3Days, label: "Days at OPEL 3", decimals: 1 },
+    MetricView { metric: Metric::Opel4Days, label: "Days at OPEL 4", decimals: 1 },
 ];
 
 /// An en dash for a value that is undefined (no replication had one).
@@ -115,6 +145,8 @@ fn fmt(v: &MetricView, x: f64) -> Markup {
     }
     let text = if v.metric.is_share() {
         format!("{}%", fixed(100.0 * x, v.decimals))
+    } else if v.metric == Metric::EscalationCost {
+        super::format::pounds(x)
     } else {
         group_thousands(&fixed(x, v.decimals))
     };
@@ -196,6 +228,8 @@ h3 { color: var(--grey); margin-bottom: 6px; }
 .kpi tr.trust td:nth-child(n+3) { font-weight: bold; }
 .facts th { width: 28%; color: var(--grey); font-weight: normal; }
 .headline { display: flex; flex-wrap: wrap; gap: 12px; margin: 10px 0 6px; }
+.warnings { background: #fff4e5; border-left: 6px solid #ed8b00; padding: 10px 14px; margin: 18px 0; }
+.warnings ul { margin: 6px 0 0 0; padding-left: 20px; }
 .card { flex: 1 1 200px; background: var(--pale); border-left: 6px solid var(--blue); padding: 10px 14px; }
 .card .value { font-size: 1.7em; font-weight: bold; color: var(--dark); }
 .card .label { color: var(--grey); font-size: 0.9em; }
@@ -252,6 +286,22 @@ fn headline(model: &Model, sums: &Summaries) -> Markup {
             @if let Some(s) = get(Metric::EscalationCost) {
                 (card(html! { (thousands(s.p50)) " / " (thousands(s.p90)) }, "escalation cost, P50 / P90"))
             }
+        } "\n"
+    }
+}
+
+/// What `check` and `run` warn about (demand above capacity, a short
+/// warm-up, pools nothing uses...), in a box a reader cannot miss: the
+/// figures below stand on these.
+fn warnings(model: &Model) -> Markup {
+    let all = model.warnings();
+    if all.is_empty() {
+        return html! {};
+    }
+    html! {
+        div class="warnings" role="note" { "\n"
+            strong { "Read these figures with care:" } "\n"
+            ul { @for w in &all { li { (w) } "\n" } }
         } "\n"
     }
 }
@@ -339,6 +389,7 @@ pub fn html(model: &Model, sums: &Summaries, info: &RunInfo, svgs: &[(&str, Stri
                     p class="sub" { "Simulated " (model.start.format("%-d %B %Y")) " to " (model.end.format("%-d %B %Y")) ", " (sums.replications) " replications" } "\n"
                 } "\n"
                 (headline(model, sums))
+                (warnings(model))
                 h2 { "What was simulated" } "\n"
                 table class="facts" { "\n"
                     @for (k, v) in &facts {
