@@ -417,19 +417,23 @@ pub fn write_sweep(
         if let Some(a) = answer {
             std::fs::write(tmp.join("target.txt"), a.describe(path) + "\n")?;
         }
-        // Panels: the target KPI (or the swept pool's time full), then headline KPIs.
+        // Panels: the target KPI, then what a planner weighs: 12-hour
+        // waits, occupancy, escalation cost (where there is any), the time
+        // full and the 4-hour standard; four at most, each one the scenario has.
         let mut metrics: Vec<Metric> = vec![];
         if let Some(t) = target {
             metrics.push(t.metric);
         }
         for m in [
-            Metric::ShareOfTimeFull,
-            Metric::BedOccupancyRate,
-            Metric::BedWaitHoursMean,
             Metric::WaitsOver12hFromDta,
+            Metric::BedOccupancyRate,
+            Metric::EscalationCost,
+            Metric::ShareOfTimeFull,
             Metric::Ed4hPerformance,
+            Metric::BedWaitHoursMean,
         ] {
-            if metrics.len() < 4 && !metrics.contains(&m) {
+            let reported = points.first().is_some_and(|p| p.sums.get(m, None).is_some());
+            if metrics.len() < 4 && !metrics.contains(&m) && reported {
                 metrics.push(m);
             }
         }
@@ -440,23 +444,37 @@ pub fn write_sweep(
                 let pts: Vec<(f64, Summary)> =
                     points.iter().filter_map(|p| target_summary(p, &t, path).map(|s| (p.value, *s))).collect();
                 let percent = metric.is_share();
+                let money = metric == Metric::EscalationCost;
                 let pool = t.pool.clone().or_else(|| swept_pool(path));
                 let per_pool = points.first().is_some_and(|p| {
                     pool.as_ref().and_then(|n| p.names.pool(n)).is_some_and(|i| p.sums.get(metric, Some(i)).is_some())
                 });
+                let (label, decimals) = super::report::metric_label(metric).unwrap_or((metric.name(), 2));
+                let label = if money { "Escalation cost (GBP thousand)" } else { label };
                 SweepPanel {
                     title: match (per_pool, pool) {
-                        (true, Some(p)) => format!("{metric} ({p})"),
-                        _ => format!("{metric} (trust)"),
+                        (true, Some(p)) => format!("{label}: {p}"),
+                        _ => format!("{label}: trust"),
                     },
                     points: pts,
                     target: target.filter(|t| t.metric == metric).map(|t| t.value),
                     percent,
+                    money,
+                    decimals: if percent || money { 0 } else { decimals },
                 }
             })
             .collect();
         let name = points.first().map_or(String::new(), |p| p.names.scenario.clone());
-        let fig = Sweep { title: format!("{name}: sweep of {path}"), x_label: path.to_string(), panels };
+        let x_label = match swept_pool(path) {
+            Some(pool) if path.ends_with(".beds") => format!("Core beds in {pool} ({path})"),
+            _ => path.to_string(),
+        };
+        let fig = Sweep {
+            title: format!("{name}: what changes with {x_label}"),
+            x_label,
+            panels,
+            chosen: answer.and_then(|a| a.smallest),
+        };
         render(&fig, tmp).map_err(std::io::Error::other)?;
         Ok(())
     })

@@ -179,6 +179,10 @@ pub struct SweepPanel {
     pub target: Option<f64>,
     /// The KPI is a share (0-1), drawn as a percentage.
     pub percent: bool,
+    /// The KPI is money, drawn in thousands of pounds.
+    pub money: bool,
+    /// Decimals of the y axis labels (0 for counts).
+    pub decimals: usize,
 }
 
 /// The `sweep` figure: KPIs against the swept value (mean with 95% CI, P10-P90 band).
@@ -189,6 +193,9 @@ pub struct Sweep {
     pub x_label: String,
     /// Panels drawn 2 x 2; a fifth and later are not drawn.
     pub panels: Vec<SweepPanel>,
+    /// The value the target search chose (smallest meeting it by its
+    /// mean), marked on every panel.
+    pub chosen: Option<f64>,
 }
 
 pub(crate) const SWEEP: &str = "sweep";
@@ -209,12 +216,19 @@ impl Figure for Sweep {
                 Swatch::Line(colours::DARK_BLUE, false, "Mean with 95% CI".into()),
                 Swatch::Band(colours::BAND_OUTER, "P10-P90 of replications".into()),
                 Swatch::Line(colours::RED, true, "Target".into()),
-            ],
+                Swatch::Line(colours::GREEN, true, "Smallest value meeting the target (mean)".into()),
+            ][..if self.chosen.is_some() { 4 } else { 3 }],
             SWEEP,
         )?;
         let areas = body.split_evenly((2, 2));
         for (p, area) in self.panels.iter().zip(areas.iter()) {
-            let scale = if p.percent { 100.0 } else { 1.0 };
+            let scale = if p.percent {
+                100.0
+            } else if p.money {
+                0.001
+            } else {
+                1.0
+            };
             let xs: Vec<f64> = p.points.iter().map(|(x, _)| *x).collect();
             let (x0, x1) = (xs.first().copied().unwrap_or(0.0), xs.last().copied().unwrap_or(1.0));
             let xpad = ((x1 - x0) * 0.05).max(0.5);
@@ -240,7 +254,16 @@ impl Figure for Sweep {
                 .y_max_light_lines(1)
                 .x_max_light_lines(1)
                 .light_line_style(RGBColor(240, 240, 240))
-                .y_label_formatter(&|y| if p.percent { format!("{y:.0}%") } else { format!("{y:.2}") })
+                .y_label_formatter(&|y| {
+                    let text = crate::output::format::group_thousands(&crate::output::format::fixed(*y, p.decimals));
+                    if p.percent {
+                        format!("{}%", crate::output::format::fixed(*y, 0))
+                    } else if p.money {
+                        format!("£{text}k")
+                    } else {
+                        text
+                    }
+                })
                 .draw()
                 .map_err(fail(SWEEP))?;
             let mut band: Vec<(f64, f64)> =
@@ -264,6 +287,16 @@ impl Figure for Sweep {
                     .map_err(fail(SWEEP))?;
                 chart
                     .draw_series(std::iter::once(Circle::new((*x, s.mean * scale), 4, colours::DARK_BLUE.filled())))
+                    .map_err(fail(SWEEP))?;
+            }
+            if let Some(x) = self.chosen {
+                chart
+                    .draw_series(DashedLineSeries::new(
+                        [(x, lo - pad), (x, hi + pad)],
+                        8,
+                        5,
+                        colours::GREEN.stroke_width(3),
+                    ))
                     .map_err(fail(SWEEP))?;
             }
             if let Some(t) = p.target {

@@ -132,6 +132,12 @@ const METRICS: &[MetricView] = &[
     MetricView { metric: Metric::Opel4Days, label: "Days at OPEL 4", decimals: 1 },
 ];
 
+/// A KPI's label in planners' words and the decimals it is shown with, for
+/// the metrics the report's table shows (`None` for the others).
+pub fn metric_label(metric: Metric) -> Option<(&'static str, usize)> {
+    METRICS.iter().find(|v| v.metric == metric).map(|v| (v.label, v.decimals))
+}
+
 /// An en dash for a value that is undefined (no replication had one).
 fn dash() -> Markup {
     PreEscaped("&ndash;".into())
