@@ -329,7 +329,7 @@ fn finance_workbook_reads_back_and_is_reproducible() {
     let mut wb: Xlsx<_> = open_workbook(&a).expect("finance.xlsx opens");
     assert_eq!(wb.sheet_names(), vec!["Assumptions", "Summary", "Cost by month", "Daily"]);
     let summary = wb.worksheet_range("Summary").unwrap();
-    let spread = summary.rows().find(|r| r[0].to_string() == "Escalation cost (GBP)").expect("a spread row");
+    let spread = summary.rows().find(|r| r[0] == "Escalation cost (GBP)").expect("a spread row");
     assert_eq!(spread[1].to_string(), "Trust");
     let mean: f64 = spread[2].to_string().parse().expect("a number");
     // The same figure as summary.csv's trust escalation_cost mean.
@@ -339,18 +339,18 @@ fn finance_workbook_reads_back_and_is_reproducible() {
     assert!((mean - csv_mean).abs() < 1e-3, "{mean} vs {csv_mean}");
     // The split: bed-days x rates as live formulas whose values add up to
     // the simulated mean (the mean of a sum is the sum of the means).
-    let trust = summary.rows().find(|r| r[0].to_string() == "Trust").expect("the split's trust row");
+    let trust = summary.rows().find(|r| r[0] == "Trust").expect("the split's trust row");
     let split: f64 = trust[10].to_string().parse().expect("a number");
     assert!((split - csv_mean).abs() < 1e-6 * csv_mean, "{split} vs {csv_mean}");
     let formulas = wb.worksheet_formula("Summary").unwrap();
-    let medicine = summary.rows().position(|r| r[0].to_string() == "medicine").unwrap() as u32;
+    let medicine = summary.rows().position(|r| r[0] == "medicine").unwrap() as u32;
     let at = |col: u32| formulas.get_value((summary.start().unwrap().0 + medicine, col)).cloned().unwrap_or_default();
     assert!(at(3).contains('*') && at(10).contains('+'), "open beds = bed-days x rate: {:?}", (at(3), at(10)));
     // The staffing sum on the Assumptions sheet, as a formula of its inputs.
     let assumptions = wb.worksheet_range("Assumptions").unwrap();
-    let rate = assumptions.rows().find(|r| r[0].to_string() == "Cost per open bed-day (staffing)").unwrap();
+    let rate = assumptions.rows().find(|r| r[0] == "Cost per open bed-day (staffing)").unwrap();
     assert!((rate[1].to_string().parse::<f64>().unwrap() - 0.2 * 24.0 * 32.0 * 1.6).abs() < 1e-9);
-    let nurses = assumptions.rows().find(|r| r[0].to_string() == "Nurses per bed").unwrap();
+    let nurses = assumptions.rows().find(|r| r[0] == "Nurses per bed").unwrap();
     assert_eq!(
         (nurses[1].to_string().as_str(), nurses[2].to_string().as_str()),
         ("0.2", "nurses per bed"),

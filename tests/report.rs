@@ -114,7 +114,15 @@ fn plots_are_large_labelled_and_not_blank() {
         assert!(ed.iter().any(|l| l == expected), "ED plot lacks {expected:?}");
     }
     let holidays = svg_labels(&std::fs::read_to_string(out.join("bank_holidays.svg")).unwrap());
-    assert!(holidays.iter().any(|l| l.contains("Christmas Day")), "bank-holiday plot names the holiday");
+    // One zoomed chart for the festive period, named and dated, with the
+    // beds and the patients waiting below them.
+    assert!(
+        holidays.iter().any(|l| l.starts_with("Christmas and New Year: ")),
+        "bank-holiday plot names the period: {holidays:?}"
+    );
+    for expected in ["Beds occupied at midnight", "Waiting for a bed, 08:00", "Core beds", "Bank holiday"] {
+        assert!(holidays.iter().any(|l| l == expected), "bank-holiday plot lacks {expected:?}: {holidays:?}");
+    }
     insta::assert_snapshot!("winter_occupancy_labels", winter.join("\n"));
 }
 

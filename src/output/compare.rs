@@ -259,6 +259,7 @@ fn forest(base: &str, reps: usize, plans: &[crate::decision::PlanResult]) -> For
 
 /// Writes `comparison.csv`, `comparison.png/.svg` and `comparison.html`, and
 /// `comparison_by_month.csv` when given (see [`crate::compare::paired_by_month`]).
+#[allow(clippy::too_many_arguments)]
 pub fn write_compare(
     staging: atomic::Staging,
     base: &Ran<'_>,

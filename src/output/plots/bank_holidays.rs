@@ -1,166 +1,112 @@
-//! `bank_holidays`: what happens around each bank holiday, aligned on the
-//! holiday (day 0), from 3 days before to 7 days after, compared with ordinary
-//! weeks so the post-holiday surge is visible.
+//! `bank_holidays`: the trust around each bank holiday, zoomed in so a board
+//! reads it at a glance. One small chart per holiday period (Christmas and
+//! New Year together; holidays within a week of each other, such as Good
+//! Friday and Easter Monday, together), from 3 days before its first holiday
+//! to 7 days after its last (the post-holiday surge): the fan of trust-wide
+//! beds occupied at midnight across replications (P10-P90, P25-P75, median)
+//! against core beds and core plus open escalation beds, and below it the
+//! patients waiting for a bed at 08:00 the same way. Where the band rises
+//! above the beds, that share of simulated winters was full that night.
 //!
-//! For each day the plotted value is the median (over replications) of the
-//! trust-wide census minus the average median of "ordinary" days: the same
-//! weekday within three weeks either side, outside every holiday's -3..+7 window
-//! and outside the Christmas-New Year fortnight. Comparing with nearby weeks of
-//! the same weekday removes both the weekly cycle and the winter trend.
+//! An earlier design drew each holiday's difference from ordinary weeks as
+//! one line per holiday on one chart; with seven holidays the lines crossed
+//! and swung too much to read, so it was dropped.
 
+use super::fan::{DailyLine, FanPanel, Reference, Shade, calendar_shades, fan_legend, legend_strip};
 use super::{FONT, Figure, PlotError, colours, fail};
 use crate::model::Model;
 use crate::reduce::Summaries;
-use crate::stats::Metric;
-use chrono::{Datelike, NaiveDate};
+use crate::stats::{Metric, OCCUPANCY_THRESHOLD};
+use chrono::NaiveDate;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-/// The `bank_holidays` figure: trust-wide midnight census and 08:00 boarders around each bank holiday, against ordinary
-/// weeks.
+/// The `bank_holidays` figure: one zoomed fan chart of the trust per holiday period.
 pub struct BankHolidays<'a> {
-    /// The scenario (its dates and holidays).
+    /// The scenario (its dates, beds and holidays).
     pub model: &'a Model,
     /// Summaries of the run, whose daily trust-wide series are plotted.
     pub sums: &'a Summaries,
 }
 
 pub(crate) const NAME: &str = "bank_holidays";
-/// Days before each holiday that its profile starts (day -3).
+/// Days before a period's first holiday that its chart starts.
 pub const BEFORE: i64 = 3;
-/// Days after each holiday that its profile ends (day +7), covering the post-holiday surge.
+/// Days after a period's last holiday that its chart ends, covering the post-holiday surge.
 pub const AFTER: i64 = 7;
-/// Ordinary days within this many days (same weekday) form the baseline.
-const BASELINE_REACH: i64 = 21;
+/// Holidays at most this many days apart share a period (one chart).
+const JOIN: i64 = 7;
+/// Most periods drawn (a year of English holidays makes six).
+pub const MAX_PERIODS: usize = 8;
 
-/// One holiday's profile: offset -3..=7 -> difference from ordinary weeks.
-pub struct HolidayProfile {
-    /// Date of the holiday.
-    pub date: NaiveDate,
-    /// Its name, for the legend (e.g. "Boxing Day").
+/// A run of reported days around one or more bank holidays.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Period {
+    /// Caption: the holidays' names ("Christmas and New Year" for the festive ones).
     pub title: String,
-    /// (days from the holiday, median minus ordinary-week baseline) for each day with a value; in the series' units
-    /// (beds, patients).
-    pub points: Vec<(i64, f64)>,
+    /// First reported day of the chart (0 = the scenario's start).
+    pub from: usize,
+    /// Day after its last.
+    pub to: usize,
 }
 
-/// Profiles of a daily trust-wide series around each bank holiday in the reported period.
-pub fn profiles(model: &Model, series: &[crate::summary::Summary]) -> Vec<HolidayProfile> {
-    let n = series.len() as i64;
-    let date = |d: i64| model.start + chrono::Days::new(d as u64);
+/// The holiday periods of the reported days (at most [`MAX_PERIODS`]).
+pub fn periods(model: &Model) -> Vec<Period> {
+    let n = i64::from(model.reported_days());
+    let day = |d: NaiveDate| (d - model.start).num_days();
     let holidays: Vec<_> =
         model.calendar.holidays.iter().filter(|h| h.date >= model.start && h.date <= model.end).collect();
-    // Days inside a holiday's -3..+7 window or the festive fortnight, marked
-    // once: O(days + holidays), not a scan of every holiday for every day.
-    let mut marked: Vec<bool> = (0..n)
-        .map(|d| {
-            let day = date(d);
-            (day.month() == 12 && day.day() >= 24) || (day.month() == 1 && day.day() <= 6)
-        })
-        .collect();
-    for h in &holidays {
-        let d0 = (h.date - model.start).num_days();
-        for d in (d0 - BEFORE).max(0)..=(d0 + AFTER).min(n - 1) {
-            marked[d as usize] = true;
+    let mut groups: Vec<Vec<&crate::calendar::BankHoliday>> = Vec::new();
+    for h in holidays {
+        match groups.last_mut() {
+            Some(g) if g.last().is_some_and(|l| (h.date - l.date).num_days() <= JOIN) => g.push(h),
+            _ => groups.push(vec![h]),
         }
     }
-    let special = |d: i64| marked[d as usize];
-    let baseline = |d: i64| {
-        let vals: Vec<f64> = (-BASELINE_REACH / 7..=BASELINE_REACH / 7)
-            .map(|w| d + 7 * w)
-            .filter(|&j| j >= 0 && j < n && !special(j))
-            .map(|j| series[j as usize].p50)
-            .filter(|v| v.is_finite())
-            .collect();
-        if vals.is_empty() { f64::NAN } else { vals.iter().sum::<f64>() / vals.len() as f64 }
-    };
-    holidays
-        .iter()
-        .map(|h| {
-            let d0 = (h.date - model.start).num_days();
-            let points = (-BEFORE..=AFTER)
-                .filter(|k| (0..n).contains(&(d0 + k)))
-                .map(|k| (k, series[(d0 + k) as usize].p50 - baseline(d0 + k)))
-                .filter(|(_, v)| v.is_finite())
-                .collect();
-            HolidayProfile { date: h.date, title: h.title.clone(), points }
+    groups
+        .into_iter()
+        .take(MAX_PERIODS)
+        .filter_map(|g| {
+            let (first, last) = (g.first()?, g.last()?);
+            let festive = g.iter().any(|h| {
+                use chrono::Datelike;
+                h.date.month() == 12 && h.date.day() == 25
+            });
+            let title = if festive {
+                "Christmas and New Year".to_string()
+            } else {
+                let mut names: Vec<&str> = g.iter().map(|h| h.title.as_str()).collect();
+                names.dedup();
+                names.join(" and ")
+            };
+            let from = (day(first.date) - BEFORE).max(0);
+            let to = (day(last.date) + AFTER + 1).min(n);
+            (to > from).then_some(Period { title, from: from as usize, to: to as usize })
         })
         .collect()
 }
 
-fn panel<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    title: &str,
-    y_label: &str,
-    profiles: &[HolidayProfile],
-) -> Result<(), PlotError> {
-    let values = profiles.iter().flat_map(|p| p.points.iter().map(|(_, v)| *v));
-    let (lo, hi) = values.fold((0.0f64, 0.0f64), |(a, b), v| (a.min(v), b.max(v)));
-    let pad = ((hi - lo) * 0.1).max(1.0);
-    let mut chart = ChartBuilder::on(area)
-        .caption(title, (FONT, 24).into_font().style(FontStyle::Bold))
-        .margin(12)
-        .x_label_area_size(44)
-        .y_label_area_size(72)
-        .build_cartesian_2d(-BEFORE as f64 - 0.3..AFTER as f64 + 0.3, lo - pad..hi + pad * 3.0)
-        .map_err(fail(NAME))?;
-    chart
-        .configure_mesh()
-        .x_labels((BEFORE + AFTER + 1) as usize)
-        .x_label_formatter(&|x| {
-            let k = x.round() as i64;
-            if k == 0 { "holiday".into() } else { format!("{k:+}") }
+/// The calendar shades of the whole run, moved to a period's own days.
+fn shades_in(all: &[Shade], p: &Period) -> Vec<Shade> {
+    let (a, b) = (p.from as f64, p.to as f64);
+    all.iter()
+        .filter(|s| s.to > a && s.from < b)
+        .map(|s| Shade {
+            from: s.from.max(a) - a,
+            to: s.to.min(b) - a,
+            label: s.label.clone(),
+            colour: s.colour,
+            legend: s.legend.clone(),
         })
-        .x_desc("Days from the bank holiday")
-        .y_desc(y_label)
-        .y_label_formatter(&|y| if hi - lo < 10.0 { format!("{y:+.1}") } else { format!("{y:+.0}") })
-        .y_max_light_lines(1)
-        .x_max_light_lines(1)
-        .axis_desc_style((FONT, 18))
-        .label_style((FONT, 15))
-        .light_line_style(RGBColor(240, 240, 240))
-        .draw()
-        .map_err(fail(NAME))?;
-    chart
-        .draw_series(LineSeries::new([(-BEFORE as f64, 0.0), (AFTER as f64, 0.0)], BLACK.stroke_width(2)))
-        .map_err(fail(NAME))?
-        .label("Ordinary weeks (same weekday, within 3 weeks)")
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], BLACK.stroke_width(2)));
-    for (i, p) in profiles.iter().enumerate() {
-        let colour = colours::SERIES[i % colours::SERIES.len()];
-        let style = colour.stroke_width(3);
-        // One line per run of consecutive days, so a gap (no ordinary-week
-        // baseline) is not bridged by a misleading straight line.
-        let mut runs: Vec<Vec<(f64, f64)>> = Vec::new();
-        for (i, (k, v)) in p.points.iter().enumerate() {
-            if i == 0 || p.points[i - 1].0 + 1 != *k {
-                runs.push(Vec::new());
-            }
-            if let Some(run) = runs.last_mut() {
-                run.push((*k as f64, *v));
-            }
-        }
-        for run in runs {
-            chart.draw_series(LineSeries::new(run, style)).map_err(fail(NAME))?;
-        }
-        chart
-            .draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())
-            .map_err(fail(NAME))?
-            .label(format!("{} {}", p.date.format("%a %-d %b"), p.title))
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], style));
-        chart
-            .draw_series(p.points.iter().map(|(k, v)| Circle::new((*k as f64, *v), 4, colour.filled())))
-            .map_err(fail(NAME))?;
+        .collect()
+}
+
+impl BankHolidays<'_> {
+    fn grid(&self) -> (usize, usize) {
+        let n = periods(self.model).len().max(1);
+        let cols = if n == 1 { 1 } else { 2 };
+        (n.div_ceil(cols), cols)
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .background_style(WHITE.mix(0.85))
-        .border_style(RGBColor(180, 180, 180))
-        .label_font((FONT, 14))
-        .draw()
-        .map_err(fail(NAME))?;
-    Ok(())
 }
 
 impl Figure for BankHolidays<'_> {
@@ -169,20 +115,22 @@ impl Figure for BankHolidays<'_> {
     }
 
     fn size(&self) -> (u32, u32) {
-        (1800, 760)
+        let (rows, _) = self.grid();
+        (1800, 170 + 560 * rows as u32)
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
         let m = self.model;
-        let title = format!("{}: around each bank holiday, compared with ordinary weeks (trust-wide medians)", m.name);
+        let title = format!(
+            "{}: the trust around each bank holiday, beds occupied at midnight ({} replications)",
+            m.name, self.sums.replications
+        );
         let body = root.titled(&title, (FONT, 28).into_font().style(FontStyle::Bold)).map_err(fail(NAME))?;
-        let (Some(occ), Some(boarders)) =
-            (self.sums.series(Metric::MidnightOccupancy, None), self.sums.series(Metric::Boarders0800, None))
-        else {
+        let Some(occ) = self.sums.series(Metric::MidnightOccupancy, None) else {
             return Err(PlotError::new(NAME, "daily occupancy series missing"));
         };
-        let occ = profiles(m, occ);
-        if occ.is_empty() {
+        let periods = periods(m);
+        if periods.is_empty() {
             body.draw(&Text::new(
                 "No bank holidays fall in the reported period.",
                 (60, 80),
@@ -191,13 +139,162 @@ impl Figure for BankHolidays<'_> {
             .map_err(fail(NAME))?;
             return Ok(());
         }
-        let (left, right) = body.split_horizontally(body.dim_in_pixel().0 / 2);
-        panel(&left, "Beds occupied at midnight", "Difference from ordinary weeks (beds)", &occ)?;
-        panel(
-            &right,
-            "Patients waiting for a bed at 08:00",
-            "Difference from ordinary weeks (patients)",
-            &profiles(m, boarders),
-        )
+        let (body, strip) = body.split_vertically(body.dim_in_pixel().1 - 50);
+        let date = |d: usize| m.start + chrono::Days::new(d as u64);
+        let core: Vec<f64> =
+            (0..occ.len()).map(|d| m.pools.iter().map(|p| f64::from(p.beds_on(date(d)))).sum()).collect();
+        let open: Option<Vec<f64>> = self
+            .sums
+            .series(Metric::EscalationBedsOpen, None)
+            .map(|d| d.iter().map(|s| if s.p50.is_finite() { s.p50 } else { 0.0 }).collect::<Vec<f64>>())
+            .filter(|o| o.iter().any(|&x| x > 0.0));
+        let capacity: Vec<f64> = match &open {
+            Some(o) => core.iter().zip(o).map(|(c, e)| c + e).collect(),
+            None => core.clone(),
+        };
+        let boarders = self.sums.series(Metric::Boarders0800, None).filter(|d| d.iter().any(|s| s.p90 > 0.0));
+        let all_shades = calendar_shades(m);
+        let reference = |beds: f64| {
+            vec![
+                Reference { value: beds, label: "Core beds".into(), colour: colours::RED, dashed: false },
+                Reference {
+                    value: (OCCUPANCY_THRESHOLD * beds).round(),
+                    label: "92% of core beds".into(),
+                    colour: colours::ORANGE,
+                    dashed: true,
+                },
+            ]
+        };
+        let mut legend = fan_legend(&reference(1.0), &all_shades);
+        if open.is_some() {
+            legend.push(super::fan::Swatch::Line(
+                colours::CAPACITY,
+                false,
+                "Core + open escalation beds (median)".into(),
+            ));
+        }
+        legend_strip(&strip, &legend, NAME)?;
+        let areas = body.split_evenly(self.grid());
+        for (p, area) in periods.iter().zip(areas.iter()) {
+            let window = p.from..p.to;
+            let flat = core[window.clone()].windows(2).all(|w| w[0] == w[1]);
+            let (references, mut lines) = if flat {
+                (reference(core[p.from]), Vec::new())
+            } else {
+                (
+                    Vec::new(),
+                    vec![
+                        DailyLine {
+                            values: core[window.clone()].to_vec(),
+                            label: "Core beds".into(),
+                            colour: colours::RED,
+                            dashed: false,
+                        },
+                        DailyLine {
+                            values: core[window.clone()].iter().map(|c| (OCCUPANCY_THRESHOLD * c).round()).collect(),
+                            label: "92% of core beds".into(),
+                            colour: colours::ORANGE,
+                            dashed: true,
+                        },
+                    ],
+                )
+            };
+            if open.is_some() {
+                lines.push(DailyLine {
+                    values: capacity[window.clone()].to_vec(),
+                    label: "Core + open escalation beds (median)".into(),
+                    colour: colours::CAPACITY,
+                    dashed: false,
+                });
+            }
+            let (first, last) = (date(p.from), date(p.to - 1));
+            // Beds above; below, when anyone waits, the patients waiting for a
+            // bed at 08:00 (a full night shows as a queue the next morning).
+            let (top, bottom) = match boarders {
+                Some(_) => {
+                    let (t, b) = area.split_vertically(area.dim_in_pixel().1 * 62 / 100);
+                    (t, Some(b))
+                }
+                None => (area.clone(), None),
+            };
+            FanPanel {
+                title: format!("{}: {} to {}", p.title, first.format("%a %-d %b"), last.format("%a %-d %b")),
+                y_label: "Beds occupied at midnight".into(),
+                start: first,
+                days: &occ[window.clone()],
+                scale: 1.0,
+                references,
+                lines,
+                above: None,
+                shades: shades_in(&all_shades, p),
+                y_include: vec![],
+                y_suffix: "",
+            }
+            .draw(&top, NAME)?;
+            if let (Some(b), Some(area)) = (boarders, bottom) {
+                FanPanel {
+                    title: String::new(),
+                    y_label: "Waiting for a bed, 08:00".into(),
+                    start: first,
+                    days: &b[window.clone()],
+                    scale: 1.0,
+                    references: Vec::new(),
+                    lines: Vec::new(),
+                    above: None,
+                    shades: shades_in(&all_shades, p)
+                        .into_iter()
+                        .map(|s| Shade { label: String::new(), ..s })
+                        .collect(),
+                    y_include: vec![0.0],
+                    y_suffix: "",
+                }
+                .draw(&area, NAME)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A winter's holidays in England: Christmas Day, Boxing Day (the 28th,
+    /// substitute) and New Year's Day form one period, from 3 days before
+    /// Christmas to 7 after New Year; Good Friday and Easter Monday another,
+    /// cut at the last reported day.
+    #[test]
+    fn holidays_a_week_apart_share_a_period() {
+        let text = r#"
+[scenario]
+name = "p"
+start = "2026-11-01"
+end = "2027-03-31"
+warmup_days = 0
+replications = 1
+seed = 1
+
+[calendar]
+bank_holidays = "england-and-wales"
+
+[[admissions]]
+name = "a"
+source = "direct"
+per_day = 1.0
+pool = "b"
+stay_days = { dist = "fixed", value = 1 }
+
+[[pool]]
+name = "b"
+beds = 10
+"#;
+        let m = crate::scenario::parse_str(text, "p.toml").unwrap();
+        let day = |s: &str| (s.parse::<NaiveDate>().unwrap() - m.start).num_days() as usize;
+        let p = periods(&m);
+        assert_eq!(p.len(), 2, "{p:?}");
+        assert_eq!(p[0].title, "Christmas and New Year");
+        assert_eq!((p[0].from, p[0].to), (day("2026-12-22"), day("2027-01-09")));
+        assert_eq!(p[1].title, "Good Friday and Easter Monday");
+        assert_eq!((p[1].from, p[1].to), (day("2027-03-23"), day("2027-03-31") + 1));
     }
 }

@@ -350,7 +350,7 @@ fn caption(name: &str) -> &'static str {
             "Beds occupied at midnight across replications: the darker band holds the middle half of simulated winters, the lighter band 80% of them; the line is the median. Red: core beds; orange dashed: 92% of core beds."
         }
         "bank_holidays" => {
-            "Around each bank holiday (day 0), the median trust-wide census and the patients waiting for a bed at 08:00, each compared with ordinary weeks: the same weekday within three weeks, outside holiday periods."
+            "The trust around each bank holiday period (Christmas and New Year together; holidays a week apart together), from 3 days before to 7 days after: beds occupied at midnight against core beds, and below it the patients waiting for a bed at 08:00. Bands and line as above: where the lighter band crosses the core beds, at least one simulated winter in ten was full that night."
         }
         "ed_crowding" => {
             "Patients in the emergency department at midnight (waiting for a treatment space, in one, or in the corridor) against its spaces and corridor places, and the admitted patients among them waiting for a bed at 08:00, before the day's discharges: exit block. Bands and line as above."
