@@ -34,6 +34,11 @@ impl Model {
             .filter(|(_, m)| m.is_finite())
             .max_by(|a, b| a.1.total_cmp(&b.1))?;
         let need = (2.0 * stay).ceil();
+        // Stays longer than any warm-up allowed: the overload warning says
+        // what matters (the pool never empties), so say nothing here.
+        if need > crate::scenario::limits::MAX_WARMUP_DAYS as f64 {
+            return None;
+        }
         (f64::from(self.warmup_days) < need).then(|| {
             format!(
                 "a warm-up of {} days is short for an empty hospital: the longest mean stay is {stay:.1} days \
