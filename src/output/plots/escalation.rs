@@ -2,7 +2,7 @@
 //! the winter's escalation cost across replications with P50 and P90 marked,
 //! and the days spent at each OPEL level.
 
-use super::fan::{FanPanel, Reference, calendar_shades, fan_legend, legend_strip};
+use super::fan::{DailyLine, FanPanel, Reference, Swatch, calendar_shades, fan_legend, legend_strip};
 use super::{FONT, Figure, PlotError, colours, fail};
 use crate::model::Model;
 use crate::reduce::Summaries;
@@ -161,7 +161,18 @@ impl Figure for EscalationFigure<'_> {
             dashed: true,
         }];
         let shades = calendar_shades(m);
-        legend_strip(&strip, &fan_legend(&refs, &shades), NAME)?;
+        // The mean beds open: steps of a bay at a time make the median jump
+        // between levels (0 one day, a whole bay the next) where the mean
+        // moves smoothly with the share of winters that opened it.
+        let mean = DailyLine {
+            values: open.iter().map(|s| if s.mean.is_finite() { s.mean } else { 0.0 }).collect(),
+            label: "Mean".into(),
+            colour: colours::ORANGE,
+            dashed: false,
+        };
+        let mut legend = fan_legend(&refs, &shades);
+        legend.push(Swatch::Line(mean.colour, false, "Mean beds open".into()));
+        legend_strip(&strip, &legend, NAME)?;
         FanPanel {
             title: "Escalation beds open at midnight (all pools)".into(),
             y_label: "Escalation beds open".into(),
@@ -172,7 +183,7 @@ impl Figure for EscalationFigure<'_> {
             shades,
             y_include: vec![0.0],
             y_suffix: "",
-            lines: vec![],
+            lines: vec![mean],
             above: None,
         }
         .draw(&top, NAME)?;
