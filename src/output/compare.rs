@@ -320,15 +320,26 @@ impl TargetAnswer {
     /// One line for the terminal and `target.txt`.
     pub fn describe(&self, path: &str) -> String {
         match (self.smallest, self.at_smallest) {
-            (Some(v), Some(s)) => format!(
-                "target {}: smallest {path} = {} (mean {}, 95% CI {} to {}); with the whole CI inside the target: {}",
-                self.target.describe(),
-                num(v),
-                num(s.mean),
-                num(s.ci95_low),
-                num(s.ci95_high),
-                self.smallest_confident.map_or("none of the swept values".into(), num)
-            ),
+            (Some(v), Some(s)) => {
+                // The KPI as a planner reads it: a share as a percentage,
+                // money in pounds, anything else to one decimal place.
+                let unit = if self.target.metric.is_share() {
+                    Unit::Share
+                } else if self.target.metric == Metric::EscalationCost {
+                    Unit::Money
+                } else {
+                    Unit::Tenths
+                };
+                format!(
+                    "target {}: smallest {path} = {} (mean {}, 95% CI {} to {}); with the whole CI inside the target: {}",
+                    self.target.describe(),
+                    num(v),
+                    unit.level(s.mean),
+                    unit.level(s.ci95_low),
+                    unit.level(s.ci95_high),
+                    self.smallest_confident.map_or("none of the swept values".into(), num)
+                )
+            }
             _ => format!("target {}: no swept value of {path} meets it", self.target.describe()),
         }
     }
