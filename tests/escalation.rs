@@ -584,6 +584,18 @@ fn a_shared_escalation_ward_opens_on_the_pools_it_serves() {
         assert!(get(Metric::DaysOver92Pct, Some("winter ward")).is_nan());
         assert!(get(Metric::BedOccupancyRate, Some("winter ward")).is_nan());
     }
+    // With outlying elsewhere in the trust (b may lend to a, though b has no
+    // patients), outlier measures are reported: a's patients in the ward's
+    // bed still count as none.
+    let m = model(
+        &shared_ward("open_at_occupancy = 0.9\nopen_at_boarders = 1")
+            .replace("name = \"b\"\nbeds = 3\n", "name = \"b\"\nbeds = 3\noutlie_to = [\"a\"]\n"),
+    );
+    for r in run(&m) {
+        assert_eq!(r.get(&m, Metric::Admissions, Some("winter ward")), Some(20.0));
+        assert_eq!(r.get(&m, Metric::OutliersOut, Some("a")), Some(0.0));
+        assert_eq!(r.get(&m, Metric::OutliersIn, Some("winter ward")).unwrap_or(0.0), 0.0);
+    }
 }
 
 /// Bad shared wards: unknown or repeated pools, no pools, a pool's name,

@@ -135,4 +135,36 @@ mod tests {
         assert_ne!(a, c);
         assert_ne!(a, d);
     }
+
+    /// Every random source has a stream number of its own, for every table
+    /// a scenario may hold ([`MAX_TABLES`](crate::scenario::limits::MAX_TABLES)
+    /// routes, pools, specialties and uncertain inputs): two sources sharing
+    /// a number would draw the same numbers (a route's stays in step with
+    /// another's arrivals, outbreaks in step with attendances). And the
+    /// numbers are the published ones: renumbering would change the results
+    /// of every existing scenario and break common random numbers with runs
+    /// of earlier versions.
+    #[test]
+    fn every_source_has_a_stream_number_of_its_own() {
+        let n = crate::scenario::limits::MAX_TABLES;
+        let mut all = vec![ED_ARRIVALS, ED_CASE_MIX, ED_ARRIVAL_MODE, ED_PATIENCE, ED_CLINICIANS, CENSUS];
+        for i in 0..n {
+            all.extend([
+                route_arrivals(i),
+                route_stays(i),
+                specialty_referrals(i),
+                specialty_case_mix(i),
+                pool_outbreaks(i),
+                uncertainty(i),
+            ]);
+        }
+        let count = all.len();
+        all.sort_unstable();
+        all.dedup();
+        assert_eq!(all.len(), count, "two sources share a stream");
+        assert_eq!((route_arrivals(2), route_stays(2)), (20, 21));
+        assert_eq!((specialty_referrals(3), specialty_case_mix(3)), ((1 << 20) + 6, (1 << 20) + 7));
+        assert_eq!(uncertainty(4), (1 << 23) + 4);
+        assert_eq!(pool_outbreaks(5), (1 << 24) + 5);
+    }
 }
