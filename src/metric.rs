@@ -262,6 +262,12 @@ impl Metric {
         )
     }
 
+    /// True for shares that cannot pass 100%: every share but bed occupancy,
+    /// which counts patients in escalation beds against core beds.
+    pub fn at_most_one(self) -> bool {
+        self.is_share() && self != Metric::BedOccupancyRate
+    }
+
     /// True for the one measure that can be below zero (a change per day);
     /// every other measure is a count, a share, a time or a cost, so a
     /// confidence limit below zero only says the interval is wide.

@@ -277,6 +277,61 @@ fn plans_have_costs_and_compare_ranks_them_with_verdicts() {
     );
 }
 
+/// A `[plan]` is checked before anything runs: its description (length,
+/// control characters, bidirectional overrides), costs that keep every
+/// total finite, paid dates inside the reported period; and a variant whose
+/// file would give it its parent's name is refused. Each with file, line,
+/// column and field on one line, exit 2.
+#[test]
+fn bad_plans_and_a_variant_named_like_its_parent_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    write(d, "base.toml", &queue_pool(100));
+    let long = "x".repeat(201);
+    for (plan, expected) in [
+        (
+            format!("description = \"{long}\"\ncost_per_day = 1"),
+            "p.toml:4:15: plan.description: a description of the plan: at most 200 characters, found 201",
+        ),
+        (
+            "description = \"ward \\u202E 7\"\ncost_per_day = 1".to_string(),
+            "p.toml:4:15: plan.description: a description of the plan: no control characters",
+        ),
+        (
+            "description = \"a\\nb\"\ncost_per_day = 1".to_string(),
+            "plan.description: a description of the plan: no control characters",
+        ),
+        ("cost_per_day = 1e308".to_string(), "p.toml:4:16: plan.cost_per_day: expected GBP between -1e9 and 1e9"),
+        ("one_off_cost = -2e9".to_string(), "p.toml:4:16: plan.one_off_cost: expected GBP between -1e9 and 1e9"),
+        (
+            "cost_per_day = 1\nfrom = \"1066-10-14\"".to_string(),
+            "p.toml:5:8: plan.from: 1066-10-14 is outside the reported period (2026-01-01 to 2026-06-29)",
+        ),
+        (
+            "cost_per_day = 1\nto = \"2030-01-01\"".to_string(),
+            "p.toml:5:6: plan.to: 2030-01-01 is outside the reported period",
+        ),
+    ] {
+        std::fs::write(d.join("p.toml"), format!("extends = \"base.toml\"\n\n[plan]\n{plan}\n")).unwrap();
+        let o = bedflow().current_dir(d).args(["check", "p.toml"]).output().unwrap();
+        let err = String::from_utf8_lossy(&o.stderr).into_owned();
+        assert_eq!(o.status.code(), Some(2), "{plan}: {err}");
+        assert!(err.lines().any(|l| l.contains(expected)), "{plan}: expected {expected:?} in\n{err}");
+    }
+    // base.toml is named "pool-100": a variant file pool-100.toml without a
+    // name of its own would take it.
+    std::fs::create_dir(d.join("v")).unwrap();
+    write(d, "v/pool-100.toml", "extends = \"../base.toml\"\n");
+    let o = bedflow().current_dir(d).args(["check", "v/pool-100.toml"]).output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("pool-100.toml:1:1: scenario.name: ")
+            && err.contains("that is the name of the scenario it extends"),
+        "{err}"
+    );
+}
+
 /// Sweeping beds: share_of_time_full falls (never rises) as beds are added,
 /// and --target returns the smallest value whose mean meets the target.
 #[test]

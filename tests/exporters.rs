@@ -129,7 +129,8 @@ fn numbers_are_short_and_blank_when_undefined() {
 
 /// The report's KPI table on the same hand-built results: the interval of a
 /// count or an occupancy is shown clipped at zero (the raw t interval,
-/// -1.46125 to 6.127916, stays in `summary.csv`), a share's at 0% and 100%,
+/// -1.46125 to 6.127916, stays in `summary.csv`), a share's at 0% and 100%
+/// (bed occupancy's only at 0%: it passes 100% with escalation beds full),
 /// and names are escaped.
 #[test]
 fn report_table_clips_intervals_to_possible_values() {
@@ -151,8 +152,10 @@ fn report_table_clips_intervals_to_possible_values() {
     );
     assert!(table.contains("<td>Surgery &amp; theatres</td>"));
     assert!(!table.contains("<td>-"), "no negative limit anywhere:\n{table}");
-    // Shares (1, 2 and 4 as fractions): the upper limit is clipped at 100%.
-    assert!(row("Midnight bed occupancy", "Trust").contains("<td>0.0% to 100.0%</td>"));
+    // Shares (1, 2 and 4 as fractions): the upper limit is clipped at 100%,
+    // except bed occupancy, which passes 100% when escalation beds are full.
+    assert!(row("Time with every bed full", "Trust").contains("<td>0.0% to 100.0%</td>"));
+    assert!(row("Midnight bed occupancy", "Trust").contains("<td>0.0% to 612.8%</td>"));
 }
 
 /// `daily.csv` on the same hand-built results, with a specialty: one row per

@@ -100,8 +100,8 @@ fn refuse_shared_names(
             return Err(Error::Usage(format!(
                 "{} and {} are both named \"{name}\": give each plan its own [scenario] name (a plan that \
                  extends another without one is named after its file)",
-                display_path(q),
-                display_path(p)
+                shown(q),
+                shown(p)
             )));
         }
     }

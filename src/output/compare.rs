@@ -462,7 +462,7 @@ pub fn write_sweep(
                     pool.as_ref().and_then(|n| p.names.pool(n)).is_some_and(|i| p.sums.get(metric, Some(i)).is_some())
                 });
                 let (label, decimals) = super::report::metric_label(metric).unwrap_or((metric.name(), 2));
-                let label = if money { "Escalation cost (GBP thousand)" } else { label };
+                let label = if money { "Escalation cost" } else { label };
                 SweepPanel {
                     title: match (per_pool, pool) {
                         (true, Some(p)) => format!("{label}: {p}"),
@@ -478,12 +478,12 @@ pub fn write_sweep(
             .collect();
         let name = points.first().map_or(String::new(), |p| p.names.scenario.clone());
         let x_label = match swept_pool(path) {
-            Some(pool) if path.ends_with(".beds") => format!("Core beds in {pool} ({path})"),
+            Some(pool) if path.ends_with(".beds") => format!("core beds in {pool} ({path})"),
             _ => path.to_string(),
         };
         let fig = Sweep {
             title: format!("{name}: what changes with {x_label}"),
-            x_label,
+            x_label: super::plots::winter::capitalise(&x_label),
             panels,
             chosen: answer.and_then(|a| a.smallest),
         };

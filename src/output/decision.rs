@@ -14,7 +14,7 @@ fn preamble(base: &str, reps: usize) -> [String; 2] {
         format!(
             "Plans against {base}: {reps} replications each under common random numbers; difference = plan minus base, with its 95% CI."
         ),
-        "Ranked by 12-hour waits from decision to admit avoided (most first), then by net cost (plan cost plus escalation cost, lowest first).".into(),
+        "Ranked by 12-hour waits from decision to admit avoided, every route (most first), then by net cost (plan cost plus escalation cost, lowest first).".into(),
     ]
 }
 
@@ -175,9 +175,21 @@ pub fn workbook(
             ws.write_number(row, 0, (i + 1) as f64)?;
             ws.write_string(row, 1, &p.name)?;
             ws.write_string(row, 2, r.measure.label)?;
-            for (c, x) in [r.base, r.alt, r.diff.mean, r.diff.ci95_low, r.diff.ci95_high].into_iter().enumerate() {
+            // Levels in the measure's format; differences of shares in
+            // percentage points (as the table prints them), of counts with a decimal.
+            let (scale, d) = match r.measure.unit {
+                Unit::Share => (100.0, Format::new().set_num_format("+0.0\" pts\";-0.0\" pts\";0.0\" pts\"")),
+                Unit::Count | Unit::Tenths => (1.0, Format::new().set_num_format("+#,##0.0;-#,##0.0;0")),
+                Unit::Money => (1.0, Format::new().set_num_format("+£#,##0;-£#,##0;£0")),
+            };
+            for (c, x) in [r.base, r.alt].into_iter().enumerate() {
                 if x.is_finite() {
                     ws.write_number_with_format(row, 3 + c as u16, x, &f)?;
+                }
+            }
+            for (c, x) in [r.diff.mean, r.diff.ci95_low, r.diff.ci95_high].into_iter().enumerate() {
+                if x.is_finite() {
+                    ws.write_number_with_format(row, 5 + c as u16, x * scale, &d)?;
                 }
             }
             ws.write_string(row, 8, r.verdict.word())?;

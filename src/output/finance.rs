@@ -161,8 +161,8 @@ fn assumptions(
     headers(ws, 2, &["Item", "Value", "Unit", "Note"], f)?;
     let mut a = Assumptions { ws, f, row: 3 };
     a.item("Scenario", Value::Text(model.name.clone()), "", "")?;
-    a.item("First reported day", Value::Date(model.start), "date", "")?;
-    a.item("Last reported day", Value::Date(model.end), "date", "")?;
+    let first = a.item("First reported day", Value::Date(model.start), "date", "")?;
+    let last = a.item("Last reported day", Value::Date(model.end), "date", "")?;
     a.item(
         "Reported days",
         Value::Number(f64::from(model.reported_days()), &f.count),
@@ -282,15 +282,18 @@ fn assumptions(
                 "GBP per day",
                 "a negative cost is a saving",
             )?;
-            a.item("Paid from", Value::Date(p.from), "date", "")?;
-            a.item("Paid to", Value::Date(p.to), "date", "")?;
+            let from = a.item("Paid from", Value::Date(p.from), "date", "")?;
+            let to = a.item("Paid to", Value::Date(p.to), "date", "")?;
             let days = p.days_paid(model.start, model.end);
-            let d = a.item(
-                "Reported days paid",
-                Value::Number(f64::from(days), &f.count),
-                "days",
-                "days of the reported period from-to",
-            )?;
+            // Days paid inside the reported period, from the dates above.
+            let r = a.row;
+            a.ws.write_string(r, 0, "Reported days paid")?;
+            let text = format!("=MAX(0,MIN({to},{last})-MAX({from},{first})+1)").replace("Assumptions!", "");
+            formula(a.ws, r, 1, &text, f64::from(days), &f.count)?;
+            a.ws.write_string(r, 2, "days")?;
+            a.ws.write_string_with_format(r, 3, "days of the reported period from Paid from to Paid to", &f.note)?;
+            a.row += 1;
+            let d = format!("Assumptions!{}", abs(r, 1));
             let r = a.row;
             a.ws.write_string(r, 0, "Plan cost")?;
             let total = p.total(model.start, model.end);
@@ -422,7 +425,7 @@ pub fn workbook(model: &Model, sums: &Summaries, info: &RunInfo) -> Result<Vec<u
         (Metric::EscalationCost, "Escalation cost (GBP)", &f.money),
         (Metric::EscalationBedsOpenDays, "Escalation bed-days open", &f.days),
         (Metric::EscalationBedsOccupiedDays, "Escalation bed-days occupied", &f.days),
-        (Metric::EscalationOpenings, "Opening steps", &f.count),
+        (Metric::EscalationOpenings, "Opening steps", &f.days),
     ];
     for (metric, label, format) in rows {
         let places = std::iter::once((None, "Trust".to_string()))

@@ -63,6 +63,9 @@ impl Unit {
         }
         let body = match self {
             Unit::Share => format!("{} pts", fixed(100.0 * x, 1)),
+            // A small difference of counts keeps a decimal, so a CI such as
+            // -3.5 to -0.5 does not read as touching 0.
+            Unit::Count if x.abs() < 10.0 => fixed(x, 1),
             Unit::Count => group_thousands(&fixed(x, 0)),
             Unit::Tenths => group_thousands(&fixed(x, 1)),
             Unit::Money => pounds(x),
@@ -72,7 +75,8 @@ impl Unit {
             match self {
                 Unit::Share => "0.0 pts".into(),
                 Unit::Money => "£0".into(),
-                _ => body,
+                Unit::Count => "0".into(),
+                Unit::Tenths => body,
             }
         } else if body.starts_with('-') {
             body
@@ -105,7 +109,9 @@ mod tests {
         assert_eq!(Unit::Count.level(4321.4), "4,321");
         assert_eq!(Unit::Count.difference(-660.2), "-660");
         assert_eq!(Unit::Count.difference(1234.0), "+1,234");
-        assert_eq!(Unit::Count.difference(-0.2), "0");
+        assert_eq!(Unit::Count.difference(-0.2), "-0.2");
+        assert_eq!(Unit::Count.difference(-0.04), "0");
+        assert_eq!(Unit::Count.difference(-3.54), "-3.5");
         assert_eq!(Unit::Tenths.difference(-11.74), "-11.7");
         assert_eq!(Unit::Money.level(1_234_567.4), "£1,234,567");
         assert_eq!(Unit::Money.difference(-218_156.96), "-£218,157");

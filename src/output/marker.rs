@@ -223,7 +223,10 @@ const PLOT_NAMES: &[&str] = {
 fn is_output_name(name: &str) -> bool {
     OUTPUT_NAMES.contains(&name)
         // `compare`'s workbook per costed scenario, `finance-NAME.xlsx`.
-        || name.strip_prefix("finance-").and_then(|n| n.strip_suffix(".xlsx")).is_some_and(|n| !n.is_empty())
+        || name.strip_prefix("finance-").and_then(|n| n.strip_suffix(".xlsx")).is_some_and(|n| {
+            // Only names a scenario can have: ASCII letters, digits, '.', '_', '-'.
+            !n.is_empty() && !n.starts_with('.') && n.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+        })
         || name
             .strip_suffix(".png")
             .or_else(|| name.strip_suffix(".svg"))

@@ -28,7 +28,12 @@ pub(super) fn read_scenario(cx: &mut Ctx<'_>, root: Tbl<'_, '_>) -> Option<Head>
     };
     let name = match inherited_name(cx.sources) {
         // A plan variant without a name of its own is named after its file.
-        Some((stem, span)) => match scenario_name_problem(&stem) {
+        Some((stem, span)) => match scenario_name_problem(&stem).or_else(|| {
+            // Named after its file, a variant must not take the name of the
+            // scenario it extends (it would write over its results).
+            let parent = t.get("name").and_then(|v| v.get_ref().as_str());
+            (parent == Some(stem.as_str())).then(|| "that is the name of the scenario it extends".to_string())
+        }) {
             Some(why) => {
                 cx.err(
                     span,

@@ -139,10 +139,11 @@ fn forest_panel<DB: DrawingBackend>(
             chart.draw_series(std::iter::once(Circle::new((r.mean, y), 9, c.filled()))).map_err(fail(COMPARISON))?;
             let style = TextStyle::from((FONT, 17).into_font())
                 .color(&colours::TEXT_GREY)
-                .pos(Pos::new(HPos::Center, VPos::Bottom));
+                .pos(Pos::new(HPos::Left, VPos::Bottom));
+            // Above and to the right of the point, clear of the line at 0.
             chart
                 .draw_series(std::iter::once(
-                    EmptyElement::at((r.mean, y)) + Text::new(r.label.clone(), (0, -14), style),
+                    EmptyElement::at((r.mean, y)) + Text::new(r.label.clone(), (8, -12), style),
                 ))
                 .map_err(fail(COMPARISON))?;
         }

@@ -156,12 +156,19 @@ pub fn date_chart<'a, DB: DrawingBackend>(
     Ok(chart)
 }
 
-/// Tick positions: the 1st and 15th of each month; for short periods (up to
+/// Tick positions: the 1st and 15th of each month; for a zoomed period (up
+/// to 20 days) every day or every other day; for short periods (up to
 /// nine weeks) every Monday, and the 1st of a month unless a Monday is within
 /// two days of it (their labels would overlap); for long ones (over 13
 /// months) the 1st.
 pub fn date_ticks(start: NaiveDate, days: usize) -> Vec<f64> {
     let date = |d: usize| start + chrono::Days::new(d as u64);
+    // A zoomed chart (a holiday period): every day up to 10 days, every
+    // other day up to 20, so each day can be found without counting.
+    if days <= 20 {
+        let step = if days <= 10 { 1 } else { 2 };
+        return (0..days).step_by(step).map(|d| d as f64).collect();
+    }
     if days <= 63 {
         let monday = |d: usize| date(d).weekday() == chrono::Weekday::Mon;
         return (0..days)

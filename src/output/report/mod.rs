@@ -184,7 +184,7 @@ fn kpi_markup(model: &Model, sums: &Summaries) -> Markup {
                             // A t interval can stray outside 0..100% for a share, or below zero for a
                             // count or a time; show it clipped to the values the measure can take.
                             @let lo = if v.metric.can_be_negative() { s.ci95_low } else { s.ci95_low.max(0.0) };
-                            @let hi = if v.metric.is_share() { s.ci95_high.min(1.0) } else { s.ci95_high };
+                            @let hi = if v.metric.at_most_one() { s.ci95_high.min(1.0) } else { s.ci95_high };
                             tr class=[trust.then_some("trust")] {
                                 td { @if trust { (v.label) } }
                                 td { (place) }
