@@ -10,6 +10,10 @@ use chrono::{Datelike, NaiveDate};
 
 mod booking;
 mod discharge;
+mod ed;
+mod electives;
+pub use ed::{Clinicians, Ed, EdCapacity, Minors};
+pub use electives::{ElectiveCut, Specialty, TheatreList};
 mod plan;
 pub use plan::PlanCost;
 mod warnings;
@@ -156,80 +160,6 @@ impl Model {
     }
 }
 
-/// An elective specialty's waiting list and case mix.
-///
-/// Whether a patient needs an inpatient bed, and how long they stay, belong
-/// to the patient (drawn at referral), not to the theatre list, so a
-/// cancelled inpatient is still an inpatient when rebooked.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Specialty {
-    /// Name as written in the scenario, used in outputs and to merge plan variants.
-    pub name: String,
-    /// Patients waiting when the simulation starts (first warm-up day).
-    pub initial_list: u32,
-    /// How long the initial list has been waiting, in weeks (unused when `steady_state`).
-    pub initial_wait_weeks: Distribution,
-    /// `initial_wait_weeks = "steady-state"`: the initial list's make-up
-    /// and ages are those of a list of `initial_list` patients treated as
-    /// fast as referred, booked by this specialty's rules (see
-    /// [`Specialty::steady_state_list`]).
-    pub steady_state: bool,
-    /// Mean referrals a week onto the list (a Poisson stream).
-    pub referrals_per_week: f64,
-    /// Share of patients (initial list and referrals) who are urgent (e.g.
-    /// cancer): treated first, never cancelled for lack of a bed.
-    pub urgent_share: f64,
-    /// Share who need an inpatient bed after surgery; the rest are day cases.
-    pub inpatient_share: f64,
-    /// Inpatient length of stay, in days.
-    pub stay_days: Distribution,
-    /// Booking by clinical priority (`priority_shares`); `None`: urgent
-    /// first, then routine, longest wait first.
-    pub priority: Option<Priority>,
-}
-
-/// A recurring theatre list (session) of one specialty.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TheatreList {
-    /// Index into [`Model::specialties`].
-    pub specialty: usize,
-    /// Pool the list's inpatients need a bed in.
-    pub pool: usize,
-    /// Days it runs, Monday first.
-    pub weekdays: [bool; 7],
-    /// Sessions on each day it runs, all at `start_hour`.
-    pub lists_per_day: u32,
-    /// Patients each session can operate on (urgent and routine together).
-    pub cases_per_list: u32,
-    /// Hour of day (0-23) sessions start; an inpatient needs a free bed then.
-    pub start_hour: u32,
-    /// Lists are cancelled on bank holidays (and extra holidays) unless true.
-    pub open_on_bank_holidays: bool,
-    /// `bed_check_until_hour`: the bed check also counts the list pool's
-    /// discharges already due before this hour of the day (after
-    /// `start_hour`, up to 24); `None`: only beds free at the start.
-    pub bed_check_until_hour: Option<u32>,
-    /// `recovery_wait_hours`: a routine inpatient who fails the bed check is
-    /// booked anyway and waits up to this many hours at the front of the bed
-    /// queue; cancelled then if no bed came. `None`: cancelled at once.
-    pub recovery_wait_hours: Option<f64>,
-}
-
-/// Between two dates (inclusive), lists of the specialty (or every specialty)
-/// offer only `factor` of their slots to routine patients; urgent patients
-/// still get every slot. `factor = 0` pauses routine work.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ElectiveCut {
-    /// First day of the cut.
-    pub from: NaiveDate,
-    /// Last day of the cut, inclusive.
-    pub to: NaiveDate,
-    /// Share of slots (0-1) routine patients may use; overlapping cuts multiply.
-    pub factor: f64,
-    /// Specialty cut (index into [`Model::specialties`]); `None` cuts every specialty.
-    pub specialty: Option<usize>,
-}
-
 /// When demand varies through the day and the week. Weights are relative:
 /// hour-of-day weights give each hour's share of the day's arrivals; day-of-week
 /// weights are scaled to average 1, so `per_day` stays the average over a week.
@@ -277,90 +207,6 @@ impl TimeProfile {
             growth_per_year: 0.0,
         }
     }
-}
-
-/// The emergency department: attendances, who is admitted, and how long it takes.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Ed {
-    /// Mean attendances a day, averaged over a week and before seasonality.
-    pub attendances_per_day: f64,
-    /// When attendances arrive through the day and the week.
-    pub profile: TimeProfile,
-    /// Poisson (default) or evenly spaced (`arrivals = "regular"`, for
-    /// hand-worked cases: no profile, no seasonality).
-    pub arrivals: ArrivalProcess,
-    /// Share of attendances (0-1) given a decision to admit; the rest leave after their time in department.
-    pub admission_probability: f64,
-    /// Arrival to decision to admit, in hours.
-    pub hours_to_decision: Distribution,
-    /// Arrival to leaving the department for patients not admitted, in hours.
-    /// With [`Ed::capacity`], the time from getting a treatment space to leaving.
-    pub hours_in_department: Distribution,
-    /// Treatment spaces, corridor places and ambulance arrivals; `None` (no
-    /// `spaces` in the scenario): the department never fills, as before.
-    pub capacity: Option<EdCapacity>,
-}
-
-/// The department's capacity (`[ed] spaces`, `corridor_spaces`,
-/// `ambulance_share`). Every attendance needs a treatment space: it waits for
-/// one (ambulance arrivals before walk-ins, first come first served within
-/// each), is assessed in it (`hours_to_decision` for the admitted,
-/// `hours_in_department` for the rest, both counted from getting the space),
-/// then either leaves (not admitted) or keeps the space until a bed is free
-/// (exit block), unless a corridor place is free while someone waits for a
-/// space, when the longest-waiting admitted patient in a space moves to the
-/// corridor. Leaving ED for a bed stops the 4-hour clock; the corridor does not.
-#[derive(Debug, Clone, PartialEq)]
-pub struct EdCapacity {
-    /// Main treatment spaces (majors and resus; minors too unless `minors` is given).
-    pub spaces: u32,
-    /// Corridor places for admitted patients waiting for a bed (0: none).
-    pub corridor_spaces: u32,
-    /// Share of attendances (0-1) arriving by ambulance: they wait in the
-    /// ambulance for a space and are handed over before walk-ins.
-    pub ambulance_share: f64,
-    /// The chance that an attendance arriving in each clock hour (00:00-01:00
-    /// first) comes by ambulance: `ambulance_share` every hour, or shaped by
-    /// `ambulance_hour_of_day` so that the day's share stays `ambulance_share`.
-    pub ambulance_by_hour: [f64; 24],
-    /// A minors (or urgent treatment centre) stream with its own spaces:
-    /// `None` when every attendance uses the main spaces.
-    pub minors: Option<Minors>,
-    /// How long a walk-in who will not be admitted waits for a space before
-    /// leaving without being seen, in hours (`None`: nobody leaves).
-    pub patience_hours: Option<Distribution>,
-    /// Decision-makers on duty by clock hour (`None`: assessment starts as
-    /// soon as a patient has a main space).
-    pub clinicians: Option<Clinicians>,
-}
-
-/// Decision-makers (`clinicians`, `clinician_minutes`): a patient in a main
-/// space waits for a free clinician, first come first served; their time to
-/// a decision (or to leaving) starts when one sees them, and the clinician is
-/// then busy for `clinician_minutes` (drawn per patient, in the order they
-/// are seen, from a stream of its own). Fewer clinicians in an hour let busy
-/// ones finish; nobody is interrupted. Minors patients are seen by their own
-/// staff, outside this rota.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Clinicians {
-    /// Clinicians on duty in each clock hour, 00:00-01:00 first.
-    pub on_duty: [u32; 24],
-    /// A clinician's time with each patient, in minutes.
-    pub minutes: Distribution,
-}
-
-/// The minors stream (`minors_spaces`, `minors_share`): a share of the
-/// walk-ins who will not be admitted are streamed at arrival to their own
-/// spaces and first-come-first-served queue, spending their
-/// `hours_in_department` there. Ambulance arrivals and patients who will be
-/// admitted always use the main spaces. Streaming is decided from the arrival
-/// mode's random stream, so adding minors changes no other draw.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Minors {
-    /// Minors treatment spaces.
-    pub spaces: u32,
-    /// Share (0-1) of the walk-ins not to be admitted who are streamed to minors.
-    pub share: f64,
 }
 
 /// A date range (inclusive) over which all emergency demand is multiplied.
