@@ -6,7 +6,7 @@
 mod common;
 use bedflow::output::tables;
 use bedflow::reduce::Summaries;
-use bedflow::stats::{Kpis, layout};
+use bedflow::stats::{Kpis, Metric, layout};
 use common::model;
 
 const TWO_POOLS: &str = r#"
@@ -180,4 +180,30 @@ fn daily_csv_rows_are_worked_by_hand() {
     assert!(out.contains(&"2026-01-06,midnight_occupancy,medicine,2.333333,1.2,2,3.6,1.5,3,".to_string()), "{out:?}");
     let summary = rows(&tables::summary_csv(&m, &sums).unwrap());
     assert!(summary.iter().any(|r| r.ends_with(",ortho")), "a specialty's rows name it: {summary:?}");
+}
+
+/// The decision table as `compare` prints it, on hand-built differences:
+/// formatted levels and differences, the CI, the verdict from the CI's side
+/// of 0 in the measure's direction, and the net cost per wait avoided.
+#[test]
+fn the_decision_table_is_formatted_by_hand() {
+    use bedflow::decision::{MEASURES, PlanResult, Row, Source, Verdict};
+    use bedflow::summary::summarise;
+    let row = |source: Source, base: f64, alt: f64, diffs: &[f64]| {
+        let measure = *MEASURES.iter().find(|m| m.source == source).unwrap();
+        let diff = summarise(diffs);
+        Row { measure, base, alt, diff, verdict: Verdict::of(&diff, measure.lower_is_better) }
+    };
+    let plan = PlanResult {
+        name: "plus-beds".into(),
+        description: "20 beds".into(),
+        rows: vec![
+            row(Source::Kpi(Metric::WaitsOver12hFromDta), 1093.0, 372.0, &[-700.0, -720.0, -743.0]),
+            row(Source::Kpi(Metric::Ed4hPerformance), 0.617, 0.699, &[0.08, 0.081, 0.082]),
+            row(Source::Kpi(Metric::ElectiveCancelledNoBed), 28.0, 27.6, &[-1.0, 0.5, -0.7]),
+            row(Source::PlanCost, 0.0, 1_359_000.0, &[1_359_000.0; 3]),
+            row(Source::NetCost, 1_269_965.0, 2_398_262.0, &[1_100_000.0, 1_128_298.0, 1_156_596.0]),
+        ],
+    };
+    insta::assert_snapshot!("decision_table", bedflow::output::decision::text("base", 3, &[plan]));
 }

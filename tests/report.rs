@@ -299,3 +299,46 @@ fn winter_plots_show_waiting_outliers_and_dated_beds() {
     assert!(closed.iter().any(|l| l == "Care of older people (120 core beds)"), "{closed:?}");
     assert!(tmp.path().join("c/outliers.png").exists(), "the plan extends the base, which outlies");
 }
+
+/// `compare` of the tiny scenario with a plan of its own (more beds, a
+/// cost): `comparison.png` is large, drawn, and names the plan and each
+/// measure with which way is better; `comparison.xlsx` reads back with the
+/// plan cost as a number on the ranked sheet and one sheet for the plan.
+#[test]
+fn comparison_picture_and_workbook_read_back() {
+    use calamine::{Reader, Xlsx, open_workbook};
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("tiny.toml"), TINY).unwrap();
+    std::fs::write(
+        tmp.path().join("tiny-more-beds.toml"),
+        "extends = \"tiny.toml\"\n\n[[pool]]\nname = \"A&E medicine\"\nbeds = 110\n\n[plan]\ncost_per_day = 4500\n",
+    )
+    .unwrap();
+    Command::cargo_bin("bedflow")
+        .unwrap()
+        .current_dir(tmp.path())
+        .args(["compare", "tiny.toml", "tiny-more-beds.toml", "--out", "cmp", "-q"])
+        .assert()
+        .success();
+    let out = tmp.path().join("cmp");
+    let (w, h, inked) = png_stats(&out.join("comparison.png"));
+    assert!(w >= 1000 && h >= 600 && inked > 0.02, "{w}x{h}, {:.1}% drawn", inked * 100.0);
+    let labels = svg_labels(&std::fs::read_to_string(out.join("comparison.svg")).unwrap());
+    for expected in [
+        "1. more-beds",
+        "12-hour waits from decision to admit, every route (fewer is better)",
+        "ED 4-hour performance (higher is better)",
+        "Plan cost (what the plan itself costs)",
+        "Net cost (plan plus escalation) (lower is better)",
+        "Difference from the base (percentage points)",
+    ] {
+        assert!(labels.iter().any(|l| l == expected), "comparison plot lacks {expected:?}: {labels:?}");
+    }
+    // 22 reported days x GBP 4,500.
+    let mut wb: Xlsx<_> = open_workbook(out.join("comparison.xlsx")).expect("comparison.xlsx opens");
+    assert_eq!(wb.sheet_names(), vec!["Comparison", "tiny-more-beds"]);
+    let ranked = wb.worksheet_range("Comparison").unwrap();
+    let plan = ranked.rows().find(|r| r[2] == "Plan cost").expect("a plan cost row");
+    assert_eq!((plan[1].to_string(), plan[5].to_string()), ("tiny-more-beds".to_string(), "99000".to_string()));
+    assert_eq!(plan[8], "worse");
+}

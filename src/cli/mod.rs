@@ -41,8 +41,8 @@ pub struct RunFlags {
     /// Output folder (default: under output/).
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// No progress bar.
-    #[arg(long)]
+    /// No progress bar (`-q`).
+    #[arg(short, long)]
     pub quiet: bool,
 }
 

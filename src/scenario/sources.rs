@@ -395,6 +395,9 @@ fn set<'i>(cx: &mut Ctx<'_>, root: &mut DeTable<'i>, path: &str, value: Spanned<
             }
             DeValue::Array(items) if i + 2 < parts.len() => {
                 let name = parts[i + 1];
+                // Said when the name is not found (names are case-sensitive).
+                let names: Vec<String> =
+                    items.iter().filter_map(|x| name_of(x)).map(|n| format!("\"{}\"", n.escape_debug())).collect();
                 let found = items.iter_mut().find(|x| name_of(x) == Some(name));
                 match found.map(|x| x.get_mut()) {
                     Some(DeValue::Table(t)) => {
@@ -402,7 +405,14 @@ fn set<'i>(cx: &mut Ctx<'_>, root: &mut DeTable<'i>, path: &str, value: Spanned<
                         i += 2;
                     }
                     _ => {
-                        cx.err(span, path, format!("no [[{key}]] named \"{name}\" in the scenario"));
+                        cx.err(
+                            span,
+                            path,
+                            format!(
+                                "no [[{key}]] named \"{name}\" in the scenario (names are case-sensitive); there are: {}",
+                                names.join(", ")
+                            ),
+                        );
                         return;
                     }
                 }

@@ -157,7 +157,7 @@ impl Figure for Forest {
     }
     fn size(&self) -> (u32, u32) {
         let rows = self.panels.len().div_ceil(2).max(1) as u32;
-        (1800, 110 + rows * (150 + 70 * self.plans.len().max(1) as u32))
+        (1800, 110 + rows * (150 + 70 * self.plans.len().max(1) as u32).max(260))
     }
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
         let body = root.titled(&self.title, (FONT, 30).into_font().style(FontStyle::Bold)).map_err(fail(COMPARISON))?;
