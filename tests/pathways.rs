@@ -359,3 +359,42 @@ fn a_discharge_lounge_hand_worked() {
     let (moved, _) = run_with(15);
     assert!(moved.iter().all(|&n| n == 0.0), "{moved:?}");
 }
+
+/// The overload warning counts the beds patients hold waiting for a
+/// pathway: 9 admissions a day with 4-day stays (36 beds) fit 40 beds, but
+/// with half of them waiting 2 days for P1 (9 more beds) they do not, and
+/// `check` says so, naming the pathway load; without the delay it is silent.
+#[test]
+fn overload_warning_counts_pathway_delays() {
+    let text = |delay: f64| {
+        scenario(
+            9.0,
+            4.0,
+            40,
+            30,
+            2,
+            "pathway_shares = { P1 = 0.5 }",
+            &format!(
+                "[[pathway]]\nname = \"P1\"\ndelay_days = {{ dist = \"fixed\", value = {delay:.1} }}\nstarts_per_day = [100, 100, 100, 100, 100, 100, 100]\n"
+            ),
+        )
+    };
+    let check = |t: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("p.toml"), t).unwrap();
+        let o = assert_cmd::Command::cargo_bin("bedflow")
+            .unwrap()
+            .arg("check")
+            .arg(dir.path().join("p.toml"))
+            .output()
+            .unwrap();
+        assert!(o.status.success());
+        String::from_utf8_lossy(&o.stderr).into_owned()
+    };
+    let said = check(&text(2.0));
+    assert!(
+        said.contains("offered load 45.0 beds (admissions a day x mean stay plus 9.0 beds of patients waiting for a discharge pathway) exceeds its 40 beds"),
+        "{said}"
+    );
+    assert!(!check(&text(0.0)).contains("offered load"), "36 beds fit in 40");
+}

@@ -259,7 +259,7 @@ impl Model {
                     per_week / 7.0 * sp.inpatient_share * sp.stay_days.mean()
                 })
                 .sum::<f64>();
-            self.offered_load(i) * peak + elective
+            (self.offered_load(i) + self.pathway_delay_load(i)) * peak + elective
         };
         // The most beds a pool can have: its largest dated core beds (an
         // opening counts; a closure for the whole run leaves 0) plus escalation.
@@ -292,9 +292,15 @@ impl Model {
                 }
             }
             let offered = if load.is_finite() { format!("{} beds", readable(load)) } else { "unbounded".to_string() };
+            let delays = self.pathway_delay_load(i);
             let head = format!(
-                "pool \"{}\": offered load {offered} (admissions a day x mean stay{}) exceeds its {} beds{}",
+                "pool \"{}\": offered load {offered} (admissions a day x mean stay{}{}) exceeds its {} beds{}",
                 p.name,
+                if delays > 0.0 {
+                    format!(" plus {} beds of patients waiting for a discharge pathway", readable(delays))
+                } else {
+                    String::new()
+                },
                 if peak > 1.0 { format!(", at peak seasonality x{peak:.3}") } else { String::new() },
                 capacity,
                 if capacity > p.beds { format!(" ({} core + escalation)", p.beds) } else { String::new() },
@@ -325,6 +331,26 @@ impl Model {
             out.push(format!("{head}; {consequence}"));
         }
         out
+    }
+
+    /// Beds a pool's patients hold past their acute stay waiting for a
+    /// discharge pathway: admissions a day x each pathway's share of the
+    /// pool's patients x its mean assessment delay (`delay_days`). The wait
+    /// for a start when starts run short, and for the discharge hour, come on
+    /// top and are not counted, so this is a lower bound of the extra load.
+    pub fn pathway_delay_load(&self, pool: usize) -> f64 {
+        let p = &self.pools[pool];
+        let per_day: f64 = self.routes.iter().filter(|r| r.pool == pool).map(|r| self.route_per_day(r)).sum();
+        let days: f64 = self
+            .pathways
+            .iter()
+            .filter_map(|w| {
+                let delay = w.delay_days.as_ref()?.mean();
+                let share = *p.pathway_shares.get(w.index)?;
+                (delay.is_finite() && share > 0.0).then_some(share * delay)
+            })
+            .sum();
+        per_day * days
     }
 
     /// Mean length of stay of a pool's emergency routes, weighted by admissions.
