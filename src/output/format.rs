@@ -62,6 +62,9 @@ impl Unit {
             return "-".into();
         }
         let body = match self {
+            // Under a point, two decimals, so a CI such as -0.08 to -0.01
+            // does not read as 0.0 (nor a small count's as 0, below).
+            Unit::Share if (100.0 * x).abs() < 0.95 => format!("{} pts", fixed(100.0 * x, 2)),
             Unit::Share => format!("{} pts", fixed(100.0 * x, 1)),
             // A small difference of counts keeps a decimal, so a CI such as
             // -3.5 to -0.5 does not read as touching 0.
@@ -73,7 +76,7 @@ impl Unit {
         let zero = body.trim_start_matches('-').trim_start_matches('£').chars().all(|c| "0., pts".contains(c));
         if zero {
             match self {
-                Unit::Share => "0.0 pts".into(),
+                Unit::Share => "0 pts".into(),
                 Unit::Money => "£0".into(),
                 Unit::Count => "0".into(),
                 Unit::Tenths => body,
@@ -105,7 +108,8 @@ mod tests {
         assert_eq!(Unit::Share.level(0.9587), "95.9%");
         assert_eq!(Unit::Share.difference(-0.0163), "-1.6 pts");
         assert_eq!(Unit::Share.difference(0.061), "+6.1 pts");
-        assert_eq!(Unit::Share.difference(-0.0001), "0.0 pts");
+        assert_eq!(Unit::Share.difference(-0.00001), "0 pts");
+        assert_eq!(Unit::Share.difference(-0.0004), "-0.04 pts");
         assert_eq!(Unit::Count.level(4321.4), "4,321");
         assert_eq!(Unit::Count.difference(-660.2), "-660");
         assert_eq!(Unit::Count.difference(1234.0), "+1,234");

@@ -92,7 +92,8 @@ fn forest_panel<DB: DrawingBackend>(
         .margin(14)
         .x_label_area_size(48)
         .y_label_area_size((widest * 9 + 16).clamp(60, 300))
-        .build_cartesian_2d(lo - pad..hi + pad, -0.5..top)
+        // More room on the right: each point's label is written to its right.
+        .build_cartesian_2d(lo - pad..hi + 2.0 * pad, -0.5..top)
         .map_err(fail(COMPARISON))?;
     let x_decimals = if (hi - lo) < 10.0 { 1 } else { 0 };
     chart
