@@ -115,7 +115,12 @@ pub(super) fn sweep(scenario: PathBuf, set: String, target: Option<String>, flag
     crate::compare::check_sweep_path(path).map_err(Error::Usage)?;
     let (values, integer) = crate::compare::parse_range(range).map_err(Error::Usage)?;
     let target: Option<crate::compare::Target> = target.map(|t| t.parse().map_err(Error::Usage)).transpose()?;
-    let literal = |v: f64| if integer { format!("{}", v.round() as i64) } else { format!("{v}") };
+    // Whole numbers as integers while they are exact (below 2^53); beyond,
+    // a float in exponent form (an integer field then refuses it by name),
+    // never an integer cast that saturates to another value.
+    let literal = |v: f64| {
+        if integer && v.abs() < 9.0e15 { format!("{}", v.round() as i64) } else { format!("{v:e}") }
+    };
     // Validate every value's scenario before running any, holding one at a
     // time: each is loaded, checked and dropped, and loaded again to run.
     let load = |v: f64| scenario::load_with(&scenario, &[(path.to_string(), literal(v))]);
