@@ -318,6 +318,14 @@ fn bad_plans_and_a_variant_named_like_its_parent_are_refused() {
         assert_eq!(o.status.code(), Some(2), "{plan}: {err}");
         assert!(err.lines().any(|l| l.contains(expected)), "{plan}: expected {expected:?} in\n{err}");
     }
+    // Dates bedflow's workbooks cannot hold are refused before any run.
+    let old = queue_pool(100)
+        .replace("start = \"2026-01-01\"", "start = \"1899-12-01\"")
+        .replace("end = \"2026-06-29\"", "end = \"1899-12-31\"");
+    write(d, "old.toml", &old);
+    let o = bedflow().current_dir(d).args(["check", "old.toml"]).output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert!(err.contains("old.toml:4:9: scenario.start: 1899-12-01 is outside the years 1900 to 9999"), "{err}");
     // base.toml is named "pool-100": a variant file pool-100.toml without a
     // name of its own would take it.
     std::fs::create_dir(d.join("v")).unwrap();

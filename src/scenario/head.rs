@@ -67,6 +67,19 @@ pub(super) fn read_scenario(cx: &mut Ctx<'_>, root: Tbl<'_, '_>) -> Option<Head>
         "a whole number of replications between 1 and 1000000",
     );
     let seed = t.int_req(cx, "seed", 0, i64::MAX, "a whole number >= 0");
+    // The workbooks' dates (finance.xlsx) run from 1900 to 9999; checked
+    // here so a run never fails at its end.
+    for (key, d) in [("start", start), ("end", end)] {
+        let Some(d) = d else { continue };
+        if d.year() < 1900 || d.year() > 9999 {
+            cx.err(
+                t.key_span(key),
+                format!("scenario.{key}"),
+                format!("{d} is outside the years 1900 to 9999 that bedflow's workbooks can hold"),
+            );
+            return None;
+        }
+    }
     if let (Some(s), Some(e)) = (start, end) {
         if e < s {
             let span = t.key_span("end");
