@@ -336,8 +336,17 @@ impl TargetAnswer {
                     num(v),
                     unit.level(s.mean),
                     // Clipped to the values the KPI can take, as the report does.
-                    unit.level(if self.target.metric.can_be_negative() { s.ci95_low } else { s.ci95_low.max(0.0) }),
-                    unit.level(if self.target.metric.at_most_one() { s.ci95_high.min(1.0) } else { s.ci95_high }),
+                    // (`NaN` stays undefined: one replication has no interval).
+                    unit.level(if self.target.metric.can_be_negative() || s.ci95_low.is_nan() {
+                        s.ci95_low
+                    } else {
+                        s.ci95_low.max(0.0)
+                    }),
+                    unit.level(if self.target.metric.at_most_one() && !s.ci95_high.is_nan() {
+                        s.ci95_high.min(1.0)
+                    } else {
+                        s.ci95_high
+                    }),
                     self.smallest_confident.map_or("none of the swept values".into(), num)
                 )
             }
