@@ -12,7 +12,7 @@
 //! one line per holiday on one chart; with seven holidays the lines crossed
 //! and swung too much to read, so it was dropped.
 
-use super::fan::{DailyLine, FanPanel, Reference, Shade, calendar_shades, fan_legend, legend_strip};
+use super::fan::{DailyLine, FanPanel, Shade, calendar_shades, fan_legend, legend_strip};
 use super::{FONT, Figure, PlotError, colours, fail};
 use crate::model::Model;
 use crate::reduce::Summaries;
@@ -154,17 +154,7 @@ impl Figure for BankHolidays<'_> {
         };
         let boarders = self.sums.series(Metric::Boarders0800, None).filter(|d| d.iter().any(|s| s.p90 > 0.0));
         let all_shades = calendar_shades(m);
-        let reference = |beds: f64| {
-            vec![
-                Reference { value: beds, label: "Core beds".into(), colour: colours::RED, dashed: false },
-                Reference {
-                    value: (OCCUPANCY_THRESHOLD * beds).round(),
-                    label: "92% of core beds".into(),
-                    colour: colours::ORANGE,
-                    dashed: true,
-                },
-            ]
-        };
+        let reference = super::fan::core_references;
         let mut legend = fan_legend(&reference(1.0), &all_shades);
         if open.is_some() {
             legend.push(super::fan::Swatch::Line(

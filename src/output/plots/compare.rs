@@ -47,20 +47,9 @@ pub struct Forest {
 
 pub(crate) const COMPARISON: &str = "comparison";
 
-/// Colour of the plan ranked `i`: the Okabe-Ito palette, distinct for
-/// colour-blind readers and in greyscale print (yellow, last, is rarely needed).
+/// Colour of the plan ranked `i` (see [`colours::SERIES`]).
 fn plan_colour(i: usize) -> RGBColor {
-    const OKABE_ITO: [RGBColor; 8] = [
-        RGBColor(0, 114, 178),
-        RGBColor(213, 94, 0),
-        RGBColor(0, 158, 115),
-        RGBColor(204, 121, 167),
-        RGBColor(230, 159, 0),
-        RGBColor(86, 180, 233),
-        RGBColor(0, 0, 0),
-        RGBColor(240, 228, 66),
-    ];
-    OKABE_ITO[i % OKABE_ITO.len()]
+    colours::SERIES[i % colours::SERIES.len()]
 }
 
 fn forest_panel<DB: DrawingBackend>(

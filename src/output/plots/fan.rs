@@ -20,6 +20,20 @@ pub struct Reference {
     pub dashed: bool,
 }
 
+/// Core beds (solid red) and 92% of them (dashed orange): the two lines
+/// every occupancy fan is read against.
+pub fn core_references(beds: f64) -> Vec<Reference> {
+    vec![
+        Reference { value: beds, label: "Core beds".into(), colour: colours::RED, dashed: false },
+        Reference {
+            value: (crate::stats::OCCUPANCY_THRESHOLD * beds).round(),
+            label: "92% of core beds".into(),
+            colour: colours::ORANGE,
+            dashed: true,
+        },
+    ]
+}
+
 /// A line that changes by day (core beds that change by date, core plus open
 /// escalation beds), drawn as steps.
 pub struct DailyLine {

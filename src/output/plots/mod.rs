@@ -102,7 +102,7 @@ pub fn render<F: Figure>(fig: &F, dir: &Path) -> Result<String, PlotError> {
 /// for the simulation, warm colours for thresholds).
 pub mod colours {
     use plotters::style::RGBColor;
-    /// NHS blue; the first of [`SERIES`] (not used directly by any plot).
+    /// NHS blue (not used directly by any plot).
     pub const NHS_BLUE: RGBColor = RGBColor(0, 94, 184);
     /// Medians and means: the main line of fan charts and sweep plots, and the P50 marker.
     pub const DARK_BLUE: RGBColor = RGBColor(0, 48, 135);
@@ -126,15 +126,15 @@ pub mod colours {
     pub const WAITING: RGBColor = RGBColor(174, 37, 115);
     /// Core plus open escalation beds (NHS purple).
     pub const CAPACITY: RGBColor = RGBColor(51, 0, 114);
-    /// Distinct line colours for several series.
+    /// One colour per plan or series: the Okabe-Ito palette, distinct for
+    /// colour-blind readers and in greyscale print (yellow, last, is rarely needed).
     pub const SERIES: [RGBColor; 8] = [
-        RGBColor(0, 94, 184),
-        RGBColor(218, 41, 28),
-        RGBColor(0, 150, 57),
-        RGBColor(237, 139, 0),
-        RGBColor(120, 50, 160),
-        RGBColor(0, 164, 153),
-        RGBColor(125, 85, 40),
-        RGBColor(230, 0, 126),
-    ];
-}
+        RGBColor(0, 114, 178),
+        RGBColor(213, 94, 0),
+        RGBColor(0, 158, 115),
+        RGBColor(204, 121, 167),
+        RGBColor(230, 159, 0),
+        RGBColor(86, 180, 233),
+        RGBColor(0, 0, 0),
+        RGBColor(240, 228, 66),
+    ];}

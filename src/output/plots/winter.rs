@@ -10,7 +10,7 @@
 //! says how many are left out, so the bitmap stays at most 1800 x 3530 pixels
 //! however many pools a scenario has.
 
-use super::fan::{Above, DailyLine, FanPanel, Reference, Swatch, calendar_shades, fan_legend, legend_strip};
+use super::fan::{Above, DailyLine, FanPanel, Swatch, calendar_shades, fan_legend, legend_strip};
 use super::{FONT, Figure, PlotError, colours, fail};
 use crate::model::Model;
 use crate::reduce::Summaries;
@@ -80,17 +80,7 @@ impl Figure for WinterOccupancy<'_> {
         let body = root.titled(&title, (FONT, 30).into_font().style(FontStyle::Bold)).map_err(fail(NAME))?;
         let (body, strip) = body.split_vertically(body.dim_in_pixel().1 - 50);
         let areas = body.split_evenly(self.grid());
-        let references_for = |beds: f64| {
-            vec![
-                Reference { value: beds, label: "Core beds".into(), colour: colours::RED, dashed: false },
-                Reference {
-                    value: (OCCUPANCY_THRESHOLD * beds).round(),
-                    label: "92% of core beds".into(),
-                    colour: colours::ORANGE,
-                    dashed: true,
-                },
-            ]
-        };
+        let references_for = super::fan::core_references;
         let shades = calendar_shades(m);
         let dated = m.has_dated_capacity();
         let escalates = m.pools.iter().any(|p| p.escalation.is_some());
