@@ -137,4 +137,5 @@ pub mod colours {
         RGBColor(86, 180, 233),
         RGBColor(0, 0, 0),
         RGBColor(240, 228, 66),
-    ];}
+    ];
+}
