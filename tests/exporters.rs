@@ -180,6 +180,13 @@ fn daily_csv_rows_are_worked_by_hand() {
     assert!(out.contains(&"2026-01-06,midnight_occupancy,medicine,2.333333,1.2,2,3.6,1.5,3,".to_string()), "{out:?}");
     let summary = rows(&tables::summary_csv(&m, &sums).unwrap());
     assert!(summary.iter().any(|r| r.ends_with(",ortho")), "a specialty's rows name it: {summary:?}");
+    // The report's KPI table has the specialty's own rows (1, 2 and 4 of
+    // a count: mean 2, CI clipped at 0, P10 1.2 shown as 1).
+    let table = bedflow::output::report::kpi_table(&m, &sums);
+    assert!(
+        table.contains("<tr><td></td><td>ortho</td><td>2</td><td>0 to 6</td><td>1</td><td>2</td><td>4</td></tr>"),
+        "a specialty's rows in the report:\n{table}"
+    );
 }
 
 /// The decision table as `compare` prints it, on hand-built differences:
