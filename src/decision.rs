@@ -270,5 +270,10 @@ mod tests {
         // One replication of a nonzero difference: no interval, no verdict.
         assert_eq!(Verdict::of(&diff(&[-3.0]), true), Verdict::NoClearDifference);
         assert_eq!(Verdict::of(&diff(&[]), true), Verdict::NoClearDifference);
+        // A CI that reaches 0 exactly does not exclude it: no clear difference.
+        let touching = Summary { ci95_low: 0.0, ci95_high: 2.0, ..diff(&[0.5, 1.0, 1.5]) };
+        assert_eq!(Verdict::of(&touching, true), Verdict::NoClearDifference);
+        let touching = Summary { ci95_low: -2.0, ci95_high: 0.0, ..diff(&[-0.5, -1.0, -1.5]) };
+        assert_eq!(Verdict::of(&touching, false), Verdict::NoClearDifference);
     }
 }

@@ -180,6 +180,15 @@ fn daily_csv_rows_are_worked_by_hand() {
     assert!(out.contains(&"2026-01-06,midnight_occupancy,medicine,2.333333,1.2,2,3.6,1.5,3,".to_string()), "{out:?}");
     let summary = rows(&tables::summary_csv(&m, &sums).unwrap());
     assert!(summary.iter().any(|r| r.ends_with(",ortho")), "a specialty's rows name it: {summary:?}");
+    // A daily series by its key: the trust's and a pool's, one summary a day
+    // (1, 2 and 4 each day), and none for a series the scenario lacks.
+    let (n, days) = (m.pools.len(), 3);
+    for pool in [None, Some(0), Some(n - 1)] {
+        let s = sums.series(Metric::MidnightOccupancy, pool).expect("a daily series");
+        assert_eq!(s.len(), days);
+        assert!(s.iter().all(|d| (d.mean - 7.0 / 3.0).abs() < 1e-12 && d.p50 == 2.0), "{pool:?}");
+    }
+    assert!(sums.series(Metric::EdAttendances, None).is_none(), "no ED in this scenario");
     // The report's KPI table has the specialty's own rows (1, 2 and 4 of
     // a count: mean 2, CI clipped at 0, P10 1.2 shown as 1).
     let table = bedflow::output::report::kpi_table(&m, &sums);
