@@ -11,7 +11,8 @@ cd "$(dirname "$0")/.."
 command -v cargo-mutants >/dev/null 2>&1 || cargo install --locked cargo-mutants
 files=("$@")
 if [ ${#files[@]} -eq 0 ]; then
-  files=(src/summary.rs src/engine/order.rs src/engine/queue.rs src/compare.rs src/stats.rs src/output/tables.rs
+  files=(src/summary.rs src/engine/order.rs src/engine/queue.rs src/compare.rs src/decision.rs src/stats.rs
+         src/output/tables.rs src/output/format.rs
          src/reduce/*.rs src/engine/*.rs src/dist.rs)
 fi
 args=()
