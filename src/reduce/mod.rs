@@ -114,7 +114,8 @@ impl Results {
             return Some(v.clone());
         }
         let i = self.scalar_keys.iter().position(matches)?;
-        if self.scalars.is_empty() && self.replications_csv.is_some() {
+        // A reducer with a folder streamed the rest to replications.csv.
+        if self.replications_csv.is_some() {
             return None;
         }
         Some(self.scalars.iter().map(|r| r[i]).collect())
@@ -400,5 +401,22 @@ beds = 5
         assert_eq!(a.column(Metric::EscalationCost, None), b.column(Metric::EscalationCost, None));
         let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(left, vec![std::ffi::OsString::from("replications.csv")], "the spill is deleted");
+        // Only the kept columns come back from a reducer with a folder.
+        assert!(
+            b.column(Metric::BedOccupancyRate, None).is_none() && a.column(Metric::BedOccupancyRate, None).is_some()
+        );
+    }
+
+    /// The reducer `run` uses streams replications.csv into the folder from
+    /// the start (the file is created at once, and never over another).
+    #[test]
+    fn a_reducer_with_a_folder_writes_replications_csv_there() {
+        let model = crate::scenario::parse_str(SCENARIO, "tiny.toml").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let r = Reducer::with_folder(dir.path(), &model).unwrap();
+        assert!(dir.path().join("replications.csv").exists());
+        assert!(Reducer::with_folder(dir.path(), &model).is_err(), "an existing replications.csv is not replaced");
+        let done = r.try_finish().unwrap();
+        assert_eq!(done.replications_csv, Some(dir.path().join("replications.csv")));
     }
 }
