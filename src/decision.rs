@@ -276,4 +276,28 @@ mod tests {
         let touching = Summary { ci95_low: -2.0, ci95_high: 0.0, ..diff(&[-0.5, -1.0, -1.5]) };
         assert_eq!(Verdict::of(&touching, false), Verdict::NoClearDifference);
     }
+
+    /// The ratio is shown only for a plan that clearly avoids 12-hour waits
+    /// and costs more on net: otherwise it would mislead (a negative cost
+    /// per wait, or a ratio for waits it may not avoid).
+    #[test]
+    fn net_cost_per_wait_avoided_only_when_it_reads_right() {
+        let measure = |s: Source| *MEASURES.iter().find(|m| m.source == s).unwrap();
+        let plan = |waits: &[f64], net: &[f64]| {
+            let row = |s: Source, v: &[f64]| {
+                let d = diff(v);
+                Row { measure: measure(s), base: 0.0, alt: 0.0, diff: d, verdict: Verdict::of(&d, true) }
+            };
+            PlanResult {
+                name: "p".into(),
+                description: String::new(),
+                rows: vec![row(Source::Kpi(Metric::WaitsOver12hFromDta), waits), row(Source::NetCost, net)],
+            }
+        };
+        let fewer = [-100.0, -110.0, -90.0];
+        assert_eq!(plan(&fewer, &[1000.0, 1100.0, 900.0]).net_cost_per_wait_avoided(), Some(10.0));
+        assert_eq!(plan(&fewer, &[-1000.0, -1100.0, -900.0]).net_cost_per_wait_avoided(), None, "saves money too");
+        assert_eq!(plan(&fewer, &[0.0, 0.0, 0.0]).net_cost_per_wait_avoided(), None, "costs nothing");
+        assert_eq!(plan(&[-100.0, 50.0, 20.0], &[1000.0, 1100.0, 900.0]).net_cost_per_wait_avoided(), None, "unclear");
+    }
 }

@@ -390,7 +390,9 @@ beds = 5
         for k in &reps {
             memory.push(k);
             spilled.push(k);
+            assert!(spilled.scalars.len() as u64 * 8 <= 3 * 8 * 40, "memory within the budget");
         }
+        assert!(spilled.folder.as_ref().is_some_and(|f| f.spilled > 0), "the tiny budget spilled");
         let (a, b) = (memory.finish(), spilled.try_finish().unwrap());
         use crate::output::tables;
         assert_eq!(tables::summary_csv(&model, &a.sums).unwrap(), tables::summary_csv(&model, &b.sums).unwrap());
@@ -401,6 +403,17 @@ beds = 5
         assert_eq!(a.column(Metric::EscalationCost, None), b.column(Metric::EscalationCost, None));
         let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(left, vec![std::ffi::OsString::from("replications.csv")], "the spill is deleted");
+        // The tiny budget spilled, and kept memory within it; a budget with
+        // room for everything never spills.
+        assert!(b.replications_csv.is_some());
+        let dir2 = tempfile::tempdir().unwrap();
+        let mut roomy = Reducer::with_folder_budget(dir2.path(), &model, u64::MAX).unwrap();
+        assert!(Reducer::with_folder_budget(&dir2.path().join("x"), &model, 0).is_err(), "no such folder");
+        for k in &reps {
+            roomy.push(k);
+        }
+        assert_eq!(roomy.folder.as_ref().map(|f| f.spilled), Some(0));
+        assert_eq!(roomy.scalars.len(), reps.len() * roomy.scalar_keys.len(), "all in memory");
         // Only the kept columns come back from a reducer with a folder.
         assert!(
             b.column(Metric::BedOccupancyRate, None).is_none() && a.column(Metric::BedOccupancyRate, None).is_some()
