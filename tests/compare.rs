@@ -340,6 +340,35 @@ fn bad_plans_and_a_variant_named_like_its_parent_are_refused() {
     );
 }
 
+/// The net cost is the plan cost plus the escalation cost, replication by
+/// replication, for the base (which may have a plan cost of its own) and the
+/// plan: the table's net rows equal the sum of its plan and escalation rows.
+#[test]
+fn net_cost_is_plan_cost_plus_escalation_cost() {
+    let escalating = |beds: u32, per_day: u32| {
+        queue_pool(beds).replace("replications = 40", "replications = 8")
+            + &format!(
+                "\n[pool.escalation]\nmax_beds = 10\nbeds_per_step = 5\nreview_hours = [8]\nopen_at_occupancy = 0.85\n\
+                 close_below_occupancy = 0.7\ncost_per_open_bed_day = 300\ncost_per_opening = 1000\n\n\
+                 [plan]\ncost_per_day = {per_day}\n"
+            )
+    };
+    let (base, alt) = (common::model(&escalating(100, 100)), common::model(&escalating(104, 500)));
+    let spec = RunSpec { replications: 8, seed: 5, threads: 1 };
+    let (rb, ra) = (replicate::run(&base, spec, &|| {}).unwrap(), replicate::run(&alt, spec, &|| {}).unwrap());
+    let pairs = bedflow::compare::paired(&base, &rb, &alt, &ra);
+    let plans = bedflow::decision::decide((&base, &rb), &[(&alt, &ra)], &[pairs]);
+    use bedflow::decision::Source;
+    let row = |s| plans[0].row(s).unwrap();
+    let (esc, plan, net) = (row(Source::Kpi(Metric::EscalationCost)), row(Source::PlanCost), row(Source::NetCost));
+    assert!(esc.base > 0.0 && esc.alt > 0.0, "both escalate: {} {}", esc.base, esc.alt);
+    assert_eq!((plan.base, plan.alt), (base.plan_cost(), alt.plan_cost()));
+    assert_eq!((plan.base, plan.alt), (100.0 * 180.0, 500.0 * 180.0));
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(1.0);
+    assert!(close(net.base, plan.base + esc.base) && close(net.alt, plan.alt + esc.alt), "{net:?}");
+    assert!(close(net.diff.mean, plan.diff.mean + esc.diff.mean), "{net:?}");
+}
+
 /// Sweeping beds: share_of_time_full falls (never rises) as beds are added,
 /// and --target returns the smallest value whose mean meets the target.
 #[test]
