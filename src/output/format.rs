@@ -116,6 +116,15 @@ mod tests {
         assert_eq!(Unit::Count.difference(-0.2), "-0.2");
         assert_eq!(Unit::Count.difference(-0.04), "0");
         assert_eq!(Unit::Count.difference(-3.54), "-3.5");
+        // The switches to fewer decimals, at their edges: 10 and 0.95 points.
+        assert_eq!(Unit::Count.difference(10.0), "+10");
+        assert_eq!(Unit::Count.difference(9.96), "+10.0");
+        let edge = 0.95 / 100.0;
+        assert_eq!(100.0 * edge, 0.95);
+        assert!(
+            Unit::Share.difference(edge).split(['.', ' ']).nth(1).is_some_and(|d| d.len() == 1),
+            "one decimal at 0.95 points"
+        );
         assert_eq!(Unit::Tenths.difference(-11.74), "-11.7");
         assert_eq!(Unit::Money.level(1_234_567.4), "£1,234,567");
         assert_eq!(Unit::Money.difference(-218_156.96), "-£218,157");
