@@ -196,15 +196,15 @@ fn escalation_costs(model: &Model, reps: &[Kpis]) -> Vec<f64> {
 }
 
 /// Each plan against the base, ranked (see the module's documentation).
-/// `pairs` are each plan's paired KPIs, in `alts` order.
-pub fn decide(base: (&Model, &[Kpis]), alts: &[(&Model, &[Kpis])], pairs: &[Vec<Paired>]) -> Vec<PlanResult> {
+/// `pairs` are each plan's name and paired KPIs, in `alts` order.
+pub fn decide(base: (&Model, &[Kpis]), alts: &[(&Model, &[Kpis])], pairs: &[(String, Vec<Paired>)]) -> Vec<PlanResult> {
     let (base_model, base_reps) = base;
     let base_plan = base_model.plan_cost();
     let base_net: Vec<f64> = escalation_costs(base_model, base_reps).iter().map(|c| c + base_plan).collect();
     let mut out: Vec<PlanResult> = alts
         .iter()
         .zip(pairs)
-        .map(|(&(model, reps), pairs)| {
+        .map(|(&(model, reps), (_, pairs))| {
             let plan = model.plan_cost();
             let net: Vec<f64> = escalation_costs(model, reps).iter().map(|c| c + plan).collect();
             let rows = MEASURES

@@ -357,7 +357,7 @@ fn net_cost_is_plan_cost_plus_escalation_cost() {
     let spec = RunSpec { replications: 8, seed: 5, threads: 1 };
     let (rb, ra) = (replicate::run(&base, spec, &|| {}).unwrap(), replicate::run(&alt, spec, &|| {}).unwrap());
     let pairs = bedflow::compare::paired(&base, &rb, &alt, &ra);
-    let plans = bedflow::decision::decide((&base, &rb), &[(&alt, &ra)], &[pairs]);
+    let plans = bedflow::decision::decide((&base, &rb), &[(&alt, &ra)], &[(alt.name.clone(), pairs)]);
     use bedflow::decision::Source;
     let row = |s| plans[0].row(s).unwrap();
     let (esc, plan, net) = (row(Source::Kpi(Metric::EscalationCost)), row(Source::PlanCost), row(Source::NetCost));

@@ -43,8 +43,7 @@ pub(super) fn compare(base: PathBuf, alternatives: Vec<PathBuf>, flags: RunFlags
     let scenarios = std::iter::once((&base_model, &base, base_reps.as_slice()))
         .chain(alt_models.iter().zip(&alternatives).zip(&alt_reps).map(|((m, p), r)| (m, p, r.as_slice())));
     for (m, p, r) in scenarios {
-        let costed = m.pools.iter().any(|p| p.escalation.is_some()) || m.plan.is_some();
-        if costed && !finance.iter().any(|(seen, _, _)| seen.name == m.name) {
+        if m.has_costs() && !finance.iter().any(|(seen, _, _)| seen.name == m.name) {
             let sha = scenario::fingerprint::fingerprint(p, &[])?;
             finance.push((m, crate::reduce::Summaries::new(r), super::run_info(m, display_path(p), sha, spec, 0.0, 0)));
         }
@@ -62,8 +61,7 @@ pub(super) fn compare(base: PathBuf, alternatives: Vec<PathBuf>, flags: RunFlags
     });
     let alts: Vec<(&crate::model::Model, &[crate::stats::Kpis])> =
         alt_models.iter().zip(&alt_reps).map(|(m, r)| (m, r.as_slice())).collect();
-    let paired_only: Vec<Vec<crate::compare::Paired>> = pairs.iter().map(|(_, p)| p.clone()).collect();
-    let plans = crate::decision::decide((&base_model, &base_reps), &alts, &paired_only);
+    let plans = crate::decision::decide((&base_model, &base_reps), &alts, &pairs);
     output::compare::write_compare(
         staging,
         &base_ran,

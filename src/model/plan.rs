@@ -36,6 +36,12 @@ impl PlanCost {
 }
 
 impl super::Model {
+    /// Whether the scenario has anything to cost (escalation beds or a
+    /// `[plan]`): `run` and `compare` write a finance workbook for it.
+    pub fn has_costs(&self) -> bool {
+        self.pools.iter().any(|p| p.escalation.is_some()) || self.plan.is_some()
+    }
+
     /// The plan's own cost over the reported period (0 without `[plan]`).
     pub fn plan_cost(&self) -> f64 {
         self.plan.as_ref().map_or(0.0, |p| p.total(self.start, self.end))

@@ -223,10 +223,11 @@ fn forest(base: &str, reps: usize, plans: &[crate::decision::PlanResult]) -> For
                 .iter()
                 .map(|p| {
                     p.row(source).map(|r| {
-                        let (scale, u) = match r.measure.unit {
-                            Unit::Share => (100.0, r.measure.unit),
-                            Unit::Money => (0.001, r.measure.unit),
-                            u => (1.0, u),
+                        let u = r.measure.unit;
+                        let scale = match u {
+                            Unit::Share => 100.0,
+                            Unit::Money => 0.001,
+                            Unit::Count | Unit::Tenths => 1.0,
                         };
                         ForestRow {
                             mean: r.diff.mean * scale,

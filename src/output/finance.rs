@@ -103,6 +103,9 @@ enum Value<'a> {
     Text(String),
     Number(f64, &'a Format),
     Date(chrono::NaiveDate),
+    /// A formula of other items (their `Assumptions!` cells, which it
+    /// refers to on its own sheet) and the value it gives.
+    Formula(String, f64, &'a Format),
 }
 
 struct Assumptions<'w, 'f> {
@@ -124,6 +127,7 @@ impl Assumptions<'_, '_> {
             Value::Date(d) => {
                 self.ws.write_datetime_with_format(r, 1, excel_date(d)?, &self.f.date)?;
             }
+            Value::Formula(text, x, format) => formula(self.ws, r, 1, &text.replace("Assumptions!", ""), x, format)?,
         }
         if !unit.is_empty() {
             self.ws.write_string(r, 2, unit)?;
@@ -231,14 +235,13 @@ fn assumptions(
                     "x substantive cost",
                     "1.0: agency costs double",
                 )?;
-                let r = a.row;
-                a.ws.write_string(r, 0, "Cost per open bed-day (staffing)")?;
-                let text = format!("={n}*24*{h}*(1+{sh}*{pr})").replace("Assumptions!", "");
-                formula(a.ws, r, 1, &text, e.cost.per_open_bed_day, &f.pence)?;
-                a.ws.write_string(r, 2, "GBP per open bed-day")?;
-                a.ws.write_string_with_format(r, 3, "nurses per bed x 24 hours x hourly cost x (1 + agency share x premium): staff are booked whether or not the bed is filled", &f.note)?;
-                a.row += 1;
-                (format!("Assumptions!{}", abs(r, 1)), e.cost.per_open_bed_day)
+                let cell = a.item(
+                    "Cost per open bed-day (staffing)",
+                    Value::Formula(format!("={n}*24*{h}*(1+{sh}*{pr})"), e.cost.per_open_bed_day, &f.pence),
+                    "GBP per open bed-day",
+                    "nurses per bed x 24 hours x hourly cost x (1 + agency share x premium): staff are booked whether or not the bed is filled",
+                )?;
+                (cell, e.cost.per_open_bed_day)
             }
             None => (
                 a.item(
@@ -286,22 +289,20 @@ fn assumptions(
             let to = a.item("Paid to", Value::Date(p.to), "date", "")?;
             let days = p.days_paid(model.start, model.end);
             // Days paid inside the reported period, from the dates above.
-            let r = a.row;
-            a.ws.write_string(r, 0, "Reported days paid")?;
-            let text = format!("=MAX(0,MIN({to},{last})-MAX({from},{first})+1)").replace("Assumptions!", "");
-            formula(a.ws, r, 1, &text, f64::from(days), &f.count)?;
-            a.ws.write_string(r, 2, "days")?;
-            a.ws.write_string_with_format(r, 3, "days of the reported period from Paid from to Paid to", &f.note)?;
-            a.row += 1;
-            let d = format!("Assumptions!{}", abs(r, 1));
-            let r = a.row;
-            a.ws.write_string(r, 0, "Plan cost")?;
+            let d = a.item(
+                "Reported days paid",
+                Value::Formula(format!("=MAX(0,MIN({to},{last})-MAX({from},{first})+1)"), f64::from(days), &f.count),
+                "days",
+                "days of the reported period from Paid from to Paid to",
+            )?;
             let total = p.total(model.start, model.end);
-            let text = format!("={once}+{daily}*{d}").replace("Assumptions!", "");
-            formula(a.ws, r, 1, &text, total, &f.money)?;
-            a.ws.write_string(r, 2, "GBP over the reported days")?;
-            a.ws.write_string_with_format(r, 3, "one-off cost + cost per day x days paid", &f.note)?;
-            Some((format!("Assumptions!{}", abs(r, 1)), total))
+            let cell = a.item(
+                "Plan cost",
+                Value::Formula(format!("={once}+{daily}*{d}"), total, &f.money),
+                "GBP over the reported days",
+                "one-off cost + cost per day x days paid",
+            )?;
+            Some((cell, total))
         }
     };
     Ok((rates, plan))
@@ -352,57 +353,38 @@ pub fn workbook(model: &Model, sums: &Summaries, info: &RunInfo) -> Result<Vec<u
     let mean = |metric, pool| sums.get(metric, pool).map_or(f64::NAN, |s| s.mean);
     let mut row = 2u32;
     let first = row;
-    let mut trust_cost = 0.0;
+    // Column sums for the trust row, in the order the pools are written.
+    let mut totals = [0.0f64; 11];
     for (&i, r) in escalating.iter().zip(&rates) {
         let (open, used, openings) = (
             mean(Metric::EscalationBedsOpenDays, Some(i)),
             mean(Metric::EscalationBedsOccupiedDays, Some(i)),
             mean(Metric::EscalationOpenings, Some(i)),
         );
+        let (a, b, c) = (open * r.open.1, used * r.occupied.1, openings * r.opening.1);
         ws.write_string(row, 0, &model.pools[i].name)?;
         num(ws, row, 1, open, &f.days)?;
         formula(ws, row, 2, &format!("={}", r.open.0), r.open.1, &f.pence)?;
-        let a = open * r.open.1;
         formula(ws, row, 3, &format!("={}*{}", abs(row, 1), abs(row, 2)), a, &f.money)?;
         num(ws, row, 4, used, &f.days)?;
         formula(ws, row, 5, &format!("={}", r.occupied.0), r.occupied.1, &f.pence)?;
-        let b = used * r.occupied.1;
         formula(ws, row, 6, &format!("={}*{}", abs(row, 4), abs(row, 5)), b, &f.money)?;
         num(ws, row, 7, openings, &f.days)?;
         formula(ws, row, 8, &format!("={}", r.opening.0), r.opening.1, &f.money)?;
-        let c = openings * r.opening.1;
         formula(ws, row, 9, &format!("={}*{}", abs(row, 7), abs(row, 8)), c, &f.money)?;
         formula(ws, row, 10, &format!("={}+{}+{}", abs(row, 3), abs(row, 6), abs(row, 9)), a + b + c, &f.money)?;
-        trust_cost += a + b + c;
+        for (col, x) in [(1, open), (3, a), (4, used), (6, b), (7, openings), (9, c), (10, a + b + c)] {
+            totals[col] += x;
+        }
         row += 1;
     }
+    let trust_cost = totals[10];
     if !escalating.is_empty() {
         ws.write_string_with_format(row, 0, "Trust", &f.bold)?;
         for (c, fmt) in
             [(1, &f.days), (3, &f.money), (4, &f.days), (6, &f.money), (7, &f.days), (9, &f.money), (10, &f.money)]
         {
-            let total: f64 = match c {
-                1 => escalating.iter().map(|&i| mean(Metric::EscalationBedsOpenDays, Some(i))).sum(),
-                4 => escalating.iter().map(|&i| mean(Metric::EscalationBedsOccupiedDays, Some(i))).sum(),
-                7 => escalating.iter().map(|&i| mean(Metric::EscalationOpenings, Some(i))).sum(),
-                3 => escalating
-                    .iter()
-                    .zip(&rates)
-                    .map(|(&i, r)| mean(Metric::EscalationBedsOpenDays, Some(i)) * r.open.1)
-                    .sum(),
-                6 => escalating
-                    .iter()
-                    .zip(&rates)
-                    .map(|(&i, r)| mean(Metric::EscalationBedsOccupiedDays, Some(i)) * r.occupied.1)
-                    .sum(),
-                9 => escalating
-                    .iter()
-                    .zip(&rates)
-                    .map(|(&i, r)| mean(Metric::EscalationOpenings, Some(i)) * r.opening.1)
-                    .sum(),
-                _ => trust_cost,
-            };
-            formula(ws, row, c, &format!("=SUM({}:{})", abs(first, c), abs(row - 1, c)), total, fmt)?;
+            formula(ws, row, c, &format!("=SUM({}:{})", abs(first, c), abs(row - 1, c)), totals[c as usize], fmt)?;
         }
         row += 1;
     }

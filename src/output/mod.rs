@@ -127,7 +127,7 @@ pub fn write_run(
         }
         let json = serde_json::to_string_pretty(info).map_err(std::io::Error::other)?;
         std::fs::write(tmp.join("run.json"), json + "\n")?;
-        if model.pools.iter().any(|p| p.escalation.is_some()) || model.plan.is_some() {
+        if model.has_costs() {
             let xlsx = finance::workbook(model, sums, info).map_err(std::io::Error::other)?;
             std::fs::write(tmp.join("finance.xlsx"), xlsx)?;
         }
