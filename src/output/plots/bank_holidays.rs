@@ -12,11 +12,13 @@
 //! one line per holiday on one chart; with seven holidays the lines crossed
 //! and swung too much to read, so it was dropped.
 
-use super::fan::{DailyLine, FanPanel, Shade, calendar_shades, fan_legend, legend_strip};
+use super::fan::{
+    CAPACITY_LABEL, FanPanel, Shade, calendar_shades, capacity_line, core_lines, fan_legend, legend_strip,
+};
 use super::{FONT, Figure, PlotError, colours, fail};
 use crate::model::Model;
 use crate::reduce::Summaries;
-use crate::stats::{Metric, OCCUPANCY_THRESHOLD};
+use crate::stats::Metric;
 use chrono::NaiveDate;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -157,11 +159,7 @@ impl Figure for BankHolidays<'_> {
         let reference = super::fan::core_references;
         let mut legend = fan_legend(&reference(1.0), &all_shades);
         if open.is_some() {
-            legend.push(super::fan::Swatch::Line(
-                colours::CAPACITY,
-                false,
-                "Core + open escalation beds (median)".into(),
-            ));
+            legend.push(super::fan::Swatch::Line(colours::CAPACITY, false, CAPACITY_LABEL.into()));
         }
         legend_strip(&strip, &legend, NAME)?;
         let areas = body.split_evenly(self.grid());
@@ -171,31 +169,10 @@ impl Figure for BankHolidays<'_> {
             let (references, mut lines) = if flat {
                 (reference(core[p.from]), Vec::new())
             } else {
-                (
-                    Vec::new(),
-                    vec![
-                        DailyLine {
-                            values: core[window.clone()].to_vec(),
-                            label: "Core beds".into(),
-                            colour: colours::RED,
-                            dashed: false,
-                        },
-                        DailyLine {
-                            values: core[window.clone()].iter().map(|c| (OCCUPANCY_THRESHOLD * c).round()).collect(),
-                            label: "92% of core beds".into(),
-                            colour: colours::ORANGE,
-                            dashed: true,
-                        },
-                    ],
-                )
+                (Vec::new(), core_lines(&core[window.clone()]))
             };
             if open.is_some() {
-                lines.push(DailyLine {
-                    values: capacity[window.clone()].to_vec(),
-                    label: "Core + open escalation beds (median)".into(),
-                    colour: colours::CAPACITY,
-                    dashed: false,
-                });
+                lines.push(capacity_line(capacity[window.clone()].to_vec()));
             }
             let (first, last) = (date(p.from), date(p.to - 1));
             // Beds above; below, when anyone waits, the patients waiting for a

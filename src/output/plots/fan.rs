@@ -34,6 +34,29 @@ pub fn core_references(beds: f64) -> Vec<Reference> {
     ]
 }
 
+/// Core beds and 92% of them as lines that step with the days (dated bed
+/// changes): [`core_references`] for beds that change by date.
+pub fn core_lines(core: &[f64]) -> Vec<DailyLine> {
+    vec![
+        DailyLine { values: core.to_vec(), label: "Core beds".into(), colour: colours::RED, dashed: false },
+        DailyLine {
+            values: core.iter().map(|c| (crate::stats::OCCUPANCY_THRESHOLD * c).round()).collect(),
+            label: "92% of core beds".into(),
+            colour: colours::ORANGE,
+            dashed: true,
+        },
+    ]
+}
+
+/// Legend text of [`capacity_line`].
+pub const CAPACITY_LABEL: &str = "Core + open escalation beds (median)";
+
+/// Core plus the median escalation beds open, by day: where patients wait
+/// on top of.
+pub fn capacity_line(values: Vec<f64>) -> DailyLine {
+    DailyLine { values, label: CAPACITY_LABEL.into(), colour: colours::CAPACITY, dashed: false }
+}
+
 /// A line that changes by day (core beds that change by date, core plus open
 /// escalation beds), drawn as steps.
 pub struct DailyLine {

@@ -10,11 +10,13 @@
 //! says how many are left out, so the bitmap stays at most 1800 x 3530 pixels
 //! however many pools a scenario has.
 
-use super::fan::{Above, DailyLine, FanPanel, Swatch, calendar_shades, fan_legend, legend_strip};
+use super::fan::{
+    Above, CAPACITY_LABEL, FanPanel, Swatch, calendar_shades, capacity_line, core_lines, fan_legend, legend_strip,
+};
 use super::{FONT, Figure, PlotError, colours, fail};
 use crate::model::Model;
 use crate::reduce::Summaries;
-use crate::stats::{Metric, OCCUPANCY_THRESHOLD};
+use crate::stats::Metric;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -88,7 +90,7 @@ impl Figure for WinterOccupancy<'_> {
         let any_wait = waits(None);
         let mut legend = fan_legend(&references_for(1.0), &shades);
         if escalates {
-            legend.push(Swatch::Line(colours::CAPACITY, false, "Core + open escalation beds (median)".into()));
+            legend.push(Swatch::Line(colours::CAPACITY, false, CAPACITY_LABEL.into()));
         }
         if any_wait {
             legend.push(Swatch::Band(colours::WAITING, "Waiting for a bed at 08:00, above the beds".into()));
@@ -120,18 +122,7 @@ impl Figure for WinterOccupancy<'_> {
             if ward {
                 // A shared escalation ward has no core beds: only its open beds.
             } else if dated {
-                lines.push(DailyLine {
-                    values: core.clone(),
-                    label: "Core beds".into(),
-                    colour: colours::RED,
-                    dashed: false,
-                });
-                lines.push(DailyLine {
-                    values: core.iter().map(|c| (OCCUPANCY_THRESHOLD * c).round()).collect(),
-                    label: "92% of core beds".into(),
-                    colour: colours::ORANGE,
-                    dashed: true,
-                });
+                lines = core_lines(&core);
             } else {
                 references = references_for(f64::from(beds));
             }
@@ -142,12 +133,7 @@ impl Figure for WinterOccupancy<'_> {
                 None => core.clone(),
             };
             if open.is_some() {
-                lines.push(DailyLine {
-                    values: capacity.clone(),
-                    label: "Core + open escalation beds (median)".into(),
-                    colour: colours::CAPACITY,
-                    dashed: false,
-                });
+                lines.push(capacity_line(capacity.clone()));
             }
             let above = if waits(pool) {
                 self.sums.series(Metric::Boarders0800, pool).map(|d| Above { base: capacity.clone(), days: d })
