@@ -446,6 +446,49 @@ beds = 2
     );
 }
 
+/// OPEL reads the trust's occupancy, not the first pool's: the same full
+/// two-bed ward as above (level 3 on its own) beside an empty two-bed pool is
+/// a trust at 50% of its core beds, level 1 every day.
+#[test]
+fn opel_reads_the_whole_trusts_occupancy() {
+    let m = model(
+        r#"
+[scenario]
+name = "opel-two-pools"
+start = "2026-02-02"
+end = "2026-02-11"
+warmup_days = 0
+replications = 2
+seed = 3
+
+[[admissions]]
+name = "emergency"
+source = "direct"
+pool = "ward"
+per_day = 4.0
+arrivals = "regular"
+stay_days = { dist = "fixed", value = 10.0 }
+
+[[pool]]
+name = "ward"
+beds = 2
+
+[[pool]]
+name = "empty"
+beds = 2
+
+[opel]
+occupancy = [0.9, 1.0, 1.01]
+boarders = [1000, 2000, 3000]
+waits_over_12h = [1000, 2000, 3000]
+"#,
+    );
+    for k in run(&m) {
+        let days = [1, 2, 3, 4].map(|l| k.get(&m, format!("opel_{l}_days").parse().unwrap(), None).unwrap());
+        assert_eq!(days, [10.0, 0.0, 0.0, 0.0]);
+    }
+}
+
 /// An urgent elective waiting when escalation beds open takes one like anyone
 /// in the queue, and the queue's count of urgent patients at its front stays
 /// right (the engine checks it twice a day and stops if it is wrong). One
