@@ -627,6 +627,11 @@ fn a_shared_escalation_ward_opens_on_the_pools_it_serves() {
         assert_eq!(get(Metric::EscalationBedsOpenDays, Some("winter ward")), 10.0);
         assert_eq!(get(Metric::EscalationCost, Some("winter ward")), 2000.0);
         assert_eq!(get(Metric::EscalationCost, None), 2000.0);
+        // The trust's escalation bed-days are the pools' sums, counted once.
+        assert_eq!(get(Metric::EscalationBedsOpenDays, None), 10.0);
+        assert_eq!(get(Metric::EscalationBedsOccupiedDays, None), 10.0);
+        assert_eq!(r.daily(&m, Metric::EscalationBedsOpen, None).unwrap(), &[1.0; 10]);
+        assert_eq!(r.daily(&m, Metric::EscalationBedDaysOpen, None).unwrap(), &[1.0; 10]);
         // The ward's beds are its pools' own: its patients are not outliers
         // (no outlier measures without outlying), and measures that need
         // core beds are blank for it.
