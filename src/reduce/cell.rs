@@ -178,6 +178,35 @@ mod tests {
         assert!((s.mean - xs.iter().sum::<f64>() / xs.len() as f64).abs() < 1e-9);
     }
 
+    /// The markers start at the sample's order statistics nearest their
+    /// desired positions (1, 1 + (n - 1)p/2, 1 + (n - 1)p, 1 + (n - 1)(1 + p)/2,
+    /// n), worked by hand for 1,001 values 1..=1001 (so each value is its
+    /// position); with 5 values the rounded positions collide and are pushed
+    /// apart to 1..=5. A wrong start biases the estimates long after.
+    #[test]
+    fn markers_start_at_their_desired_order_statistics() {
+        let v: Vec<f64> = (1..=1001).map(f64::from).collect();
+        let by_hand = [
+            (0.10, [1.0, 51.0, 101.0, 551.0, 1001.0]),
+            (0.25, [1.0, 126.0, 251.0, 626.0, 1001.0]),
+            (0.50, [1.0, 251.0, 501.0, 751.0, 1001.0]),
+            (0.75, [1.0, 376.0, 751.0, 876.0, 1001.0]),
+            (0.90, [1.0, 451.0, 901.0, 951.0, 1001.0]),
+        ];
+        for (p, want) in by_hand {
+            let m = P2::from_sorted(&v, p);
+            for i in 0..5 {
+                assert!((m.desired[i] - want[i]).abs() < 1e-9, "p {p}: desired {:?}", m.desired);
+            }
+            assert_eq!((m.n, m.q), (want, want), "p {p}");
+            assert_eq!(m.step, [0.0, p / 2.0, p, (1.0 + p) / 2.0, 1.0]);
+            assert_eq!(m.estimate(), want[2]);
+        }
+        let five = [10.0, 20.0, 30.0, 40.0, 50.0];
+        let m = P2::from_sorted(&five, 0.10);
+        assert_eq!((m.n, m.q), ([1.0, 2.0, 3.0, 4.0, 5.0], five));
+    }
+
     #[test]
     fn up_to_the_limit_the_cell_is_exact() {
         let xs: Vec<f64> = (0..EXACT_DAILY_LIMIT).map(|i| (i * 7 % 101) as f64).collect();
