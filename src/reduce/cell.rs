@@ -207,6 +207,30 @@ mod tests {
         assert_eq!((m.n, m.q), ([1.0, 2.0, 3.0, 4.0, 5.0], five));
     }
 
+    /// The worked example of Jain and Chlamtac (1985, Table I): the median of
+    /// 20 observations, started from the first five. Their published marker
+    /// heights after the twentieth (to two decimals, hence the 0.005) and
+    /// positions.
+    #[test]
+    fn p_square_reproduces_the_papers_worked_example() {
+        let x = [
+            0.02, 0.15, 0.74, 3.39, 0.83, 22.37, 10.15, 15.43, 38.62, 15.92, 34.60, 10.28, 1.47, 0.40, 0.05, 11.39,
+            0.27, 0.42, 0.09, 11.37,
+        ];
+        let mut first = x[..5].to_vec();
+        first.sort_by(f64::total_cmp);
+        let mut m = P2::from_sorted(&first, 0.5);
+        for &v in &x[5..] {
+            m.push(v);
+        }
+        let published = [0.02, 0.49, 4.44, 17.20, 38.62];
+        for (got, want) in m.q.iter().zip(published) {
+            assert!((got - want).abs() <= 0.005, "heights {:?}", m.q);
+        }
+        assert_eq!(m.n, [1.0, 6.0, 10.0, 16.0, 20.0]);
+        assert!((m.estimate() - 4.44).abs() <= 0.005);
+    }
+
     #[test]
     fn up_to_the_limit_the_cell_is_exact() {
         let xs: Vec<f64> = (0..EXACT_DAILY_LIMIT).map(|i| (i * 7 % 101) as f64).collect();
