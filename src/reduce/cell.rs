@@ -182,7 +182,7 @@ mod tests {
     /// desired positions (1, 1 + (n - 1)p/2, 1 + (n - 1)p, 1 + (n - 1)(1 + p)/2,
     /// n), worked by hand for 1,001 values 1..=1001 (so each value is its
     /// position); with 5 values the rounded positions collide and are pushed
-    /// apart to 1..=5. A wrong start biases the estimates long after.
+    /// apart. A wrong start biases the estimates long after.
     #[test]
     fn markers_start_at_their_desired_order_statistics() {
         let v: Vec<f64> = (1..=1001).map(f64::from).collect();
@@ -205,6 +205,10 @@ mod tests {
         let five = [10.0, 20.0, 30.0, 40.0, 50.0];
         let m = P2::from_sorted(&five, 0.10);
         assert_eq!((m.n, m.q), ([1.0, 2.0, 3.0, 4.0, 5.0], five));
+        // At 0.9 they are pushed past the sample's end (1, 3, 5, 6, 7): the
+        // heights stop at its last value rather than reading past it.
+        let m = P2::from_sorted(&five, 0.90);
+        assert_eq!((m.n, m.q), ([1.0, 3.0, 5.0, 6.0, 7.0], [10.0, 30.0, 50.0, 50.0, 50.0]));
     }
 
     /// The worked example of Jain and Chlamtac (1985, Table I): the median of
