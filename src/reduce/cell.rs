@@ -235,6 +235,39 @@ mod tests {
         assert!((m.estimate() - 4.44).abs() <= 0.005);
     }
 
+    /// Daily values are counts, so observations often equal a marker. The
+    /// paper puts x in cell i when q_i <= x < q_(i+1) (a tie goes up). These 16
+    /// counts from 0 to 4 end at these heights in a separate port of the
+    /// paper's algorithm (Python, written from the paper, not from this
+    /// code); sending ties down ends elsewhere.
+    #[test]
+    fn an_observation_equal_to_a_marker_counts_in_the_cell_above() {
+        let x = [3.0, 4.0, 0.0, 3.0, 0.0, 1.0, 4.0, 1.0, 0.0, 1.0, 3.0, 2.0, 4.0, 2.0, 4.0, 2.0];
+        let mut first = x[..5].to_vec();
+        first.sort_by(f64::total_cmp);
+        let mut m = P2::from_sorted(&first, 0.5);
+        for &v in &x[5..] {
+            m.push(v);
+        }
+        let want = [0.0, 0.65625, 2.55, 3.2375, 4.0];
+        for (got, want) in m.q.iter().zip(want) {
+            assert!((got - want).abs() < 1e-9, "heights {:?}", m.q);
+        }
+        assert_eq!(m.n, [1.0, 4.0, 9.0, 12.0, 16.0]);
+    }
+
+    /// The outer markers are the sample's minimum and maximum, whatever
+    /// arrives after the start.
+    #[test]
+    fn the_outer_markers_are_the_minimum_and_maximum() {
+        let v: Vec<f64> = (1..=1001).map(f64::from).collect();
+        let mut m = P2::from_sorted(&v, 0.5);
+        for x in [0.5, 2000.0, 0.25, 1500.0, 3000.0] {
+            m.push(x);
+        }
+        assert_eq!((m.q[0], m.q[4]), (0.25, 3000.0));
+    }
+
     #[test]
     fn up_to_the_limit_the_cell_is_exact() {
         let xs: Vec<f64> = (0..EXACT_DAILY_LIMIT).map(|i| (i * 7 % 101) as f64).collect();
