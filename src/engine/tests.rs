@@ -223,3 +223,75 @@ starts_per_day = [1, 1, 1, 1, 1, 1, 1]
     );
     assert!(timetable.windows(2).all(|w| w[0].time <= w[1].time));
 }
+
+/// Runs a replication of an overloaded ward (2 beds, 6 admissions a day
+/// staying 10 days: the bed queue is long at the end), breaks the state with
+/// `corrupt`, and takes the first 08:00 reading: true if the twice-daily
+/// count checks stop the run (`counts_broken`).
+fn count_checks_fire(corrupt: impl FnOnce(&mut Engine<'_>)) -> bool {
+    let text = r#"
+[scenario]
+name = "overloaded"
+start = "2026-01-05"
+end = "2026-01-25"
+warmup_days = 0
+replications = 1
+seed = 1
+
+[[admissions]]
+name = "emergency"
+source = "direct"
+per_day = 6.0
+arrivals = "regular"
+pool = "ward"
+stay_days = { dist = "fixed", value = 10.0 }
+
+[[pool]]
+name = "ward"
+beds = 2
+"#;
+    let model = crate::scenario::parse_str(text, "overloaded.toml").expect("valid");
+    let plan = Plan::new(&model);
+    let streams = rng::Streams::new(model.seed);
+    let mut engine = Engine::new(&plan);
+    engine.run(&streams, 0);
+    assert!(engine.queues[0].len() > 50, "the queue is long: {}", engine.queues[0].len());
+    corrupt(&mut engine);
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let mut tick = 0;
+        engine.observe_until(&mut tick, 8 * HOUR);
+    }))
+    .is_err()
+}
+
+/// The checks the census makes twice a day (every patient counted in a bed
+/// or a queue is a live patient; each queue's count of urgent electives at
+/// its front ends where they end) stop the run on each kind of broken
+/// count, and never on the real state. A check that cannot fire would let a
+/// wrapped counter through to the results.
+#[test]
+fn the_census_count_checks_catch_each_broken_count() {
+    assert!(!count_checks_fire(|_| {}), "the real state passes");
+    let live = |e: &Engine<'_>| (e.patients.len() - e.free.len()) as u32;
+    // One more in a bed or a queue than live patients (a sum, not a
+    // difference or a product, is checked).
+    assert!(count_checks_fire(|e| {
+        let n = live(e);
+        e.gauges[0].occupied = n;
+        e.gauges[0].waiting = 1;
+    }));
+    assert!(!count_checks_fire(|e| {
+        let n = live(e);
+        e.gauges[0].occupied = n - 1;
+        e.gauges[0].waiting = 1;
+    }));
+    // More urgent patients counted than the queue holds.
+    assert!(count_checks_fire(|e| e.urgent_in_queue[0] = e.queues[0].len() as u32 + 1));
+    // One counted at the front who is not urgent.
+    assert!(count_checks_fire(|e| e.urgent_in_queue[0] = 1));
+    // An urgent patient just past the counted ones.
+    assert!(count_checks_fire(|e| {
+        let p = e.queues[0][0] as usize;
+        e.patients[p].urgent = true;
+    }));
+}
