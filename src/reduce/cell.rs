@@ -195,8 +195,8 @@ mod tests {
         ];
         for (p, want) in by_hand {
             let m = P2::from_sorted(&v, p);
-            for i in 0..5 {
-                assert!((m.desired[i] - want[i]).abs() < 1e-9, "p {p}: desired {:?}", m.desired);
+            for (got, want) in m.desired.iter().zip(want) {
+                assert!((got - want).abs() < 1e-9, "p {p}: desired {:?}", m.desired);
             }
             assert_eq!((m.n, m.q), (want, want), "p {p}");
             assert_eq!(m.step, [0.0, p / 2.0, p, (1.0 + p) / 2.0, 1.0]);
