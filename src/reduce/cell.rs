@@ -256,6 +256,20 @@ mod tests {
         assert_eq!(m.n, [1.0, 4.0, 9.0, 12.0, 16.0]);
     }
 
+    /// A marker moves only into a gap: never onto its neighbour. By hand, at
+    /// p = 0.1 from 4, 5, 6, 8, 9 (positions 1 to 5; desired 1, 1.2, 1.4,
+    /// 3.2, 5), then 8: it lands in the top cell, so the top marker moves to
+    /// 6 and the desired positions to 1, 1.25, 1.5, 3.75, 6. The median
+    /// marker is 1.5 behind its desired position, but the marker below sits
+    /// at the very next position, so nothing moves.
+    #[test]
+    fn a_marker_never_moves_onto_its_neighbour() {
+        let mut m = P2::from_sorted(&[4.0, 5.0, 6.0, 8.0, 9.0], 0.1);
+        m.push(8.0);
+        assert_eq!((m.n, m.q), ([1.0, 2.0, 3.0, 4.0, 6.0], [4.0, 5.0, 6.0, 8.0, 9.0]));
+        assert_eq!(m.desired, [1.0, 1.25, 1.5, 3.75, 6.0]);
+    }
+
     /// The outer markers are the sample's minimum and maximum, whatever
     /// arrives after the start.
     #[test]
