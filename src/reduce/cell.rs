@@ -270,6 +270,23 @@ mod tests {
         assert_eq!(m.desired, [1.0, 1.25, 1.5, 3.75, 6.0]);
     }
 
+    /// When the parabola would leave the markers' order, a marker moves
+    /// linearly toward the neighbour in the direction it moves (here the
+    /// upper quartile's marker moves up, toward the maximum). Heights from
+    /// the same Python port of the paper's algorithm, with this module's
+    /// start from a sorted sample of 9.
+    #[test]
+    fn a_marker_moving_up_linearly_moves_toward_the_marker_above() {
+        let mut m = P2::from_sorted(&[0.0, 1.0, 3.0, 4.0, 5.0, 5.0, 8.0, 8.0, 9.0], 0.5);
+        m.push(8.0);
+        m.push(9.0);
+        let want = [0.0, 3.0, 6.375, 8.25, 9.0];
+        for (got, want) in m.q.iter().zip(want) {
+            assert!((got - want).abs() < 1e-9, "heights {:?}", m.q);
+        }
+        assert_eq!(m.n, [1.0, 3.0, 6.0, 8.0, 11.0]);
+    }
+
     /// The outer markers are the sample's minimum and maximum, whatever
     /// arrives after the start.
     #[test]
