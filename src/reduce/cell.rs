@@ -270,7 +270,7 @@ mod tests {
         assert_eq!(m.desired, [1.0, 1.25, 1.5, 3.75, 6.0]);
     }
 
-    /// When the parabola would leave the markers' order, a marker moves
+    /// When the parabola would not land strictly between the neighbours' heights, a marker moves
     /// linearly toward the neighbour in the direction it moves (here the
     /// upper quartile's marker moves up, toward the maximum). Heights from
     /// the same Python port of the paper's algorithm, with this module's
@@ -285,6 +285,22 @@ mod tests {
             assert!((got - want).abs() < 1e-9, "heights {:?}", m.q);
         }
         assert_eq!(m.n, [1.0, 3.0, 6.0, 8.0, 11.0]);
+        // A parabola landing exactly on the marker above is not strictly
+        // inside the neighbours' heights: the move is linear (7 1/3, not 8).
+        let mut m = P2::from_sorted(&[0.0, 2.0, 3.0, 5.0, 7.0, 7.0, 8.0, 9.0, 9.0], 0.5);
+        m.push(7.0);
+        m.push(9.0);
+        let want = [0.0, 3.0, 22.0 / 3.0, 8.0, 9.0];
+        for (got, want) in m.q.iter().zip(want) {
+            assert!((got - want).abs() < 1e-9, "heights {:?}", m.q);
+        }
+        // And on the marker below, moving down (0.5, not 0).
+        let mut m = P2::from_sorted(&[1.0, 1.0, 3.0, 3.0, 3.0, 4.0, 6.0, 7.0, 8.0], 0.1);
+        m.push(0.0);
+        let want = [0.0, 0.5, 2.0625, 3.0, 8.0];
+        for (got, want) in m.q.iter().zip(want) {
+            assert!((got - want).abs() < 1e-9, "heights {:?}", m.q);
+        }
     }
 
     /// The outer markers are the sample's minimum and maximum, whatever
