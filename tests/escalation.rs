@@ -386,17 +386,13 @@ fn finance_workbook_reads_back_and_is_reproducible() {
     assert!(marked("P50") && marked("P90"), "escalation plot lacks the cost markers");
 }
 
-/// OPEL by hand, one band at a time. Two beds, four arrivals a day at 00:00,
-/// 06:00, 12:00 and 18:00, each staying 10 days, so nobody leaves in the 10
-/// reported days. At 08:00 of day d (0-based) 4d + 2 patients have arrived, 2
-/// are in beds, so 4d wait for a bed; those waiting over 12 hours arrived by
-/// 18:00 of day d-1: 4d of them, minus the 2 in beds, i.e. 4d - 2 (0 on day 0).
-/// Occupancy of core beds is 100% every day.
-#[test]
-fn opel_levels_by_hand_from_boarders_and_from_12_hour_waits() {
-    let text = |opel: &str| {
-        format!(
-            r#"
+/// Days at OPEL levels 1 to 4 are `want` in every replication of the OPEL
+/// ward below (two beds, four arrivals a day at 00:00, 06:00, 12:00 and
+/// 18:00, each staying 10 days, over 10 reported days) with the `[opel]`
+/// table `opel`; `pools` adds pools beside the ward.
+fn assert_opel_days(opel: &str, pools: &str, want: [f64; 4]) {
+    let m = model(&format!(
+        r#"
 [scenario]
 name = "opel"
 start = "2026-02-02"
@@ -416,77 +412,51 @@ stay_days = {{ dist = "fixed", value = 10.0 }}
 [[pool]]
 name = "ward"
 beds = 2
-
+{pools}
 [opel]
 {opel}
 "#
-        )
-    };
-    let days_at = |opel: &str| -> [f64; 4] {
-        let m = model(&text(opel));
-        let reps = run(&m);
-        let k = &reps[0];
-        [1, 2, 3, 4].map(|l| k.get(&m, format!("opel_{l}_days").parse().unwrap(), None).unwrap())
-    };
+    ));
+    for k in run(&m) {
+        let days = [1, 2, 3, 4].map(|l| k.get(&m, format!("opel_{l}_days").parse().unwrap(), None).unwrap());
+        assert_eq!(days, want, "{opel}");
+    }
+}
+
+/// OPEL by hand, one band at a time, in the OPEL ward: nobody leaves in the
+/// 10 reported days. At 08:00 of day d (0-based) 4d + 2 patients have
+/// arrived, 2 are in beds, so 4d wait for a bed; those waiting over 12 hours
+/// arrived by 18:00 of day d-1: 4d of them, minus the 2 in beds, i.e. 4d - 2
+/// (0 on day 0). Occupancy of core beds is 100% every day.
+#[test]
+fn opel_levels_by_hand_from_boarders_and_from_12_hour_waits() {
     // Boarders 0, 4, 8, 12, ...: level 1 on day 0, 2 on day 1, 3 on day 2, 4 from day 3.
-    assert_eq!(
-        days_at("occupancy = [5.0, 6.0, 7.0]\nboarders = [1, 5, 9]\nwaits_over_12h = [1000, 2000, 3000]"),
-        [1.0, 1.0, 1.0, 7.0]
+    assert_opel_days(
+        "occupancy = [5.0, 6.0, 7.0]\nboarders = [1, 5, 9]\nwaits_over_12h = [1000, 2000, 3000]",
+        "",
+        [1.0, 1.0, 1.0, 7.0],
     );
     // 12-hour waits 0, 2, 6, 10, 14, 18, 22, ...: level 1 on days 0-1, 2 on day 2,
     // 3 on days 3-5, 4 from day 6.
-    assert_eq!(
-        days_at("occupancy = [5.0, 6.0, 7.0]\nboarders = [1000, 2000, 3000]\nwaits_over_12h = [3, 7, 20]"),
-        [2.0, 1.0, 3.0, 4.0]
+    assert_opel_days(
+        "occupancy = [5.0, 6.0, 7.0]\nboarders = [1000, 2000, 3000]\nwaits_over_12h = [3, 7, 20]",
+        "",
+        [2.0, 1.0, 3.0, 4.0],
     );
     // Occupancy alone: 100% of core beds reaches the first two bands only.
-    assert_eq!(
-        days_at("occupancy = [0.9, 1.0, 1.01]\nboarders = [1000, 2000, 3000]\nwaits_over_12h = [1000, 2000, 3000]"),
-        [0.0, 0.0, 10.0, 0.0]
-    );
+    assert_opel_days(OCCUPANCY_ONLY, "", [0.0, 0.0, 10.0, 0.0]);
 }
+
+/// OPEL bands that only occupancy can reach.
+const OCCUPANCY_ONLY: &str =
+    "occupancy = [0.9, 1.0, 1.01]\nboarders = [1000, 2000, 3000]\nwaits_over_12h = [1000, 2000, 3000]";
 
 /// OPEL reads the trust's occupancy, not the first pool's: the same full
 /// two-bed ward as above (level 3 on its own) beside an empty two-bed pool is
 /// a trust at 50% of its core beds, level 1 every day.
 #[test]
 fn opel_reads_the_whole_trusts_occupancy() {
-    let m = model(
-        r#"
-[scenario]
-name = "opel-two-pools"
-start = "2026-02-02"
-end = "2026-02-11"
-warmup_days = 0
-replications = 2
-seed = 3
-
-[[admissions]]
-name = "emergency"
-source = "direct"
-pool = "ward"
-per_day = 4.0
-arrivals = "regular"
-stay_days = { dist = "fixed", value = 10.0 }
-
-[[pool]]
-name = "ward"
-beds = 2
-
-[[pool]]
-name = "empty"
-beds = 2
-
-[opel]
-occupancy = [0.9, 1.0, 1.01]
-boarders = [1000, 2000, 3000]
-waits_over_12h = [1000, 2000, 3000]
-"#,
-    );
-    for k in run(&m) {
-        let days = [1, 2, 3, 4].map(|l| k.get(&m, format!("opel_{l}_days").parse().unwrap(), None).unwrap());
-        assert_eq!(days, [10.0, 0.0, 0.0, 0.0]);
-    }
+    assert_opel_days(OCCUPANCY_ONLY, "\n[[pool]]\nname = \"empty\"\nbeds = 2\n", [10.0, 0.0, 0.0, 0.0]);
 }
 
 /// An urgent elective waiting when escalation beds open takes one like anyone

@@ -274,7 +274,7 @@ fn the_census_count_checks_catch_each_broken_count() {
     assert!(!count_checks_fire(|_| {}), "the real state passes");
     // Live patients are the slots less the free ones: three slots freed (as
     // discharges leave them when no admission reuses them) keep the count.
-    let live = |e: &mut Engine<'_>| {
+    let free_three_and_count_live = |e: &mut Engine<'_>| {
         for _ in 0..3 {
             let p = e.patients.len() as u32;
             e.patients.push(e.patients[0]);
@@ -285,12 +285,12 @@ fn the_census_count_checks_catch_each_broken_count() {
     // One more in a bed or a queue than live patients (a sum, not a
     // difference or a product, is checked).
     assert!(count_checks_fire(|e| {
-        let n = live(e);
+        let n = free_three_and_count_live(e);
         e.gauges[0].occupied = n;
         e.gauges[0].waiting = 1;
     }));
     assert!(!count_checks_fire(|e| {
-        let n = live(e);
+        let n = free_three_and_count_live(e);
         e.gauges[0].occupied = n - 1;
         e.gauges[0].waiting = 1;
     }));

@@ -178,6 +178,24 @@ mod tests {
         assert!((s.mean - xs.iter().sum::<f64>() / xs.len() as f64).abs() < 1e-9);
     }
 
+    /// An estimator started from `start` (sorted here) that has then seen `then`.
+    fn after(start: &[f64], then: &[f64], p: f64) -> P2 {
+        let mut first = start.to_vec();
+        first.sort_by(f64::total_cmp);
+        let mut m = P2::from_sorted(&first, p);
+        for &x in then {
+            m.push(x);
+        }
+        m
+    }
+
+    /// Each of `got` within `tolerance` of `want`.
+    fn assert_close(got: [f64; 5], want: [f64; 5], tolerance: f64) {
+        for (g, w) in got.iter().zip(want) {
+            assert!((g - w).abs() < tolerance, "{got:?}, not {want:?}");
+        }
+    }
+
     /// The markers start at the sample's order statistics nearest their
     /// desired positions (1, 1 + (n - 1)p/2, 1 + (n - 1)p, 1 + (n - 1)(1 + p)/2,
     /// n), worked by hand for 1,001 values 1..=1001 (so each value is its
@@ -195,9 +213,7 @@ mod tests {
         ];
         for (p, want) in by_hand {
             let m = P2::from_sorted(&v, p);
-            for (got, want) in m.desired.iter().zip(want) {
-                assert!((got - want).abs() < 1e-9, "p {p}: desired {:?}", m.desired);
-            }
+            assert_close(m.desired, want, 1e-9);
             assert_eq!((m.n, m.q), (want, want), "p {p}");
             assert_eq!(m.step, [0.0, p / 2.0, p, (1.0 + p) / 2.0, 1.0]);
             assert_eq!(m.estimate(), want[2]);
@@ -221,16 +237,8 @@ mod tests {
             0.02, 0.15, 0.74, 3.39, 0.83, 22.37, 10.15, 15.43, 38.62, 15.92, 34.60, 10.28, 1.47, 0.40, 0.05, 11.39,
             0.27, 0.42, 0.09, 11.37,
         ];
-        let mut first = x[..5].to_vec();
-        first.sort_by(f64::total_cmp);
-        let mut m = P2::from_sorted(&first, 0.5);
-        for &v in &x[5..] {
-            m.push(v);
-        }
-        let published = [0.02, 0.49, 4.44, 17.20, 38.62];
-        for (got, want) in m.q.iter().zip(published) {
-            assert!((got - want).abs() <= 0.005, "heights {:?}", m.q);
-        }
+        let m = after(&x[..5], &x[5..], 0.5);
+        assert_close(m.q, [0.02, 0.49, 4.44, 17.20, 38.62], 0.005);
         assert_eq!(m.n, [1.0, 6.0, 10.0, 16.0, 20.0]);
         assert!((m.estimate() - 4.44).abs() <= 0.005);
     }
@@ -243,16 +251,8 @@ mod tests {
     #[test]
     fn an_observation_equal_to_a_marker_counts_in_the_cell_above() {
         let x = [3.0, 4.0, 0.0, 3.0, 0.0, 1.0, 4.0, 1.0, 0.0, 1.0, 3.0, 2.0, 4.0, 2.0, 4.0, 2.0];
-        let mut first = x[..5].to_vec();
-        first.sort_by(f64::total_cmp);
-        let mut m = P2::from_sorted(&first, 0.5);
-        for &v in &x[5..] {
-            m.push(v);
-        }
-        let want = [0.0, 0.65625, 2.55, 3.2375, 4.0];
-        for (got, want) in m.q.iter().zip(want) {
-            assert!((got - want).abs() < 1e-9, "heights {:?}", m.q);
-        }
+        let m = after(&x[..5], &x[5..], 0.5);
+        assert_close(m.q, [0.0, 0.65625, 2.55, 3.2375, 4.0], 1e-9);
         assert_eq!(m.n, [1.0, 4.0, 9.0, 12.0, 16.0]);
     }
 
@@ -264,8 +264,7 @@ mod tests {
     /// at the very next position, so nothing moves.
     #[test]
     fn a_marker_never_moves_onto_its_neighbour() {
-        let mut m = P2::from_sorted(&[4.0, 5.0, 6.0, 8.0, 9.0], 0.1);
-        m.push(8.0);
+        let m = after(&[4.0, 5.0, 6.0, 8.0, 9.0], &[8.0], 0.1);
         assert_eq!((m.n, m.q), ([1.0, 2.0, 3.0, 4.0, 6.0], [4.0, 5.0, 6.0, 8.0, 9.0]));
         assert_eq!(m.desired, [1.0, 1.25, 1.5, 3.75, 6.0]);
     }
@@ -277,30 +276,16 @@ mod tests {
     /// start from a sorted sample of 9.
     #[test]
     fn a_marker_moving_up_linearly_moves_toward_the_marker_above() {
-        let mut m = P2::from_sorted(&[0.0, 1.0, 3.0, 4.0, 5.0, 5.0, 8.0, 8.0, 9.0], 0.5);
-        m.push(8.0);
-        m.push(9.0);
-        let want = [0.0, 3.0, 6.375, 8.25, 9.0];
-        for (got, want) in m.q.iter().zip(want) {
-            assert!((got - want).abs() < 1e-9, "heights {:?}", m.q);
-        }
+        let m = after(&[0.0, 1.0, 3.0, 4.0, 5.0, 5.0, 8.0, 8.0, 9.0], &[8.0, 9.0], 0.5);
+        assert_close(m.q, [0.0, 3.0, 6.375, 8.25, 9.0], 1e-9);
         assert_eq!(m.n, [1.0, 3.0, 6.0, 8.0, 11.0]);
         // A parabola landing exactly on the marker above is not strictly
         // inside the neighbours' heights: the move is linear (7 1/3, not 8).
-        let mut m = P2::from_sorted(&[0.0, 2.0, 3.0, 5.0, 7.0, 7.0, 8.0, 9.0, 9.0], 0.5);
-        m.push(7.0);
-        m.push(9.0);
-        let want = [0.0, 3.0, 22.0 / 3.0, 8.0, 9.0];
-        for (got, want) in m.q.iter().zip(want) {
-            assert!((got - want).abs() < 1e-9, "heights {:?}", m.q);
-        }
+        let m = after(&[0.0, 2.0, 3.0, 5.0, 7.0, 7.0, 8.0, 9.0, 9.0], &[7.0, 9.0], 0.5);
+        assert_close(m.q, [0.0, 3.0, 22.0 / 3.0, 8.0, 9.0], 1e-9);
         // And on the marker below, moving down (0.5, not 0).
-        let mut m = P2::from_sorted(&[1.0, 1.0, 3.0, 3.0, 3.0, 4.0, 6.0, 7.0, 8.0], 0.1);
-        m.push(0.0);
-        let want = [0.0, 0.5, 2.0625, 3.0, 8.0];
-        for (got, want) in m.q.iter().zip(want) {
-            assert!((got - want).abs() < 1e-9, "heights {:?}", m.q);
-        }
+        let m = after(&[1.0, 1.0, 3.0, 3.0, 3.0, 4.0, 6.0, 7.0, 8.0], &[0.0], 0.1);
+        assert_close(m.q, [0.0, 0.5, 2.0625, 3.0, 8.0], 1e-9);
     }
 
     /// The outer markers are the sample's minimum and maximum, whatever
@@ -308,10 +293,7 @@ mod tests {
     #[test]
     fn the_outer_markers_are_the_minimum_and_maximum() {
         let v: Vec<f64> = (1..=1001).map(f64::from).collect();
-        let mut m = P2::from_sorted(&v, 0.5);
-        for x in [0.5, 2000.0, 0.25, 1500.0, 3000.0] {
-            m.push(x);
-        }
+        let m = after(&v, &[0.5, 2000.0, 0.25, 1500.0, 3000.0], 0.5);
         assert_eq!((m.q[0], m.q[4]), (0.25, 3000.0));
     }
 
