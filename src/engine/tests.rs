@@ -1,5 +1,6 @@
 //! Engine tests that need its private state: reuse across replications and
-//! the memory bounds per patient and per waiter.
+//! the memory bounds per patient and per waiter, the census checks and the
+//! peak at the window's start.
 
 use super::*;
 
@@ -303,4 +304,49 @@ fn the_census_count_checks_catch_each_broken_count() {
         let p = e.queues[0][0] as usize;
         e.patients[p].urgent = true;
     }));
+}
+
+/// The peak starts from the census when the window opens: patients admitted
+/// on the warm-up's last day, staying 12 hours, are all in bed at midnight
+/// and all go home on the window's first day, with (almost) nobody arriving
+/// in the window. The peak is then exactly that day's discharges: one fewer
+/// if the opening census is missed (the peak then comes from the first
+/// discharge), more if a warm-up reading leaks in.
+#[test]
+fn the_peak_starts_from_the_census_at_the_windows_start() {
+    let text = r#"
+[scenario]
+name = "opening"
+start = "2026-01-10"
+end = "2026-01-14"
+warmup_days = 2
+replications = 4
+seed = 1
+
+[[seasonality]]
+from = "2026-01-10"
+to = "2026-01-16"
+factor = 0.0001
+
+[[admissions]]
+name = "emergency"
+source = "direct"
+per_day = 40.0
+pool = "ward"
+stay_days = { dist = "fixed", value = 0.5 }
+
+[[pool]]
+name = "ward"
+beds = 1000
+"#;
+    let model = crate::scenario::parse_str(text, "opening.toml").expect("valid");
+    let plan = Plan::new(&model);
+    let streams = rng::Streams::new(model.seed);
+    let mut engine = Engine::new(&plan);
+    for rep in 0..4 {
+        let ward = &engine.run(&streams, rep).pools[0];
+        assert!(ward.admissions_daily.iter().all(|&a| a == 0), "nobody arrives in the window");
+        assert!(ward.discharges_daily[0] > 0);
+        assert_eq!(ward.peak, ward.discharges_daily[0], "replication {rep}");
+    }
 }

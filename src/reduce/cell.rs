@@ -155,7 +155,8 @@ mod tests {
     use rand_chacha::ChaCha8Rng;
 
     /// Past the exact limit, P-square stays close to the exact percentiles: for
-    /// 10,000 Poisson-like counts (mean 600) within 1 unit, and the mean exact.
+    /// 10,000 Poisson-like counts (mean 600) within 1 unit, and the mean, sd and
+    /// 95% interval exact.
     #[test]
     fn streaming_percentiles_track_the_exact_ones() {
         let mut rng = ChaCha8Rng::seed_from_u64(1);
@@ -175,7 +176,14 @@ mod tests {
         for (est, ex) in [s.p10, s.p25, s.p50, s.p75, s.p90].iter().zip(exact) {
             assert!((est - ex).abs() <= 1.0, "estimate {est} vs exact {ex}");
         }
-        assert!((s.mean - xs.iter().sum::<f64>() / xs.len() as f64).abs() < 1e-9);
+        // The running mean, sd and 95% interval are the exact ones (to rounding).
+        let want = summarise(&xs);
+        assert_eq!(s.n, want.n);
+        for (got, want) in
+            [(s.mean, want.mean), (s.sd, want.sd), (s.ci95_low, want.ci95_low), (s.ci95_high, want.ci95_high)]
+        {
+            assert!((got - want).abs() < 1e-9 * want.abs(), "streaming {got} vs exact {want}");
+        }
     }
 
     /// An estimator started from `start` (sorted here) that has then seen `then`.
