@@ -68,6 +68,21 @@ fn priority_booking_treats_every_p1_within_its_target() {
     assert!(values(&m, &reps, Metric::WaitingOver65Weeks, None).iter().all(|&x| x == 0.0));
 }
 
+/// Hand-worked: a list of 2,000 patients all referred 66 to 70 weeks ago,
+/// one case a day and a referral a week. At the end every patient still on
+/// the initial list has waited over 65 weeks and every new referral under
+/// 52, so the 65-week count equals the 52-week count: 2,000 less the 175
+/// days' cases (28 of warm-up and 147 in the window; the oldest go first).
+#[test]
+fn the_65_week_count_is_every_long_waiter_left() {
+    let priority = "priority_shares = [0, 0, 0, 1]\npriority_target_days = [3, 28, 91, 3650]";
+    let m = model(&scenario(2000, r#"{ dist = "uniform", min = 66, max = 70 }"#, 1.0, 1, priority, 28, 2));
+    let reps = run(&m);
+    let over_65 = values(&m, &reps, Metric::WaitingOver65Weeks, None);
+    assert_eq!(over_65, values(&m, &reps, Metric::WaitingOver52Weeks, None));
+    assert_eq!(over_65, vec![2000.0 - 175.0; 2]);
+}
+
 /// Patients not ready when offered a date come back after `deferral_weeks`
 /// keeping their referral date: with offers declined, some wait over 52
 /// weeks; with none declined (same draws otherwise), nobody does, and the
