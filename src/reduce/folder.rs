@@ -89,7 +89,7 @@ impl Folder {
             w.into_inner().map_err(|e| e.into_error())?;
         }
         let width = keys.len();
-        let block = ((self.budget / 8) as usize / n.max(1)).clamp(1, width.max(1));
+        let block = columns_per_pass(self.budget, n, width);
         let mut out = Vec::with_capacity(width);
         let mut row = vec![0u8; width * 8];
         for first in (0..width).step_by(block) {
@@ -108,5 +108,32 @@ impl Folder {
         }
         std::fs::remove_file(&self.spill_path)?;
         Ok(out)
+    }
+}
+
+/// Columns of `n` values each read back per pass over the spill: as many as
+/// the memory budget holds, at least one (a budget below one column still
+/// makes progress) and at most all `width`.
+fn columns_per_pass(budget: u64, n: usize, width: usize) -> usize {
+    ((budget / 8) as usize / n.max(1)).clamp(1, width.max(1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::columns_per_pass;
+
+    /// Worked by hand: 960 bytes hold 120 values, three columns of 40.
+    #[test]
+    fn a_pass_reads_as_many_columns_as_the_budget_holds() {
+        assert_eq!(columns_per_pass(3 * 8 * 40, 40, 10), 3);
+        assert_eq!(columns_per_pass(3 * 8 * 40 + 8 * 39, 40, 10), 3, "a column that does not fit waits");
+        assert_eq!(columns_per_pass(0, 40, 10), 1, "at least one");
+        assert_eq!(columns_per_pass(u64::MAX, 40, 10), 10, "at most all");
+        for n in 1..50 {
+            for budget in (8 * n as u64..8 * 50 * n as u64).step_by(37) {
+                let c = columns_per_pass(budget, n, 100);
+                assert!(c as u64 * n as u64 * 8 <= budget && (c + 1) as u64 * n as u64 * 8 > budget);
+            }
+        }
     }
 }

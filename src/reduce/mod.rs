@@ -420,6 +420,62 @@ beds = 5
         );
     }
 
+    /// Every replication pushed is either in the spill or still in memory,
+    /// and a reducer dropped before it finishes (a run that failed or was
+    /// cancelled) deletes its spill file.
+    #[test]
+    fn a_dropped_reducer_deletes_its_spill() {
+        let model = crate::scenario::parse_str(SCENARIO, "tiny.toml").unwrap();
+        let spec = crate::replicate::RunSpec { replications: 40, seed: 7, threads: 1 };
+        let reps = crate::replicate::run(&model, spec, &|| {}).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let mut r = Reducer::with_folder_budget(dir.path(), &model, 3 * 8 * 40).unwrap();
+        for (i, k) in reps.iter().enumerate() {
+            r.push(k);
+            let spilled = r.folder.as_ref().map_or(0, |f| f.spilled);
+            assert_eq!(spilled + r.scalars.len() / r.scalar_keys.len(), i + 1, "replications spilled or held");
+        }
+        let spill = dir.path().join(".replications.spill");
+        assert!(spill.exists());
+        drop(r);
+        assert!(!spill.exists(), "the spill is deleted");
+        assert!(dir.path().join("replications.csv").exists(), "the output stays");
+    }
+
+    /// After a write error the spill takes nothing more: no file, no count.
+    #[test]
+    fn after_a_write_error_the_spill_takes_nothing_more() {
+        let model = crate::scenario::parse_str(SCENARIO, "tiny.toml").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let mut r = Reducer::with_folder_budget(dir.path(), &model, 8).unwrap();
+        let f = r.folder.as_mut().unwrap();
+        f.error = Some(std::io::Error::other("disk full"));
+        f.spill_rows(&[1.0, 2.0], 2);
+        assert_eq!(f.spilled, 0);
+        assert!(!f.spill_path.exists());
+    }
+
+    /// Only a non-ASCII header gets the byte-order mark (for Excel): with
+    /// ASCII names the streamed file is the in-memory table's bytes, no mark.
+    #[test]
+    fn an_ascii_replications_csv_has_no_byte_order_mark() {
+        let model = crate::scenario::parse_str(&SCENARIO.replace("Sjö", "surgery"), "ascii.toml").unwrap();
+        let spec = crate::replicate::RunSpec { replications: 3, seed: 7, threads: 1 };
+        let reps = crate::replicate::run(&model, spec, &|| {}).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let mut streamed = Reducer::with_folder(dir.path(), &model).unwrap();
+        let mut memory = Reducer::new();
+        for k in &reps {
+            streamed.push(k);
+            memory.push(k);
+        }
+        let path = streamed.try_finish().unwrap().replications_csv.unwrap();
+        let written = std::fs::read(path).unwrap();
+        use crate::output::tables;
+        assert_eq!(written, tables::for_excel(tables::replications_csv(&model, &memory.finish()).unwrap()));
+        assert_ne!(&written[..3], tables::BOM);
+    }
+
     /// The reducer `run` uses streams replications.csv into the folder from
     /// the start (the file is created at once, and never over another).
     #[test]
