@@ -374,5 +374,12 @@ waits_over_12h = [1, 5, 10]
         assert_eq!(engine.opel_checks.0, 3 * u64::from(model.reported_days()));
         assert!(engine.opel_checks.1 > 10, "recent urgent electives ahead of long waits: {:?}", engine.opel_checks);
         assert!(long_days > 10, "{long_days}");
+        // Exactly 12 hours is not more than 12 hours: at the latest decision
+        // still queued plus 12 hours, that patient is not counted.
+        let latest = engine.queues.iter().flatten().map(|&p| engine.patients[p as usize].decision).max().unwrap();
+        let at = latest + TWELVE_HOURS;
+        let counted = engine.waiting_over_12h(at);
+        assert_eq!(counted, engine.waiting_over_12h_brute_force(at));
+        assert_eq!(counted + 1, engine.waiting_over_12h_brute_force(at + 1), "the latest waiter crosses 12 hours");
     }
 }
