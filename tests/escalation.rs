@@ -275,6 +275,11 @@ fn more_core_beds_never_raise_escalation() {
     };
     assert!(opened(&a, &base) == a.len(), "precondition: the base opens escalation beds in every replication");
     assert!(opened(&b, &more) > 0, "precondition: so does the alternative, sometimes");
+    for k in &a {
+        let openings = |pool: Option<&str>| k.get(&base, Metric::EscalationOpenings, pool).unwrap();
+        let pools: f64 = base.pools.iter().map(|p| openings(Some(&p.name))).sum();
+        assert_eq!(openings(None), pools, "the trust's openings are its pools' sum");
+    }
     for (r, (x, y)) in a.iter().zip(&b).enumerate() {
         let before = x.get(&base, Metric::EscalationBedsOpenDays, Some(&name)).unwrap();
         let after = y.get(&more, Metric::EscalationBedsOpenDays, Some(&name)).unwrap();

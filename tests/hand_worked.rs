@@ -476,3 +476,39 @@ beds = 1000
         assert!(peak > 15.0, "peak {peak}: the surge's maximum was lost");
     }
 }
+
+/// With nothing happening in the window (arrivals stop when it opens, and
+/// every stay outlasts the run), the window's occupancy comes only from the
+/// books closed at the end: the time-average occupancy is exactly the
+/// midnight census (the patients admitted in the warm-up), for the ward,
+/// and for the trust both when it is the one ward and when a second ward
+/// joins it.
+#[test]
+fn the_books_close_at_the_end_of_a_quiet_window() {
+    let quiet = regular(40, "queue").replace("value = 2.0", "value = 100.0").replace("arrivals = \"regular\"\n", "")
+        + "\n[[seasonality]]\nfrom = \"2026-01-07\"\nto = \"2026-01-20\"\nfactor = 0.0\n";
+    let two_wards = quiet.clone()
+        + r#"
+[[admissions]]
+name = "other"
+source = "direct"
+per_day = 2.0
+pool = "other ward"
+stay_days = { dist = "fixed", value = 100.0 }
+
+[[pool]]
+name = "other ward"
+beds = 40
+"#;
+    for text in [quiet, two_wards] {
+        let m = model(&text);
+        for k in run(&m) {
+            assert_eq!(k.get(&m, Metric::Admissions, None), Some(0.0), "nobody arrives in the window");
+            for pool in [Some("ward"), None] {
+                let census = k.daily(&m, Metric::MidnightOccupancy, pool).unwrap()[0];
+                assert!(census > 0.0);
+                assert_eq!(k.get(&m, Metric::TimeAverageOccupancy, pool), Some(census), "{pool:?}");
+            }
+        }
+    }
+}
