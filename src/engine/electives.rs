@@ -283,6 +283,84 @@ pub const WEEKS_65: u32 = 65 * 7 * DAY;
 mod tests {
     use super::*;
 
+    /// Hand-worked elective cuts: a cut halves specialty a's routine slots
+    /// from Wednesday to Friday inclusive, and a trust-wide cut of 0.4 on
+    /// Friday applies to both specialties (on a's Friday, with its own cut:
+    /// 10 x 0.5 x 0.4 = 2). Every other day has all 10 slots; urgent
+    /// patients may always use all of them.
+    #[test]
+    fn cuts_take_routine_slots_on_their_dates_and_specialty() {
+        let text = r#"
+[scenario]
+name = "cuts"
+start = "2026-01-05"
+end = "2026-01-11"
+warmup_days = 0
+replications = 1
+seed = 1
+
+[[admissions]]
+name = "emergency"
+source = "direct"
+per_day = 1.0
+pool = "ward"
+stay_days = { dist = "fixed", value = 1.0 }
+
+[[pool]]
+name = "ward"
+beds = 10
+
+[[specialty]]
+name = "a"
+waiting_list = 10
+urgent_share = 0.2
+referrals_per_week = 1.0
+inpatient_share = 0
+stay_days = { dist = "fixed", value = 1.0 }
+
+[[specialty]]
+name = "b"
+waiting_list = 10
+urgent_share = 0.2
+referrals_per_week = 1.0
+inpatient_share = 0
+stay_days = { dist = "fixed", value = 1.0 }
+
+[[theatre_list]]
+specialty = "a"
+pool = "ward"
+weekdays = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+lists_per_day = 1
+cases_per_list = 10
+start_hour = 8
+
+[[theatre_list]]
+specialty = "b"
+pool = "ward"
+weekdays = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+lists_per_day = 1
+cases_per_list = 10
+start_hour = 8
+
+[[elective_cut]]
+from = "2026-01-07"
+to = "2026-01-09"
+factor = 0.5
+specialty = "a"
+
+[[elective_cut]]
+from = "2026-01-09"
+to = "2026-01-09"
+factor = 0.4
+"#;
+        let model = crate::scenario::parse_str(text, "cuts.toml").expect("valid");
+        let all = sessions(&model, 7);
+        let routine = |list: u32| all.iter().filter(|s| s.list == list).map(|s| s.routine_slots).collect::<Vec<_>>();
+        assert_eq!(routine(0), vec![10, 10, 5, 5, 2, 10, 10]);
+        assert_eq!(routine(1), vec![10, 10, 10, 10, 4, 10, 10]);
+        assert!(all.iter().all(|s| s.slots == 10 && s.time % DAY == 8 * HOUR));
+    }
+
     fn waiter(referral: i64, class: u8) -> Waiter {
         Waiter { referral, stay: 0, key: referral as u64, inpatient: false, class, deferrals: 0 }
     }
