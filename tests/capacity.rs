@@ -227,6 +227,21 @@ beds = 4
     )
 }
 
+/// The trust's closed bed-days are its wards' sum: a second ward with its
+/// own outbreaks beside the first.
+#[test]
+fn the_trusts_outbreak_closures_are_its_wards_sum() {
+    let text = outbreak_pool(true, 10)
+        + "\n[[pool]]\nname = \"ward 2\"\nbeds = 4\n[pool.outbreaks]\nchance_per_week = 0.5\nbeds_closed = 1\n\
+           days_closed = { dist = \"fixed\", value = 3.0 }\n";
+    let m = model(&text);
+    for r in run(&m) {
+        let closed = |pool| r.get(&m, Metric::InfectionClosureDays, pool).unwrap();
+        assert!(closed(Some("ward")) > 0.0 && closed(Some("ward 2")) > 0.0);
+        assert!((closed(None) - closed(Some("ward")) - closed(Some("ward 2"))).abs() < 1e-9);
+    }
+}
+
 /// Outbreaks against renewal theory: each closes 2 beds for exactly 5 days,
 /// the next starting after an exponential gap whose chance of ending within
 /// a week is 0.2 (mean 7 / -ln 0.8 = 31.37 days). In the long run the beds

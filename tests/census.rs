@@ -364,6 +364,7 @@ fn census_outliers_are_counted_where_they_lie() {
     for r in run(&m) {
         assert_eq!(r.daily(&m, Metric::OutliersMidnight, Some("other")).unwrap(), &[3.0; 5]);
         assert_eq!(r.daily(&m, Metric::OutliersMidnight, Some("ward")).unwrap(), &[0.0; 5]);
+        assert_eq!(r.daily(&m, Metric::OutliersMidnight, None).unwrap(), &[3.0; 5], "the trust's are its wards' sum");
         assert_eq!(r.get(&m, Metric::OutlierBedDays, Some("other")), Some(15.0));
     }
 }

@@ -154,6 +154,8 @@ fn kept_beds_turn_guests_away_exactly() {
             let bed_days = get(Metric::OutlierBedDays, Some("b"));
             assert!((bed_days - outliers * 20.0 / 24.0).abs() < 1e-9, "keep {keep}: {bed_days}");
             assert_eq!(get(Metric::OutlierBedDays, None), bed_days);
+            assert_eq!((get(Metric::OutliersOut, None), get(Metric::OutliersIn, None)), (outliers, outliers));
+            assert_eq!(r.daily(&m, Metric::OutliersMidnight, None), r.daily(&m, Metric::OutliersMidnight, Some("b")));
             assert_eq!(
                 r.daily(&m, Metric::OutliersMidnight, Some("b")).unwrap(),
                 &[if keep == 1 { 1.0 } else { 2.0 }; 10]
