@@ -81,6 +81,21 @@ fn the_65_week_count_is_every_long_waiter_left() {
     let over_65 = values(&m, &reps, Metric::WaitingOver65Weeks, None);
     assert_eq!(over_65, values(&m, &reps, Metric::WaitingOver52Weeks, None));
     assert_eq!(over_65, vec![2000.0 - 175.0; 2]);
+    // Every one of them is past a one-year target: all 147 treated in the
+    // window are late; with the ten-year target none is.
+    assert_eq!(values(&m, &reps, Metric::ElectiveTreatedAfterTarget, None), vec![0.0; 2]);
+    let m = model(&scenario(
+        2000,
+        r#"{ dist = "uniform", min = 66, max = 70 }"#,
+        1.0,
+        1,
+        &priority.replace("3650", "364"),
+        28,
+        2,
+    ));
+    let reps = run(&m);
+    assert_eq!(values(&m, &reps, Metric::ElectiveTreated, None), vec![147.0; 2]);
+    assert_eq!(values(&m, &reps, Metric::ElectiveTreatedAfterTarget, None), vec![147.0; 2]);
 }
 
 /// Patients not ready when offered a date come back after `deferral_weeks`
