@@ -1,6 +1,6 @@
 //! Engine tests that need its private state: reuse across replications and
 //! the memory bounds per patient and per waiter, the census checks and the
-//! peak at the window's start.
+//! peak at the window's start, and the trust's daily sums.
 
 use super::*;
 
@@ -349,4 +349,29 @@ beds = 1000
         assert!(ward.discharges_daily[0] > 0);
         assert_eq!(ward.peak, ward.discharges_daily[0], "replication {rep}");
     }
+}
+
+/// The trust's row of an outcome holds its pools' sums, day by day, for the
+/// escalation series (bed-seconds open and occupied, openings), and its
+/// openings in total: checked on the shipped winter, whose pools escalate.
+#[test]
+fn the_trusts_daily_escalation_series_are_its_pools_sums() {
+    let model = crate::scenario::load(std::path::Path::new("scenarios/winter-2026-27.toml")).expect("valid");
+    let plan = Plan::new(&model);
+    let streams = rng::Streams::new(model.seed);
+    let out = Engine::new(&plan).run(&streams, 0);
+    let (pools, trust) = out.pools.split_at(model.pools.len());
+    let trust = &trust[0];
+    for d in 0..trust.midnight.len() {
+        let open: u64 = pools.iter().map(|p| p.escalation_open_daily[d]).sum();
+        let used: u64 = pools.iter().map(|p| p.escalation_used_daily[d]).sum();
+        let openings: u32 = pools.iter().map(|p| p.escalation_openings_daily[d]).sum();
+        assert_eq!(
+            (trust.escalation_open_daily[d], trust.escalation_used_daily[d], trust.escalation_openings_daily[d]),
+            (open, used, openings),
+            "day {d}"
+        );
+    }
+    let openings: u64 = trust.escalation_openings_daily.iter().map(|&x| u64::from(x)).sum();
+    assert!(openings > 0 && openings == trust.escalation_openings);
 }
