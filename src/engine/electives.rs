@@ -283,6 +283,21 @@ pub const WEEKS_65: u32 = 65 * 7 * DAY;
 mod tests {
     use super::*;
 
+    /// Late means past the target: treated exactly at it is on time.
+    #[test]
+    fn late_is_strictly_past_the_target() {
+        let plan = PriorityPlan {
+            cumulative: [0.25, 0.5, 0.75, 1.0],
+            targets: [0, 100, 200, 300],
+            not_ready: 0.0,
+            deferral: 0,
+        };
+        let now = 1000;
+        assert!(!plan.is_late(&waiter(800, 2), now), "200 s waited, target 200 s");
+        assert!(plan.is_late(&waiter(799, 2), now));
+        assert!(!plan.is_late(&waiter(700, 3), now) && plan.is_late(&waiter(699, 3), now));
+    }
+
     /// Hand-worked elective cuts: a cut halves specialty a's routine slots
     /// from Wednesday to Friday inclusive, and a trust-wide cut of 0.4 on
     /// Friday applies to both specialties (on a's Friday, with its own cut:
