@@ -283,6 +283,12 @@ pub const WEEKS_65: u32 = 65 * 7 * DAY;
 mod tests {
     use super::*;
 
+    /// Urgent means P1 and P2 (classes 0 and 1): P3 and P4 are routine.
+    #[test]
+    fn urgent_means_p1_and_p2() {
+        assert_eq!([0, 1, 2, 3].map(|c| waiter(0, c).urgent()), [true, true, false, false]);
+    }
+
     /// Late means past the target: treated exactly at it is on time.
     #[test]
     fn late_is_strictly_past_the_target() {
