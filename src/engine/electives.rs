@@ -283,6 +283,22 @@ pub const WEEKS_65: u32 = 65 * 7 * DAY;
 mod tests {
     use super::*;
 
+    /// The list's counts by hand: 2 P1, 3 P2, a P3 and a P4 in their classes,
+    /// and a deferred P2 and P4: 9 waiting, 6 of them urgent; none once cleared.
+    #[test]
+    fn the_list_counts_everyone_and_its_urgent_patients() {
+        let mut list = WaitingList::default();
+        assert!(list.is_empty());
+        for class in [0, 0, 1, 1, 1, 2, 3] {
+            list.push(waiter(0, class));
+        }
+        list.defer(waiter(0, 1), 100);
+        list.defer(waiter(0, 3), 100);
+        assert_eq!((list.len(), list.urgent_len(), list.is_empty()), (9, 6, false));
+        list.clear();
+        assert!(list.is_empty() && list.urgent_len() == 0);
+    }
+
     /// Urgent means P1 and P2 (classes 0 and 1): P3 and P4 are routine.
     #[test]
     fn urgent_means_p1_and_p2() {
