@@ -552,6 +552,29 @@ fn ambulances_by_hour_of_day() {
     }
 }
 
+/// The engine reads the ambulance share at each attendance's clock hour,
+/// by hand: one space, 3 hours in it, an attendance every 2 hours from
+/// midnight, nobody admitted, walk-ins giving up after 30 minutes; every
+/// morning attendance an ambulance (it waits) and no afternoon one. The six
+/// ambulances hold the space to 18:00, so the walk-ins of 12:00, 14:00 and
+/// 16:00 give up; 18:00 finds the space free (to 21:00), 20:00 gives up,
+/// 22:00 is seen: 4 leave without being seen.
+#[test]
+fn the_ambulance_share_follows_the_clock_hour_by_hand() {
+    let halves: Vec<&str> = (0..24).map(|h| if h < 12 { "1" } else { "0" }).collect();
+    let ed = format!(
+        "attendances_per_day = 12.0\narrivals = \"regular\"\nadmission_probability = 0.0\n\
+         hours_to_decision = {{ dist = \"fixed\", value = 1.0 }}\n\
+         hours_in_department = {{ dist = \"fixed\", value = 3.0 }}\nspaces = 1\n\
+         patience_hours = {{ dist = \"fixed\", value = 0.5 }}\nambulance_share = 0.5\nambulance_hour_of_day = [{}]",
+        halves.join(", ")
+    );
+    let m = model(&trust(&ed, 1, "{ dist = \"fixed\", value = 1.0 }", 1, 0, 2));
+    for k in run(&m) {
+        assert_eq!(k.get(&m, Metric::LeftWithoutBeingSeen, None), Some(4.0));
+    }
+}
+
 /// 12-hour trolley waits counted when the bed comes, by hand: attendances
 /// every 2 hours from midnight into 20 spaces (always one free), all
 /// admitted with a decision 1 hour after arriving, into one bed whose stays
