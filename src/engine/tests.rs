@@ -121,6 +121,28 @@ start_hour = 8
     let bound = bytes_per_waiter(&model);
     assert!(held <= bound * waiters, "{held} bytes for {waiters} waiters");
     assert!(bound * waiters <= 3 * held, "{held} bytes for {waiters} waiters");
+
+    // With priority booking, patients not ready when offered a date wait in
+    // a deferred list with their return times beside them.
+    let text = text
+        .replace(
+            "urgent_share = 0.2",
+            "priority_shares = [0.02, 0.03, 0.45, 0.5]\nnot_ready_share = 0.5\ndeferral_weeks = 8",
+        )
+        .replace("cases_per_list = 4", "cases_per_list = 30");
+    let model = crate::scenario::parse_str(&text, "memory.toml").expect("valid");
+    let plan = Plan::new(&model);
+    let mut engine = Engine::new(&plan);
+    engine.run(&rng::Streams::new(model.seed), 0);
+    let list = &engine.waiting[0];
+    let waiter = std::mem::size_of::<Waiter>();
+    let held = (list.classes.iter().map(VecDeque::capacity).sum::<usize>() + list.deferred.capacity()) * waiter
+        + list.deferred_until.capacity() * 4;
+    let (held, waiters) = (held as u64, list.len() as u64);
+    assert!(list.deferred.len() > 10 && waiters > 2000, "{} deferred of {waiters}", list.deferred.len());
+    let bound = bytes_per_waiter(&model);
+    assert!(held <= bound * waiters, "{held} bytes for {waiters} waiters");
+    assert!(bound * waiters <= 3 * held, "{held} bytes for {waiters} waiters");
 }
 
 /// The worst case the bound is written for: nobody leaves (stays beyond
