@@ -404,8 +404,9 @@ fn the_trusts_daily_escalation_series_are_its_pools_sums() {
 /// slot when their queue entry is reached, so after a run in which everyone
 /// has gone home every slot is free again (a leak would grow a long run's
 /// memory and weaken the census count checks; slots are reused, so the
-/// slot vector is as long as the most patients present at once). One space held 3 hours,
-/// an attendance every 2 hours, patience 30 minutes: half leave unseen.
+/// slot vector is as long as the most patients present at once). One
+/// space held 3 hours, an attendance every 2 hours, patience 30 minutes:
+/// half leave unseen.
 #[test]
 fn every_slot_is_free_once_everyone_has_left() {
     let text = r#"
