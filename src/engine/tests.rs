@@ -445,4 +445,18 @@ beds = 1
     assert_eq!(out.ed.as_ref().map(|e| e.left_without_being_seen), Some(6));
     assert!(!engine.patients.is_empty());
     assert_eq!(engine.free.len(), engine.patients.len(), "every slot free at the end");
+
+    // The department's census leaves out the queue entries of those who
+    // gave up. With 9 hours in the space: the midnight patient holds it to
+    // 09:00, so at 08:00 the 02:00, 04:00 and 06:00 walk-ins have given up
+    // but are still queued: 1 in the department. The 08:00 patient has it
+    // from 09:00 to 18:00 (10:00 to 16:00 give up), the 18:00 one from 18:00
+    // to 03:00 (20:00 and 22:00 give up): 1 at midnight, 9 left unseen.
+    let text = text.replace("value = 3.0", "value = 9.0");
+    let model = crate::scenario::parse_str(&text, "walk-ins.toml").expect("valid");
+    let plan = Plan::new(&model);
+    let out = Engine::new(&plan).run(&rng::Streams::new(model.seed), 0);
+    let ed = out.ed.as_ref().expect("an ED");
+    assert_eq!(ed.left_without_being_seen, 9);
+    assert_eq!((ed.in_department_0800[0], ed.in_department_midnight[0]), (1, 1));
 }
