@@ -400,16 +400,9 @@ fn the_trusts_daily_escalation_series_are_its_pools_sums() {
     assert!(openings > 0 && openings == trust.escalation_openings);
 }
 
-/// No patient slot leaks: walk-ins who leave without being seen free their
-/// slot when their queue entry is reached, so after a run in which everyone
-/// has gone home every slot is free again (a leak would grow a long run's
-/// memory and weaken the census count checks; slots are reused, so the
-/// slot vector is as long as the most patients present at once). One
-/// space held 3 hours, an attendance every 2 hours, patience 30 minutes:
-/// half leave unseen.
-#[test]
-fn every_slot_is_free_once_everyone_has_left() {
-    let text = r#"
+/// One ED space held 3 hours, an attendance every 2 hours from midnight,
+/// nobody admitted, walk-ins giving up after 30 minutes.
+const WALK_INS: &str = r#"
 [scenario]
 name = "walk-ins"
 start = "2026-01-05"
@@ -438,6 +431,17 @@ stay_days = { dist = "fixed", value = 1.0 }
 name = "ward"
 beds = 1
 "#;
+
+/// No patient slot leaks: walk-ins who leave without being seen free their
+/// slot when their queue entry is reached, so after a run in which everyone
+/// has gone home every slot is free again (a leak would grow a long run's
+/// memory and weaken the census count checks; slots are reused, so the
+/// slot vector is as long as the most patients present at once). One
+/// space held 3 hours, an attendance every 2 hours, patience 30 minutes:
+/// half leave unseen.
+#[test]
+fn every_slot_is_free_once_everyone_has_left() {
+    let text = WALK_INS;
     let model = crate::scenario::parse_str(text, "walk-ins.toml").expect("valid");
     let plan = Plan::new(&model);
     let mut engine = Engine::new(&plan);
@@ -459,4 +463,43 @@ beds = 1
     let ed = out.ed.as_ref().expect("an ED");
     assert_eq!(ed.left_without_being_seen, 9);
     assert_eq!((ed.in_department_0800[0], ed.in_department_midnight[0]), (1, 1));
+}
+
+/// A walk-in's patience event acts only on the patient it was set for: one
+/// still queued (state and place) whose deadline it is. A reused slot's new
+/// occupant (another deadline), a patient already seen and one already
+/// gone are left alone; each acted on counts once as left unseen.
+#[test]
+fn a_patience_event_acts_only_on_its_own_queued_patient() {
+    let model = crate::scenario::parse_str(WALK_INS, "walk-ins.toml").expect("valid");
+    let plan = Plan::new(&model);
+    let mut engine = Engine::new(&plan);
+    engine.reset();
+    let mut patient = |state, ed_place| {
+        engine.new_patient(Patient {
+            arrival: 0,
+            decision: 0,
+            admitted: 5000,
+            stay: 3 * HOUR,
+            key: 0,
+            pool: u16::MAX,
+            state,
+            from_ed: true,
+            urgent: false,
+            ed_place,
+            pathway: 0,
+        })
+    };
+    let reused = patient(State::EdQueue, ed::EdPlace::Queue);
+    let seen = patient(State::EdTreatment, ed::EdPlace::Space);
+    let gone = patient(State::EdQueue, ed::EdPlace::Left);
+    let due = patient(State::EdQueue, ed::EdPlace::Queue);
+    engine.ed_abandon(reused, 4000);
+    engine.ed_abandon(seen, 5000);
+    engine.ed_abandon(gone, 5000);
+    engine.ed_abandon(due, 5000);
+    let places = [reused, seen, gone, due].map(|p| engine.patients[p as usize].ed_place);
+    use ed::EdPlace::{Left, Queue, Space};
+    assert_eq!(places, [Queue, Space, Left, Left]);
+    assert_eq!(engine.out.ed.as_ref().map(|e| e.left_without_being_seen), Some(1));
 }
