@@ -18,6 +18,10 @@ const NOT_ADMITTED: u16 = u16::MAX;
 /// standard is 15 minutes).
 const HANDOVER_STANDARD: u32 = 15 * 60;
 
+#[cfg(test)]
+#[path = "ed_tests.rs"]
+mod tests;
+
 /// Where an ED patient is, under the capacity model (`NotModelled` without it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(super) enum EdPlace {
