@@ -451,7 +451,7 @@ fn every_slot_is_free_once_everyone_has_left() {
     assert_eq!(engine.free.len(), engine.patients.len(), "every slot free at the end");
 
     // The department's census leaves out the queue entries of those who
-    // gave up. With 9 hours in the space: the midnight patient holds it to
+    // gave up, and counts as boarders only patients waiting for a bed. With 9 hours in the space: the midnight patient holds it to
     // 09:00, so at 08:00 the 02:00, 04:00 and 06:00 walk-ins have given up
     // but are still queued: 1 in the department. The 08:00 patient has it
     // from 09:00 to 18:00 (10:00 to 16:00 give up), the 18:00 one from 18:00
@@ -463,6 +463,8 @@ fn every_slot_is_free_once_everyone_has_left() {
     let ed = out.ed.as_ref().expect("an ED");
     assert_eq!(ed.left_without_being_seen, 9);
     assert_eq!((ed.in_department_0800[0], ed.in_department_midnight[0]), (1, 1));
+    // The one in the space is being treated, not waiting for a bed.
+    assert_eq!((ed.boarders_0800[0], ed.boarders_midnight[0]), (0, 0));
 }
 
 /// A walk-in's patience event acts only on the patient it was set for: one
