@@ -443,6 +443,18 @@ fn a_clinicians_rota_by_hand() {
         assert!((get(Metric::EdTimeInDepartmentHoursMean) - 31.5 / 12.0).abs() < 1e-9);
         assert_eq!(get(Metric::EdSpaceWaitHoursMean), 0.0, "spaces are plenty: the wait is for a clinician");
     }
+    // From 09:00, an hour with no arrival: the clinician comes on duty at the
+    // hour's start, so the five who came by 08:00 are seen at 09:00, 09:30,
+    // 10:00, 10:30 and 11:00, the 10:00 arrival at 11:30, and from 12:00
+    // everyone at once: 9.5, 8, 6.5, 5, 3.5, 2 and 6 x 0.5 hours; 8 within 4.
+    let from_nine = ed.replace("0, 1, 1", "0, 0, 1");
+    assert_ne!(from_nine, ed);
+    let m = model(&trust(&from_nine, 10, "{ dist = \"fixed\", value = 1.0 }", 1, 0, 2));
+    for k in run(&m) {
+        let get = |metric| k.get(&m, metric, None).unwrap();
+        assert_eq!(get(Metric::Ed4hPerformance), 8.0 / 12.0);
+        assert!((get(Metric::EdTimeInDepartmentHoursMean) - 37.5 / 12.0).abs() < 1e-9);
+    }
 }
 
 /// A rota needs 24 hours, someone on duty, and the clinicians' minutes.

@@ -456,15 +456,20 @@ fn every_slot_is_free_once_everyone_has_left() {
     // but are still queued: 1 in the department. The 08:00 patient has it
     // from 09:00 to 18:00 (10:00 to 16:00 give up), the 18:00 one from 18:00
     // to 03:00 (20:00 and 22:00 give up): 1 at midnight, 9 left unseen.
+    // The same in one minors space, every walk-in streamed there.
     let text = text.replace("value = 3.0", "value = 9.0");
-    let model = crate::scenario::parse_str(&text, "walk-ins.toml").expect("valid");
-    let plan = Plan::new(&model);
-    let out = Engine::new(&plan).run(&rng::Streams::new(model.seed), 0);
-    let ed = out.ed.as_ref().expect("an ED");
-    assert_eq!(ed.left_without_being_seen, 9);
-    assert_eq!((ed.in_department_0800[0], ed.in_department_midnight[0]), (1, 1));
-    // The one in the space is being treated, not waiting for a bed.
-    assert_eq!((ed.boarders_0800[0], ed.boarders_midnight[0]), (0, 0));
+    let minors = text.replace("spaces = 1\n", "spaces = 1\nminors_spaces = 1\nminors_share = 1.0\n");
+    assert_ne!(minors, text);
+    for text in [text, minors] {
+        let model = crate::scenario::parse_str(&text, "walk-ins.toml").expect("valid");
+        let plan = Plan::new(&model);
+        let out = Engine::new(&plan).run(&rng::Streams::new(model.seed), 0);
+        let ed = out.ed.as_ref().expect("an ED");
+        assert_eq!(ed.left_without_being_seen, 9);
+        assert_eq!((ed.in_department_0800[0], ed.in_department_midnight[0]), (1, 1));
+        // The one in the space is being treated, not waiting for a bed.
+        assert_eq!((ed.boarders_0800[0], ed.boarders_midnight[0]), (0, 0));
+    }
 }
 
 /// A walk-in's patience event acts only on the patient it was set for: one
