@@ -124,6 +124,14 @@ fn two_spaces_a_corridor_place_and_a_blocked_bed_by_hand() {
         assert_eq!(get(Metric::WaitsOver12hFromDta), 3.0);
         assert_eq!(get(Metric::BedRequests), 4.0);
         assert_eq!(get(Metric::Ed12hFromDta), 3.0, "all three are ED patients");
+        // The department's census: at 08:00 patients 1 (corridor), 2 and 3
+        // (spaces) all board (patient 4 comes after the reading); at midnight
+        // the same three, and patients 4 to 11 wait for a space.
+        let daily = |metric| k.daily(&m, metric, None).unwrap().to_vec();
+        assert_eq!(daily(Metric::EdBoarders0800), [3.0]);
+        assert_eq!(daily(Metric::EdBoardersMidnight), [3.0]);
+        assert_eq!(daily(Metric::EdPatients0800), [3.0]);
+        assert_eq!(daily(Metric::EdPatientsMidnight), [11.0]);
     }
     // Without the corridor, patient 3 waits from 06:00 too: 9 patients wait
     // 72 - 2i hours (i = 3..11), 522 hours, and nobody is in a corridor.
