@@ -133,6 +133,22 @@ fn two_spaces_a_corridor_place_and_a_blocked_bed_by_hand() {
         assert_eq!(daily(Metric::EdPatients0800), [3.0]);
         assert_eq!(daily(Metric::EdPatientsMidnight), [11.0]);
     }
+    // The peak counts those already in when the window opens: after a day
+    // of warm-up the spaces and the corridor place hold the same 3 all
+    // through the reported day, with no change to set the peak.
+    let m = model(&trust(&ed(1), 1, stay, 1, 1, 2));
+    for k in run(&m) {
+        assert_eq!(k.get(&m, Metric::EdOccupancyPeak, None), Some(3.0));
+    }
+    // With the bed freeing after 4.5 hours, patients leave the corridor for
+    // it: patient 2 (decision 05:00) is moved there at 08:00 and has the bed
+    // at 10:00; from then each boarder in turn spends 4.5 hours there before
+    // the next bed (10:00-14:30, 14:30-19:00, 19:00-23:30, 23:30-24:00):
+    // 2 + 3 x 4.5 + 0.5 = 16 corridor hours.
+    let m = model(&trust(&ed(1), 1, "{ dist = \"fixed\", value = 0.1875 }", 1, 0, 2));
+    for k in run(&m) {
+        assert_eq!(k.get(&m, Metric::CorridorCarePatientHours, None), Some(16.0));
+    }
     // Without the corridor, patient 3 waits from 06:00 too: 9 patients wait
     // 72 - 2i hours (i = 3..11), 522 hours, and nobody is in a corridor.
     let m = model(&trust(&ed(0), 1, stay, 1, 0, 2));
@@ -615,5 +631,10 @@ fn twelve_hour_trolley_waits_by_hand() {
         assert_eq!(k.get(&m, Metric::Ed12hFromDta, None), Some(10.0));
         assert_eq!(k.get(&m, Metric::WaitsOver12hFromDta, None), Some(10.0));
         assert_eq!(k.get(&m, Metric::Admissions, None), Some(2.0), "patients 0 and 1 on the reported day");
+        // Mean wait from decision: 0, 11, 22, 33, 44 and 55 hours to a bed,
+        // then 59, 57, ..., 49 hours still waiting at the horizon (72 h):
+        // 489 hours over 12.
+        let mean = k.get(&m, Metric::BedWaitHoursMean, None).unwrap();
+        assert!((mean - 489.0 / 12.0).abs() < 1e-9, "{mean}");
     }
 }

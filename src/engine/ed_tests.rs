@@ -6,6 +6,7 @@ use super::*;
 /// space: entries of patients who have since gone (to a bed: place Left),
 /// and of a later patient in the same slot (another arrival, or the same
 /// arrival second but no longer waiting for a bed) are skipped and dropped.
+/// A new boarder forgets only such entries at the front, and joins the back.
 #[test]
 fn only_a_patient_still_boarding_in_a_space_goes_to_the_corridor() {
     let text = r#"
@@ -59,10 +60,17 @@ beds = 1
     let assessed = patient(200, State::AwaitingDecision, EdPlace::Space);
     let boarder = patient(300, State::Waiting, EdPlace::Space);
     let in_corridor = patient(400, State::Waiting, EdPlace::Corridor);
+    let new = patient(500, State::Waiting, EdPlace::Space);
     engine.floor.boarders.extend([(in_bed, 100), (assessed, 200), (boarder, 299), (in_corridor, 400)]);
     assert_eq!(engine.next_boarder_in_space(), None, "nobody on the list is boarding in a space");
     assert!(engine.floor.boarders.is_empty());
     engine.floor.boarders.extend([(in_bed, 100), (boarder, 300), (assessed, 200)]);
     assert_eq!(engine.next_boarder_in_space(), Some(boarder));
     assert_eq!(engine.floor.boarders.len(), 1, "the rest stays for later");
+    // A new boarder forgets only the entries at the front that no longer
+    // board, and joins the back.
+    engine.floor.boarders.clear();
+    engine.floor.boarders.extend([(in_bed, 100), (boarder, 300)]);
+    engine.ed_boards(new, 1000);
+    assert_eq!(engine.floor.boarders, [(boarder, 300), (new, 500)]);
 }

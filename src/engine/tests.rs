@@ -469,6 +469,7 @@ fn every_slot_is_free_once_everyone_has_left() {
         assert_eq!((ed.in_department_0800[0], ed.in_department_midnight[0]), (1, 1));
         // The one in the space is being treated, not waiting for a bed.
         assert_eq!((ed.boarders_0800[0], ed.boarders_midnight[0]), (0, 0));
+        assert_eq!(ed.boarder_seconds, 0, "nobody admitted, nobody boards");
     }
 }
 
