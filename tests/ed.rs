@@ -611,6 +611,26 @@ fn the_ambulance_share_follows_the_clock_hour_by_hand() {
     }
 }
 
+/// Ambulance handovers by hand: one space, 2.5 hours in it, an ambulance
+/// every 2 hours from midnight, nobody admitted. Each waits 30 minutes
+/// longer than the one before: 0, 30, 60, ..., 330 minutes. Over 30
+/// minutes (strictly): the 10 from 60; over 60: the 9 from 90; hours lost
+/// beyond the 15-minute standard: (30 + 60 + ... + 330 - 11 x 15) / 60 =
+/// 30.25.
+#[test]
+fn ambulance_handovers_by_hand() {
+    let ed = "attendances_per_day = 12.0\narrivals = \"regular\"\nadmission_probability = 0.0\n\
+              hours_to_decision = { dist = \"fixed\", value = 1.0 }\n\
+              hours_in_department = { dist = \"fixed\", value = 2.5 }\nspaces = 1\nambulance_share = 1.0";
+    let m = model(&trust(ed, 1, "{ dist = \"fixed\", value = 1.0 }", 1, 0, 2));
+    for k in run(&m) {
+        let get = |metric| k.get(&m, metric, None).unwrap();
+        assert_eq!(get(Metric::AmbulanceHandoversOver30m), 10.0);
+        assert_eq!(get(Metric::AmbulanceHandoversOver60m), 9.0);
+        assert!((get(Metric::AmbulanceHoursLost) - 30.25).abs() < 1e-9);
+    }
+}
+
 /// 12-hour trolley waits counted when the bed comes, by hand: attendances
 /// every 2 hours from midnight into 20 spaces (always one free), all
 /// admitted with a decision 1 hour after arriving, into one bed whose stays

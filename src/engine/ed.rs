@@ -555,7 +555,6 @@ impl Engine<'_> {
             e.space_waits += 1;
             e.space_wait_seconds += u64::from(wait);
             if ambulance {
-                e.handovers += 1;
                 e.handovers_over_30m += u32::from(wait > 30 * 60);
                 e.handovers_over_60m += u32::from(wait > 60 * 60);
                 e.handover_seconds_lost += u64::from(wait.saturating_sub(HANDOVER_STANDARD));

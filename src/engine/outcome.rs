@@ -110,8 +110,6 @@ pub struct EdOutcome {
     pub space_waits: u64,
     /// Their seconds from arrival to a space.
     pub space_wait_seconds: u64,
-    /// Ambulance arrivals handed over (given a space).
-    pub handovers: u32,
     /// Handovers after more than 30 minutes.
     pub handovers_over_30m: u32,
     /// Handovers after more than 60 minutes.
