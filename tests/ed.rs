@@ -657,4 +657,11 @@ fn twelve_hour_trolley_waits_by_hand() {
         let mean = k.get(&m, Metric::BedWaitHoursMean, None).unwrap();
         assert!((mean - 489.0 / 12.0).abs() < 1e-9, "{mean}");
     }
+    // Stays of 14 hours: patient 1 waits exactly 12 hours (03:00 to 15:00),
+    // which is not over 12; patients 2 to 11 wait longer: 10 again.
+    let m = model(&trust(ed, 1, "{ dist = \"fixed\", value = 0.5833333333333334 }", 1, 0, 2));
+    for k in run(&m) {
+        assert_eq!(k.get(&m, Metric::Ed12hFromDta, None), Some(10.0));
+        assert_eq!(k.get(&m, Metric::WaitsOver12hFromDta, None), Some(10.0));
+    }
 }
