@@ -611,6 +611,23 @@ fn the_ambulance_share_follows_the_clock_hour_by_hand() {
     }
 }
 
+/// The 95th percentile of time in department weighs each time by how many
+/// stayed that long: with about 2% admitted after 5 hours and the rest sent
+/// home after 1 hour, plenty of spaces and beds, it is 1 hour.
+#[test]
+fn the_95th_percentile_weighs_times_by_their_counts() {
+    let ed = "attendances_per_day = 100.0\nadmission_probability = 0.02\n\
+              hours_to_decision = { dist = \"fixed\", value = 5.0 }\n\
+              hours_in_department = { dist = \"fixed\", value = 1.0 }\nspaces = 1000";
+    let m = model(&trust(ed, 1000, "{ dist = \"fixed\", value = 1.0 }", 10, 0, 2));
+    for k in run(&m) {
+        let admitted = k.get(&m, Metric::Admissions, None).unwrap();
+        let attendances = k.get(&m, Metric::EdAttendances, None).unwrap();
+        assert!(admitted > 0.0 && admitted < 0.04 * attendances, "{admitted} of {attendances}");
+        assert_eq!(k.get(&m, Metric::EdTimeInDepartmentHoursP95, None), Some(1.0));
+    }
+}
+
 /// Ambulance handovers by hand: one space, 2.5 hours in it, an ambulance
 /// every 2 hours from midnight, nobody admitted. Each waits 30 minutes
 /// longer than the one before: 0, 30, 60, ..., 330 minutes. Over 30

@@ -293,6 +293,7 @@ fn ed_four_and_twelve_hour_measures_are_exact_for_fixed_times() {
         (3.0, 1.0, 0.0, 1.0, false),
         (4.0, 1.0, 0.0, 1.0, false), // exactly 4 hours counts as within 4 hours
         (5.0, 1.0, 0.0, 0.0, false),
+        (12.0, 1.0, 0.0, 0.0, false), // exactly 12 hours is not over 12 hours
         (13.0, 1.0, 0.0, 0.0, true),
         (1.0, 2.0, 1.0, 1.0, false),
         (1.0, 12.5, 1.0, 0.0, true),
