@@ -73,4 +73,15 @@ beds = 1
     engine.floor.boarders.extend([(in_bed, 100), (boarder, 300)]);
     engine.ed_boards(new, 1000);
     assert_eq!(engine.floor.boarders, [(boarder, 300), (new, 500)]);
+    // Boarders are remembered only where there is a corridor, counting its
+    // places in use: none with every place taken is still a corridor...
+    engine.floor.boarders.clear();
+    (engine.floor.free_corridor, engine.floor.in_corridor.count) = (1, 1);
+    engine.ed_boards(new, 1000);
+    assert_eq!(engine.floor.boarders.len(), 1);
+    // ...but without one the list is not kept (it would only grow).
+    engine.floor.boarders.clear();
+    (engine.floor.free_corridor, engine.floor.in_corridor.count) = (0, 0);
+    engine.ed_boards(new, 1000);
+    assert!(engine.floor.boarders.is_empty());
 }

@@ -140,6 +140,12 @@ start_hour = 8
         + list.deferred_until.capacity() * 4;
     let (held, waiters) = (held as u64, list.len() as u64);
     assert!(list.deferred.len() > 10 && waiters > 2000, "{} deferred of {waiters}", list.deferred.len());
+    // Both routine categories are drawn (45% P3, 50% P4); the urgent go first.
+    assert!(
+        list.classes[2].len() > 100 && list.classes[3].len() > 100,
+        "{:?}",
+        list.classes.each_ref().map(VecDeque::len)
+    );
     let bound = bytes_per_waiter(&model);
     assert!(held <= bound * waiters, "{held} bytes for {waiters} waiters");
     assert!(bound * waiters <= 3 * held, "{held} bytes for {waiters} waiters");
