@@ -151,6 +151,13 @@ fn a_steady_state_list_does_not_drift() {
         let last = mean(&series.iter().map(|s| s[s.len() - 1]).collect::<Vec<_>>());
         (first, last)
     };
+    // No urgent patient waiting at the start: the first midnight holds at
+    // most that day's urgent referrals (10 a day in all, 1 urgent).
+    let m = model(&scenario(3000, "\"steady-state\"", 100.0, 100 / 7 + 1, "urgent_share = 0.1", 0, 8));
+    for r in run(&m) {
+        let urgent = r.daily(&m, Metric::WaitingUrgent, None).unwrap()[0];
+        assert!(urgent <= 10.0, "{urgent} urgent on the first day");
+    }
     let (first, last) = share("\"steady-state\"");
     assert!((first - 0.54).abs() < 0.02, "{first}");
     assert!((last - first).abs() < 0.03, "{first} -> {last}");
