@@ -98,6 +98,20 @@ fn the_65_week_count_is_every_long_waiter_left() {
     assert_eq!(values(&m, &reps, Metric::ElectiveTreatedAfterTarget, None), vec![147.0; 2]);
 }
 
+/// An elective cut by hand: ten cases a list, every day, halved for routine
+/// patients all winter: with only routine patients on a long list, 5 are
+/// treated a day, 735 over the 147 days; without the cut, 1,470.
+#[test]
+fn an_elective_cut_treats_only_its_routine_slots() {
+    let text = scenario(3000, r#"{ dist = "uniform", min = 0, max = 20 }"#, 1.0, 10, "urgent_share = 0.0", 0, 2);
+    let cut = text.clone() + "\n[[elective_cut]]\nfrom = \"2026-11-02\"\nto = \"2027-03-28\"\nfactor = 0.5\n";
+    for (text, treated) in [(cut, 735.0), (text, 1470.0)] {
+        let m = model(&text);
+        let reps = run(&m);
+        assert_eq!(values(&m, &reps, Metric::ElectiveTreated, None), vec![treated; 2]);
+    }
+}
+
 /// Patients not ready when offered a date come back after `deferral_weeks`
 /// keeping their referral date: with offers declined, some wait over 52
 /// weeks; with none declined (same draws otherwise), nobody does, and the
