@@ -8,6 +8,14 @@ use super::*;
 /// so far (`keyed_unit`'s day argument; see `pathways` for the others).
 const NOT_READY_SALT: u32 = u32::MAX - 16;
 
+/// The salt of a patient's next "not ready" draw after `deferrals` of them:
+/// one per deferral, all between `NOT_READY_SALT - 255` and
+/// `NOT_READY_SALT`, so never a day number (the discharge draws) nor the
+/// salts above it (`u32::MAX - 3` to `u32::MAX`: pathways, reviews, hours).
+fn not_ready_salt(deferrals: u8) -> u32 {
+    NOT_READY_SALT - u32::from(deferrals)
+}
+
 impl Engine<'_> {
     /// Draws one waiting-list patient of specialty `j` referred at `referral`:
     /// urgency (or priority category: the same draw, so P1 + P2 are exactly
@@ -99,7 +107,7 @@ impl Engine<'_> {
             if let Some(p) = priority
                 && p.not_ready > 0.0
                 && !w.urgent()
-                && keyed_unit(w.key, NOT_READY_SALT - u32::from(w.deferrals)) < p.not_ready
+                && keyed_unit(w.key, not_ready_salt(w.deferrals)) < p.not_ready
             {
                 // Not ready for this date (routine patients only: an urgent
                 // one's date is made to fit): off the list for a while, and
@@ -266,4 +274,17 @@ pub(super) struct Recovering {
     pub(super) late: bool,
     /// The waiting-list entry, to go back to the list if cancelled.
     pub(super) waiter: Waiter,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every deferral count has its own salt, in its own range.
+    #[test]
+    fn not_ready_salts_stay_in_their_range() {
+        let salts: Vec<u32> = (0..=255).map(not_ready_salt).collect();
+        assert!(salts.iter().all(|&s| (u32::MAX - 16 - 255..=u32::MAX - 16).contains(&s)));
+        assert!(salts.windows(2).all(|w| w[1] == w[0] - 1), "one salt per deferral");
+    }
 }
