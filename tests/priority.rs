@@ -112,6 +112,21 @@ fn an_elective_cut_treats_only_its_routine_slots() {
     }
 }
 
+/// Inpatient electives ask for beds like everyone else: with beds to
+/// spare (50 for about 4 patients a day staying a day) every request in the
+/// window is admitted at once, so bed requests equal admissions, electives
+/// included (3 a day).
+#[test]
+fn elective_inpatients_count_as_bed_requests() {
+    let text = scenario(300, r#"{ dist = "uniform", min = 0, max = 20 }"#, 20.0, 3, "urgent_share = 0.2", 0, 2)
+        .replace("inpatient_share = 0", "inpatient_share = 1");
+    let m = model(&text);
+    let reps = run(&m);
+    let treated = values(&m, &reps, Metric::ElectiveTreated, None);
+    assert!(treated.iter().all(|&t| t == 3.0 * 147.0), "{treated:?}");
+    assert_eq!(values(&m, &reps, Metric::BedRequests, None), values(&m, &reps, Metric::Admissions, None));
+}
+
 /// Patients not ready when offered a date come back after `deferral_weeks`
 /// keeping their referral date: with offers declined, some wait over 52
 /// weeks; with none declined (same draws otherwise), nobody does, and the
