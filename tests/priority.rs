@@ -127,6 +127,24 @@ fn elective_inpatients_count_as_bed_requests() {
     assert_eq!(values(&m, &reps, Metric::BedRequests, None), values(&m, &reps, Metric::Admissions, None));
 }
 
+/// A patient cancelled for want of a bed is not counted as treated late:
+/// everyone on the list is past a one-year target and inpatients compete
+/// for one bed, so some are cancelled, and every one treated is late.
+#[test]
+fn a_cancelled_patient_is_not_counted_late() {
+    let priority = "priority_shares = [0, 0, 0, 1]\npriority_target_days = [3, 28, 91, 364]";
+    let text = scenario(2000, r#"{ dist = "uniform", min = 66, max = 70 }"#, 1.0, 1, priority, 28, 2)
+        .replace("inpatient_share = 0", "inpatient_share = 1")
+        .replace("beds = 50", "beds = 1");
+    let m = model(&text);
+    let reps = run(&m);
+    let cancelled = values(&m, &reps, Metric::ElectiveCancelledNoBed, None);
+    assert!(cancelled.iter().all(|&c| c > 0.0), "{cancelled:?}");
+    let treated = values(&m, &reps, Metric::ElectiveTreated, None);
+    assert!(treated.iter().all(|&t| t > 0.0), "{treated:?}");
+    assert_eq!(values(&m, &reps, Metric::ElectiveTreatedAfterTarget, None), treated);
+}
+
 /// Patients not ready when offered a date come back after `deferral_weeks`
 /// keeping their referral date: with offers declined, some wait over 52
 /// weeks; with none declined (same draws otherwise), nobody does, and the
