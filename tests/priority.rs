@@ -125,6 +125,12 @@ fn elective_inpatients_count_as_bed_requests() {
     let treated = values(&m, &reps, Metric::ElectiveTreated, None);
     assert!(treated.iter().all(|&t| t == 3.0 * 147.0), "{treated:?}");
     assert_eq!(values(&m, &reps, Metric::BedRequests, None), values(&m, &reps, Metric::Admissions, None));
+    // Cancelling routine inpatients while anyone waits for a bed cancels
+    // nobody when nobody waits.
+    let m = model(&text.replace("beds = 50", "beds = 50\ncancel_electives_when_boarding = true"));
+    let reps = run(&m);
+    assert_eq!(values(&m, &reps, Metric::ElectiveCancelledNoBed, None), vec![0.0; 2]);
+    assert_eq!(values(&m, &reps, Metric::ElectiveTreated, None), treated);
 }
 
 /// A patient cancelled for want of a bed is not counted as treated late:
