@@ -4,6 +4,20 @@
 
 use super::*;
 
+/// Parses `text`, runs its first replication in a fresh engine and hands
+/// `check` the model, the engine (in its state after the run) and the
+/// outcome. The engine borrows its plan, so it is lent here, not returned.
+fn after_first_replication<R>(
+    text: &str,
+    check: impl FnOnce(&crate::model::Model, &mut Engine<'_>, Outcome) -> R,
+) -> R {
+    let model = crate::scenario::parse_str(text, "test.toml").expect("valid");
+    let plan = Plan::new(&model);
+    let mut engine = Engine::new(&plan);
+    let out = engine.run(&rng::Streams::new(model.seed), 0);
+    check(&model, &mut engine, out)
+}
+
 /// An engine reused across replications (as every worker thread does)
 /// gives exactly what a fresh engine gives: nothing of one replication
 /// (pending discharges past the horizon, sequence numbers, queues, gauges)
@@ -97,30 +111,21 @@ lists_per_day = 1
 cases_per_list = 4
 start_hour = 8
 "#;
-    let model = crate::scenario::parse_str(text, "memory.toml").expect("valid");
-    let plan = Plan::new(&model);
-    let mut engine = Engine::new(&plan);
-    engine.run(&rng::Streams::new(model.seed), 0);
-    let slots = engine.patients.len() as u64;
-    let held = slot_bytes(&engine);
-    assert!(
-        slots > 500 && engine.queues[0].len() > 100,
-        "the ward queues: {slots} slots, {} waiting",
-        engine.queues[0].len()
-    );
-    assert!(held <= BYTES_PER_PATIENT * slots, "{held} bytes for {slots} slots");
-    assert!(BYTES_PER_PATIENT * slots <= 3 * held, "{held} bytes for {slots} slots");
-    let waiters: u64 = engine.waiting.iter().map(|w| w.len() as u64).sum();
-    let held: u64 = engine
-        .waiting
-        .iter()
-        .map(|w| w.classes.iter().map(VecDeque::capacity).sum::<usize>() as u64 * std::mem::size_of::<Waiter>() as u64)
-        .sum();
-    assert!(waiters > 2000, "{waiters} waiting");
-    // The bound the scenario check uses (without priority booking, no deferred list).
-    let bound = bytes_per_waiter(&model);
-    assert!(held <= bound * waiters, "{held} bytes for {waiters} waiters");
-    assert!(bound * waiters <= 3 * held, "{held} bytes for {waiters} waiters");
+    after_first_replication(text, |model, engine, _| {
+        let slots = engine.patients.len() as u64;
+        let held = slot_bytes(engine);
+        assert!(
+            slots > 500 && engine.queues[0].len() > 100,
+            "the ward queues: {slots} slots, {} waiting",
+            engine.queues[0].len()
+        );
+        assert_bound_holds_within_3x(held, BYTES_PER_PATIENT, slots);
+        let waiters: u64 = engine.waiting.iter().map(|w| w.len() as u64).sum();
+        let held: u64 = engine.waiting.iter().map(list_bytes).sum();
+        assert!(waiters > 2000, "{waiters} waiting");
+        // The bound the scenario check uses (without priority booking, no deferred list).
+        assert_bound_holds_within_3x(held, bytes_per_waiter(model), waiters);
+    });
 
     // With priority booking, patients not ready when offered a date wait in
     // a deferred list with their return times beside them.
@@ -130,25 +135,32 @@ start_hour = 8
             "priority_shares = [0.02, 0.03, 0.45, 0.5]\nnot_ready_share = 0.5\ndeferral_weeks = 8",
         )
         .replace("cases_per_list = 4", "cases_per_list = 30");
-    let model = crate::scenario::parse_str(&text, "memory.toml").expect("valid");
-    let plan = Plan::new(&model);
-    let mut engine = Engine::new(&plan);
-    engine.run(&rng::Streams::new(model.seed), 0);
-    let list = &engine.waiting[0];
-    let waiter = std::mem::size_of::<Waiter>();
-    let held = (list.classes.iter().map(VecDeque::capacity).sum::<usize>() + list.deferred.capacity()) * waiter
-        + list.deferred_until.capacity() * 4;
-    let (held, waiters) = (held as u64, list.len() as u64);
-    assert!(list.deferred.len() > 10 && waiters > 2000, "{} deferred of {waiters}", list.deferred.len());
-    // Both routine categories are drawn (45% P3, 50% P4); the urgent go first.
-    assert!(
-        list.classes[2].len() > 100 && list.classes[3].len() > 100,
-        "{:?}",
-        list.classes.each_ref().map(VecDeque::len)
-    );
-    let bound = bytes_per_waiter(&model);
-    assert!(held <= bound * waiters, "{held} bytes for {waiters} waiters");
-    assert!(bound * waiters <= 3 * held, "{held} bytes for {waiters} waiters");
+    after_first_replication(&text, |model, engine, _| {
+        let list = &engine.waiting[0];
+        let waiters = list.len() as u64;
+        assert!(list.deferred.len() > 10 && waiters > 2000, "{} deferred of {waiters}", list.deferred.len());
+        // Both routine categories are drawn (45% P3, 50% P4); the urgent go first.
+        assert!(
+            list.classes[2].len() > 100 && list.classes[3].len() > 100,
+            "{:?}",
+            list.classes.each_ref().map(VecDeque::len)
+        );
+        assert_bound_holds_within_3x(list_bytes(list), bytes_per_waiter(model), waiters);
+    });
+}
+
+/// Bytes a waiting list holds at its capacities: the classes, and (with
+/// priority booking) the deferred patients and their return times.
+fn list_bytes(list: &WaitingList) -> u64 {
+    let waiters = list.classes.iter().map(VecDeque::capacity).sum::<usize>() + list.deferred.capacity();
+    (waiters * std::mem::size_of::<Waiter>() + list.deferred_until.capacity() * 4) as u64
+}
+
+/// `held` bytes for `n` items are within the bound of `per_item` each, and
+/// the bound is not loose by more than a vector's doubling (3x).
+fn assert_bound_holds_within_3x(held: u64, per_item: u64, n: u64) {
+    assert!(held <= per_item * n, "{held} bytes for {n}");
+    assert!(per_item * n <= 3 * held, "{held} bytes for {n}");
 }
 
 /// The worst case the bound is written for: nobody leaves (stays beyond
@@ -180,16 +192,14 @@ stay_days = { dist = "fixed", value = 1000.0 }
 name = "ward"
 beds = 1
 "#;
-    let model = crate::scenario::parse_str(text, "doubling.toml").expect("valid");
-    let plan = Plan::new(&model);
-    let mut engine = Engine::new(&plan);
-    engine.run(&rng::Streams::new(model.seed), 0);
-    let slots = engine.patients.len() as u64;
-    let entry = (std::mem::size_of::<Patient>() + 4) as u64;
-    let held = slot_bytes(&engine);
-    assert_eq!((slots, engine.queues[0].len()), (1025, 1024), "{held}");
-    assert!(held > (entry + 2 * 4 + std::mem::size_of::<queue::Event>() as u64) * slots, "{held} bytes, doubled");
-    assert!(held <= BYTES_PER_PATIENT * slots, "{held} bytes for {slots} slots");
+    after_first_replication(text, |_, engine, _| {
+        let slots = engine.patients.len() as u64;
+        let entry = (std::mem::size_of::<Patient>() + 4) as u64;
+        let held = slot_bytes(engine);
+        assert_eq!((slots, engine.queues[0].len()), (1025, 1024), "{held}");
+        assert!(held > (entry + 2 * 4 + std::mem::size_of::<queue::Event>() as u64) * slots, "{held} bytes, doubled");
+        assert!(held <= BYTES_PER_PATIENT * slots, "{held} bytes for {slots} slots");
+    });
 }
 
 /// The bed-side timetable's same-second order, written once in
@@ -281,18 +291,15 @@ stay_days = { dist = "fixed", value = 10.0 }
 name = "ward"
 beds = 2
 "#;
-    let model = crate::scenario::parse_str(text, "overloaded.toml").expect("valid");
-    let plan = Plan::new(&model);
-    let streams = rng::Streams::new(model.seed);
-    let mut engine = Engine::new(&plan);
-    engine.run(&streams, 0);
-    assert!(engine.queues[0].len() > 50, "the queue is long: {}", engine.queues[0].len());
-    corrupt(&mut engine);
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        let mut tick = 0;
-        engine.observe_until(&mut tick, 8 * HOUR);
-    }))
-    .is_err()
+    after_first_replication(text, |_, engine, _| {
+        assert!(engine.queues[0].len() > 50, "the queue is long: {}", engine.queues[0].len());
+        corrupt(engine);
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let mut tick = 0;
+            engine.observe_until(&mut tick, 8 * HOUR);
+        }))
+        .is_err()
+    })
 }
 
 /// The checks the census makes twice a day (every patient counted in a bed
@@ -447,29 +454,25 @@ beds = 1
 /// half leave unseen.
 #[test]
 fn every_slot_is_free_once_everyone_has_left() {
-    let text = WALK_INS;
-    let model = crate::scenario::parse_str(text, "walk-ins.toml").expect("valid");
-    let plan = Plan::new(&model);
-    let mut engine = Engine::new(&plan);
-    let out = engine.run(&rng::Streams::new(model.seed), 0);
-    assert_eq!(out.ed.as_ref().map(|e| e.left_without_being_seen), Some(6));
-    assert!(!engine.patients.is_empty());
-    assert_eq!(engine.free.len(), engine.patients.len(), "every slot free at the end");
+    after_first_replication(WALK_INS, |_, engine, out| {
+        assert_eq!(out.ed.as_ref().map(|e| e.left_without_being_seen), Some(6));
+        assert!(!engine.patients.is_empty());
+        assert_eq!(engine.free.len(), engine.patients.len(), "every slot free at the end");
+    });
 
     // The department's census leaves out the queue entries of those who
-    // gave up, and counts as boarders only patients waiting for a bed. With 9 hours in the space: the midnight patient holds it to
-    // 09:00, so at 08:00 the 02:00, 04:00 and 06:00 walk-ins have given up
-    // but are still queued: 1 in the department. The 08:00 patient has it
-    // from 09:00 to 18:00 (10:00 to 16:00 give up), the 18:00 one from 18:00
-    // to 03:00 (20:00 and 22:00 give up): 1 at midnight, 9 left unseen.
-    // The same in one minors space, every walk-in streamed there.
-    let text = text.replace("value = 3.0", "value = 9.0");
+    // gave up, and counts as boarders only patients waiting for a bed. With
+    // 9 hours in the space: the midnight patient holds it to 09:00, so at
+    // 08:00 the 02:00, 04:00 and 06:00 walk-ins have given up but are still
+    // queued: 1 in the department. The 08:00 patient has it from 09:00 to
+    // 18:00 (10:00 to 16:00 give up), the 18:00 one from 18:00 to 03:00
+    // (20:00 and 22:00 give up): 1 at midnight, 9 left unseen. The same in
+    // one minors space, every walk-in streamed there.
+    let text = WALK_INS.replace("value = 3.0", "value = 9.0");
     let minors = text.replace("spaces = 1\n", "spaces = 1\nminors_spaces = 1\nminors_share = 1.0\n");
     assert_ne!(minors, text);
     for text in [text, minors] {
-        let model = crate::scenario::parse_str(&text, "walk-ins.toml").expect("valid");
-        let plan = Plan::new(&model);
-        let out = Engine::new(&plan).run(&rng::Streams::new(model.seed), 0);
+        let out = after_first_replication(&text, |_, _, out| out);
         let ed = out.ed.as_ref().expect("an ED");
         assert_eq!(ed.left_without_being_seen, 9);
         assert_eq!((ed.in_department_0800[0], ed.in_department_midnight[0]), (1, 1));
