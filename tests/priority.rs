@@ -68,6 +68,13 @@ fn priority_booking_treats_every_p1_within_its_target() {
     assert!(values(&m, &reps, Metric::WaitingOver65Weeks, None).iter().all(|&x| x == 0.0));
 }
 
+/// 2,000 patients referred 66 to 70 weeks ago, all P4 with a target of
+/// `p4_target_days`, one case a day, a referral a week, 28 days' warm-up.
+fn long_waiters(p4_target_days: u32) -> String {
+    let priority = format!("priority_shares = [0, 0, 0, 1]\npriority_target_days = [3, 28, 91, {p4_target_days}]");
+    scenario(2000, r#"{ dist = "uniform", min = 66, max = 70 }"#, 1.0, 1, &priority, 28, 2)
+}
+
 /// Hand-worked: a list of 2,000 patients all referred 66 to 70 weeks ago,
 /// one case a day and a referral a week. At the end every patient still on
 /// the initial list has waited over 65 weeks and every new referral under
@@ -75,8 +82,7 @@ fn priority_booking_treats_every_p1_within_its_target() {
 /// days' cases (28 of warm-up and 147 in the window; the oldest go first).
 #[test]
 fn the_65_week_count_is_every_long_waiter_left() {
-    let priority = "priority_shares = [0, 0, 0, 1]\npriority_target_days = [3, 28, 91, 3650]";
-    let m = model(&scenario(2000, r#"{ dist = "uniform", min = 66, max = 70 }"#, 1.0, 1, priority, 28, 2));
+    let m = model(&long_waiters(3650));
     let reps = run(&m);
     let over_65 = values(&m, &reps, Metric::WaitingOver65Weeks, None);
     assert_eq!(over_65, values(&m, &reps, Metric::WaitingOver52Weeks, None));
@@ -84,15 +90,7 @@ fn the_65_week_count_is_every_long_waiter_left() {
     // Every one of them is past a one-year target: all 147 treated in the
     // window are late; with the ten-year target none is.
     assert_eq!(values(&m, &reps, Metric::ElectiveTreatedAfterTarget, None), vec![0.0; 2]);
-    let m = model(&scenario(
-        2000,
-        r#"{ dist = "uniform", min = 66, max = 70 }"#,
-        1.0,
-        1,
-        &priority.replace("3650", "364"),
-        28,
-        2,
-    ));
+    let m = model(&long_waiters(364));
     let reps = run(&m);
     assert_eq!(values(&m, &reps, Metric::ElectiveTreated, None), vec![147.0; 2]);
     assert_eq!(values(&m, &reps, Metric::ElectiveTreatedAfterTarget, None), vec![147.0; 2]);
@@ -138,10 +136,7 @@ fn elective_inpatients_count_as_bed_requests() {
 /// for one bed, so some are cancelled, and every one treated is late.
 #[test]
 fn a_cancelled_patient_is_not_counted_late() {
-    let priority = "priority_shares = [0, 0, 0, 1]\npriority_target_days = [3, 28, 91, 364]";
-    let text = scenario(2000, r#"{ dist = "uniform", min = 66, max = 70 }"#, 1.0, 1, priority, 28, 2)
-        .replace("inpatient_share = 0", "inpatient_share = 1")
-        .replace("beds = 50", "beds = 1");
+    let text = long_waiters(364).replace("inpatient_share = 0", "inpatient_share = 1").replace("beds = 50", "beds = 1");
     let m = model(&text);
     let reps = run(&m);
     let cancelled = values(&m, &reps, Metric::ElectiveCancelledNoBed, None);
