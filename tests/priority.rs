@@ -213,6 +213,23 @@ fn a_steady_state_list_does_not_drift() {
     assert!(young_first > 0.99 && young_last < 0.8, "{young_first} -> {young_last}");
 }
 
+/// A steady-state list fills the last class with referrals (P3 when P4 has
+/// no share), its ages uniform over list / rate: 3,000 waiters at 70 P3
+/// referrals a week span 42.9 weeks, so 18 / 42.9 = 0.42 of them are under
+/// 18 weeks. The first midnight adds about 14 referrals (under 18 weeks)
+/// and treats 15 of the oldest: (1,260 + 14) / 2,999 = 0.425. Standard
+/// error: sqrt(0.42 x 0.58 / 3,000) = 0.009 a replication, 0.003 over 8;
+/// the tolerance 0.02 is 6 of them (a list put in P4 with no age would
+/// read 1.0).
+#[test]
+fn a_steady_state_list_fills_the_last_class_with_referrals() {
+    let m = model(&scenario(3000, "\"steady-state\"", 100.0, 15, "priority_shares = [0.1, 0.2, 0.7, 0.0]", 0, 8));
+    let first: Vec<f64> =
+        run(&m).iter().map(|r| r.daily(&m, Metric::WaitingUnder18WeeksShare, None).unwrap()[0]).collect();
+    let first = mean(&first);
+    assert!((first - 0.425).abs() < 0.02, "{first}");
+}
+
 /// Bad priority fields exit with their location.
 #[test]
 fn bad_priority_fields_are_refused() {
@@ -274,10 +291,12 @@ fn counting_expected_discharges_cancels_fewer_electives() {
 /// frees at 10:00. With no recovery wait every case is cancelled; with a
 /// 1-hour wait every case waits and is cancelled at 09:00 (and goes back on
 /// the list); with a 3-hour wait every case gets the bed at 10:00: treated,
-/// after a 2-hour wait.
+/// after a 2-hour wait. An urgent case is never given the recovery wait
+/// (nor cancelled): with a 1-hour wait it still gets the bed at 10:00.
 #[test]
 fn a_recovery_wait_hand_worked() {
     let run_with = |recovery: &str| {
+        let (urgent_share, recovery) = recovery.strip_prefix("urgent ").map_or((0, recovery), |r| (1, r));
         let text = format!(
             r#"
 [scenario]
@@ -304,7 +323,7 @@ beds = 1
 name = "surgery"
 waiting_list = 1000
 referrals_per_week = 0
-urgent_share = 0
+urgent_share = {urgent_share}
 inpatient_share = 1
 stay_days = {{ dist = "fixed", value = 0.04 }}
 
@@ -335,6 +354,8 @@ open_on_bank_holidays = true
     assert_eq!((s, t, c, list), (days, 0.0, days, 1000.0), "cancelled at 09:00, back on the list");
     let (s, t, c, list, wait) = run_with("recovery_wait_hours = 3");
     assert_eq!((s, t, c, list), (days, days, 0.0, 1000.0 - days), "treated at 10:00");
+    let (s, t, c, list, _) = run_with("urgent recovery_wait_hours = 1");
+    assert_eq!((s, t, c, list), (days, days, 0.0, 1000.0 - days), "urgent: treated at 10:00");
     // The emergency patients never wait; the electives wait 2 hours each.
     assert!((wait - 2.0 * days / (2.0 * days)).abs() < 0.02, "mean bed wait {wait} hours");
 }

@@ -287,4 +287,65 @@ mod tests {
         assert!(salts.iter().all(|&s| (u32::MAX - 16 - 255..=u32::MAX - 16).contains(&s)));
         assert!(salts.windows(2).all(|w| w[1] == w[0] - 1), "one salt per deferral");
     }
+
+    /// A census's waiting list says urgent or not, and with priorities the
+    /// classes follow the shares by hand: urgent is P2 (P1 when P2 has no
+    /// share), routine P3 (P4 when P3 has none). 30 urgent and 70 routine
+    /// census patients, every one in its class whatever the draws (the
+    /// census list replaces the specialty's `waiting_list` of 500).
+    #[test]
+    fn a_census_list_takes_the_classes_its_shares_allow() {
+        for (shares, urgent, routine) in [("[0.1, 0.2, 0.3, 0.4]", 1, 2), ("[0.1, 0.0, 0.0, 0.9]", 0, 3)] {
+            let text = format!(
+                r#"
+[scenario]
+name = "census-classes"
+warmup_days = 0
+start = "2027-01-04"
+end = "2027-01-11"
+replications = 1
+seed = 5
+
+[[admissions]]
+name = "emergency"
+source = "direct"
+per_day = 1
+pool = "beds"
+stay_days = {{ dist = "fixed", value = 1 }}
+
+[[pool]]
+name = "beds"
+beds = 10
+
+[[specialty]]
+name = "surgery"
+waiting_list = 500
+referrals_per_week = 0
+inpatient_share = 0.5
+stay_days = {{ dist = "fixed", value = 1 }}
+priority_shares = {shares}
+priority_target_days = [2, 28, 90, 365]
+"#
+            );
+            let mut model = crate::scenario::parse_str(&text, "test.toml").expect("valid");
+            let waiting_list = (0..100)
+                .map(|i| crate::model::CensusWaiter { specialty: 0, waited_days: f64::from(i), urgent: i % 10 < 3 })
+                .collect();
+            model.census = Some(crate::model::Census {
+                file: "census.csv".into(),
+                sha256: String::new(),
+                patients: Vec::new(),
+                waiting_list,
+            });
+            let plan = Plan::new(&model);
+            let mut engine = Engine::new(&plan);
+            // No referrals and no theatre lists: the list stays as placed.
+            engine.run(&super::super::rng::Streams::new(model.seed), 0);
+            let sizes: Vec<usize> = engine.waiting[0].classes.iter().map(VecDeque::len).collect();
+            let mut expected = vec![0; 4];
+            expected[urgent] += 30;
+            expected[routine] += 70;
+            assert_eq!(sizes, expected, "shares {shares}");
+        }
+    }
 }
