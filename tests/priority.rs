@@ -285,20 +285,14 @@ fn counting_expected_discharges_cancels_fewer_electives() {
     assert!(mean(&c1) < 0.7 * mean(&c0), "{c1:?} vs {c0:?}");
 }
 
-/// Hand-worked recovery wait: one bed, an emergency admission every
-/// midnight staying 10 hours, and a daily 08:00 list of one routine
-/// inpatient (stay about an hour). At 08:00 the bed is always taken and
-/// frees at 10:00. With no recovery wait every case is cancelled; with a
-/// 1-hour wait every case waits and is cancelled at 09:00 (and goes back on
-/// the list); with a 3-hour wait every case gets the bed at 10:00: treated,
-/// after a 2-hour wait. An urgent case is never given the recovery wait
-/// (nor cancelled): with a 1-hour wait it still gets the bed at 10:00.
-#[test]
-fn a_recovery_wait_hand_worked() {
-    let run_with = |recovery: &str| {
-        let (urgent_share, recovery) = recovery.strip_prefix("urgent ").map_or((0, recovery), |r| (1, r));
-        let text = format!(
-            r#"
+/// The recovery-wait hand cases: one bed, an emergency admission every
+/// midnight staying 10 hours, and a daily 08:00 list of `cases` inpatients
+/// of the specialty described by `specialty` (a waiting list of 1,000, no
+/// referrals), staying `stay_days`; `recovery` is the list's
+/// `recovery_wait_hours` line (or nothing).
+fn recovery_scenario(specialty: &str, cases: u32, stay_days: f64, recovery: &str) -> String {
+    format!(
+        r#"
 [scenario]
 name = "recovery"
 start = "2026-11-02"
@@ -323,22 +317,35 @@ beds = 1
 name = "surgery"
 waiting_list = 1000
 referrals_per_week = 0
-urgent_share = {urgent_share}
 inpatient_share = 1
-stay_days = {{ dist = "fixed", value = 0.04 }}
+stay_days = {{ dist = "fixed", value = {stay_days} }}
+{specialty}
 
 [[theatre_list]]
 specialty = "surgery"
 pool = "ward"
 weekdays = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 lists_per_day = 1
-cases_per_list = 1
+cases_per_list = {cases}
 start_hour = 8
 open_on_bank_holidays = true
 {recovery}
 "#
-        );
-        let m = model(&text);
+    )
+}
+
+/// Hand-worked recovery wait: at 08:00 the bed is always taken and frees
+/// at 10:00, and the day's one routine inpatient stays about an hour. With
+/// no recovery wait every case is cancelled; with a 1-hour wait every case
+/// waits and is cancelled at 09:00 (and goes back on the list); with a
+/// 3-hour wait every case gets the bed at 10:00: treated, after a 2-hour
+/// wait. An urgent case is never given the recovery wait (nor cancelled):
+/// with a 1-hour wait it still gets the bed at 10:00. (Also two cases a day,
+/// and the bed check that counts discharges due: below.)
+#[test]
+fn a_recovery_wait_hand_worked() {
+    let run_with = |specialty: &str, recovery: &str| {
+        let m = model(&recovery_scenario(specialty, 1, 0.04, recovery));
         let r = run(&m);
         (
             values(&m, &r, Metric::ElectiveScheduled, None)[0],
@@ -348,16 +355,77 @@ open_on_bank_holidays = true
             values(&m, &r, Metric::BedWaitHoursMean, Some("ward"))[0],
         )
     };
+    let routine = "urgent_share = 0";
     let days = 28.0;
-    assert_eq!(run_with(""), (days, 0.0, days, 1000.0, 0.0));
-    let (s, t, c, list, _) = run_with("recovery_wait_hours = 1");
+    assert_eq!(run_with(routine, ""), (days, 0.0, days, 1000.0, 0.0));
+    let (s, t, c, list, _) = run_with(routine, "recovery_wait_hours = 1");
     assert_eq!((s, t, c, list), (days, 0.0, days, 1000.0), "cancelled at 09:00, back on the list");
-    let (s, t, c, list, wait) = run_with("recovery_wait_hours = 3");
+    let (s, t, c, list, wait) = run_with(routine, "recovery_wait_hours = 3");
     assert_eq!((s, t, c, list), (days, days, 0.0, 1000.0 - days), "treated at 10:00");
-    let (s, t, c, list, _) = run_with("urgent recovery_wait_hours = 1");
-    assert_eq!((s, t, c, list), (days, days, 0.0, 1000.0 - days), "urgent: treated at 10:00");
     // The emergency patients never wait; the electives wait 2 hours each.
     assert!((wait - 2.0 * days / (2.0 * days)).abs() < 0.02, "mean bed wait {wait} hours");
+    let (s, t, c, list, _) = run_with("urgent_share = 1", "recovery_wait_hours = 1");
+    assert_eq!((s, t, c, list), (days, days, 0.0, 1000.0 - days), "urgent: treated at 10:00");
+    // Two cases a day staying 2.4 hours, with a 3-hour wait: both wait; the
+    // first gets the bed at 10:00 (treated, in the bed until 12:24), the
+    // second is cancelled at 11:00, when the first one's own deadline
+    // passes too. The bed is taken 12.4 hours a day.
+    let m = model(&recovery_scenario(routine, 2, 0.1, "recovery_wait_hours = 3"));
+    let r = run(&m);
+    let get = |k| values(&m, &r, k, Some("ward"))[0];
+    let got =
+        [Metric::ElectiveScheduled, Metric::ElectiveTreated, Metric::ElectiveCancelledNoBed, Metric::WaitingListSize]
+            .map(|k| values(&m, &r, k, None)[0]);
+    assert_eq!(got, [2.0 * days, days, days, 1000.0 - days]);
+    let occupancy = get(Metric::TimeAverageOccupancy);
+    assert!((occupancy - 12.4 / 24.0).abs() < 1e-6, "time-average occupancy {occupancy}");
+    // Counting discharges due by 14:00 instead: the 10:00 discharge is
+    // promised to the first case, so the second is cancelled at 08:00.
+    let m = model(&recovery_scenario(routine, 2, 0.04, "bed_check_until_hour = 14"));
+    let r = run(&m);
+    let got = [Metric::ElectiveScheduled, Metric::ElectiveTreated, Metric::ElectiveCancelledNoBed]
+        .map(|k| values(&m, &r, k, None)[0]);
+    assert_eq!(got, [2.0 * days, days, days], "one discharge due, one case promised");
+}
+
+/// A case cancelled at the end of its recovery wait goes back exactly as a
+/// case cancelled at booking does. Every patient is P4 and late (waits of
+/// 51 to 53 weeks against 26): with a 1-hour wait every case is cancelled
+/// at 09:00, so each day's list, its 18-, 52- and 65-week counts, the
+/// daily cancellations and the treated-after-target count (0) equal those
+/// of the run without a recovery wait, in every replication; and the list
+/// is conserved (initial = treated + still waiting).
+#[test]
+fn a_recovery_timeout_puts_the_case_back_as_a_cancellation_would() {
+    use bedflow::engine::rng::Streams;
+    use bedflow::engine::{Engine, Plan};
+    let specialty =
+        "initial_wait_weeks = { dist = \"uniform\", min = 51, max = 53 }\npriority_shares = [0.0, 0.0, 0.0, 1.0]";
+    let daily = |recovery: &str| {
+        let m = model(&recovery_scenario(specialty, 2, 0.04, recovery));
+        let reps = run(&m);
+        let metrics = [
+            Metric::WaitingListSize,
+            Metric::WaitingUnder18WeeksShare,
+            Metric::WaitingOver52Weeks,
+            Metric::WaitingOver65Weeks,
+            Metric::ElectiveCancelledNoBed,
+        ];
+        let series: Vec<Vec<f64>> =
+            reps.iter().flat_map(|r| metrics.map(|k| r.daily(&m, k, None).unwrap().to_vec())).collect();
+        let late = values(&m, &reps, Metric::ElectiveTreatedAfterTarget, None);
+        let plan = Plan::new(&m);
+        let mut engine = Engine::new(&plan);
+        for r in 0..m.replications {
+            let e = &engine.run(&Streams::new(m.seed), r).electives[0];
+            assert_eq!(e.initial_total, e.treated_total + e.waiting_end, "replication {r}");
+        }
+        (series, late)
+    };
+    let (base, base_late) = daily("");
+    assert!(base.iter().all(|s| s.len() == 28) && base[2][0] > 0.0, "52-week waiters in the list");
+    assert_eq!(base_late, [0.0, 0.0]);
+    assert_eq!(daily("recovery_wait_hours = 1"), (base, base_late));
 }
 
 /// A specialty with a waiting list and no theatre list (say, a plan
