@@ -241,3 +241,74 @@ impl Engine<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The pathway draws' salts are pinned: a patient's pathway and delay
+    /// are draws on their key with these salts, so another value changes
+    /// every seeded output of a scenario with pathways (they are also the
+    /// two just below the profile rules' `u32::MAX` and `u32::MAX - 1`, and
+    /// above the not-ready salts: far from any day number).
+    #[test]
+    fn the_pathway_salts_are_pinned() {
+        assert_eq!([PATHWAY_SALT, DELAY_SALT], [u32::MAX - 2, u32::MAX - 3]);
+    }
+
+    /// By hand, on a lounge moving patients at 10:00 (1,000 chairs, open
+    /// every day): a patient ready by then and due after it moves at 10:00
+    /// and uses a chair; one due at 10:00 itself gains nothing and keeps
+    /// their bed until then (no chair, no move counted); one due before,
+    /// or ready after the move, or due after the 20:00 close, does not move.
+    #[test]
+    fn only_a_patient_due_after_the_move_goes_to_the_lounge() {
+        let text = r#"
+[scenario]
+name = "lounge"
+start = "2026-11-02"
+end = "2026-12-02"
+warmup_days = 0
+replications = 1
+seed = 3
+
+[[admissions]]
+name = "emergency"
+source = "direct"
+per_day = 1
+pool = "beds"
+stay_days = { dist = "fixed", value = 1 }
+
+[[pool]]
+name = "beds"
+beds = 10
+
+[discharge]
+mode = "profile"
+weekday_hours = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0]
+
+[discharge.lounge]
+chairs = 1000
+move_hour = 10
+close_hour = 20
+weekends = true
+"#;
+        let model = crate::scenario::parse_str(text, "test.toml").expect("valid");
+        let plan = Plan::new(&model);
+        let mut engine = Engine::new(&plan);
+        engine.reset();
+        let day = 10 * DAY;
+        let moves = day + 10 * HOUR;
+        let mut check = |leave: u32, from: u32, expected: u32, chairs: u32| {
+            assert_eq!(engine.lounge(leave, from), expected, "due at {leave}, ready at {from}");
+            assert_eq!(engine.lounge_booked[10], chairs, "chairs booked after a patient due at {leave}");
+        };
+        check(moves, day, moves, 0);
+        check(moves - 1, day, moves - 1, 0);
+        check(moves + HOUR, moves + 1, moves + HOUR, 0);
+        check(day + 21 * HOUR, day, day + 21 * HOUR, 0);
+        check(moves + 1, moves, moves, 1);
+        check(day + 15 * HOUR, day, moves, 2);
+        assert_eq!((engine.out.lounge_moves, engine.out.lounge_seconds), (2, 1 + 5 * u64::from(HOUR)));
+    }
+}
