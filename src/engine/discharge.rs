@@ -228,6 +228,26 @@ mod tests {
         assert_eq!(rules(&[1.0, 0.0]).leave_time(DAY + 10 * HOUR, 1), None);
     }
 
+    /// By hand: half the leavers in the 10:00 hour and half in the 15:00
+    /// hour. A draw picks the hour by the running shares, then the time
+    /// within it by where the draw falls inside the hour's share; an hour
+    /// with all the weight (the first hour here) spreads over all of it.
+    #[test]
+    fn a_draw_gives_its_hour_and_its_place_in_the_hour() {
+        let mut shares = [0.0; 24];
+        shares[10] = 0.5;
+        shares[15] = 0.5;
+        let c = cumulate(&shares);
+        assert_eq!(time_of_day(&c, 0.0), 10 * HOUR);
+        assert_eq!(time_of_day(&c, 0.25), 10 * HOUR + HOUR / 2);
+        assert_eq!(time_of_day(&c, 0.499_999_999), 11 * HOUR - 1);
+        assert_eq!(time_of_day(&c, 0.5), 15 * HOUR);
+        assert_eq!(time_of_day(&c, 0.875), 15 * HOUR + 3 * HOUR / 4);
+        let mut first = [0.0; 24];
+        first[0] = 1.0;
+        assert_eq!(time_of_day(&cumulate(&first), 0.5), HOUR / 2);
+    }
+
     /// The profile rules' hours of leaving follow the profile: a chi-square
     /// test of 24,000 patients ready at spread-out times over 24 hours
     /// (false-alarm rate 1e-6), and hours of weight 0 never used; a patient
