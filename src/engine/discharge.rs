@@ -246,6 +246,15 @@ mod tests {
         let mut first = [0.0; 24];
         first[0] = 1.0;
         assert_eq!(time_of_day(&cumulate(&first), 0.5), HOUR / 2);
+        // A draw just below an hour's running share can round to the whole
+        // hour's share (u - below == c - below in floating point): still in
+        // that hour, its last second.
+        let mut c = [1.0_f64; 24];
+        c[..10].fill(0.398_849_380_133_752_3);
+        c[10] = 0.992_325_664_918_164_1;
+        let u = f64::from_bits(c[10].to_bits() - 1);
+        assert_eq!((u - c[9]) / (c[10] - c[9]), 1.0, "the rounding this case needs");
+        assert_eq!(time_of_day(&c, u), 11 * HOUR - 1);
     }
 
     /// The profile rules' hours of leaving follow the profile: a chi-square
