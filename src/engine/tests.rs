@@ -389,11 +389,14 @@ beds = 1000
 }
 
 /// The trust's row of an outcome holds its pools' sums, day by day, for the
-/// escalation series (bed-seconds open and occupied, openings), and its
-/// openings in total: checked on the shipped winter, whose pools escalate.
+/// escalation series (bed-seconds open and occupied, openings) and the beds
+/// free at noon, and its openings in total: checked on the shipped winter
+/// with its discharge lounge (the noon reading needs one), whose pools
+/// escalate.
 #[test]
 fn the_trusts_daily_escalation_series_are_its_pools_sums() {
-    let model = crate::scenario::load(std::path::Path::new("scenarios/winter-2026-27.toml")).expect("valid");
+    let model =
+        crate::scenario::load(std::path::Path::new("scenarios/winter-2026-27-discharge-lounge.toml")).expect("valid");
     let plan = Plan::new(&model);
     let streams = rng::Streams::new(model.seed);
     let out = Engine::new(&plan).run(&streams, 0);
@@ -408,7 +411,10 @@ fn the_trusts_daily_escalation_series_are_its_pools_sums() {
             (open, used, openings),
             "day {d}"
         );
+        let free: u32 = pools.iter().map(|p| p.free_noon[d]).sum();
+        assert_eq!(trust.free_noon[d], free, "day {d}");
     }
+    assert!(trust.free_noon.iter().any(|&f| f > 0), "beds free at noon on some day");
     let openings: u64 = trust.escalation_openings_daily.iter().map(|&x| u64::from(x)).sum();
     assert!(openings > 0 && openings == trust.escalation_openings);
 }
