@@ -257,6 +257,20 @@ recovery_wait_hours = 24
         assert_eq!((slots, engine.recovering.capacity()), (1027, 2048), "{held}");
         assert_bound_holds_within_3x(held, bytes_per_patient(model), slots);
     });
+    // The same beside an ED with spaces (its terms add to the recovery's):
+    // a few attendances, sent home within the hour.
+    let with_ed = format!(
+        "{text}\n[ed]\nattendances_per_day = 2.0\nadmission_probability = 0.0\n\
+         hours_to_decision = {{ dist = \"fixed\", value = 0.5 }}\n\
+         hours_in_department = {{ dist = \"fixed\", value = 1.0 }}\nspaces = 1\n"
+    );
+    after_first_replication(&with_ed, |model, engine, _| {
+        let slots = engine.patients.len() as u64;
+        let recovering = engine.recovering.capacity() * std::mem::size_of::<elective_stage::Recovering>();
+        let held = slot_bytes(engine) + recovering as u64;
+        assert!((1027..1040).contains(&slots) && engine.recovering.capacity() == 2048, "{slots} slots");
+        assert_bound_holds_within_3x(held, bytes_per_patient(model), slots);
+    });
 }
 
 /// The bed-side timetable's same-second order, written once in
