@@ -297,6 +297,7 @@ weekends = true
         let plan = Plan::new(&model);
         let mut engine = Engine::new(&plan);
         engine.reset();
+        assert_eq!(engine.lounge_booked.len(), 33, "one chair count a simulated day (31 days and the 2-day cool-down)");
         let day = 10 * DAY;
         let moves = day + 10 * HOUR;
         let mut check = |leave: u32, from: u32, expected: u32, chairs: u32| {
