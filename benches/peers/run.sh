@@ -51,95 +51,19 @@ timed winter_2_threads "$BIN" run scenarios/winter-2026-27.toml --replications 1
 if [ "$MEMORY_REPS" -gt 0 ]; then
   echo "== peak memory: one run of 1,000; compare of 4 plans, sweep of 20 values, merge of 20 parts at $MEMORY_REPS" >&2
   REF=scenarios/reference-600-beds.toml
-  for beds in 590 600 610; do
+  for beds in 590 595 610; do
     sed "s/^beds = 600/beds = $beds/; s/^name = \"reference-600-beds\"/name = \"reference-$beds-beds\"/" $REF > "$OUT/plan-$beds.toml"
   done
   timed memory_run_1000 "$BIN" run $REF --replications 1000 --quiet --out "$OUT/m-run"
-  timed memory_compare "$BIN" compare $REF "$OUT/plan-590.toml" "$OUT/plan-600.toml" "$OUT/plan-610.toml" \
-    --replications "$MEMORY_REPS" --quiet --out "$OUT/m-compare"
+  timed memory_compare "$BIN" compare $REF "$OUT/plan-590.toml" "$OUT/plan-595.toml" "$OUT/plan-610.toml" \
+    --replications "$MEMORY_REPS" --quiet --out "$OUT/m-compare" > "$OUT/compare.txt"
   timed memory_sweep "$BIN" sweep $REF --set pool.beds.beds=581..600:1 --replications "$MEMORY_REPS" --quiet \
-    --out "$OUT/m-sweep"
+    --out "$OUT/m-sweep" > "$OUT/sweep.txt"
   mkdir -p "$OUT/m-parts"
   for k in $(seq 1 20); do
-    "$BIN" run $REF --replications "$MEMORY_REPS" --shard "$k/20" --quiet --out "$OUT/m-parts/part-$k.part"
+    "$BIN" run $REF --replications "$MEMORY_REPS" --shard "$k/20" --quiet --out "$OUT/m-parts/part-$k.part" 2>/dev/null
   done
   timed memory_merge "$BIN" merge "$OUT"/m-parts/*.part --out "$OUT/m-merge"
 fi
 
-"$VENV/bin/python" - "$OUT" <<'PY'
-import csv, json, math, re, statistics as st, sys
-out = sys.argv[1]
-print()
-print(open(f"{out}/machine.txt").read().rstrip())
-metrics = [("mean_occupancy", "time_average_occupancy"), ("share_of_time_full", "share_of_time_full"),
-           ("bed_wait_hours_mean", "bed_wait_hours_mean"), ("waits_over_12h", "waits_over_12h_from_dta")]
-def ci(xs):
-    m = st.mean(xs)
-    se = st.stdev(xs) / math.sqrt(len(xs)) if len(xs) > 1 else float("nan")
-    return m, se
-bed = {}
-with open(f"{out}/bedflow/replications.csv") as f:
-    rows = list(csv.DictReader(f))
-for _, col in metrics:
-    bed[col] = ci([float(r[f"{col}:beds"]) for r in rows])
-peers = {name: [json.loads(l) for l in open(f"{out}/{name}.jsonl")] for name in ("simpy", "ciw")}
-print("\nAgreement (mean +/- standard error over replications):")
-print(f"{'measure':24} {'bedflow':>22} {'SimPy':>22} {'Ciw':>22}")
-for key, col in metrics:
-    b = bed[col]
-    cells = [f"{b[0]:.4g} +/- {b[1]:.2g}"]
-    for name in ("simpy", "ciw"):
-        m, se = ci([r[key] for r in peers[name]])
-        z = abs(m - b[0]) / math.sqrt(se ** 2 + b[1] ** 2) if se == se and (se > 0 or b[1] > 0) else 0.0
-        cells.append(f"{m:.4g} +/- {se:.2g}{' ok' if z < 3 else ' DIFFERS'}")
-    print(f"{key:24} " + " ".join(f"{c:>22}" for c in cells))
-
-times = {}
-for line in open(f"{out}/times"):
-    parts = line.split()
-    if len(parts) == 3 and not line.startswith("Command"):
-        times[parts[0]] = (float(parts[1]), int(parts[2]))
-unit = {"ns": 1e-9, "µs": 1e-6, "us": 1e-6, "ms": 1e-3, "s": 1.0}
-bench = open(f"{out}/bedflow_bench.txt").read()
-def criterion_median(text, name):
-    m = re.search(re.escape(name) + r"\s+time:\s+\[\S+ \S+ (\S+) (\S+)", text)
-    return float(m.group(1)) * unit[m.group(2)]
-def criterion_rate(text, name):
-    m = re.search(re.escape(name) + r"\s+time:.*?\n\s+thrpt:\s+\[\S+ \S+ (\S+) (\S+)", text, re.S)
-    scale = {"elem/s": 1.0, "Kelem/s": 1e3, "Melem/s": 1e6, "Gelem/s": 1e9}[m.group(2)]
-    return float(m.group(1)) * scale
-def verdict(ok):
-    return "met" if ok else "MISSED"
-bedflow_s = criterion_median(bench, "reference/bedflow_one_replication")
-bare_s = criterion_median(open(f"{out}/bare.txt").read(), "")
-simpy_s = st.median(r["seconds"] for r in peers["simpy"])
-ciw_s = st.median(r["seconds"] for r in peers["ciw"])
-whole = {
-    "bedflow": times["bedflow_200"][0] / len(rows),
-    "simpy": times["simpy"][0] / len(peers["simpy"]),
-    "ciw": times["ciw"][0] / len(peers["ciw"]),
-}
-print("\nSeconds per replication of the reference model, one thread:")
-print(f"{'':10} {'in-process':>14} {'whole process':>14}")
-print(f"{'bedflow':10} {bedflow_s*1e3:11.2f} ms {whole['bedflow']*1e3:11.2f} ms")
-print(f"{'bare loop':10} {bare_s*1e3:11.2f} ms {'':>14}")
-print(f"{'SimPy':10} {simpy_s*1e3:11.0f} ms {whole['simpy']*1e3:11.0f} ms")
-print(f"{'Ciw':10} {ciw_s*1e3:11.0f} ms {whole['ciw']*1e3:11.0f} ms")
-print("\nGoals (issue 18):")
-r = simpy_s / bedflow_s
-print(f"  SimPy / bedflow        {r:8.0f}x in-process, {whole['simpy']/whole['bedflow']:.0f}x whole process   goal >= 250x   {verdict(r >= 250)}")
-r = ciw_s / bedflow_s
-print(f"  Ciw / bedflow          {r:8.0f}x in-process, {whole['ciw']/whole['bedflow']:.0f}x whole process   goal >= 1200x  {verdict(r >= 1200)}")
-r = bedflow_s / bare_s
-print(f"  bedflow / bare loop    {r:8.2f}x in-process                     goal <= 0.6x   {verdict(r <= 0.6)}")
-small, large = criterion_rate(bench, "scale/beds=600"), criterion_rate(bench, "scale/beds=60000")
-print(f"  events/s at 60,000 beds {large/1e6:.1f}M / at 600 {small/1e6:.1f}M = {large/small:.2f}        goal >= 0.90   {verdict(large/small >= 0.9)}")
-w1, w2 = times["winter_1_thread"][0], times["winter_2_threads"][0]
-print(f"  winter, 1,000 replications on 2 threads {w2:.1f} s                 goal < 10 s    {verdict(w2 < 10)}")
-print(f"  winter, 2 threads / 1 thread {w1/w2:.2f}x ({w1:.1f} s on 1)                goal >= 1.8x   {verdict(w1/w2 >= 1.8)}")
-if "memory_run_1000" in times:
-    base = times["memory_run_1000"][1]
-    for name, what in [("memory_compare", "compare of 4 plans"), ("memory_sweep", "sweep of 20 values"), ("memory_merge", "merge of 20 parts")]:
-        kb = times[name][1]
-        print(f"  peak memory, {what}: {kb/1024:.0f} MB / one run of 1,000 {base/1024:.0f} MB = {kb/base:.2f}x   goal <= 1.2x  {verdict(kb/base <= 1.2)}")
-PY
+"$VENV/bin/python" benches/peers/summary.py "$OUT"
