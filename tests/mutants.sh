@@ -6,10 +6,18 @@
 # tests/MUTANTS.md.
 #
 #   bash tests/mutants.sh src/summary.rs src/engine/queue.rs
+#   bash tests/mutants.sh src/engine/pathways.rs -- --iterate --baseline skip -o /tmp/m
+#   SELECTION="--lib --test pathways" bash tests/mutants.sh src/engine/pathways.rs
+# Options after `--` go to cargo-mutants; SELECTION replaces the test selection.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v cargo-mutants >/dev/null 2>&1 || cargo install --locked cargo-mutants
-files=("$@")
+files=()
+extra=()
+while [ $# -gt 0 ]; do
+  if [ "$1" = "--" ]; then shift; extra=("$@"); break; fi
+  files+=("$1"); shift
+done
 if [ ${#files[@]} -eq 0 ]; then
   files=(src/summary.rs src/engine/order.rs src/engine/queue.rs src/compare.rs src/decision.rs src/stats.rs
          src/output/tables.rs src/output/format.rs
@@ -35,6 +43,7 @@ export CARGO_PROFILE_RELEASE_INCREMENTAL=true CARGO_PROFILE_RELEASE_DEBUG=false 
 # mutant instead of 10-20 s).
 selection=(--lib --test hand_worked --test theory --test crn --test compare --test escalation --test electives
            --test exporters --test ed --test outlying --test capacity --test census --test pathways --test priority)
+if [ -n "${SELECTION:-}" ]; then read -r -a selection <<< "$SELECTION"; fi
 cargo_args=()
 for a in "${selection[@]}"; do cargo_args+=("--cargo-arg=$a"); done
-cargo mutants "${args[@]}" -j 1 --profile release "${cargo_args[@]}" --timeout 150 --build-timeout 600
+cargo mutants "${args[@]}" -j 1 --profile release "${cargo_args[@]}" --timeout 150 --build-timeout 600 ${extra[@]+"${extra[@]}"}
