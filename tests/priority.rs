@@ -372,12 +372,11 @@ fn a_recovery_wait_hand_worked() {
     // passes too. The bed is taken 12.4 hours a day.
     let m = model(&recovery_scenario(routine, 2, 0.1, "recovery_wait_hours = 3"));
     let r = run(&m);
-    let get = |k| values(&m, &r, k, Some("ward"))[0];
     let got =
         [Metric::ElectiveScheduled, Metric::ElectiveTreated, Metric::ElectiveCancelledNoBed, Metric::WaitingListSize]
             .map(|k| values(&m, &r, k, None)[0]);
     assert_eq!(got, [2.0 * days, days, days, 1000.0 - days]);
-    let occupancy = get(Metric::TimeAverageOccupancy);
+    let occupancy = values(&m, &r, Metric::TimeAverageOccupancy, Some("ward"))[0];
     assert!((occupancy - 12.4 / 24.0).abs() < 1e-6, "time-average occupancy {occupancy}");
     // Counting discharges due by 14:00 instead: the 10:00 discharge is
     // promised to the first case, so the second is cancelled at 08:00.
