@@ -396,8 +396,6 @@ fn a_recovery_wait_hand_worked() {
 /// is conserved (initial = treated + still waiting).
 #[test]
 fn a_recovery_timeout_puts_the_case_back_as_a_cancellation_would() {
-    use bedflow::engine::rng::Streams;
-    use bedflow::engine::{Engine, Plan};
     let specialty =
         "initial_wait_weeks = { dist = \"uniform\", min = 51, max = 53 }\npriority_shares = [0.0, 0.0, 0.0, 1.0]";
     let daily = |recovery: &str| {
@@ -413,12 +411,7 @@ fn a_recovery_timeout_puts_the_case_back_as_a_cancellation_would() {
         let series: Vec<Vec<f64>> =
             reps.iter().flat_map(|r| metrics.map(|k| r.daily(&m, k, None).unwrap().to_vec())).collect();
         let late = values(&m, &reps, Metric::ElectiveTreatedAfterTarget, None);
-        let plan = Plan::new(&m);
-        let mut engine = Engine::new(&plan);
-        for r in 0..m.replications {
-            let e = &engine.run(&Streams::new(m.seed), r).electives[0];
-            assert_eq!(e.initial_total, e.treated_total + e.waiting_end, "replication {r}");
-        }
+        assert_waiting_lists_conserved(&m);
         (series, late)
     };
     let (base, base_late) = daily("");

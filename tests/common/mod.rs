@@ -85,3 +85,21 @@ pub fn assert_mean_matches_theory(what: &str, values: &[f64], expected: f64, pow
     assert!(tol < power * expected, "{what}: tolerance {tol} too wide for a useful test");
     assert!((m - expected).abs() < tol, "{what}: mean {m} vs theory {expected}");
 }
+
+/// Runs each of the model's replications on one engine and checks that every
+/// specialty's waiting list is conserved: initial + referrals = treated +
+/// still waiting at the end. Returns the outcomes for further checks.
+pub fn assert_waiting_lists_conserved(model: &Model) -> Vec<bedflow::engine::Outcome> {
+    let plan = bedflow::engine::Plan::new(model);
+    let streams = bedflow::engine::rng::Streams::new(model.seed);
+    let mut engine = bedflow::engine::Engine::new(&plan);
+    (0..model.replications)
+        .map(|r| {
+            let out = engine.run(&streams, r);
+            for e in &out.electives {
+                assert_eq!(e.initial_total + e.referred_total, e.treated_total + e.waiting_end, "replication {r}");
+            }
+            out
+        })
+        .collect()
+}
