@@ -82,19 +82,129 @@ pub struct Paired {
     pub diff: Summary,
 }
 
+/// What a comparison keeps of one scenario's replications once they have
+/// run: the summaries (from the reducer `run` uses, fed one replication at a
+/// time), each replication's scalar KPIs, and, when months are paired, each
+/// daily series' mean per day in each month. Daily values themselves are not
+/// kept (they go to the reducer as they arrive), so a comparison's memory
+/// grows with replications only by one f64 per scalar KPI (and per series
+/// and month), not by the days of every series.
+#[derive(Debug)]
+pub struct Kept {
+    /// Every KPI summarised across replications, as `Summaries::new` gives it.
+    pub sums: crate::reduce::Summaries,
+    /// The scalar KPIs' keys, in each replication's order.
+    scalar_keys: Vec<Key>,
+    /// Per replication, the scalar KPIs in `scalar_keys` order.
+    scalars: Vec<Vec<f64>>,
+    /// The daily series' keys (only when months are kept).
+    daily_keys: Vec<Key>,
+    /// Per replication, each daily series' month means (series by series,
+    /// months in order); empty unless months are kept.
+    month_means: Vec<Vec<f64>>,
+}
+
+/// Receives one scenario's replications in order and gives a [`Kept`].
+pub struct Keeper {
+    reducer: crate::reduce::Reducer,
+    /// The reported period's months (first day, label) and its days, when month means are kept.
+    months: Option<(Vec<(usize, String)>, usize)>,
+    daily_keys: Vec<Key>,
+    month_means: Vec<Vec<f64>>,
+}
+
+impl Keeper {
+    /// A keeper of one scenario's replications; with `months_of`, each daily
+    /// series' month means for [`paired_by_month`], over that model's months
+    /// (the base's, for every scenario of a comparison).
+    pub fn new(months_of: Option<&Model>) -> Keeper {
+        Keeper {
+            reducer: crate::reduce::Reducer::new(),
+            months: months_of.map(|m| (crate::stats::months(m), m.reported_days() as usize)),
+            daily_keys: Vec::new(),
+            month_means: Vec::new(),
+        }
+    }
+
+    /// Adds the next replication, in replication order.
+    pub fn push(&mut self, k: &Kpis) {
+        self.reducer.push(k);
+        if let Some((months, days)) = &self.months {
+            if self.month_means.is_empty() {
+                self.daily_keys = k.daily.iter().map(|(key, _)| *key).collect();
+            }
+            let mut row = Vec::with_capacity(k.daily.len() * months.len());
+            for (_, v) in &k.daily {
+                for (m, (from, _)) in months.iter().enumerate() {
+                    let to = months.get(m + 1).map_or(*days, |n| n.0);
+                    row.push(month_mean(v, *from, to));
+                }
+            }
+            self.month_means.push(row);
+        }
+    }
+
+    /// What was kept.
+    pub fn finish(self) -> Kept {
+        let results = self.reducer.finish();
+        Kept {
+            sums: results.sums,
+            scalar_keys: results.scalar_keys,
+            scalars: results.scalars,
+            daily_keys: self.daily_keys,
+            month_means: self.month_means,
+        }
+    }
+}
+
+impl Kept {
+    /// Keeps replications already held in memory (tests, small runs).
+    pub fn of(reps: &[Kpis], months_of: Option<&Model>) -> Kept {
+        let mut k = Keeper::new(months_of);
+        for r in reps {
+            k.push(r);
+        }
+        k.finish()
+    }
+
+    /// Replications kept.
+    pub fn replications(&self) -> usize {
+        self.scalars.len()
+    }
+
+    /// A trust-wide scalar KPI in each replication, if the scenario reports it.
+    pub fn trust_column(&self, metric: Metric) -> Option<Vec<f64>> {
+        let key = Key::new(metric, crate::stats::Scope::Trust);
+        let i = self.scalar_keys.iter().position(|k| *k == key)?;
+        Some(self.scalars.iter().map(|r| r[i]).collect())
+    }
+}
+
+/// A month's mean per day of the days whose value is defined (NaN when none is).
+fn month_mean(v: &[f64], from: usize, to: usize) -> f64 {
+    let ok: Vec<f64> = v.get(from..to).unwrap_or_default().iter().copied().filter(|x| x.is_finite()).collect();
+    if ok.is_empty() { f64::NAN } else { ok.iter().sum::<f64>() / ok.len() as f64 }
+}
+
+/// ALT - BASE replication by replication; NaN where either is undefined.
+fn differences(alt: &[f64], base: &[f64]) -> Vec<f64> {
+    alt.iter().zip(base).map(|(x, y)| if x.is_finite() && y.is_finite() { x - y } else { f64::NAN }).collect()
+}
+
 /// Pairs every scalar KPI the two runs share, in BASE's order. Replications
 /// where either value is undefined are left out of the difference.
-pub fn paired(base_model: &Model, base: &[Kpis], alt_model: &Model, alt: &[Kpis]) -> Vec<Paired> {
-    let (Some(b0), Some(a0)) = (base.first(), alt.first()) else { return Vec::new() };
-    let alt_index: Vec<NamedKey> = a0.scalar.iter().map(|(k, _)| NamedKey::of(alt_model, k)).collect();
+pub fn paired(base_model: &Model, base: &Kept, alt_model: &Model, alt: &Kept) -> Vec<Paired> {
+    if base.scalars.is_empty() || alt.scalars.is_empty() {
+        return Vec::new();
+    }
+    let alt_index: Vec<NamedKey> = alt.scalar_keys.iter().map(|k| NamedKey::of(alt_model, k)).collect();
     let mut out = Vec::new();
-    for (i, (key, _)) in b0.scalar.iter().enumerate() {
+    for (i, key) in base.scalar_keys.iter().enumerate() {
         let named = NamedKey::of(base_model, key);
         let Some(j) = alt_index.iter().position(|k| *k == named) else { continue };
-        let b: Vec<f64> = base.iter().map(|r| r.scalar[i].1).collect();
-        let a: Vec<f64> = alt.iter().map(|r| r.scalar[j].1).collect();
-        let d: Vec<f64> =
-            a.iter().zip(&b).map(|(x, y)| if x.is_finite() && y.is_finite() { x - y } else { f64::NAN }).collect();
+        let b: Vec<f64> = base.scalars.iter().map(|r| r[i]).collect();
+        let a: Vec<f64> = alt.scalars.iter().map(|r| r[j]).collect();
+        let d = differences(&a, &b);
         out.push(Paired { key: named, base: summarise(&b), alt: summarise(&a), diff: summarise(&d) });
     }
     out
@@ -121,25 +231,20 @@ pub struct MonthPaired {
 /// that starts on a date shows no difference in the months before it. A
 /// month's value is the mean of its days' values that are defined (days
 /// with no attendances have no 4-hour performance).
-pub fn paired_by_month(base_model: &Model, base: &[Kpis], alt_model: &Model, alt: &[Kpis]) -> Vec<MonthPaired> {
-    let (Some(b0), Some(a0)) = (base.first(), alt.first()) else { return Vec::new() };
+pub fn paired_by_month(base_model: &Model, base: &Kept, alt_model: &Model, alt: &Kept) -> Vec<MonthPaired> {
+    if base.month_means.is_empty() || alt.month_means.is_empty() {
+        return Vec::new();
+    }
     let months = crate::stats::months(base_model);
-    let days = base_model.reported_days() as usize;
-    let alt_index: Vec<NamedKey> = a0.daily.iter().map(|(k, _)| NamedKey::of(alt_model, k)).collect();
-    let month_mean = |v: &[f64], from: usize, to: usize| {
-        let ok: Vec<f64> = v.get(from..to).unwrap_or_default().iter().copied().filter(|x| x.is_finite()).collect();
-        if ok.is_empty() { f64::NAN } else { ok.iter().sum::<f64>() / ok.len() as f64 }
-    };
+    let alt_index: Vec<NamedKey> = alt.daily_keys.iter().map(|k| NamedKey::of(alt_model, k)).collect();
     let mut out = Vec::new();
-    for (i, (key, _)) in b0.daily.iter().enumerate() {
+    for (i, key) in base.daily_keys.iter().enumerate() {
         let named = NamedKey::of(base_model, key);
         let Some(j) = alt_index.iter().position(|k| *k == named) else { continue };
-        for (m, (from, label)) in months.iter().enumerate() {
-            let to = months.get(m + 1).map_or(days, |n| n.0);
-            let b: Vec<f64> = base.iter().map(|r| month_mean(&r.daily[i].1, *from, to)).collect();
-            let a: Vec<f64> = alt.iter().map(|r| month_mean(&r.daily[j].1, *from, to)).collect();
-            let d: Vec<f64> =
-                a.iter().zip(&b).map(|(x, y)| if x.is_finite() && y.is_finite() { x - y } else { f64::NAN }).collect();
+        for (m, (_, label)) in months.iter().enumerate() {
+            let b: Vec<f64> = base.month_means.iter().map(|r| r[i * months.len() + m]).collect();
+            let a: Vec<f64> = alt.month_means.iter().map(|r| r[j * months.len() + m]).collect();
+            let d = differences(&a, &b);
             out.push(MonthPaired {
                 key: named.clone(),
                 month: label.clone(),

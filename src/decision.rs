@@ -12,10 +12,10 @@
 //! otherwise "no clear difference"; a difference of exactly 0 in every
 //! replication is "no difference".
 
-use crate::compare::Paired;
+use crate::compare::{Kept, Paired};
 use crate::model::Model;
 use crate::output::format::Unit;
-use crate::stats::{Kpis, Metric};
+use crate::stats::Metric;
 use crate::summary::{Summary, summarise};
 
 /// Where a measure's values come from.
@@ -191,51 +191,57 @@ impl PlanResult {
 }
 
 /// Escalation cost of each replication (0 where the scenario has no escalation).
-fn escalation_costs(model: &Model, reps: &[Kpis]) -> Vec<f64> {
-    reps.iter().map(|k| k.get(model, Metric::EscalationCost, None).unwrap_or(0.0)).collect()
+fn escalation_costs(reps: &Kept) -> Vec<f64> {
+    reps.trust_column(Metric::EscalationCost).unwrap_or_else(|| vec![0.0; reps.replications()])
 }
 
 /// Each plan against the base, ranked (see the module's documentation).
 /// `pairs` are each plan's name and paired KPIs, in `alts` order.
-pub fn decide(base: (&Model, &[Kpis]), alts: &[(&Model, &[Kpis])], pairs: &[(String, Vec<Paired>)]) -> Vec<PlanResult> {
+pub fn decide(base: (&Model, &Kept), alts: &[(&Model, &Kept)], pairs: &[(String, Vec<Paired>)]) -> Vec<PlanResult> {
+    rank(alts.iter().zip(pairs).map(|(&alt, (_, pairs))| plan_result(base, alt, pairs)).collect())
+}
+
+/// One plan against the base: its rows of [`MEASURES`]. `pairs` are the
+/// plan's paired KPIs. `compare` calls this as each plan finishes, so it
+/// need not keep every plan's replications until the last has run.
+pub fn plan_result(base: (&Model, &Kept), alt: (&Model, &Kept), pairs: &[Paired]) -> PlanResult {
     let (base_model, base_reps) = base;
+    let (model, reps) = alt;
     let base_plan = base_model.plan_cost();
-    let base_net: Vec<f64> = escalation_costs(base_model, base_reps).iter().map(|c| c + base_plan).collect();
-    let mut out: Vec<PlanResult> = alts
+    let base_net: Vec<f64> = escalation_costs(base_reps).iter().map(|c| c + base_plan).collect();
+    let plan = model.plan_cost();
+    let net: Vec<f64> = escalation_costs(reps).iter().map(|c| c + plan).collect();
+    let rows = MEASURES
         .iter()
-        .zip(pairs)
-        .map(|(&(model, reps), (_, pairs))| {
-            let plan = model.plan_cost();
-            let net: Vec<f64> = escalation_costs(model, reps).iter().map(|c| c + plan).collect();
-            let rows = MEASURES
-                .iter()
-                .filter_map(|m| {
-                    let (base, alt, diff) = match m.source {
-                        Source::Kpi(metric) => {
-                            let p = pairs.iter().find(|p| {
-                                p.key.metric == metric && p.key.pool.is_empty() && p.key.specialty.is_empty()
-                            })?;
-                            (p.base.mean, p.alt.mean, p.diff)
-                        }
-                        Source::PlanCost => {
-                            let d: Vec<f64> = vec![plan - base_plan; reps.len().min(base_reps.len())];
-                            (base_plan, plan, summarise(&d))
-                        }
-                        Source::NetCost => {
-                            let d: Vec<f64> = net.iter().zip(&base_net).map(|(a, b)| a - b).collect();
-                            (summarise(&base_net).mean, summarise(&net).mean, summarise(&d))
-                        }
-                    };
-                    Some(Row { measure: *m, base, alt, diff, verdict: Verdict::of(&diff, m.lower_is_better) })
-                })
-                .collect();
-            PlanResult {
-                name: model.name.clone(),
-                description: model.plan.as_ref().map(|p| p.description.clone()).unwrap_or_default(),
-                rows,
-            }
+        .filter_map(|m| {
+            let (base, alt, diff) = match m.source {
+                Source::Kpi(metric) => {
+                    let p = pairs
+                        .iter()
+                        .find(|p| p.key.metric == metric && p.key.pool.is_empty() && p.key.specialty.is_empty())?;
+                    (p.base.mean, p.alt.mean, p.diff)
+                }
+                Source::PlanCost => {
+                    let d: Vec<f64> = vec![plan - base_plan; reps.replications().min(base_reps.replications())];
+                    (base_plan, plan, summarise(&d))
+                }
+                Source::NetCost => {
+                    let d: Vec<f64> = net.iter().zip(&base_net).map(|(a, b)| a - b).collect();
+                    (summarise(&base_net).mean, summarise(&net).mean, summarise(&d))
+                }
+            };
+            Some(Row { measure: *m, base, alt, diff, verdict: Verdict::of(&diff, m.lower_is_better) })
         })
         .collect();
+    PlanResult {
+        name: model.name.clone(),
+        description: model.plan.as_ref().map(|p| p.description.clone()).unwrap_or_default(),
+        rows,
+    }
+}
+
+/// The plans in the order they are reported: fewest 12-hour waits first, then lowest net cost.
+pub fn rank(mut out: Vec<PlanResult>) -> Vec<PlanResult> {
     let key = |p: &PlanResult, s: Source| p.row(s).map_or(f64::INFINITY, |r| r.diff.mean);
     out.sort_by(|a, b| {
         let waits = Source::Kpi(Metric::WaitsOver12hFromDta);

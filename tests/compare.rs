@@ -2,6 +2,7 @@
 
 mod common;
 use assert_cmd::Command;
+use bedflow::compare::Kept;
 use bedflow::replicate::{self, RunSpec};
 use bedflow::stats::Metric;
 use common::*;
@@ -356,6 +357,7 @@ fn net_cost_is_plan_cost_plus_escalation_cost() {
     let (base, alt) = (common::model(&escalating(100, 100)), common::model(&escalating(104, 500)));
     let spec = RunSpec { replications: 8, seed: 5, threads: 1 };
     let (rb, ra) = (replicate::run(&base, spec, &|| {}).unwrap(), replicate::run(&alt, spec, &|| {}).unwrap());
+    let (rb, ra) = (Kept::of(&rb, None), Kept::of(&ra, None));
     let pairs = bedflow::compare::paired(&base, &rb, &alt, &ra);
     let plans = bedflow::decision::decide((&base, &rb), &[(&alt, &ra)], &[(alt.name.clone(), pairs)]);
     use bedflow::decision::Source;
@@ -597,6 +599,7 @@ fn monthly_pairs_are_the_means_of_their_days() {
         k
     };
     let (base, alt) = (vec![make(1.0), make(1.0)], vec![make(2.0), make(2.0)]);
+    let (base, alt) = (Kept::of(&base, Some(&m)), Kept::of(&alt, Some(&m)));
     let rows = bedflow::compare::paired_by_month(&m, &base, &m, &alt);
     let row = |month: &str| {
         rows.iter()

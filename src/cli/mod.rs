@@ -15,7 +15,6 @@ use crate::scenario::LoadError;
 use clap::{Parser, Subcommand};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 /// Parsed command line of the `bedflow` binary.
 #[derive(Parser, Debug)]
@@ -317,14 +316,6 @@ fn spec(model: &Model, flags: &RunFlags) -> RunSpec {
 }
 
 /// Runs the replications with a progress bar; returns them and the wall time.
-fn simulate(model: &Model, spec: RunSpec, quiet: bool) -> Result<(Vec<crate::stats::Kpis>, f64), Error> {
-    let bar = progress_bar(spec.replications, quiet);
-    let started = Instant::now();
-    let reps = replicate::run(model, spec, &|| bar.inc(1))?;
-    bar.finish_and_clear();
-    Ok((reps, started.elapsed().as_secs_f64()))
-}
-
 fn default_threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }

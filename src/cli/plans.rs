@@ -1,6 +1,6 @@
 //! `compare` and `sweep`: several runs of a plan under common random numbers.
 
-use super::{Error, RunFlags, display_path, for_terminal, shown, simulate, spec};
+use super::{Error, RunFlags, display_path, for_terminal, shown, spec};
 use crate::output;
 use crate::scenario;
 use std::path::{Path, PathBuf};
@@ -23,57 +23,63 @@ pub(super) fn compare(base: PathBuf, alternatives: Vec<PathBuf>, flags: RunFlags
     }
     super::refuse_inputs_inside(&dir, &chain.iter().map(PathBuf::as_path).collect::<Vec<_>>())?;
     let staging = output::atomic::Staging::prepare(&dir)?;
-    let (base_reps, _) = simulate(&base_model, spec, flags.quiet)?;
-    let mut alt_reps = Vec::new();
-    for m in &alt_models {
-        alt_reps.push(simulate(m, spec, flags.quiet)?.0);
-    }
-    let pairs: Vec<(String, Vec<crate::compare::Paired>)> = alt_models
-        .iter()
-        .zip(&alt_reps)
-        .map(|(m, r)| (m.name.clone(), crate::compare::paired(&base_model, &base_reps, m, r)))
-        .collect();
-    fn ran<'a>(m: &'a crate::model::Model, p: &Path, r: &'a [crate::stats::Kpis]) -> output::compare::Ran<'a> {
-        output::compare::Ran { model: m, path: display_path(p), reps: r, sums: crate::reduce::Summaries::new(r) }
-    }
-    let base_ran = ran(&base_model, &base, &base_reps);
-    // The finance workbook of each scenario with escalation or a plan cost,
-    // as `run` writes it: `finance-NAME.xlsx` (one file given twice, once).
-    let mut finance: Vec<(&crate::model::Model, crate::reduce::Summaries, output::RunInfo)> = Vec::new();
-    let scenarios = std::iter::once((&base_model, &base, base_reps.as_slice()))
-        .chain(alt_models.iter().zip(&alternatives).zip(&alt_reps).map(|((m, p), r)| (m, p, r.as_slice())));
-    for (m, p, r) in scenarios {
-        if m.has_costs() && !finance.iter().any(|(seen, _, _)| seen.name == m.name) {
-            let sha = scenario::fingerprint::fingerprint(p, &[])?;
-            finance.push((m, crate::reduce::Summaries::new(r), super::run_info(m, display_path(p), sha, spec, 0.0, 0)));
-        }
-    }
     // Month by month when a plan changes beds by date: the months before the
     // change show no difference (written only then, so comparisons of plans
     // without dated changes keep exactly their files).
     let dated = all.iter().any(|m| m.has_dated_capacity());
-    let by_month: Option<Vec<(String, Vec<crate::compare::MonthPaired>)>> = dated.then(|| {
-        alt_models
-            .iter()
-            .zip(&alt_reps)
-            .map(|(m, r)| (m.name.clone(), crate::compare::paired_by_month(&base_model, &base_reps, m, r)))
-            .collect()
-    });
-    let alts: Vec<(&crate::model::Model, &[crate::stats::Kpis])> =
-        alt_models.iter().zip(&alt_reps).map(|(m, r)| (m, r.as_slice())).collect();
-    let plans = crate::decision::decide((&base_model, &base_reps), &alts, &pairs);
+    let months_of = dated.then_some(&base_model);
+    // Each scenario streams through a reducer as `run` does; only the base's
+    // kept values (scalar KPIs, month means) stay while the plans run, and
+    // each plan's are paired with them and dropped before the next runs, so
+    // memory does not grow with plans x replications.
+    let base_kept = simulate_kept(&base_model, spec, flags.quiet, months_of)?;
+    // The finance workbook of each scenario with escalation or a plan cost,
+    // as `run` writes it: `finance-NAME.xlsx` (one file given twice, once).
+    let mut finance: Vec<(&crate::model::Model, crate::reduce::Summaries, output::RunInfo)> = Vec::new();
+    add_finance(&mut finance, &base_model, &base, &base_kept.sums, spec)?;
+    let mut pairs: Vec<(String, Vec<crate::compare::Paired>)> = Vec::new();
+    let mut by_month: Vec<(String, Vec<crate::compare::MonthPaired>)> = Vec::new();
+    let mut plans = Vec::new();
+    for (m, p) in alt_models.iter().zip(&alternatives) {
+        let kept = simulate_kept(m, spec, flags.quiet, months_of)?;
+        let paired = crate::compare::paired(&base_model, &base_kept, m, &kept);
+        plans.push(crate::decision::plan_result((&base_model, &base_kept), (m, &kept), &paired));
+        if dated {
+            by_month.push((m.name.clone(), crate::compare::paired_by_month(&base_model, &base_kept, m, &kept)));
+        }
+        pairs.push((m.name.clone(), paired));
+        add_finance(&mut finance, m, p, &kept.sums, spec)?;
+    }
+    let plans = crate::decision::rank(plans);
+    let base_ran = output::compare::Ran { model: &base_model, path: display_path(&base), sums: base_kept.sums };
     output::compare::write_compare(
         staging,
         &base_ran,
         &pairs,
         &plans,
         &finance,
-        by_month.as_deref(),
+        dated.then_some(by_month.as_slice()),
         spec.replications as usize,
         spec.seed,
     )?;
     print!("{}", output::decision::text(&base_model.name, spec.replications as usize, &plans));
     eprintln!("bedflow: comparison -> {}", shown(&dir));
+    Ok(())
+}
+
+/// Adds `m`'s finance workbook to those `compare` writes, if it has costs
+/// and no scenario of its name has one yet (one file given twice, once).
+fn add_finance<'m>(
+    finance: &mut Vec<(&'m crate::model::Model, crate::reduce::Summaries, output::RunInfo)>,
+    m: &'m crate::model::Model,
+    p: &Path,
+    sums: &crate::reduce::Summaries,
+    spec: crate::replicate::RunSpec,
+) -> Result<(), Error> {
+    if m.has_costs() && !finance.iter().any(|(seen, _, _)| seen.name == m.name) {
+        let sha = scenario::fingerprint::fingerprint(p, &[])?;
+        finance.push((m, sums.clone(), super::run_info(m, display_path(p), sha, spec, 0.0, 0)));
+    }
     Ok(())
 }
 
@@ -144,9 +150,8 @@ pub(super) fn sweep(scenario: PathBuf, set: String, target: Option<String>, flag
     let mut points = Vec::new();
     for &value in &values {
         let model = load(value)?;
-        let (reps, _) = simulate(&model, spec, flags.quiet)?;
-        let mut sums = crate::reduce::Summaries::new(&reps);
-        drop(reps);
+        // Streamed through a reducer as `run` does: memory does not grow with replications.
+        let mut sums = simulate_kept(&model, spec, flags.quiet, None)?.sums;
         // A sweep reports scalar KPIs only.
         sums.daily = Vec::new();
         sums.monthly = Vec::new();
@@ -190,4 +195,19 @@ fn target_problem(model: &crate::model::Model, t: &crate::compare::Target) -> Op
         ));
     }
     None
+}
+
+/// Runs `model`'s replications in order through a [`crate::compare::Keeper`]
+/// (one batch at a time, as `run` streams them), with the progress bar.
+fn simulate_kept(
+    model: &crate::model::Model,
+    spec: crate::replicate::RunSpec,
+    quiet: bool,
+    months_of: Option<&crate::model::Model>,
+) -> Result<crate::compare::Kept, Error> {
+    let bar = super::progress_bar(spec.replications, quiet);
+    let mut keeper = crate::compare::Keeper::new(months_of);
+    crate::replicate::run_streaming(model, spec, &|| bar.inc(1), &mut |k| keeper.push(&k))?;
+    bar.finish_and_clear();
+    Ok(keeper.finish())
 }

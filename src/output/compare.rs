@@ -9,7 +9,7 @@ use super::tables::{Csv, for_excel, num};
 use crate::compare::{MonthPaired, Paired, Target};
 use crate::model::Model;
 use crate::reduce::Summaries;
-use crate::stats::{Kpis, Metric};
+use crate::stats::Metric;
 use crate::summary::Summary;
 use maud::{DOCTYPE, PreEscaped, html};
 
@@ -19,8 +19,6 @@ pub struct Ran<'a> {
     pub model: &'a Model,
     /// Its file, as shown to the user.
     pub path: String,
-    /// Every replication's KPIs (paired with the other scenarios' by index).
-    pub reps: &'a [Kpis],
     /// The KPIs summarised across replications.
     pub sums: Summaries,
 }

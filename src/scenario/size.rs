@@ -281,13 +281,7 @@ fn engines(replications: u32, threads: usize) -> u64 {
 /// outcomes are in flight; scalar KPIs spill to disk beyond their budget),
 /// without the engines.
 fn results_bytes(m: &Model, replications: u32) -> u64 {
-    use crate::reduce::EXACT_DAILY_LIMIT;
-    let months = u64::from(m.reported_days()) / 28 + 2;
-    let cells = shape(m).daily_series * u64::from(m.reported_days()) + shape(m).monthly_series * months;
-    let per_cell = 8 * u64::from(replications).min(EXACT_DAILY_LIMIT as u64).max(113);
-    let in_flight = u64::from(replications).min(crate::replicate::BATCH as u64) * kpis_bytes(m) * 2;
-    cells * per_cell
-        + in_flight
+    reducer_cells_bytes(m, replications)
         + crate::reduce::SCALAR_BUDGET_BYTES.min(shape(m).scalars * 8 * u64::from(replications))
 }
 
@@ -376,32 +370,68 @@ const SUMMARY_BYTES: u64 = std::mem::size_of::<(crate::stats::Key, crate::summar
 /// `replications` replications, plus the engines and plan of the run; then
 /// the run's own limits ([`check_replications`]).
 pub fn check_kept(models: &[&Model], replications: u32, threads: usize) -> Result<(), String> {
-    check_held(models, 0, replications, threads)
+    let per_rep = models.iter().map(|m| kpis_bytes(m)).sum();
+    check_held(models, per_rep, 0, replications, threads)
+}
+
+/// Bytes `compare` keeps of one replication of `m` until the comparison is
+/// written ([`crate::compare::Kept`]): its scalar KPIs (a row of f64s and the
+/// row's header) and, when `months` are paired, each daily series' month means.
+fn kept_bytes(m: &Model, months: bool) -> u64 {
+    let s = shape(m);
+    let month_count = u64::from(m.reported_days()) / 28 + 2;
+    let means = if months { s.daily_series * month_count * 8 + 48 } else { 0 };
+    s.scalars * 8 + 48 + means
+}
+
+/// Bytes of the reducer that summarises one scenario's replications beyond
+/// its scalar values (those are [`results_bytes`]'s last term): its daily
+/// cells, exact up to 1,000 replications, and a batch of KPIs in flight.
+fn reducer_cells_bytes(m: &Model, replications: u32) -> u64 {
+    use crate::reduce::EXACT_DAILY_LIMIT;
+    let months = u64::from(m.reported_days()) / 28 + 2;
+    let cells = shape(m).daily_series * u64::from(m.reported_days()) + shape(m).monthly_series * months;
+    let per_cell = 8 * u64::from(replications).min(EXACT_DAILY_LIMIT as u64).max(113);
+    let in_flight = u64::from(replications).min(crate::replicate::BATCH as u64) * kpis_bytes(m) * 2;
+    cells * per_cell + in_flight
 }
 
 /// Checks what `compare` holds at once: every scenario of `models` (loaded,
-/// without parse trees), the KPIs of every replication of each (kept for
-/// pairing), the engines and plan of the largest run in progress, and, while
-/// writing, each scenario's summaries (at most 12 replications' worth of
-/// KPIs: 88 bytes a summary of an 8-byte value, plus its key) and the
-/// reducer that summarises one scenario's replications ([`results_bytes`]:
-/// its daily cells are exact up to 1,000 replications).
+/// without parse trees) and its summaries (for the report and finance: at
+/// most 12 replications' worth of KPIs each), the reducer of the scenario
+/// running ([`reducer_cells_bytes`]), and per replication what is kept for
+/// pairing ([`kept_bytes`]) of the base and of the plan running (each plan's
+/// are dropped once paired), plus the running reducer's scalar values (moved
+/// into what is kept when it finishes); then the engines and plan of the
+/// largest run in progress.
 pub fn check_compare(models: &[&Model], replications: u32, threads: usize) -> Result<(), String> {
+    let months = models.iter().any(|m| m.has_dated_capacity());
     let summaries: u64 = models.iter().map(|m| 12 * kpis_bytes(m)).sum();
-    let reducer = models.iter().map(|m| results_bytes(m, replications)).max().unwrap_or(0);
-    check_held(models, summaries.saturating_add(reducer), replications, threads)
+    let reducer = models.iter().map(|m| reducer_cells_bytes(m, replications)).max().unwrap_or(0);
+    let base = models.first().map_or(0, |m| kept_bytes(m, months));
+    let plan = models.iter().skip(1).map(|m| kept_bytes(m, months) + shape(m).scalars * 8).max().unwrap_or(0);
+    check_held(models, base.saturating_add(plan), summaries.saturating_add(reducer), replications, threads)
 }
 
 /// Checks a sweep of `values` values of `m` (each value's scenario is
-/// loaded, run and dropped in turn): one value's scenario, KPIs and run, plus
-/// the scalar KPI summaries kept for every value.
+/// loaded, run through a reducer and dropped in turn): one value's
+/// scenario and reducer (its cells, and one row of scalar values per
+/// replication), plus the scalar KPI summaries kept for every value.
 pub fn check_sweep(m: &Model, values: usize, replications: u32, threads: usize) -> Result<(), String> {
     let summaries = (values as u64).saturating_mul(shape(m).scalars).saturating_mul(SUMMARY_BYTES);
-    check_held(&[m], summaries, replications, threads)
+    let fixed = summaries.saturating_add(reducer_cells_bytes(m, replications));
+    check_held(&[m], shape(m).scalars * 8, fixed, replications, threads)
 }
 
-fn check_held(models: &[&Model], summaries: u64, replications: u32, threads: usize) -> Result<(), String> {
-    let per_rep: u64 = models.iter().map(|m| kpis_bytes(m)).sum();
+/// Checks `per_rep` bytes kept per replication plus `summaries` bytes
+/// (summaries and reducers) beside `models` and their running engines.
+fn check_held(
+    models: &[&Model],
+    per_rep: u64,
+    summaries: u64,
+    replications: u32,
+    threads: usize,
+) -> Result<(), String> {
     let scenarios: u64 = models.iter().map(|m| model_bytes(m)).sum();
     let kept = per_rep.saturating_mul(u64::from(replications)).saturating_add(scenarios).saturating_add(summaries);
     let running = models
@@ -489,5 +519,25 @@ mod tests {
             assert!(k.daily.len() as u64 <= s.daily_series, "{}: {} > {}", m.name, k.daily.len(), s.daily_series);
             assert!(k.monthly.len() as u64 <= s.monthly_series);
         }
+    }
+
+    /// `compare` and `sweep` stream their replications, so what they are
+    /// allowed to run does not shrink with the days of every series: the
+    /// issue-18 sizes (4 plans and 20 values at 10,000 replications of the
+    /// shipped winter) pass (before, `compare` refused them: it held every
+    /// plan's KPIs), and per replication the bound grows by what is kept
+    /// for pairing (about 17 KB for the winter's base and plan, with month
+    /// means), not by every plan's daily series (136 KB each).
+    #[test]
+    fn compare_and_sweep_are_sized_as_streams() {
+        let load = |f: &str| crate::scenario::load(&std::path::Path::new("scenarios").join(f)).unwrap();
+        let base = load("winter-2026-27.toml");
+        let plans = ["close-ward-12", "plus-20-beds", "weekend-discharge-team", "discharge-lounge"]
+            .map(|p| load(&format!("winter-2026-27-{p}.toml")));
+        let all: Vec<&Model> = std::iter::once(&base).chain(&plans).collect();
+        check_compare(&all, 10_000, 2).unwrap();
+        check_sweep(&base, 20, 10_000, 2).unwrap();
+        let per_rep = kept_bytes(&base, true) + kept_bytes(&plans[0], true) + shape(&plans[0]).scalars * 8;
+        assert!(per_rep < kpis_bytes(&base) / 5, "{per_rep} vs {}", kpis_bytes(&base));
     }
 }
