@@ -228,10 +228,13 @@ fn saturating(x: f64) -> u64 {
 
 /// Bytes one worker thread's engine may hold in a replication, worst case:
 /// [`engine_people`] x [`crate::engine::bytes_per_patient`] and
-/// [`crate::engine::bytes_per_waiter`].
+/// [`crate::engine::bytes_per_waiter`], plus the event list's ring of
+/// bucket lists (their headers; the events are counted per patient).
 pub fn engine_bytes(m: &Model) -> u64 {
     let (slots, waiters) = engine_people(m);
+    let ring = (crate::engine::queue::RING_BUCKETS * std::mem::size_of::<Vec<crate::engine::queue::Event>>()) as u64;
     saturating(slots * crate::engine::bytes_per_patient(m) as f64 + waiters * crate::engine::bytes_per_waiter(m) as f64)
+        .saturating_add(ring)
 }
 
 /// Values of every `empirical` distribution of a model.
