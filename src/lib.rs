@@ -19,6 +19,7 @@ pub mod output;
 pub mod reduce;
 pub mod replicate;
 pub mod scenario;
+pub mod serve;
 pub mod stats;
 pub mod summary;
 pub mod terminal;

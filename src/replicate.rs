@@ -56,6 +56,32 @@ pub fn run_streaming(
     Ok(())
 }
 
+/// Like [`run_streaming`], in batches of `batch` replications, stopping
+/// before the next batch once `stop` is set (a cancelled `bedflow serve`
+/// run). Returns whether every replication ran. The replications that ran
+/// are the same, in the same order, whatever `batch` is.
+pub fn run_streaming_until(
+    model: &Model,
+    spec: RunSpec,
+    batch: usize,
+    stop: &std::sync::atomic::AtomicBool,
+    on_done: &(dyn Fn() + Sync),
+    sink: &mut dyn FnMut(Kpis),
+) -> Result<bool, ThreadError> {
+    use std::sync::atomic::Ordering;
+    let all: Vec<u32> = (0..spec.replications).collect();
+    let runner = Runner::new(model, spec)?;
+    for chunk in all.chunks(batch.max(1)) {
+        if stop.load(Ordering::Relaxed) {
+            return Ok(false);
+        }
+        for k in runner.batch(chunk, on_done) {
+            sink(k);
+        }
+    }
+    Ok(true)
+}
+
 /// Runs only the replications numbered in `indices` (for a shard: every N-th),
 /// returning them in that order.
 pub fn run_indices(

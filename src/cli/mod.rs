@@ -170,6 +170,38 @@ pub enum Command {
         #[command(flatten)]
         flags: RunFlags,
     },
+    /// Serve the what-if page: open the printed address in a browser, pick
+    /// a scenario, change beds, ED spaces or escalation, run, and compare
+    /// with the base (outputs under output/serve/).
+    Serve {
+        /// Port to listen on (0: any free port).
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Folder of scenarios the page may open (only files directly in it).
+        #[arg(long, default_value = "scenarios")]
+        scenarios: PathBuf,
+        /// Address to listen on. The default, 127.0.0.1, is this machine
+        /// only. Another address (0.0.0.0: every network) lets anyone who
+        /// can reach it run simulations and read every visitor's outputs:
+        /// use it only on a network you trust.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// Folder for each visitor's outputs.
+        #[arg(long, default_value = "output/serve")]
+        out: PathBuf,
+        /// The most replications a run may ask for.
+        #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+        max_replications: u32,
+        /// Runs at once; the rest queue.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=2))]
+        runs: u16,
+        /// The largest request body, in bytes.
+        #[arg(long, default_value_t = 65_536, value_parser = clap::value_parser!(u32).range(1024..=16_777_216))]
+        max_body: u32,
+        /// Worker threads per run (default: one per core).
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+        threads: Option<u16>,
+    },
     /// Validate a scenario without running it.
     Check {
         /// Scenario file (TOML).
@@ -200,6 +232,9 @@ pub enum Error {
     /// The output folder was refused (not bedflow's, or busy: exit 2) or could not be written (exit 1).
     #[error("error: {0}")]
     OutputDir(#[from] output::atomic::OutputDirError),
+    /// `serve` could not start: no scenarios folder or a busy address (exit 2), or no runtime (exit 1).
+    #[error(transparent)]
+    Serve(#[from] crate::serve::ServeError),
 }
 
 impl Error {
@@ -214,6 +249,7 @@ impl Error {
                 output::atomic::OutputDirError::Refused { .. } | output::atomic::OutputDirError::Busy { .. },
             ) => 2,
             Error::Shard(e) => e.exit_code(),
+            Error::Serve(e) => e.exit_code(),
             _ => 1,
         }
     }
@@ -223,6 +259,18 @@ impl Error {
 pub fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
         Command::Check { scenario } => run::check(scenario),
+        Command::Serve { port, scenarios, bind, out, max_replications, runs, max_body, threads } => {
+            let config = crate::serve::Config {
+                scenarios,
+                out,
+                max_replications,
+                runs: usize::from(runs),
+                threads: threads.map_or_else(default_threads, usize::from),
+                max_body: max_body as usize,
+                max_plans: 8,
+            };
+            Ok(crate::serve::serve(config, bind, port)?)
+        }
         Command::Backtest { scenario, spells, attendances, from, to, flags } => {
             calibrate::backtest(scenario, spells, attendances, from, to, flags)
         }

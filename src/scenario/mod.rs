@@ -169,6 +169,19 @@ pub fn load_with(path: &Path, sets: &[(String, String)]) -> Result<Model, LoadEr
     load_chain(path, sets, true)
 }
 
+/// Like [`load`], for a scenario given as text that extends `base`: `text`
+/// (named `label` in messages) is laid on `base`'s extends chain exactly as
+/// a file saved beside `base` whose `extends` names it would be, so the
+/// model, and every message, is what `check` gives that file (`bedflow
+/// serve` validates a plan edited in the browser this way, without writing
+/// it anywhere). An `extends` key in `text` is ignored.
+pub fn load_edited(base: &Path, label: &str, text: &str) -> Result<Model, LoadError> {
+    let mut chain = sources::read_chain(base)?;
+    chain.push(Source { file: label.to_string(), text: text.to_string(), start: 0, sets: None });
+    sources::lay_end_to_end(&mut chain);
+    Ok(parse_sources(&chain, true)?)
+}
+
 /// Like [`load`], but a census the scenario names is not read (`run
 /// --census` gives another in its place).
 pub fn load_without_census(path: &Path) -> Result<Model, LoadError> {
