@@ -16,9 +16,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::time::Instant;
 
-/// Seconds a queued or running job lives without its page asking about it.
-pub const ABANDONED_AFTER_SECONDS: u64 = 10;
-
 /// Replications run between checks for a cancel: small enough to stop
 /// within a fraction of a second, large enough to keep both cores busy.
 const BATCH: usize = 8;
@@ -67,8 +64,8 @@ pub struct Job {
     pub kept: Option<(Arc<Kept>, Arc<Kept>)>,
 }
 
-/// A base run: its file's fingerprint, replications, seed, and whether month means were kept.
-type BaseKey = (String, u32, u64, bool);
+/// A base run: its file's fingerprint, replications and seed.
+type BaseKey = (String, u32, u64);
 
 /// A finished run's result, and what was kept of the plan's and the base's replications.
 type Finished = (Value, (Arc<Kept>, Arc<Kept>));
@@ -81,7 +78,7 @@ pub struct Jobs {
     pub waiting: VecDeque<u64>,
     /// Every job by id.
     pub all: HashMap<u64, Job>,
-    /// Bases already run, by (file fingerprint, replications, seed, months kept).
+    /// Bases already run, by (file fingerprint, replications, seed).
     bases: Vec<(BaseKey, Arc<Kept>)>,
 }
 
@@ -142,12 +139,10 @@ impl Jobs {
         }
     }
 
-    /// Cancels every queued or running job whose page has not asked about it lately.
-    pub fn cancel_abandoned(&mut self) {
+    /// Cancels every queued or running job whose page has not asked about it for `after`.
+    pub fn cancel_abandoned(&mut self, after: std::time::Duration) {
         for job in self.all.values_mut() {
-            if matches!(job.stage, Stage::Queued | Stage::Running)
-                && job.seen.elapsed().as_secs() >= ABANDONED_AFTER_SECONDS
-            {
+            if matches!(job.stage, Stage::Queued | Stage::Running) && job.seen.elapsed() >= after {
                 job.stop.store(true, Ordering::Relaxed);
             }
         }
@@ -202,14 +197,15 @@ fn run(
 ) -> Result<Option<Finished>, String> {
     let threads = app.config.threads;
     let spec = RunSpec { replications: plan.replications, seed: plan.seed, threads };
-    let dated = plan.has_dated_capacity() || base.has_dated_capacity();
-    let months_of = dated.then_some(base);
+    // Month means are always kept (a few per replication), so one base run
+    // serves plans with and without dated changes.
+    let months_of = Some(base);
     let tick = || {
         done.fetch_add(1, Ordering::Relaxed);
     };
     // The base, under the plan's replications and seed (common random numbers).
     let sha = crate::scenario::fingerprint::fingerprint(path, &[]).map_err(|e| e.to_string())?;
-    let key = (sha, spec.replications, spec.seed, dated);
+    let key = (sha, spec.replications, spec.seed);
     let cached = app.with_jobs(|jobs| jobs.bases.iter().find(|(k, _)| *k == key).map(|(_, k)| k.clone()));
     let base_kept = match cached {
         Some(k) => k,

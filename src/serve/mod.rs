@@ -27,8 +27,8 @@
 //!   (`--max-replications`). At most `--runs` runs go at once (1 or 2); the
 //!   rest queue, with their place shown.
 //! - A run whose page stops asking about it for
-//!   [`jobs::ABANDONED_AFTER_SECONDS`] is cancelled (a closed page), as is
-//!   one cancelled by its page.
+//!   10 seconds (`Config::abandon_after`) is cancelled (a closed page), as
+//!   is one cancelled by its page.
 //! - Everything is written under `OUT/VISITOR/` (default `output/serve/`),
 //!   through the same atomic staging as `run`. The visitor is a random id
 //!   the page makes.
@@ -69,6 +69,8 @@ pub struct Config {
     pub max_body: usize,
     /// Plans kept per visitor for comparing together.
     pub max_plans: usize,
+    /// A queued or running job whose page has not asked about it for this long is cancelled (a closed page).
+    pub abandon_after: std::time::Duration,
 }
 
 /// The server's state, shared by every request.
@@ -143,7 +145,7 @@ pub fn serve(config: Config, ip: IpAddr, port: u16) -> Result<(), ServeError> {
         let listener = tokio::net::TcpListener::bind(addr).await.map_err(|source| ServeError::Bind { addr, source })?;
         let addr = listener.local_addr().map_err(ServeError::Runtime)?;
         let app = App::new(config.clone(), addr);
-        watchdog(app.clone());
+        watchdog(&app);
         let host = if ip.is_loopback() { format!("127.0.0.1:{}", addr.port()) } else { addr.to_string() };
         eprintln!(
             "bedflow: serving the what-if page at http://{host}/ (scenarios from {}, outputs under {}); Ctrl-C stops",
@@ -164,13 +166,16 @@ pub fn serve(config: Config, ip: IpAddr, port: u16) -> Result<(), ServeError> {
     })
 }
 
-/// Cancels abandoned runs every two seconds.
-fn watchdog(app: Arc<App>) {
+/// Cancels abandoned runs (see [`Config::abandon_after`]) five times in
+/// that period, on the current tokio runtime.
+pub fn watchdog(app: &Arc<App>) {
+    let app = app.clone();
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(2));
+        let after = app.config.abandon_after;
+        let mut tick = tokio::time::interval((after / 5).max(std::time::Duration::from_millis(50)));
         loop {
             tick.tick().await;
-            app.with_jobs(Jobs::cancel_abandoned);
+            app.with_jobs(|jobs| jobs.cancel_abandoned(after));
         }
     });
 }
