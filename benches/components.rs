@@ -8,6 +8,10 @@
 //!   `BinaryHeap` of the same packed keys, the structure it replaced. 600
 //!   and 55,000 pending are the reference model's discharges at 600 and
 //!   60,000 beds.
+//! - `samplers/lognormal_stay`: 100,000 lengths of stay drawn as the engine
+//!   draws them (the reference model's lognormal, mean 5 days, SD 7).
+//! - `arrivals/poisson_110_a_day`: a year and its warm-up of the reference
+//!   model's arrivals (about 46,750) from the engine's arrival clock.
 //!
 //! Run: `cargo bench --bench components`.
 
@@ -71,5 +75,35 @@ fn event_set(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, event_set);
+fn samplers(c: &mut Criterion) {
+    let stay = bedflow::dist::Distribution::LogNormal { mean: 5.0, sd: 7.0 }.sampler(86_400.0);
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(18);
+    let mut group = c.benchmark_group("samplers");
+    group.throughput(Throughput::Elements(STEPS as u64));
+    group.bench_function("lognormal_stay", |b| b.iter(|| (0..STEPS).map(|_| stay.sample(&mut rng)).sum::<f64>()));
+    group.finish();
+}
+
+fn arrivals(c: &mut Criterion) {
+    use bedflow::engine::arrivals::{ArrivalClock, HourlyRates};
+    let model = bedflow::scenario::load(std::path::Path::new("scenarios/reference-600-beds.toml")).expect("shipped");
+    let days = bedflow::scenario::size::simulated_days(&model);
+    let rates = HourlyRates::new(&model, 110.0, &bedflow::model::TimeProfile::flat(), days);
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(18);
+    let mut group = c.benchmark_group("arrivals");
+    group.throughput(Throughput::Elements(rates.expected_total() as u64));
+    group.bench_function("poisson_110_a_day", |b| {
+        b.iter(|| {
+            let mut clock = ArrivalClock::new(bedflow::model::ArrivalProcess::Poisson, 110.0);
+            let mut n = 0u32;
+            while let Some(t) = clock.next(&rates, &mut rng) {
+                n = n.wrapping_add(t);
+            }
+            black_box(n)
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, event_set, samplers, arrivals);
 criterion_main!(benches);
