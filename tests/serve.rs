@@ -22,6 +22,10 @@ struct Site {
 }
 
 fn site(max_replications: u32, abandon_after: Duration) -> Site {
+    site_with(max_replications, abandon_after, Duration::from_secs(600))
+}
+
+fn site_with(max_replications: u32, abandon_after: Duration, max_run: Duration) -> Site {
     let dir = tempfile::tempdir().unwrap();
     let scenarios = dir.path().join("scenarios");
     std::fs::create_dir(&scenarios).unwrap();
@@ -40,6 +44,7 @@ fn site(max_replications: u32, abandon_after: Duration) -> Site {
         max_body: 4096,
         max_plans: 8,
         abandon_after,
+        max_run,
     };
     let app = App::new(config, HOST.parse().unwrap());
     Site { dir, app }
@@ -303,4 +308,35 @@ async fn an_abandoned_run_is_cancelled() {
     let (_, st) = send(&s.app, "GET", &format!("/api/v/{VISITOR}/runs/{id}"), None).await;
     assert_eq!(st["state"], "cancelled", "{st}");
     assert!(st["done"].as_u64().unwrap() < st["total"].as_u64().unwrap(), "{st}");
+}
+
+/// A run longer than the server's cap is stopped, with the reason shown.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_longer_than_the_cap_is_stopped_with_the_reason() {
+    let s = site_with(2000, Duration::from_secs(60), Duration::from_secs(1));
+    watchdog(&s.app);
+    let done = run_to_end(&s.app, json!({ "scenario": "reference-600-beds.toml", "replications": 2000 })).await;
+    assert_eq!(done["state"], "failed", "{done}");
+    assert!(done["error"].as_str().unwrap().contains("--max-seconds"), "{done}");
+    assert!(done["done"].as_u64().unwrap() < done["total"].as_u64().unwrap(), "{done}");
+}
+
+/// Discharge pathways' daily starts are a lever: a list of seven numbers
+/// becomes a TOML array; anything else is refused by field.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pathway_starts_are_a_lever() {
+    let s = site(2000, Duration::from_secs(10));
+    let (_, levers) = send(&s.app, "GET", "/api/scenarios/winter-2026-27.toml", None).await;
+    assert_eq!(levers["pathways"][0]["name"], "P1");
+    assert_eq!(levers["pathways"][0]["starts_per_day"], json!([16, 16, 16, 16, 16, 11, 9]));
+    let ok = json!({ "scenario": "winter-2026-27.toml",
+        "pathways": [{ "name": "P1", "starts_per_day": "20, 20, 20, 20, 20, 15, 12" }] });
+    let (status, body) = send(&s.app, "POST", "/api/check", Some(&ok.to_string())).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body["toml"].as_str().unwrap().contains("starts_per_day = [20, 20, 20, 20, 20, 15, 12]"), "{body}");
+    let bad = json!({ "scenario": "winter-2026-27.toml",
+        "pathways": [{ "name": "P2", "starts_per_day": "5, 5, x" }] });
+    let (status, body) = send(&s.app, "POST", "/api/check", Some(&bad.to_string())).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["errors"][0]["field"], "pathway[2].starts_per_day", "{body}");
 }

@@ -201,6 +201,9 @@ pub enum Command {
         /// Worker threads per run (default: one per core).
         #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
         threads: Option<u16>,
+        /// The longest a run may take, in seconds; it is then stopped.
+        #[arg(long, default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+        max_seconds: u64,
     },
     /// Validate a scenario without running it.
     Check {
@@ -259,7 +262,7 @@ impl Error {
 pub fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
         Command::Check { scenario } => run::check(scenario),
-        Command::Serve { port, scenarios, bind, out, max_replications, runs, max_body, threads } => {
+        Command::Serve { port, scenarios, bind, out, max_replications, runs, max_body, threads, max_seconds } => {
             let config = crate::serve::Config {
                 scenarios,
                 out,
@@ -269,6 +272,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                 max_body: max_body as usize,
                 max_plans: 8,
                 abandon_after: std::time::Duration::from_secs(10),
+                max_run: std::time::Duration::from_secs(max_seconds),
             };
             Ok(crate::serve::serve(config, bind, port)?)
         }

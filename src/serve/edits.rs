@@ -25,6 +25,19 @@ pub struct Levers {
     pub ed_spaces: Option<u32>,
     /// Every bed pool, in scenario order.
     pub pools: Vec<PoolLevers>,
+    /// Discharge pathways with a daily capacity (`starts_per_day`), in scenario order.
+    pub pathways: Vec<PathwayLevers>,
+}
+
+/// One discharge pathway's lever: its starts a day, Monday to Sunday.
+#[derive(Debug, Serialize)]
+pub struct PathwayLevers {
+    /// Its 1-based place among the `[[pathway]]` blocks (messages name `pathway[N].starts_per_day`).
+    pub number: usize,
+    /// Its name (P1, P2...).
+    pub name: String,
+    /// Starts a day, Monday first.
+    pub starts_per_day: [u32; 7],
 }
 
 /// One pool's levers.
@@ -93,6 +106,18 @@ impl Levers {
                     }),
                 })
                 .collect(),
+            pathways: model
+                .pathways
+                .iter()
+                .enumerate()
+                .filter_map(|(i, p)| {
+                    p.starts_per_day.map(|starts| PathwayLevers {
+                        number: i + 1,
+                        name: crate::model::PATHWAY_NAMES.get(p.index).copied().unwrap_or("?").to_string(),
+                        starts_per_day: starts,
+                    })
+                })
+                .collect(),
         }
     }
 }
@@ -114,6 +139,20 @@ pub struct Edits {
     /// Changes to pools, by name.
     #[serde(default)]
     pub pools: Vec<PoolEdit>,
+    /// Changes to discharge pathways, by name.
+    #[serde(default)]
+    pub pathways: Vec<PathwayEdit>,
+}
+
+/// The change to one discharge pathway.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PathwayEdit {
+    /// The pathway's name, as listed.
+    pub name: String,
+    /// Starts a day, Monday to Sunday, as typed ("16, 16, 16, 16, 16, 11, 9").
+    #[serde(default)]
+    pub starts_per_day: Option<Value>,
 }
 
 /// The changes to one pool.
@@ -161,6 +200,27 @@ fn literal(v: &Option<Value>) -> Option<String> {
             Some(if number && plain && !s.starts_with('.') && !s.ends_with('.') { s.to_string() } else { quoted(s) })
         }
         other => Some(quoted(&other.to_string())),
+    }
+}
+
+/// A list typed as "16, 16, 11" (or an array) as a TOML array when every
+/// element is a plain number; otherwise a quoted string, so the checker
+/// says what it expected. `None` for an empty field.
+fn array_literal(v: &Option<Value>) -> Option<String> {
+    let items: Vec<Option<String>> = match v.as_ref()? {
+        Value::Array(a) => a.iter().map(|x| literal(&Some(x.clone()))).collect(),
+        Value::String(s) if s.trim().is_empty() => return None,
+        Value::String(s) => s
+            .split([',', ' ', ';'])
+            .filter(|x| !x.is_empty())
+            .map(|x| literal(&Some(Value::String(x.into()))))
+            .collect(),
+        _ => return literal(v),
+    };
+    let plain: Option<Vec<String>> = items.into_iter().map(|x| x.filter(|x| !x.starts_with('"'))).collect();
+    match plain {
+        Some(items) => Some(format!("[{}]", items.join(", "))),
+        None => literal(v),
     }
 }
 
@@ -214,6 +274,11 @@ impl Edits {
                 t.extend(escalation);
             }
         }
+        for p in &self.pathways {
+            if let Some(starts) = array_literal(&p.starts_per_day) {
+                t.push_str(&format!("\n[[pathway]]\nname = {}\nstarts_per_day = {starts}\n", quoted(&p.name)));
+            }
+        }
         t
     }
 
@@ -236,6 +301,11 @@ impl Edits {
             }
             if let Some(b) = text(&p.cost) {
                 parts.push(format!("{}: escalation cost {b}", p.name));
+            }
+        }
+        for p in &self.pathways {
+            if let Some(starts) = array_literal(&p.starts_per_day) {
+                parts.push(format!("{} starts a day {}", p.name, starts.trim_matches(['[', ']', '"'])));
             }
         }
         if let Some(s) = text(&self.ed_spaces) {

@@ -60,6 +60,10 @@ pub struct Job {
     pub total: Arc<AtomicU32>,
     /// When its page last asked about it.
     pub seen: Instant,
+    /// When it started running.
+    pub started: Option<Instant>,
+    /// Why the server stopped it, when it did (the run-length cap).
+    pub stopped_because: Option<String>,
     /// What was kept of the plan's and the base's replications, for comparing plans together.
     pub kept: Option<(Arc<Kept>, Arc<Kept>)>,
 }
@@ -116,6 +120,8 @@ impl Jobs {
                 done: Arc::new(AtomicU32::new(0)),
                 total: Arc::new(AtomicU32::new(total)),
                 seen: Instant::now(),
+                started: None,
+                stopped_because: None,
                 kept: None,
             },
         );
@@ -139,10 +145,18 @@ impl Jobs {
         }
     }
 
-    /// Cancels every queued or running job whose page has not asked about it for `after`.
-    pub fn cancel_abandoned(&mut self, after: std::time::Duration) {
+    /// Cancels every queued or running job whose page has not asked about
+    /// it for `after`, and stops every run longer than `longest`.
+    pub fn cancel_abandoned(&mut self, after: std::time::Duration, longest: std::time::Duration) {
         for job in self.all.values_mut() {
             if matches!(job.stage, Stage::Queued | Stage::Running) && job.seen.elapsed() >= after {
+                job.stop.store(true, Ordering::Relaxed);
+            }
+            if job.stage == Stage::Running && job.started.is_some_and(|t| t.elapsed() >= longest) {
+                job.stopped_because = Some(format!(
+                    "stopped after {} s, this server's longest run (--max-seconds): use fewer replications",
+                    longest.as_secs()
+                ));
                 job.stop.store(true, Ordering::Relaxed);
             }
         }

@@ -24,7 +24,7 @@
 //!   listing; no path from the browser reaches the filesystem. A scenario
 //!   whose `extends` chain leaves the folder is not listed.
 //! - Request bodies are capped (`--max-body`), replications too
-//!   (`--max-replications`). At most `--runs` runs go at once (1 or 2); the
+//!   (`--max-replications`), and a run's length (`--max-seconds`). At most `--runs` runs go at once (1 or 2); the
 //!   rest queue, with their place shown.
 //! - A run whose page stops asking about it for
 //!   10 seconds (`Config::abandon_after`) is cancelled (a closed page), as
@@ -71,6 +71,8 @@ pub struct Config {
     pub max_plans: usize,
     /// A queued or running job whose page has not asked about it for this long is cancelled (a closed page).
     pub abandon_after: std::time::Duration,
+    /// The longest a run may take; it is then stopped, with the reason shown.
+    pub max_run: std::time::Duration,
 }
 
 /// The server's state, shared by every request.
@@ -166,16 +168,18 @@ pub fn serve(config: Config, ip: IpAddr, port: u16) -> Result<(), ServeError> {
     })
 }
 
-/// Cancels abandoned runs (see [`Config::abandon_after`]) five times in
-/// that period, on the current tokio runtime.
+/// Cancels abandoned runs (see [`Config::abandon_after`]) and stops runs
+/// over [`Config::max_run`], checking five times in the shorter of the two,
+/// on the current tokio runtime.
 pub fn watchdog(app: &Arc<App>) {
     let app = app.clone();
     tokio::spawn(async move {
         let after = app.config.abandon_after;
-        let mut tick = tokio::time::interval((after / 5).max(std::time::Duration::from_millis(50)));
+        let period = after.min(app.config.max_run) / 5;
+        let mut tick = tokio::time::interval(period.max(std::time::Duration::from_millis(50)));
         loop {
             tick.tick().await;
-            app.with_jobs(|jobs| jobs.cancel_abandoned(after));
+            app.with_jobs(|jobs| jobs.cancel_abandoned(after, app.config.max_run));
         }
     });
 }
@@ -390,6 +394,7 @@ async fn start_run(
             match jobs.all.get_mut(&id) {
                 Some(j) if !j.stop.load(std::sync::atomic::Ordering::Relaxed) => {
                     j.stage = Stage::Running;
+                    j.started = Some(std::time::Instant::now());
                     true
                 }
                 Some(j) => {
@@ -408,7 +413,10 @@ async fn start_run(
             .unwrap_or_else(|_| Stage::Failed("internal error".into()));
         a.with_jobs(|jobs| {
             if let Some(j) = jobs.all.get_mut(&id) {
-                j.stage = stage;
+                j.stage = match (stage, j.stopped_because.take()) {
+                    (Stage::Cancelled, Some(why)) => Stage::Failed(why),
+                    (stage, _) => stage,
+                };
             }
         });
     });
