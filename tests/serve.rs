@@ -340,3 +340,74 @@ async fn pathway_starts_are_a_lever() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["errors"][0]["field"], "pathway[2].starts_per_day", "{body}");
 }
+
+/// What the checker allows but a planner would not mean is refused by field:
+/// a dated change outside the period, half a dated change, an occupancy
+/// typed as a percentage, a pool the scenario does not have.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edits_a_planner_would_not_mean_are_refused_by_field() {
+    let s = site(2000, Duration::from_secs(10));
+    let cases = [
+        (
+            json!([{ "name": "care of older people", "from": "2027-06-01", "beds_from": 140 }]),
+            "pool[2].capacity[1].from",
+            "within the scenario's period",
+        ),
+        (
+            json!([{ "name": "care of older people", "from": "2027-01-01" }]),
+            "pool[2].capacity[1].beds",
+            "total core beds",
+        ),
+        (
+            json!([{ "name": "care of older people", "beds_from": 140 }]),
+            "pool[2].capacity[1].from",
+            "the date the change starts",
+        ),
+        (
+            json!([{ "name": "medicine", "open_at_occupancy": 95 }]),
+            "pool[1].escalation.open_at_occupancy",
+            "0.95 means 95%",
+        ),
+        (json!([{ "name": "cardiology", "beds": 30 }]), "pools", "no pool named \"cardiology\""),
+    ];
+    for (pools, field, words) in cases {
+        let edits = json!({ "scenario": "winter-2026-27.toml", "pools": pools });
+        let (status, body) = send(&s.app, "POST", "/api/check", Some(&edits.to_string())).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{pools}: {body}");
+        let hit = body["errors"].as_array().unwrap().iter().find(|e| e["field"] == field);
+        assert!(hit.is_some_and(|e| e["message"].as_str().unwrap().contains(words)), "{field}: {body}");
+    }
+    // A plan's own cost goes into its [plan], with the change described.
+    let edits = json!({ "scenario": "winter-2026-27.toml", "plan_cost_per_day": 9000, "plan_from": "2027-01-01",
+        "pools": [{ "name": "care of older people", "from": "2027-01-01", "beds_from": 140 }] });
+    let (status, body) = send(&s.app, "POST", "/api/check", Some(&edits.to_string())).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let toml = body["toml"].as_str().unwrap();
+    assert!(toml.contains("[plan]\ndescription = \"care of older people: 140 beds from 2027-01-01; costs GBP 9000 a day from 2027-01-01\"\ncost_per_day = 9000\nfrom = \"2027-01-01\""), "{toml}");
+}
+
+/// A page elsewhere cannot start runs with a simple cross-site POST.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cross_site_posts_are_refused() {
+    let s = site(2000, Duration::from_secs(10));
+    let edits = json!({ "scenario": "reference-600-beds.toml", "replications": 2 }).to_string();
+    let req = |origin: &str, kind: &str| {
+        Request::builder()
+            .method("POST")
+            .uri(format!("/api/v/{VISITOR}/runs"))
+            .header("host", HOST)
+            .header("origin", origin)
+            .header("content-type", kind)
+            .body(Body::from(edits.clone()))
+            .unwrap()
+    };
+    let cases = [
+        ("http://evil.example".to_string(), "application/json", StatusCode::FORBIDDEN),
+        (format!("http://{HOST}"), "text/plain", StatusCode::UNSUPPORTED_MEDIA_TYPE),
+        (format!("http://{HOST}"), "application/json", StatusCode::ACCEPTED),
+    ];
+    for (origin, kind, want) in cases {
+        let got = router(s.app.clone()).oneshot(req(&origin, kind)).await.unwrap().status();
+        assert_eq!(got, want, "{origin} {kind}");
+    }
+}

@@ -271,7 +271,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                 threads: threads.map_or_else(default_threads, usize::from),
                 max_body: max_body as usize,
                 max_plans: 8,
-                abandon_after: std::time::Duration::from_secs(10),
+                abandon_after: std::time::Duration::from_secs(30),
                 max_run: std::time::Duration::from_secs(max_seconds),
             };
             Ok(crate::serve::serve(config, bind, port)?)

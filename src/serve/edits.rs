@@ -27,6 +27,8 @@ pub struct Levers {
     pub pools: Vec<PoolLevers>,
     /// Discharge pathways with a daily capacity (`starts_per_day`), in scenario order.
     pub pathways: Vec<PathwayLevers>,
+    /// What the base's own plan costs a day, GBP (0 without a `[plan]`).
+    pub plan_cost_per_day: f64,
 }
 
 /// One discharge pathway's lever: its starts a day, Monday to Sunday.
@@ -118,6 +120,7 @@ impl Levers {
                     })
                 })
                 .collect(),
+            plan_cost_per_day: model.plan.as_ref().map_or(0.0, |p| p.cost_per_day),
         }
     }
 }
@@ -142,6 +145,12 @@ pub struct Edits {
     /// Changes to discharge pathways, by name.
     #[serde(default)]
     pub pathways: Vec<PathwayEdit>,
+    /// What the plan itself costs a day, GBP (`[plan] cost_per_day`).
+    #[serde(default)]
+    pub plan_cost_per_day: Option<Value>,
+    /// The first day that cost is paid (`[plan] from`).
+    #[serde(default)]
+    pub plan_from: Option<Value>,
 }
 
 /// The change to one discharge pathway.
@@ -224,6 +233,12 @@ fn array_literal(v: &Option<Value>) -> Option<String> {
     }
 }
 
+/// A date as TOML text: always a quoted string (a bare number is not a date,
+/// and the checker says so by field).
+fn date_literal(lit: &str) -> String {
+    if lit.starts_with('"') { lit.to_string() } else { quoted(lit) }
+}
+
 /// `s` as a TOML basic string.
 fn quoted(s: &str) -> String {
     toml::Value::String(s.to_string()).to_string()
@@ -239,6 +254,17 @@ impl Edits {
         t.push_str(&format!("extends = {}\n\n[scenario]\nname = {}\n", quoted(&self.scenario), quoted(name)));
         if let Some(r) = literal(&self.replications) {
             t.push_str(&format!("replications = {r}\n"));
+        }
+        // The plan's description (shown by `compare`), and its cost when
+        // given; a `[plan]` needs a cost, so 0 unless the base has one.
+        t.push_str(&format!("\n[plan]\ndescription = {}\n", quoted(&self.describe())));
+        match literal(&self.plan_cost_per_day) {
+            Some(c) => t.push_str(&format!("cost_per_day = {c}\n")),
+            None if base.plan.is_none() => t.push_str("cost_per_day = 0\n"),
+            None => {}
+        }
+        if let Some(f) = literal(&self.plan_from) {
+            t.push_str(&format!("from = {}\n", date_literal(&f)));
         }
         if let Some(s) = literal(&self.ed_spaces) {
             t.push_str(&format!("\n[ed]\nspaces = {s}\n"));
@@ -266,7 +292,7 @@ impl Edits {
             if dated != (None, None) {
                 t.push_str("[[pool.capacity]]\n");
                 // A missing half is written empty, so the checker names it.
-                t.push_str(&format!("from = {}\n", dated.0.unwrap_or_else(|| quoted(""))));
+                t.push_str(&format!("from = {}\n", dated.0.map_or_else(|| quoted(""), |d| date_literal(&d))));
                 t.push_str(&format!("beds = {}\n", dated.1.unwrap_or_else(|| quoted(""))));
             }
             if !escalation.is_empty() {
@@ -280,6 +306,62 @@ impl Edits {
             }
         }
         t
+    }
+
+    /// Problems the scenario checker would not call problems but a planner
+    /// would (field, message): a pool or pathway the scenario does not have,
+    /// half a dated change, a date outside the reported period (the change
+    /// would do nothing, or act in the warm-up), an occupancy above 1 (a
+    /// percentage typed as a number: escalation would never open).
+    pub fn problems(&self, base: &Model) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        let (start, end) = (base.start, base.end);
+        let date = |v: &Option<Value>| literal(v).map(|s| s.trim_matches('"').to_string());
+        let within = |field: String, d: &str, what: &str, out: &mut Vec<(String, String)>| {
+            if let Ok(day) = chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                && !(start..=end).contains(&day)
+            {
+                out.push((
+                    field,
+                    format!("{what} must fall within the scenario's period, {start} to {end}; {d} does not"),
+                ));
+            }
+        };
+        for p in &self.pools {
+            let Some(i) = base.pools.iter().position(|q| q.name == p.name) else {
+                out.push(("pools".into(), format!("this scenario has no pool named \"{}\"", p.name)));
+                continue;
+            };
+            let n = i + 1;
+            match (date(&p.from), literal(&p.beds_from)) {
+                (Some(d), Some(_)) => within(format!("pool[{n}].capacity[1].from"), &d, "the change", &mut out),
+                (Some(_), None) => out.push((
+                    format!("pool[{n}].capacity[1].beds"),
+                    "give the total core beds from that date (not the change: 140, not +20)".into(),
+                )),
+                (None, Some(_)) => {
+                    out.push((format!("pool[{n}].capacity[1].from"), "give the date the change starts".into()))
+                }
+                (None, None) => {}
+            }
+            if let Some(v) = literal(&p.open_at_occupancy).and_then(|v| v.parse::<f64>().ok())
+                && v > 1.0
+            {
+                out.push((
+                    format!("pool[{n}].escalation.open_at_occupancy"),
+                    format!("a share of beds between 0 and 1 (0.95 means 95%), not {v}"),
+                ));
+            }
+        }
+        for p in &self.pathways {
+            if !base.pathways.iter().any(|q| crate::model::PATHWAY_NAMES.get(q.index) == Some(&p.name.as_str())) {
+                out.push(("pathways".into(), format!("this scenario has no pathway named \"{}\"", p.name)));
+            }
+        }
+        if let Some(d) = date(&self.plan_from) {
+            within("plan.from".into(), &d, "the day the plan's cost starts", &mut out);
+        }
+        out
     }
 
     /// The changes in a planner's words, for the list of plans tried.
@@ -310,6 +392,12 @@ impl Edits {
         }
         if let Some(s) = text(&self.ed_spaces) {
             parts.push(format!("ED: {s} spaces"));
+        }
+        if let Some(c) = text(&self.plan_cost_per_day) {
+            match text(&self.plan_from) {
+                Some(f) => parts.push(format!("costs GBP {c} a day from {f}")),
+                None => parts.push(format!("costs GBP {c} a day")),
+            }
         }
         if let Some(r) = text(&self.replications) {
             parts.push(format!("{r} replications"));

@@ -129,13 +129,15 @@ impl Jobs {
         id
     }
 
-    /// Forgets the oldest finished jobs of `visitor` beyond `keep` (their
-    /// files stay in the visitor's folder).
+    /// Forgets `visitor`'s cancelled and failed jobs, and the oldest
+    /// finished ones beyond `keep` (their files stay in the visitor's folder).
     pub fn trim(&mut self, visitor: &str, keep: usize) {
+        self.all
+            .retain(|_, j| j.visitor != visitor || matches!(j.stage, Stage::Queued | Stage::Running | Stage::Done(_)));
         let mut finished: Vec<u64> = self
             .all
             .iter()
-            .filter(|(_, j)| j.visitor == visitor && !matches!(j.stage, Stage::Queued | Stage::Running))
+            .filter(|(_, j)| j.visitor == visitor && matches!(j.stage, Stage::Done(_)))
             .map(|(id, _)| *id)
             .collect();
         finished.sort_unstable();
@@ -209,6 +211,7 @@ fn run(
     done: &AtomicU32,
     total: &AtomicU32,
 ) -> Result<Option<Finished>, String> {
+    let job_started = Instant::now();
     let threads = app.config.threads;
     let spec = RunSpec { replications: plan.replications, seed: plan.seed, threads };
     // Month means are always kept (a few per replication), so one base run
@@ -221,6 +224,7 @@ fn run(
     let sha = crate::scenario::fingerprint::fingerprint(path, &[]).map_err(|e| e.to_string())?;
     let key = (sha, spec.replications, spec.seed);
     let cached = app.with_jobs(|jobs| jobs.bases.iter().find(|(k, _)| *k == key).map(|(_, k)| k.clone()));
+    let base_ran = cached.is_none();
     let base_kept = match cached {
         Some(k) => k,
         None => {
@@ -284,7 +288,8 @@ fn run(
     super::write_comparison(&compare_dir, base, file, &base_kept, &[(plan, kept.clone())], spec)?;
     let value = json!({
         "plan": plan.name,
-        "seconds": wall,
+        "seconds": job_started.elapsed().as_secs_f64(),
+        "base_ran": base_ran,
         "replications": spec.replications,
         "headline": super::headline(&result),
         "kpis": super::kpi_rows(&dir.join("summary.csv")),

@@ -148,7 +148,13 @@ pub fn serve(config: Config, ip: IpAddr, port: u16) -> Result<(), ServeError> {
         let addr = listener.local_addr().map_err(ServeError::Runtime)?;
         let app = App::new(config.clone(), addr);
         watchdog(&app);
-        let host = if ip.is_loopback() { format!("127.0.0.1:{}", addr.port()) } else { addr.to_string() };
+        let host = if ip.is_loopback() {
+            format!("127.0.0.1:{}", addr.port())
+        } else if ip.is_unspecified() {
+            format!("THIS-MACHINE'S-ADDRESS:{}", addr.port())
+        } else {
+            addr.to_string()
+        };
         eprintln!(
             "bedflow: serving the what-if page at http://{host}/ (scenarios from {}, outputs under {}); Ctrl-C stops",
             crate::terminal::path(&config.scenarios),
@@ -209,6 +215,26 @@ async fn guard(State(app): State<Arc<App>>, req: Request, next: Next) -> Respons
         let host = req.headers().get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
         if !hosts.iter().any(|h| h == host) {
             return problem(StatusCode::FORBIDDEN, "this server answers only to its own address");
+        }
+    }
+    // A page elsewhere may still send a simple cross-site POST (no
+    // preflight): refuse one whose Origin is not this server, and, but for a
+    // cancel (the closing page's beacon), one that is not JSON.
+    if req.method() == axum::http::Method::POST {
+        let origin = req.headers().get(header::ORIGIN).and_then(|o| o.to_str().ok());
+        let host = req.headers().get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
+        if let Some(origin) = origin
+            && origin != format!("http://{host}")
+        {
+            return problem(StatusCode::FORBIDDEN, "this server answers only pages it served");
+        }
+        let json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|c| c.to_str().ok())
+            .is_some_and(|c| c.starts_with("application/json"));
+        if !json && !req.uri().path().ends_with("/cancel") {
+            return problem(StatusCode::UNSUPPORTED_MEDIA_TYPE, "send JSON (content-type: application/json)");
         }
     }
     let mut res = next.run(req).await;
@@ -308,17 +334,26 @@ fn check_edits(app: &App, edits: &Edits, name: &str) -> Result<Checked, (StatusC
     let base = crate::scenario::load(&path)
         .map_err(|e| (StatusCode::UNPROCESSABLE_ENTITY, json!({ "error": e.to_string() })))?;
     let text = edits.child_text(&base, name);
+    let mut errors: Vec<Value> = edits
+        .problems(&base)
+        .into_iter()
+        .map(|(field, message)| json!({ "field": field, "message": message, "line": 0, "file": "plan.toml" }))
+        .collect();
     let plan = match crate::scenario::load_edited(&path, "plan.toml", &text) {
-        Ok(m) => m,
+        Ok(m) => Some(m),
         Err(crate::scenario::LoadError::Invalid(e)) => {
-            let errors: Vec<Value> = e
-                .diagnostics
-                .iter()
-                .map(|d| json!({ "field": d.field, "message": d.message, "line": d.line, "file": d.file }))
-                .collect();
-            return Err((StatusCode::UNPROCESSABLE_ENTITY, json!({ "errors": errors, "toml": text })));
+            errors.extend(
+                e.diagnostics
+                    .iter()
+                    .map(|d| json!({ "field": d.field, "message": d.message, "line": d.line, "file": d.file })),
+            );
+            None
         }
         Err(e) => return Err((StatusCode::UNPROCESSABLE_ENTITY, json!({ "error": e.to_string() }))),
+    };
+    let plan = match plan {
+        Some(plan) if errors.is_empty() => plan,
+        _ => return Err((StatusCode::UNPROCESSABLE_ENTITY, json!({ "errors": errors, "toml": text }))),
     };
     let max = app.config.max_replications;
     if plan.replications > max {
@@ -450,6 +485,7 @@ async fn run_status(State(app): State<Arc<App>>, UrlPath((visitor, id)): UrlPath
             "state": state,
             "done": j.done.load(Relaxed),
             "total": j.total.load(Relaxed),
+            "replications": j.plan.replications,
             "description": j.description,
             "scenario": j.file,
         });
@@ -584,7 +620,10 @@ fn write_comparison(
         spec.seed,
     )
     .map_err(|e| e.to_string())?;
-    Ok(results.iter().map(|r| json!({ "plan": r.name, "headline": headline(r) })).collect())
+    Ok(results
+        .iter()
+        .map(|r| json!({ "plan": r.name, "description": r.description, "headline": headline(r) }))
+        .collect())
 }
 
 /// A plan's rows of the decision table, formatted as `compare` prints them.
