@@ -411,3 +411,46 @@ async fn cross_site_posts_are_refused() {
         assert_eq!(got, want, "{origin} {kind}");
     }
 }
+
+/// Numbers are written as TOML writes them ("0400" as 400, "-.5" as -0.5);
+/// a shared escalation ward is not offered as a pool; messages name files
+/// without the server's folders.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn numbers_are_normalised_and_wards_are_not_pools() {
+    let s = site(2000, Duration::from_secs(10));
+    let (_, levers) = send(&s.app, "GET", "/api/scenarios/winter-2026-27.toml", None).await;
+    let names: Vec<&str> = levers["pools"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    assert!(!names.contains(&"winter escalation ward"), "{names:?}");
+    let edits = json!({ "scenario": "winter-2026-27.toml",
+        "pools": [{ "name": "medicine", "beds": "0400", "open_at_occupancy": "0.990" }] });
+    let (status, body) = send(&s.app, "POST", "/api/check", Some(&edits.to_string())).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let toml = body["toml"].as_str().unwrap();
+    assert!(toml.contains("beds = 400\n") && toml.contains("open_at_occupancy = 0.99\n"), "{toml}");
+    let edits = json!({ "scenario": "winter-2026-27.toml",
+        "pools": [{ "name": "medicine", "open_at_occupancy": "0.5" }] });
+    let (_, body) = send(&s.app, "POST", "/api/check", Some(&edits.to_string())).await;
+    for e in body["errors"].as_array().unwrap() {
+        assert!(!e["file"].as_str().unwrap().contains('/'), "{e}");
+    }
+}
+
+/// A queue that only grows is refused: four waiting runs a page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_may_queue_only_four_runs() {
+    let s = site(2000, Duration::from_secs(10));
+    let edits = json!({ "scenario": "reference-600-beds.toml", "replications": 2000 }).to_string();
+    let mut statuses = vec![send(&s.app, "POST", &format!("/api/v/{VISITOR}/runs"), Some(&edits)).await.0];
+    while send(&s.app, "GET", &format!("/api/v/{VISITOR}/runs/1"), None).await.1["state"] == "queued" {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    for _ in 1..6 {
+        statuses.push(send(&s.app, "POST", &format!("/api/v/{VISITOR}/runs"), Some(&edits)).await.0);
+    }
+    // One runs, four queue, the sixth is refused.
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::ACCEPTED).count(), 5, "{statuses:?}");
+    assert_eq!(statuses[5], StatusCode::TOO_MANY_REQUESTS);
+    for id in 1..=5 {
+        send(&s.app, "POST", &format!("/api/v/{VISITOR}/runs/{id}/cancel"), None).await;
+    }
+}

@@ -81,10 +81,12 @@ impl Levers {
             replications: model.replications,
             max_replications,
             ed_spaces: model.ed.as_ref().and_then(|e| e.capacity.as_ref()).map(|c| c.spaces),
+            // Shared escalation wards (`[[escalation_ward]]`) are not `[[pool]]`s: not offered.
             pools: model
                 .pools
                 .iter()
                 .enumerate()
+                .filter(|(_, p)| !p.is_escalation_ward())
                 .map(|(i, p)| PoolLevers {
                     number: i + 1,
                     name: p.name.clone(),
@@ -203,10 +205,17 @@ fn literal(v: &Option<Value>) -> Option<String> {
             if s.is_empty() {
                 return None;
             }
-            let number = s.parse::<i64>().is_ok() || s.parse::<f64>().is_ok_and(f64::is_finite);
-            // Only plain decimal numbers go in bare ("1e3", "inf" and "0x10" are quoted).
+            // Plain decimal numbers go in bare, written as TOML writes them
+            // ("0400" as 400, "-.5" as -0.5); anything else ("1e3", "inf",
+            // "0x10", "lots") is quoted, so the checker names the field.
             let plain = s.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '-');
-            Some(if number && plain && !s.starts_with('.') && !s.ends_with('.') { s.to_string() } else { quoted(s) })
+            if plain && let Ok(i) = s.parse::<i64>() {
+                return Some(i.to_string());
+            }
+            match s.parse::<f64>() {
+                Ok(v) if plain && v.is_finite() => Some(format!("{v:?}")),
+                _ => Some(quoted(s)),
+            }
         }
         other => Some(quoted(&other.to_string())),
     }
@@ -328,7 +337,7 @@ impl Edits {
             }
         };
         for p in &self.pools {
-            let Some(i) = base.pools.iter().position(|q| q.name == p.name) else {
+            let Some(i) = base.pools.iter().position(|q| q.name == p.name && !q.is_escalation_ward()) else {
                 out.push(("pools".into(), format!("this scenario has no pool named \"{}\"", p.name)));
                 continue;
             };

@@ -312,7 +312,12 @@ async fn levers(State(app): State<Arc<App>>, UrlPath(file): UrlPath<String>) -> 
     let loaded = tokio::task::spawn_blocking(move || crate::scenario::load(&path)).await;
     match loaded {
         Ok(Ok(model)) => axum::Json(Levers::of(&file, &model, max)).into_response(),
-        Ok(Err(e)) => problem(StatusCode::UNPROCESSABLE_ENTITY, &e.to_string()),
+        // Not the checker's text: it quotes the failing lines, which may be
+        // another file's (a census), and the server's paths.
+        Ok(Err(_)) => problem(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &format!("{file} does not load: run `bedflow check` on it to see why"),
+        ),
         Err(_) => problem(StatusCode::INTERNAL_SERVER_ERROR, "internal error"),
     }
 }
@@ -327,13 +332,19 @@ struct Checked {
 
 /// Validates `edits` as `check` would the child scenario saved beside its
 /// base; the problems as `{ field, message, line }`, in file order.
-fn check_edits(app: &App, edits: &Edits, name: &str) -> Result<Checked, (StatusCode, Value)> {
+fn check_edits(app: &App, edits: &Edits, number: Option<u64>) -> Result<Checked, (StatusCode, Value)> {
     let Some(path) = scenario_path(app, &edits.scenario) else {
         return Err((StatusCode::NOT_FOUND, json!({ "error": "no such scenario in the folder" })));
     };
-    let base = crate::scenario::load(&path)
-        .map_err(|e| (StatusCode::UNPROCESSABLE_ENTITY, json!({ "error": e.to_string() })))?;
-    let text = edits.child_text(&base, name);
+    let base = crate::scenario::load(&path).map_err(|_| {
+        let message = format!("{} does not load: run `bedflow check` on it to see why", edits.scenario);
+        (StatusCode::UNPROCESSABLE_ENTITY, json!({ "error": message }))
+    })?;
+    // Named after the base's own (valid) name, never the file's: "-plan-N",
+    // the base's name shortened if need be to stay within the name's limit.
+    let suffix = format!("-plan-{}", number.unwrap_or(0));
+    let stem: String = base.name.chars().take(100usize.saturating_sub(suffix.len())).collect();
+    let text = edits.child_text(&base, &format!("{stem}{suffix}"));
     let mut errors: Vec<Value> = edits
         .problems(&base)
         .into_iter()
@@ -342,14 +353,15 @@ fn check_edits(app: &App, edits: &Edits, name: &str) -> Result<Checked, (StatusC
     let plan = match crate::scenario::load_edited(&path, "plan.toml", &text) {
         Ok(m) => Some(m),
         Err(crate::scenario::LoadError::Invalid(e)) => {
-            errors.extend(
-                e.diagnostics
-                    .iter()
-                    .map(|d| json!({ "field": d.field, "message": d.message, "line": d.line, "file": d.file })),
-            );
+            errors.extend(e.diagnostics.iter().map(
+                |d| json!({ "field": d.field, "message": d.message, "line": d.line, "file": file_name(&d.file) }),
+            ));
             None
         }
-        Err(e) => return Err((StatusCode::UNPROCESSABLE_ENTITY, json!({ "error": e.to_string() }))),
+        Err(_) => {
+            let message = format!("{} does not load: run `bedflow check` on it to see why", edits.scenario);
+            return Err((StatusCode::UNPROCESSABLE_ENTITY, json!({ "error": message })));
+        }
     };
     let plan = match plan {
         Some(plan) if errors.is_empty() => plan,
@@ -366,6 +378,11 @@ fn check_edits(app: &App, edits: &Edits, name: &str) -> Result<Checked, (StatusC
     Ok(Checked { path, base, plan, text })
 }
 
+/// The last part of a path: messages name files without the server's folders.
+fn file_name(path: &str) -> String {
+    Path::new(path).file_name().map_or_else(|| path.to_string(), |n| n.to_string_lossy().into_owned())
+}
+
 /// Reads a JSON body, answering 400 with the reason when it is not one.
 fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Reject> {
     serde_json::from_slice(body).map_err(|e| Reject(StatusCode::BAD_REQUEST, format!("bad request: {e}")))
@@ -376,7 +393,11 @@ async fn check(State(app): State<Arc<App>>, body: axum::body::Bytes) -> Response
         Ok(e) => e,
         Err(r) => return r.into_response(),
     };
-    let checked = tokio::task::spawn_blocking(move || check_edits(&app, &edits, "plan").map(|c| c.text)).await;
+    let checked = tokio::task::spawn_blocking(move || {
+        let n = app.with_jobs(|j| j.all.keys().max().copied().unwrap_or(0)) + 1;
+        check_edits(&app, &edits, Some(n)).map(|c| c.text)
+    })
+    .await;
     match checked {
         Ok(Ok(text)) => axum::Json(json!({ "errors": [], "toml": text })).into_response(),
         Ok(Err((status, value))) => (status, axum::Json(value)).into_response(),
@@ -406,13 +427,19 @@ async fn start_run(
     let checked = tokio::task::spawn_blocking(move || {
         // The plan's name carries the next job number, so every plan tried has its own.
         let n = a.with_jobs(|j| j.all.keys().max().copied().unwrap_or(0)) + 1;
-        let name = format!("{}-plan-{n}", edits.scenario.trim_end_matches(".toml"));
-        check_edits(&a, &edits, &name).map(|c| {
-            let description = edits.describe();
-            a.with_jobs(|jobs| {
-                jobs.trim(&v, a.config.max_plans);
-                jobs.add(v.clone(), edits.scenario.clone(), c.path, c.plan, c.base, c.text, description)
-            })
+        let checked = check_edits(&a, &edits, Some(n))?;
+        let description = edits.describe();
+        a.with_jobs(|jobs| {
+            // A queue that only grows is refused: four waiting runs a page,
+            // sixteen in all (a page elsewhere cannot start runs, see `guard`).
+            let mine = jobs.waiting.iter().filter(|id| jobs.all.get(id).is_some_and(|j| j.visitor == v)).count();
+            if mine >= 4 || jobs.waiting.len() >= 16 {
+                let message = "the queue is full: wait for a run to finish, or cancel one";
+                return Err((StatusCode::TOO_MANY_REQUESTS, json!({ "error": message })));
+            }
+            jobs.trim(&v, a.config.max_plans);
+            let c = checked;
+            Ok(jobs.add(v.clone(), edits.scenario.clone(), c.path, c.plan, c.base, c.text, description))
         })
     })
     .await;
@@ -540,6 +567,9 @@ async fn compare_plans(
         Ok(a) => a,
         Err(r) => return r.into_response(),
     };
+    let mut ask = ask;
+    let mut seen = std::collections::HashSet::new();
+    ask.ids.retain(|id| seen.insert(*id));
     if ask.ids.is_empty() || ask.ids.len() > app.config.max_plans {
         return problem(StatusCode::BAD_REQUEST, &format!("compare 1 to {} plans", app.config.max_plans));
     }
