@@ -228,6 +228,8 @@ fn a_planner_raises_beds_runs_and_compares_in_chromium() {
     }
     assert_eq!(page.eval("document.activeElement.id"), json!("p1-beds"), "Shift+Tab moves back");
     page.eval("document.getElementById('p1-from').value = '2027-01-01'");
+    // What the 20 beds cost: GBP 450 a bed-day from January (the shipped plus-20-beds plan's rate).
+    page.eval("document.getElementById('plan-cost').value = '9000'; document.getElementById('plan-from').value = '2027-01-01'");
     page.eval("document.getElementById('p1-beds-from').focus()");
     page.call("Input.insertText", json!({ "text": "140" }));
     page.key("Enter", 13, "\r");
@@ -244,6 +246,8 @@ fn a_planner_raises_beds_runs_and_compares_in_chromium() {
     assert!(trolley[3].as_str().unwrap().starts_with('-'), "falls: {trolley}");
     assert_eq!(trolley[4], "better", "{trolley}");
     assert!(rows.iter().any(|r| r[0] == "Escalation cost"), "{rows:?}");
+    let plan_cost = rows.iter().find(|r| r[0] == "Plan cost").unwrap();
+    assert_eq!(plan_cost[2], "£810,000", "90 days from 1 January at GBP 9,000: {plan_cost}");
     // The comparison's picture and the plots load.
     page.wait_for("[...document.querySelectorAll('#plots img')].every(i => i.complete && i.naturalWidth > 0)", 30);
     assert!(page.eval("document.querySelectorAll('#plots img').length").as_u64().unwrap() >= 4);
@@ -270,7 +274,7 @@ fn a_planner_raises_beds_runs_and_compares_in_chromium() {
     let check = Command::new(env!("CARGO_BIN_EXE_bedflow")).arg("check").arg(&saved).output().unwrap();
     assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
     let toml = toml.as_str().unwrap();
-    assert!(toml.contains("from = \"2027-01-01\"\nbeds = 140"), "{toml}");
+    assert!(toml.contains("from = \"2027-01-01\"\nbeds = 140") && toml.contains("cost_per_day = 9000"), "{toml}");
 
     // No console errors or exceptions on the way.
     page.eval("1");
