@@ -454,3 +454,19 @@ async fn a_page_may_queue_only_four_runs() {
         send(&s.app, "POST", &format!("/api/v/{VISITOR}/runs/{id}/cancel"), None).await;
     }
 }
+
+/// A plan cost with no start day is paid from the dated bed change (when
+/// every changed pool changes that day), not from the start of the winter.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plan_cost_follows_the_bed_change_by_default() {
+    let s = site(2000, Duration::from_secs(10));
+    let edits = json!({ "scenario": "winter-2026-27.toml", "plan_cost_per_day": 9000,
+        "pools": [{ "name": "care of older people", "from": "2027-01-01", "beds_from": 140 }] });
+    let (status, body) = send(&s.app, "POST", "/api/check", Some(&edits.to_string())).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body["toml"].as_str().unwrap().contains("cost_per_day = 9000\nfrom = \"2027-01-01\""), "{body}");
+    let edits = json!({ "scenario": "winter-2026-27.toml", "plan_cost_per_day": 9000,
+        "pools": [{ "name": "medicine", "beds": 415 }] });
+    let (_, body) = send(&s.app, "POST", "/api/check", Some(&edits.to_string())).await;
+    assert!(!body["toml"].as_str().unwrap().contains("from ="), "no dated change: paid all winter: {body}");
+}

@@ -232,6 +232,10 @@ fn a_planner_raises_beds_runs_and_compares_in_chromium() {
     page.eval("document.getElementById('plan-cost').value = '9000'; document.getElementById('plan-from').value = '2027-01-01'");
     page.eval("document.getElementById('p1-beds-from').focus()");
     page.call("Input.insertText", json!({ "text": "140" }));
+    assert_eq!(
+        page.eval("document.getElementById('p1-change-note').textContent"),
+        json!("20 beds more than today's 120.")
+    );
     page.key("Enter", 13, "\r");
     page.wait_for("!document.getElementById('results').hidden", 120);
 

@@ -272,7 +272,7 @@ impl Edits {
             None if base.plan.is_none() => t.push_str("cost_per_day = 0\n"),
             None => {}
         }
-        if let Some(f) = literal(&self.plan_from) {
+        if let Some(f) = literal(&self.plan_from).or_else(|| self.cost_follows_change()) {
             t.push_str(&format!("from = {}\n", date_literal(&f)));
         }
         if let Some(s) = literal(&self.ed_spaces) {
@@ -367,10 +367,22 @@ impl Edits {
                 out.push(("pathways".into(), format!("this scenario has no pathway named \"{}\"", p.name)));
             }
         }
-        if let Some(d) = date(&self.plan_from) {
+        if let Some(d) =
+            date(&self.plan_from).or_else(|| self.cost_follows_change().map(|d| d.trim_matches('"').to_string()))
+        {
             within("plan.from".into(), &d, "the day the plan's cost starts", &mut out);
         }
         out
+    }
+
+    /// With a plan cost but no day it starts: the day of the dated bed
+    /// change, when every changed pool changes on the same day (the beds
+    /// are paid from when they open, not from the start of the winter).
+    fn cost_follows_change(&self) -> Option<String> {
+        literal(&self.plan_cost_per_day)?;
+        let mut days = self.pools.iter().filter_map(|p| literal(&p.from));
+        let first = days.next()?;
+        days.all(|d| d == first).then_some(first)
     }
 
     /// The changes in a planner's words, for the list of plans tried.
@@ -403,7 +415,9 @@ impl Edits {
             parts.push(format!("ED: {s} spaces"));
         }
         if let Some(c) = text(&self.plan_cost_per_day) {
-            match text(&self.plan_from) {
+            let from =
+                text(&self.plan_from).or_else(|| self.cost_follows_change().map(|d| d.trim_matches('"').to_string()));
+            match from {
                 Some(f) => parts.push(format!("costs GBP {c} a day from {f}")),
                 None => parts.push(format!("costs GBP {c} a day")),
             }
