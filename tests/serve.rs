@@ -470,3 +470,32 @@ async fn a_plan_cost_follows_the_bed_change_by_default() {
     let (_, body) = send(&s.app, "POST", "/api/check", Some(&edits.to_string())).await;
     assert!(!body["toml"].as_str().unwrap().contains("from ="), "no dated change: paid all winter: {body}");
 }
+
+/// A shared escalation ward's beds, trigger and cost are levers of their own
+/// (`[[escalation_ward]]`, merged by name), checked by field.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn escalation_wards_are_levers() {
+    let s = site(2000, Duration::from_secs(10));
+    let (_, levers) = send(&s.app, "GET", "/api/scenarios/winter-2026-27.toml", None).await;
+    assert_eq!(levers["wards"][0]["name"], "winter escalation ward");
+    assert_eq!(levers["wards"][0]["escalation"]["max_beds"], 12);
+    let edits =
+        json!({ "scenario": "winter-2026-27.toml", "wards": [{ "name": "winter escalation ward", "max_beds": 18 }] });
+    let (status, body) = send(&s.app, "POST", "/api/check", Some(&edits.to_string())).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(
+        body["toml"]
+            .as_str()
+            .unwrap()
+            .contains("[[escalation_ward]]\nname = \"winter escalation ward\"\nmax_beds = 18\n"),
+        "{body}"
+    );
+    let bad = json!({ "scenario": "winter-2026-27.toml", "wards": [{ "name": "winter escalation ward", "max_beds": 0, "open_at_occupancy": 98 }] });
+    let (status, body) = send(&s.app, "POST", "/api/check", Some(&bad.to_string())).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<&str> = body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert!(
+        fields.contains(&"escalation_ward[1].max_beds") && fields.contains(&"escalation_ward[1].open_at_occupancy"),
+        "{body}"
+    );
+}

@@ -29,6 +29,19 @@ pub struct Levers {
     pub pathways: Vec<PathwayLevers>,
     /// What the base's own plan costs a day, GBP (0 without a `[plan]`).
     pub plan_cost_per_day: f64,
+    /// Shared escalation wards (`[[escalation_ward]]`), in scenario order.
+    pub wards: Vec<WardLevers>,
+}
+
+/// A shared escalation ward's levers (messages name `escalation_ward[N].FIELD`).
+#[derive(Debug, Serialize)]
+pub struct WardLevers {
+    /// Its 1-based place among the `[[escalation_ward]]` blocks.
+    pub number: usize,
+    /// Its name.
+    pub name: String,
+    /// Its escalation levers (the ward's fields are the same as a pool's `[pool.escalation]`).
+    pub escalation: EscalationLevers,
 }
 
 /// One discharge pathway's lever: its starts a day, Monday to Sunday.
@@ -57,7 +70,7 @@ pub struct PoolLevers {
     pub escalation: Option<EscalationLevers>,
 }
 
-/// A pool's escalation levers.
+/// A pool's (or a shared ward's) escalation levers.
 #[derive(Debug, Serialize)]
 pub struct EscalationLevers {
     /// Escalation beds at most.
@@ -68,6 +81,16 @@ pub struct EscalationLevers {
     pub cost_field: &'static str,
     /// Its value, GBP.
     pub cost: f64,
+}
+
+impl EscalationLevers {
+    fn of(e: &crate::model::Escalation) -> EscalationLevers {
+        let (cost_field, cost) = match &e.cost.staffing {
+            Some(s) => ("nurse_hourly_cost", s.nurse_hourly_cost),
+            None => ("cost_per_open_bed_day", e.cost.per_open_bed_day),
+        };
+        EscalationLevers { max_beds: e.max_beds, open_at_occupancy: e.open_at_occupancy, cost_field, cost }
+    }
 }
 
 impl Levers {
@@ -96,18 +119,7 @@ impl Levers {
                         .iter()
                         .map(|c| (c.from.to_string(), c.to.map(|d| d.to_string()).unwrap_or_default(), c.beds))
                         .collect(),
-                    escalation: p.escalation.as_ref().map(|e| {
-                        let (cost_field, cost) = match &e.cost.staffing {
-                            Some(s) => ("nurse_hourly_cost", s.nurse_hourly_cost),
-                            None => ("cost_per_open_bed_day", e.cost.per_open_bed_day),
-                        };
-                        EscalationLevers {
-                            max_beds: e.max_beds,
-                            open_at_occupancy: e.open_at_occupancy,
-                            cost_field,
-                            cost,
-                        }
-                    }),
+                    escalation: p.escalation.as_ref().map(EscalationLevers::of),
                 })
                 .collect(),
             pathways: model
@@ -123,6 +135,19 @@ impl Levers {
                 })
                 .collect(),
             plan_cost_per_day: model.plan.as_ref().map_or(0.0, |p| p.cost_per_day),
+            wards: model
+                .pools
+                .iter()
+                .filter(|p| p.is_escalation_ward())
+                .enumerate()
+                .filter_map(|(i, p)| {
+                    p.escalation.as_ref().map(|e| WardLevers {
+                        number: i + 1,
+                        name: p.name.clone(),
+                        escalation: EscalationLevers::of(e),
+                    })
+                })
+                .collect(),
         }
     }
 }
@@ -153,6 +178,26 @@ pub struct Edits {
     /// The first day that cost is paid (`[plan] from`).
     #[serde(default)]
     pub plan_from: Option<Value>,
+    /// Changes to shared escalation wards, by name.
+    #[serde(default)]
+    pub wards: Vec<WardEdit>,
+}
+
+/// The changes to one shared escalation ward.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct WardEdit {
+    /// The ward's name, as listed.
+    pub name: String,
+    /// Escalation beds at most.
+    #[serde(default)]
+    pub max_beds: Option<Value>,
+    /// Occupancy (of the pools it serves) at which it opens.
+    #[serde(default)]
+    pub open_at_occupancy: Option<Value>,
+    /// Its cost (the field the scenario uses, see [`EscalationLevers::cost_field`]).
+    #[serde(default)]
+    pub cost: Option<Value>,
 }
 
 /// The change to one discharge pathway.
@@ -309,6 +354,23 @@ impl Edits {
                 t.extend(escalation);
             }
         }
+        for w in &self.wards {
+            let cost_field = base
+                .pools
+                .iter()
+                .find(|q| q.name == w.name && q.is_escalation_ward())
+                .and_then(|q| q.escalation.as_ref())
+                .map_or("cost_per_open_bed_day", |e| EscalationLevers::of(e).cost_field);
+            let lines: Vec<String> =
+                [("max_beds", &w.max_beds), ("open_at_occupancy", &w.open_at_occupancy), (cost_field, &w.cost)]
+                    .iter()
+                    .filter_map(|(k, v)| literal(v).map(|v| format!("{k} = {v}\n")))
+                    .collect();
+            if !lines.is_empty() {
+                t.push_str(&format!("\n[[escalation_ward]]\nname = {}\n", quoted(&w.name)));
+                t.extend(lines);
+            }
+        }
         for p in &self.pathways {
             if let Some(starts) = array_literal(&p.starts_per_day) {
                 t.push_str(&format!("\n[[pathway]]\nname = {}\nstarts_per_day = {starts}\n", quoted(&p.name)));
@@ -362,6 +424,21 @@ impl Edits {
                 ));
             }
         }
+        for w in &self.wards {
+            let number = base.pools.iter().filter(|q| q.is_escalation_ward()).position(|q| q.name == w.name);
+            let Some(k) = number else {
+                out.push(("wards".into(), format!("this scenario has no escalation ward named \"{}\"", w.name)));
+                continue;
+            };
+            if let Some(v) = literal(&w.open_at_occupancy).and_then(|v| v.parse::<f64>().ok())
+                && v > 1.0
+            {
+                out.push((
+                    format!("escalation_ward[{}].open_at_occupancy", k + 1),
+                    format!("a share of beds between 0 and 1 (0.95 means 95%), not {v}"),
+                ));
+            }
+        }
         for p in &self.pathways {
             if !base.pathways.iter().any(|q| crate::model::PATHWAY_NAMES.get(q.index) == Some(&p.name.as_str())) {
                 out.push(("pathways".into(), format!("this scenario has no pathway named \"{}\"", p.name)));
@@ -404,6 +481,17 @@ impl Edits {
             }
             if let Some(b) = text(&p.cost) {
                 parts.push(format!("{}: escalation cost {b}", p.name));
+            }
+        }
+        for w in &self.wards {
+            if let Some(b) = text(&w.max_beds) {
+                parts.push(format!("{}: up to {b} beds", w.name));
+            }
+            if let Some(b) = text(&w.open_at_occupancy) {
+                parts.push(format!("{}: opens at {b} occupancy", w.name));
+            }
+            if let Some(b) = text(&w.cost) {
+                parts.push(format!("{}: cost {b}", w.name));
             }
         }
         for p in &self.pathways {
