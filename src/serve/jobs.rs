@@ -11,7 +11,7 @@ use crate::output;
 use crate::replicate::{self, RunSpec};
 use serde_json::{Value, json};
 use std::collections::{HashMap, VecDeque};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::time::Instant;
@@ -165,26 +165,36 @@ impl Jobs {
     }
 }
 
+/// What a run needs of its job, taken out of the jobs map so the lock is
+/// not held while it runs.
+struct Ticket {
+    visitor: String,
+    file: String,
+    path: PathBuf,
+    plan: Arc<Model>,
+    base: Arc<Model>,
+    stop: Arc<AtomicBool>,
+    done: Arc<AtomicU32>,
+    total: Arc<AtomicU32>,
+}
+
 /// Runs job `id` to the end (on a blocking thread): base if needed, then the
 /// plan into `OUT/VISITOR/plan-ID/`, then the comparison into `compare-ID/`.
 pub fn execute(app: &App, id: u64) -> Stage {
-    let Some((visitor, file, path, plan, base, stop, done, total)) = app.with_jobs(|jobs| {
-        jobs.all.get(&id).map(|j| {
-            (
-                j.visitor.clone(),
-                j.file.clone(),
-                j.path.clone(),
-                j.plan.clone(),
-                j.base.clone(),
-                j.stop.clone(),
-                j.done.clone(),
-                j.total.clone(),
-            )
+    let ticket = app.with_jobs(|jobs| {
+        jobs.all.get(&id).map(|j| Ticket {
+            visitor: j.visitor.clone(),
+            file: j.file.clone(),
+            path: j.path.clone(),
+            plan: j.plan.clone(),
+            base: j.base.clone(),
+            stop: j.stop.clone(),
+            done: j.done.clone(),
+            total: j.total.clone(),
         })
-    }) else {
-        return Stage::Cancelled;
-    };
-    match run(app, id, &visitor, &file, &path, &plan, &base, &stop, &done, &total) {
+    });
+    let Some(ticket) = ticket else { return Stage::Cancelled };
+    match run(app, id, &ticket) {
         Ok(Some((value, kept))) => {
             app.with_jobs(|jobs| {
                 if let Some(j) = jobs.all.get_mut(&id) {
@@ -198,19 +208,9 @@ pub fn execute(app: &App, id: u64) -> Stage {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn run(
-    app: &App,
-    id: u64,
-    visitor: &str,
-    file: &str,
-    path: &Path,
-    plan: &Model,
-    base: &Model,
-    stop: &AtomicBool,
-    done: &AtomicU32,
-    total: &AtomicU32,
-) -> Result<Option<Finished>, String> {
+fn run(app: &App, id: u64, ticket: &Ticket) -> Result<Option<Finished>, String> {
+    let Ticket { visitor, file, path, plan, base, stop, done, total } = ticket;
+    let (plan, base) = (plan.as_ref(), base.as_ref());
     let job_started = Instant::now();
     let threads = app.config.threads;
     let spec = RunSpec { replications: plan.replications, seed: plan.seed, threads };
