@@ -93,6 +93,14 @@ fn comparing_a_scenario_with_itself_gives_exact_zeros() {
     for f in ["comparison.png", "comparison.svg", "comparison.html"] {
         assert!(out.join(f).exists(), "{f}");
     }
+    // Every panel is all zeros: its axis runs -1 to 1 around the zero line
+    // (it was 1e-9 wide, every tick reading "0.0").
+    let svg = std::fs::read_to_string(out.join("comparison.svg")).unwrap();
+    let ticks: Vec<&str> =
+        svg.split("<text").filter_map(|t| t.split_once('>')?.1.split_once("</text>")).map(|(s, _)| s.trim()).collect();
+    for want in ["-1.0", "-0.5", "0.5", "1.0"] {
+        assert!(ticks.contains(&want), "no tick {want}: {ticks:?}");
+    }
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {

@@ -59,7 +59,10 @@ fn forest_panel<DB: DrawingBackend>(
 ) -> Result<(), PlotError> {
     let ends = panel.rows.iter().flatten().flat_map(|r| [r.low, r.high, r.mean]).filter(|x| x.is_finite());
     let (lo, hi) = ends.fold((0.0f64, 0.0f64), |(a, b), x| (a.min(x), b.max(x)));
-    let pad = ((hi - lo) * 0.12).max(1e-9);
+    // Every difference exactly 0 (a plan cost no plan has): an axis of -1
+    // to 1 around the zero line, not one of width 1e-9 whose every tick reads "0.0".
+    let (lo, hi) = if hi - lo > 1e-9 { (lo, hi) } else { (-1.0, 1.0) };
+    let pad = (hi - lo) * 0.12;
     if plans.is_empty() {
         return Ok(());
     }
