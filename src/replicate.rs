@@ -46,14 +46,8 @@ pub fn run_streaming(
     on_done: &(dyn Fn() + Sync),
     sink: &mut dyn FnMut(Kpis),
 ) -> Result<(), ThreadError> {
-    let all: Vec<u32> = (0..spec.replications).collect();
-    let runner = Runner::new(model, spec)?;
-    for chunk in all.chunks(BATCH) {
-        for k in runner.batch(chunk, on_done) {
-            sink(k);
-        }
-    }
-    Ok(())
+    let never = std::sync::atomic::AtomicBool::new(false);
+    run_streaming_until(model, spec, BATCH, &never, on_done, sink).map(|_| ())
 }
 
 /// Like [`run_streaming`], in batches of `batch` replications, stopping

@@ -208,6 +208,11 @@ fn a_planner_raises_beds_runs_and_compares_in_chromium() {
     assert_eq!(unlabelled, json!([]), "fields without a label");
     assert_eq!(page.eval("document.querySelectorAll('[tabindex^=\"-\"]').length"), json!(0));
     assert_eq!(page.eval("document.querySelector('label[for=p1-beds]').textContent"), json!("Core beds"));
+    // The shared escalation ward's fields are there, and a change to one is sent by the ward's name.
+    let ward = page.eval(
+        "(() => { const b = document.getElementById('x0-esc'); b.value = '18'; const w = edits().wards; b.value = b.dataset.base; return w; })()",
+    );
+    assert_eq!(ward, json!([{ "name": "winter escalation ward", "max_beds": "18" }]));
 
     // The meeting's question: 20 more care-of-older-people beds (120 to 140)
     // from January. From the keyboard: Tab moves between fields and back;

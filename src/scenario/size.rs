@@ -185,11 +185,18 @@ pub fn shape(m: &Model) -> Shape {
     }
 }
 
+/// Calendar months the reported period may touch, at most (a bound for the
+/// monthly series and month means: a month is at least 28 days, plus the
+/// partial months at each end).
+fn months_at_most(m: &Model) -> u64 {
+    u64::from(m.reported_days()) / 28 + 2
+}
+
 /// Bytes of one replication's KPIs (a `stats::Kpis`) held in memory.
 pub fn kpis_bytes(m: &Model) -> u64 {
     let s = shape(m);
     let days = u64::from(m.reported_days());
-    let months = days / 28 + 2;
+    let months = months_at_most(m);
     // A scalar is (Key, f64): 32 bytes; a series is a Vec header plus its values.
     s.scalars * 32 + s.daily_series * (56 + 8 * days) + s.monthly_series * (56 + 8 * months)
 }
@@ -382,8 +389,7 @@ pub fn check_kept(models: &[&Model], replications: u32, threads: usize) -> Resul
 /// row's header) and, when `months` are paired, each daily series' month means.
 fn kept_bytes(m: &Model, months: bool) -> u64 {
     let s = shape(m);
-    let month_count = u64::from(m.reported_days()) / 28 + 2;
-    let means = if months { s.daily_series * month_count * 8 + 48 } else { 0 };
+    let means = if months { s.daily_series * months_at_most(m) * 8 + 48 } else { 0 };
     s.scalars * 8 + 48 + means
 }
 
@@ -392,8 +398,7 @@ fn kept_bytes(m: &Model, months: bool) -> u64 {
 /// cells, exact up to 1,000 replications, and a batch of KPIs in flight.
 fn reducer_cells_bytes(m: &Model, replications: u32) -> u64 {
     use crate::reduce::EXACT_DAILY_LIMIT;
-    let months = u64::from(m.reported_days()) / 28 + 2;
-    let cells = shape(m).daily_series * u64::from(m.reported_days()) + shape(m).monthly_series * months;
+    let cells = shape(m).daily_series * u64::from(m.reported_days()) + shape(m).monthly_series * months_at_most(m);
     let per_cell = 8 * u64::from(replications).min(EXACT_DAILY_LIMIT as u64).max(113);
     let in_flight = u64::from(replications).min(crate::replicate::BATCH as u64) * kpis_bytes(m) * 2;
     cells * per_cell + in_flight

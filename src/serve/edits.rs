@@ -287,6 +287,30 @@ fn array_literal(v: &Option<Value>) -> Option<String> {
     }
 }
 
+/// A value as a planner typed it: its literal without the quotes (for
+/// dates and messages). `None` for an empty field.
+fn text(v: &Option<Value>) -> Option<String> {
+    literal(v).map(|s| s.trim_matches('"').to_string())
+}
+
+/// `key = value` lines for the fields given, in order (`None` fields left out).
+fn settings(fields: &[(&str, &Option<Value>)]) -> Vec<String> {
+    fields.iter().filter_map(|(k, v)| literal(v).map(|v| format!("{k} = {v}\n"))).collect()
+}
+
+/// The escalation cost field of `e` (a pool's or a shared ward's), as
+/// [`EscalationLevers::of`] names it; `cost_per_open_bed_day` without escalation.
+fn cost_field(e: Option<&crate::model::Escalation>) -> &'static str {
+    e.map_or("cost_per_open_bed_day", |e| EscalationLevers::of(e).cost_field)
+}
+
+/// An occupancy trigger above 1 at `field`: a percentage typed as a number
+/// (escalation would never open).
+fn share_problem(field: String, v: &Option<Value>) -> Option<(String, String)> {
+    let v = literal(v)?.parse::<f64>().ok().filter(|v| *v > 1.0)?;
+    Some((field, format!("a share of beds between 0 and 1 (0.95 means 95%), not {v}")))
+}
+
 /// A date as TOML text: always a quoted string (a bare number is not a date,
 /// and the checker says so by field).
 fn date_literal(lit: &str) -> String {
@@ -324,20 +348,11 @@ impl Edits {
             t.push_str(&format!("\n[ed]\nspaces = {s}\n"));
         }
         for p in &self.pools {
-            let lines: Vec<String> =
-                [("beds", &p.beds)].iter().filter_map(|(k, v)| literal(v).map(|v| format!("{k} = {v}\n"))).collect();
+            let lines = settings(&[("beds", &p.beds)]);
             let dated = (literal(&p.from), literal(&p.beds_from));
-            let cost_field = base.pools.iter().find(|q| q.name == p.name).and_then(|q| q.escalation.as_ref()).map_or(
-                "cost_per_open_bed_day",
-                |e| {
-                    if e.cost.staffing.is_some() { "nurse_hourly_cost" } else { "cost_per_open_bed_day" }
-                },
-            );
-            let escalation: Vec<String> =
-                [("max_beds", &p.max_beds), ("open_at_occupancy", &p.open_at_occupancy), (cost_field, &p.cost)]
-                    .iter()
-                    .filter_map(|(k, v)| literal(v).map(|v| format!("{k} = {v}\n")))
-                    .collect();
+            let cost = cost_field(base.pools.iter().find(|q| q.name == p.name).and_then(|q| q.escalation.as_ref()));
+            let escalation =
+                settings(&[("max_beds", &p.max_beds), ("open_at_occupancy", &p.open_at_occupancy), (cost, &p.cost)]);
             if lines.is_empty() && dated == (None, None) && escalation.is_empty() {
                 continue;
             }
@@ -355,17 +370,10 @@ impl Edits {
             }
         }
         for w in &self.wards {
-            let cost_field = base
-                .pools
-                .iter()
-                .find(|q| q.name == w.name && q.is_escalation_ward())
-                .and_then(|q| q.escalation.as_ref())
-                .map_or("cost_per_open_bed_day", |e| EscalationLevers::of(e).cost_field);
-            let lines: Vec<String> =
-                [("max_beds", &w.max_beds), ("open_at_occupancy", &w.open_at_occupancy), (cost_field, &w.cost)]
-                    .iter()
-                    .filter_map(|(k, v)| literal(v).map(|v| format!("{k} = {v}\n")))
-                    .collect();
+            let ward = base.pools.iter().find(|q| q.name == w.name && q.is_escalation_ward());
+            let cost = cost_field(ward.and_then(|q| q.escalation.as_ref()));
+            let lines =
+                settings(&[("max_beds", &w.max_beds), ("open_at_occupancy", &w.open_at_occupancy), (cost, &w.cost)]);
             if !lines.is_empty() {
                 t.push_str(&format!("\n[[escalation_ward]]\nname = {}\n", quoted(&w.name)));
                 t.extend(lines);
@@ -387,7 +395,6 @@ impl Edits {
     pub fn problems(&self, base: &Model) -> Vec<(String, String)> {
         let mut out = Vec::new();
         let (start, end) = (base.start, base.end);
-        let date = |v: &Option<Value>| literal(v).map(|s| s.trim_matches('"').to_string());
         let within = |field: String, d: &str, what: &str, out: &mut Vec<(String, String)>| {
             if let Ok(day) = chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
                 && !(start..=end).contains(&day)
@@ -404,7 +411,7 @@ impl Edits {
                 continue;
             };
             let n = i + 1;
-            match (date(&p.from), literal(&p.beds_from)) {
+            match (text(&p.from), literal(&p.beds_from)) {
                 (Some(d), Some(_)) => within(format!("pool[{n}].capacity[1].from"), &d, "the change", &mut out),
                 (Some(_), None) => out.push((
                     format!("pool[{n}].capacity[1].beds"),
@@ -415,14 +422,7 @@ impl Edits {
                 }
                 (None, None) => {}
             }
-            if let Some(v) = literal(&p.open_at_occupancy).and_then(|v| v.parse::<f64>().ok())
-                && v > 1.0
-            {
-                out.push((
-                    format!("pool[{n}].escalation.open_at_occupancy"),
-                    format!("a share of beds between 0 and 1 (0.95 means 95%), not {v}"),
-                ));
-            }
+            out.extend(share_problem(format!("pool[{n}].escalation.open_at_occupancy"), &p.open_at_occupancy));
         }
         for w in &self.wards {
             let number = base.pools.iter().filter(|q| q.is_escalation_ward()).position(|q| q.name == w.name);
@@ -430,23 +430,14 @@ impl Edits {
                 out.push(("wards".into(), format!("this scenario has no escalation ward named \"{}\"", w.name)));
                 continue;
             };
-            if let Some(v) = literal(&w.open_at_occupancy).and_then(|v| v.parse::<f64>().ok())
-                && v > 1.0
-            {
-                out.push((
-                    format!("escalation_ward[{}].open_at_occupancy", k + 1),
-                    format!("a share of beds between 0 and 1 (0.95 means 95%), not {v}"),
-                ));
-            }
+            out.extend(share_problem(format!("escalation_ward[{}].open_at_occupancy", k + 1), &w.open_at_occupancy));
         }
         for p in &self.pathways {
             if !base.pathways.iter().any(|q| crate::model::PATHWAY_NAMES.get(q.index) == Some(&p.name.as_str())) {
                 out.push(("pathways".into(), format!("this scenario has no pathway named \"{}\"", p.name)));
             }
         }
-        if let Some(d) =
-            date(&self.plan_from).or_else(|| self.cost_follows_change().map(|d| d.trim_matches('"').to_string()))
-        {
+        if let Some(d) = self.paid_from() {
             within("plan.from".into(), &d, "the day the plan's cost starts", &mut out);
         }
         out
@@ -462,10 +453,14 @@ impl Edits {
         days.all(|d| d == first).then_some(first)
     }
 
+    /// The day the plan's cost starts, as typed: given, or the bed change's.
+    fn paid_from(&self) -> Option<String> {
+        text(&self.plan_from).or_else(|| self.cost_follows_change().map(|d| d.trim_matches('"').to_string()))
+    }
+
     /// The changes in a planner's words, for the list of plans tried.
     pub fn describe(&self) -> String {
         let mut parts = Vec::new();
-        let text = |v: &Option<Value>| literal(v).map(|s| s.trim_matches('"').to_string());
         for p in &self.pools {
             if let Some(b) = text(&p.beds) {
                 parts.push(format!("{}: {b} beds", p.name));
@@ -503,9 +498,7 @@ impl Edits {
             parts.push(format!("ED: {s} spaces"));
         }
         if let Some(c) = text(&self.plan_cost_per_day) {
-            let from =
-                text(&self.plan_from).or_else(|| self.cost_follows_change().map(|d| d.trim_matches('"').to_string()));
-            match from {
+            match self.paid_from() {
                 Some(f) => parts.push(format!("costs GBP {c} a day from {f}")),
                 None => parts.push(format!("costs GBP {c} a day")),
             }

@@ -278,19 +278,14 @@ async fn page() -> Response {
 /// the folder whose whole `extends` chain stays inside it, sorted.
 pub fn listed(dir: &Path) -> Vec<String> {
     let Ok(root) = dir.canonicalize() else { return Vec::new() };
-    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
-    let mut out: Vec<String> = entries
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-        .filter_map(|e| e.file_name().into_string().ok())
-        .filter(|n| n.ends_with(".toml") && !n.starts_with('.'))
+    listing(dir)
+        .into_iter()
+        .filter(|n| n.ends_with(".toml"))
         .filter(|n| {
             crate::scenario::fingerprint::chain_files(&dir.join(n))
                 .is_ok_and(|chain| chain.iter().all(|f| f.canonicalize().is_ok_and(|c| c.starts_with(&root))))
         })
-        .collect();
-    out.sort();
-    out
+        .collect()
 }
 
 /// The listed file named `name`, or `None` (never a path the browser made up).
@@ -410,15 +405,20 @@ fn visitor_ok(v: &str) -> bool {
     (8..=64).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
 
+/// A visitor's request body: refused (400) for a bad visitor id or a body that is not the JSON expected.
+fn visitor_body<T: serde::de::DeserializeOwned>(visitor: &str, body: &[u8]) -> Result<T, Reject> {
+    if !visitor_ok(visitor) {
+        return Err(Reject(StatusCode::BAD_REQUEST, "bad visitor id".into()));
+    }
+    parse(body)
+}
+
 async fn start_run(
     State(app): State<Arc<App>>,
     UrlPath(visitor): UrlPath<String>,
     body: axum::body::Bytes,
 ) -> Response {
-    if !visitor_ok(&visitor) {
-        return problem(StatusCode::BAD_REQUEST, "bad visitor id");
-    }
-    let edits: Edits = match parse(&body) {
+    let edits: Edits = match visitor_body(&visitor, &body) {
         Ok(e) => e,
         Err(r) => return r.into_response(),
     };
@@ -560,14 +560,10 @@ async fn compare_plans(
     UrlPath(visitor): UrlPath<String>,
     body: axum::body::Bytes,
 ) -> Response {
-    if !visitor_ok(&visitor) {
-        return problem(StatusCode::BAD_REQUEST, "bad visitor id");
-    }
-    let ask: ComparePlans = match parse(&body) {
+    let mut ask: ComparePlans = match visitor_body(&visitor, &body) {
         Ok(a) => a,
         Err(r) => return r.into_response(),
     };
-    let mut ask = ask;
     let mut seen = std::collections::HashSet::new();
     ask.ids.retain(|id| seen.insert(*id));
     if ask.ids.is_empty() || ask.ids.len() > app.config.max_plans {
@@ -595,9 +591,7 @@ async fn compare_plans(
             "these plans were run from different scenarios or replications: compare plans of one base",
         );
     }
-    let spec =
-        RunSpec { replications: base.replications.max(plans[0].0.replications), seed: plans[0].0.seed, threads: 1 };
-    let spec = RunSpec { replications: plans[0].0.replications, ..spec };
+    let spec = RunSpec { replications: plans[0].0.replications, seed: plans[0].0.seed, threads: 1 };
     let n = ask.ids.iter().map(u64::to_string).collect::<Vec<_>>().join("-");
     let folder = format!("compare-plans-{n}");
     let dir = app.config.out.join(&visitor).join(&folder);
